@@ -1,0 +1,223 @@
+/**
+ * Image preprocessing on RawImages (HWC, any channel count): grayscale, resize (bilinear or area),
+ * crop, flip, normalise, and seeded random augmentation. Pure typed-array code, browser-safe.
+ */
+import { ValueError } from '../errors.js';
+import type { Generator } from '../tensor/random.js';
+import { RawImage, type PixelArray } from './raw-image.js';
+
+/** `bilinear`: half-pixel centres, as in TF 2 / PyTorch (align_corners=false). `area`: exact box averaging, best for shrinking. */
+export type ResizeMethod = 'bilinear' | 'area';
+
+/** ITU-R BT.601 luma, the weights of JPEG, PIL and TF's rgb_to_grayscale. */
+export function toGrayscale<P extends PixelArray>(image: RawImage<P>): RawImage<P> {
+  if (image.channels === 1) return image;
+  if (image.channels < 3) throw new ValueError(`toGrayscale: ${image.channels}-channel images are not RGB`);
+  const { width, height, channels, data } = image;
+  const gray = makeLike(data, width * height);
+  const rounding = data instanceof Uint8Array ? 0.5 : 0;
+  for (let p = 0, i = 0; p < width * height; p++, i += channels) {
+    gray[p] = 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]! + rounding;
+  }
+  return new RawImage(gray, width, height, 1);
+}
+
+export function resize<P extends PixelArray>(image: RawImage<P>, width: number, height: number, method: ResizeMethod = 'bilinear'): RawImage<P> {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new ValueError(`resize: size must be positive integers, got ${width}×${height}`);
+  }
+  if (width === image.width && height === image.height) return image;
+  // Both methods are separable: resample rows along x, then columns along y.
+  const weights = method === 'area' ? areaWeights : bilinearWeights;
+  const horizontal = weights(image.width, width);
+  const vertical = weights(image.height, height);
+  const { channels, data } = image;
+  const rows = new Float32Array(image.height * width * channels);
+  for (let y = 0; y < image.height; y++) {
+    applyWeights(data, y * image.width * channels, channels, horizontal, rows, y * width * channels, channels);
+  }
+  const out = makeLike(data, width * height * channels);
+  const rounding = data instanceof Uint8Array ? 0.5 : 0;
+  const column = new Float32Array(height);
+  for (let x = 0; x < width; x++) {
+    for (let c = 0; c < channels; c++) {
+      applyWeights(rows, x * channels + c, width * channels, vertical, column, 0, 1);
+      for (let y = 0; y < height; y++) out[(y * width + x) * channels + c] = column[y]! + rounding;
+    }
+  }
+  return new RawImage(out, width, height, channels);
+}
+
+/** For each output index: the source indices it reads and their weights (summing to 1). */
+interface Taps {
+  readonly start: Int32Array;
+  readonly count: Int32Array;
+  readonly weight: Float32Array; // `maxTaps` per output index
+  readonly maxTaps: number;
+}
+
+function bilinearWeights(source: number, target: number): Taps {
+  const start = new Int32Array(target);
+  const count = new Int32Array(target).fill(2);
+  const weight = new Float32Array(target * 2);
+  const scale = source / target;
+  for (let i = 0; i < target; i++) {
+    const position = Math.min(Math.max((i + 0.5) * scale - 0.5, 0), source - 1);
+    const left = Math.min(Math.floor(position), source - 2 < 0 ? 0 : source - 2);
+    const fraction = source === 1 ? 0 : position - left;
+    start[i] = left;
+    weight[2 * i] = 1 - fraction;
+    weight[2 * i + 1] = fraction;
+    if (source === 1) count[i] = 1;
+  }
+  return { start, count, weight, maxTaps: 2 };
+}
+
+function areaWeights(source: number, target: number): Taps {
+  const scale = source / target;
+  const maxTaps = Math.ceil(scale) + 1;
+  const start = new Int32Array(target);
+  const count = new Int32Array(target);
+  const weight = new Float32Array(target * maxTaps);
+  for (let i = 0; i < target; i++) {
+    const from = i * scale;
+    const to = (i + 1) * scale;
+    const first = Math.floor(from);
+    const last = Math.min(Math.ceil(to), source);
+    start[i] = first;
+    count[i] = last - first;
+    for (let s = first; s < last; s++) {
+      const overlap = Math.min(to, s + 1) - Math.max(from, s);
+      weight[i * maxTaps + (s - first)] = overlap / scale;
+    }
+  }
+  return { start, count, weight, maxTaps };
+}
+
+/** out[outOffset + i*outStride] = Σ_k w_ik · in[inOffset + (start_i + k)*inStride], per channel when outStride > 1. */
+function applyWeights(
+  input: ArrayLike<number>,
+  inOffset: number,
+  inStride: number,
+  taps: Taps,
+  output: Float32Array,
+  outOffset: number,
+  outStride: number,
+): void {
+  const channels = outStride;
+  for (let i = 0; i < taps.start.length; i++) {
+    const base = taps.start[i]!;
+    const n = taps.count[i]!;
+    for (let c = 0; c < channels; c++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += taps.weight[i * taps.maxTaps + k]! * input[inOffset + (base + k) * inStride + c]!;
+      output[outOffset + i * outStride + c] = sum;
+    }
+  }
+}
+
+/** The `width × height` region whose top-left corner is (x, y); it must lie inside the image. */
+export function crop<P extends PixelArray>(image: RawImage<P>, x: number, y: number, width: number, height: number): RawImage<P> {
+  if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > image.width || y + height > image.height) {
+    throw new ValueError(`crop: region ${width}×${height} at (${x}, ${y}) is outside the ${image.width}×${image.height} image`);
+  }
+  const { channels, data } = image;
+  const out = makeLike(data, width * height * channels);
+  for (let row = 0; row < height; row++) {
+    const from = ((y + row) * image.width + x) * channels;
+    out.set(data.subarray(from, from + width * channels), row * width * channels);
+  }
+  return new RawImage(out, width, height, channels);
+}
+
+/** The central `width × height` region. */
+export function centerCrop<P extends PixelArray>(image: RawImage<P>, width: number, height: number): RawImage<P> {
+  return crop(image, Math.floor((image.width - width) / 2), Math.floor((image.height - height) / 2), width, height);
+}
+
+export function flipHorizontal<P extends PixelArray>(image: RawImage<P>): RawImage<P> {
+  const { width, height, channels, data } = image;
+  const out = makeLike(data, data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * channels;
+      out.set(data.subarray(from, from + channels), (y * width + (width - 1 - x)) * channels);
+    }
+  }
+  return new RawImage(out, width, height, channels);
+}
+
+export interface NormalizeOptions {
+  /** Multiplies pixels first; default 1/255 for 8-bit images (→ [0, 1]), 1 for float images. */
+  readonly scale?: number;
+  /** Subtracted after scaling, per channel or one for all. Default 0. */
+  readonly mean?: number | readonly number[];
+  /** Divides after subtracting the mean, per channel or one for all. Default 1. */
+  readonly std?: number | readonly number[];
+}
+
+/** `(pixel · scale − mean) / std` per channel, as float32. */
+export function normalize(image: RawImage<PixelArray>, options: NormalizeOptions = {}): RawImage<Float32Array> {
+  const { width, height, channels, data } = image;
+  const scale = options.scale ?? (data instanceof Uint8Array ? 1 / 255 : 1);
+  const mean = perChannel(options.mean ?? 0, channels, 'mean');
+  const std = perChannel(options.std ?? 1, channels, 'std');
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const c = i % channels;
+    out[i] = (data[i]! * scale - mean[c]!) / std[c]!;
+  }
+  return new RawImage(out, width, height, channels);
+}
+
+export interface AugmentOptions {
+  /** Probability of a horizontal flip. Default 0.5. */
+  readonly flipProbability?: number;
+  /** Crop a random region of this fraction of each side, then resize back. Default 1 (no crop). */
+  readonly cropFraction?: number;
+  /** Maximum brightness shift as a fraction of full scale (8-bit: of 255). Default 0. */
+  readonly brightness?: number;
+}
+
+/**
+ * Random flip, crop-and-resize and brightness shift, drawn from `random` so a seeded Generator
+ * gives the same augmentations on every run.
+ */
+export function augment<P extends PixelArray>(image: RawImage<P>, random: Generator, options: AugmentOptions = {}): RawImage<P> {
+  let out = image;
+  const fraction = options.cropFraction ?? 1;
+  if (fraction < 1) {
+    const width = Math.max(1, Math.round(image.width * fraction));
+    const height = Math.max(1, Math.round(image.height * fraction));
+    const cropped = crop(out, random.int(0, image.width - width + 1), random.int(0, image.height - height + 1), width, height);
+    out = resize(cropped, image.width, image.height, 'bilinear');
+  }
+  if (random.random() < (options.flipProbability ?? 0.5)) out = flipHorizontal(out);
+  const brightness = options.brightness ?? 0;
+  if (brightness > 0) out = shiftBrightness(out, (random.random() * 2 - 1) * brightness);
+  return out;
+}
+
+/** Adds `fraction` of full scale to every pixel; 8-bit pixels saturate at 0 and 255 rather than wrap. */
+function shiftBrightness<P extends PixelArray>(image: RawImage<P>, fraction: number): RawImage<P> {
+  const { data } = image;
+  const out = makeLike(data, data.length);
+  if (data instanceof Uint8Array) {
+    const shift = fraction * 255;
+    for (let i = 0; i < data.length; i++) out[i] = Math.min(255, Math.max(0, Math.round(data[i]! + shift)));
+  } else {
+    for (let i = 0; i < data.length; i++) out[i] = data[i]! + fraction;
+  }
+  return new RawImage(out, image.width, image.height, image.channels);
+}
+
+function perChannel(value: number | readonly number[], channels: number, what: string): readonly number[] {
+  if (typeof value === 'number') return Array.from({ length: channels }, () => value);
+  if (value.length !== channels) throw new ValueError(`normalize: ${what} has ${value.length} values for ${channels} channels`);
+  return value;
+}
+
+/** A new array of the same kind as `like`; Uint8 images stay 8-bit, float images stay float. */
+function makeLike<P extends PixelArray>(like: P, length: number): P {
+  return (like instanceof Uint8Array ? new Uint8Array(length) : new Float32Array(length)) as P;
+}
