@@ -1,0 +1,117 @@
+// Float32 elementwise kernels over an [outer, inner] view: each operand has an outer stride and
+// an inner stride of 0 (broadcast) or 1, which covers same-shape, scalar, row and column
+// broadcasting; the host loops over any further broadcast dimensions.
+
+export const OP_ADD = 0;
+export const OP_SUB = 1;
+export const OP_MUL = 2;
+export const OP_DIV = 3;
+export const OP_MAX = 4;
+export const OP_MIN = 5;
+
+function vectorOp(op: i32, x: v128, y: v128): v128 {
+  switch (op) {
+    case OP_ADD: return f32x4.add(x, y);
+    case OP_SUB: return f32x4.sub(x, y);
+    case OP_MUL: return f32x4.mul(x, y);
+    case OP_DIV: return f32x4.div(x, y);
+    case OP_MAX: return f32x4.max(x, y);
+    default: return f32x4.min(x, y);
+  }
+}
+
+function scalarOp(op: i32, x: f32, y: f32): f32 {
+  switch (op) {
+    case OP_ADD: return x + y;
+    case OP_SUB: return x - y;
+    case OP_MUL: return x * y;
+    case OP_DIV: return x / y;
+    case OP_MAX: return max<f32>(x, y);
+    default: return min<f32>(x, y);
+  }
+}
+
+function loadLanes(p: usize, stride: i32): v128 {
+  return stride == 0 ? v128.load32_splat(p) : v128.load(p);
+}
+
+export function binaryF32(
+  op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32,
+  out: usize, outer: i32, inner: i32,
+): void {
+  const aStep = <usize>aInner << 4;
+  const bStep = <usize>bInner << 4;
+  for (let o = 0; o < outer; o++) {
+    let pa = a + (<usize>(o * aOuter) << 2);
+    let pb = b + (<usize>(o * bOuter) << 2);
+    let po = out + (<usize>(o * inner) << 2);
+    let i = 0;
+    for (; i + 4 <= inner; i += 4) {
+      v128.store(po, vectorOp(op, loadLanes(pa, aInner), loadLanes(pb, bInner)));
+      pa += aStep;
+      pb += bStep;
+      po += 16;
+    }
+    for (; i < inner; i++) {
+      store<f32>(po, scalarOp(op, load<f32>(pa), load<f32>(pb)));
+      pa += <usize>aInner << 2;
+      pb += <usize>bInner << 2;
+      po += 4;
+    }
+  }
+}
+
+export const U_NEG = 0;
+export const U_ABS = 1;
+export const U_SQRT = 2;
+export const U_SQUARE = 3;
+export const U_RELU = 4;
+export const U_RECIPROCAL = 5;
+export const U_FLOOR = 6;
+export const U_CEIL = 7;
+export const U_EXP = 8;
+export const U_LOG = 9;
+export const U_SIGMOID = 10;
+export const U_TANH = 11;
+
+/** Ops with a SIMD form; the rest run lane by lane through Mathf. */
+function vectorUnary(op: i32, x: v128): v128 {
+  switch (op) {
+    case U_NEG: return f32x4.neg(x);
+    case U_ABS: return f32x4.abs(x);
+    case U_SQRT: return f32x4.sqrt(x);
+    case U_SQUARE: return f32x4.mul(x, x);
+    case U_RELU: return f32x4.max(x, f32x4.splat(0));
+    case U_RECIPROCAL: return f32x4.div(f32x4.splat(1), x);
+    case U_FLOOR: return f32x4.floor(x);
+    default: return f32x4.ceil(x);
+  }
+}
+
+function scalarUnary(op: i32, x: f32): f32 {
+  switch (op) {
+    case U_EXP: return Mathf.exp(x);
+    case U_LOG: return Mathf.log(x);
+    case U_SIGMOID: return 1 / (1 + Mathf.exp(-x));
+    default: return Mathf.tanh(x);
+  }
+}
+
+export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (op < U_EXP) {
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      v128.store(out + at, vectorUnary(op, v128.load(x + at)));
+    }
+    for (; i < n; i++) {
+      const at = <usize>i << 2;
+      v128.store32_lane(out + at, vectorUnary(op, v128.load32_splat(x + at)), 0);
+    }
+    return;
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(out + at, scalarUnary(op, load<f32>(x + at)));
+  }
+}

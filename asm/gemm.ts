@@ -1,0 +1,240 @@
+// Packed, register-blocked SGEMM (Goto/BLIS loop order) with a 4×8 micro-tile: eight f32x4
+// accumulators, two B vectors and one broadcast A value fit V8's sixteen vector registers.
+// Operands are addressed through (row stride, column stride) pairs, so transposed storage is
+// handled while packing and never materialised.
+import { madd, minI32 } from './simd';
+
+const MR = 4;
+const NR = 8;
+/** Rows of A packed per block (packed A: MC·KC floats, L2-resident). */
+export const MC: i32 = 128;
+/** Depth of one packed block (a packed B micro-panel, KC·NR floats, stays in L1). */
+export const KC: i32 = 256;
+/** Columns of B packed per block. */
+export const NC: i32 = 1024;
+
+/** Fields of a GEMM task block (i32 each), written by the host for every thread. */
+const F_BATCH = 0;
+const F_M = 1;
+const F_N = 2;
+const F_K = 3;
+const F_A = 4;
+const F_A_ROW = 5;
+const F_A_COL = 6;
+const F_A_BATCH = 7;
+const F_B = 8;
+const F_B_ROW = 9;
+const F_B_COL = 10;
+const F_B_BATCH = 11;
+const F_C = 12;
+const F_LDC = 13;
+const F_C_BATCH = 14;
+const F_ROW_START = 15;
+const F_ROW_END = 16;
+const F_COL_START = 17;
+const F_COL_END = 18;
+const F_PACK_A = 19;
+const F_PACK_B = 20;
+const F_TILE = 21;
+const F_BIAS = 22;
+const F_RELU = 23;
+
+function field(task: usize, index: i32): i32 {
+  return load<i32>(task + (<usize>index << 2));
+}
+
+/**
+ * C[batch] = A[batch]·B[batch] (+ bias per column, then ReLU when asked) over the rows
+ * [rowStart,rowEnd) and columns [colStart,colEnd) this task owns. Byte pointers, element strides.
+ */
+export function gemmTask(task: usize): void {
+  const batch = field(task, F_BATCH);
+  const k = field(task, F_K);
+  const rowStart = field(task, F_ROW_START);
+  const rowEnd = field(task, F_ROW_END);
+  const colStart = field(task, F_COL_START);
+  const colEnd = field(task, F_COL_END);
+  if (rowStart >= rowEnd || colStart >= colEnd) return;
+  const ldc = field(task, F_LDC);
+  const bias = <usize>field(task, F_BIAS);
+  const relu = field(task, F_RELU) != 0;
+  for (let bi = 0; bi < batch; bi++) {
+    const a = <usize>field(task, F_A) + ((<usize>(bi * field(task, F_A_BATCH))) << 2);
+    const b = <usize>field(task, F_B) + ((<usize>(bi * field(task, F_B_BATCH))) << 2);
+    const c = <usize>field(task, F_C) + ((<usize>(bi * field(task, F_C_BATCH))) << 2);
+    if (k == 0) {
+      for (let i = rowStart; i < rowEnd; i++) {
+        memory.fill(c + ((<usize>(i * ldc + colStart)) << 2), 0, <usize>(colEnd - colStart) << 2);
+      }
+    } else {
+      gemmRegion(task, k, a, b, c, ldc, rowStart, rowEnd, colStart, colEnd);
+    }
+    if (bias != 0 || relu) epilogue(c, ldc, rowStart, rowEnd, colStart, colEnd, bias, relu);
+  }
+}
+
+function gemmRegion(
+  task: usize, k: i32, a: usize, b: usize, c: usize, ldc: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32,
+): void {
+  const aRow = field(task, F_A_ROW);
+  const aCol = field(task, F_A_COL);
+  const bRow = field(task, F_B_ROW);
+  const bCol = field(task, F_B_COL);
+  const packA = <usize>field(task, F_PACK_A);
+  const packB = <usize>field(task, F_PACK_B);
+  const tile = <usize>field(task, F_TILE);
+  for (let jc = colStart; jc < colEnd; jc += NC) {
+    const nc = minI32(NC, colEnd - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = minI32(KC, k - pc);
+      packPanelsB(b, bRow, bCol, pc, kc, jc, nc, packB);
+      const accumulate = pc > 0;
+      for (let ic = rowStart; ic < rowEnd; ic += MC) {
+        const mc = minI32(MC, rowEnd - ic);
+        packPanelsA(a, aRow, aCol, ic, mc, pc, kc, packA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const bPanel = packB + (<usize>(jr * kc) << 2);
+          const nr = minI32(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const cTile = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
+            microKernel(kc, packA + (<usize>(ir * kc) << 2), bPanel, cTile, ldc, minI32(MR, mc - ir), nr, accumulate, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Packs rows [ic, ic+mc) × depth [pc, pc+kc) of A into MR-row panels, k-major, zero-padded. */
+function packPanelsA(a: usize, rowStride: i32, colStride: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = minI32(MR, mc - ir);
+    if (rows == MR && rowStride == 1) {
+      // Transposed storage: the MR values of one k are adjacent.
+      let src = a + (<usize>(ic + ir + pc * colStride) << 2);
+      const step = <usize>colStride << 2;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst + (<usize>p << 4), v128.load(src));
+        src += step;
+      }
+    } else {
+      for (let i = 0; i < MR; i++) {
+        const out = dst + (<usize>i << 2);
+        if (i < rows) {
+          let src = a + (<usize>((ic + ir + i) * rowStride + pc * colStride) << 2);
+          const step = <usize>colStride << 2;
+          for (let p = 0; p < kc; p++) {
+            store<f32>(out + (<usize>p << 4), load<f32>(src));
+            src += step;
+          }
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(out + (<usize>p << 4), 0);
+        }
+      }
+    }
+    dst += <usize>(kc * MR) << 2;
+  }
+}
+
+/** Packs depth [pc, pc+kc) × columns [jc, jc+nc) of B into NR-column panels, k-major, zero-padded. */
+function packPanelsB(b: usize, rowStride: i32, colStride: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = minI32(NR, nc - jr);
+    if (cols == NR && colStride == 1) {
+      let src = b + (<usize>(pc * rowStride + jc + jr) << 2);
+      const step = <usize>rowStride << 2;
+      for (let p = 0; p < kc; p++) {
+        const out = dst + (<usize>p << 5);
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+        src += step;
+      }
+    } else {
+      for (let j = 0; j < NR; j++) {
+        const out = dst + (<usize>j << 2);
+        if (j < cols) {
+          let src = b + (<usize>(pc * rowStride + (jc + jr + j) * colStride) << 2);
+          const step = <usize>rowStride << 2;
+          for (let p = 0; p < kc; p++) {
+            store<f32>(out + (<usize>p << 5), load<f32>(src));
+            src += step;
+          }
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(out + (<usize>p << 5), 0);
+        }
+      }
+    }
+    dst += <usize>(kc * NR) << 2;
+  }
+}
+
+function storeRow(dst: usize, lo: v128, hi: v128, accumulate: bool): void {
+  if (accumulate) {
+    v128.store(dst, f32x4.add(v128.load(dst), lo));
+    v128.store(dst, f32x4.add(v128.load(dst, 16), hi), 16);
+  } else {
+    v128.store(dst, lo);
+    v128.store(dst, hi, 16);
+  }
+}
+
+/** One MR×NR tile of C from packed panels; partial edge tiles go through `tile` scratch. */
+function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, tile: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+  if (rows == MR && cols == NR) {
+    const ldcBytes = <usize>ldc << 2;
+    storeRow(c, c00, c01, accumulate);
+    storeRow(c + ldcBytes, c10, c11, accumulate);
+    storeRow(c + 2 * ldcBytes, c20, c21, accumulate);
+    storeRow(c + 3 * ldcBytes, c30, c31, accumulate);
+    return;
+  }
+  storeRow(tile, c00, c01, false);
+  storeRow(tile + 32, c10, c11, false);
+  storeRow(tile + 64, c20, c21, false);
+  storeRow(tile + 96, c30, c31, false);
+  for (let i = 0; i < rows; i++) {
+    const dst = c + (<usize>(i * ldc) << 2);
+    const src = tile + (<usize>(i * NR) << 2);
+    for (let j = 0; j < cols; j++) {
+      const at = dst + (<usize>j << 2);
+      const value = load<f32>(src + (<usize>j << 2));
+      store<f32>(at, accumulate ? load<f32>(at) + value : value);
+    }
+  }
+}
+
+function epilogue(c: usize, ldc: i32, rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, bias: usize, relu: bool): void {
+  for (let i = rowStart; i < rowEnd; i++) {
+    const row = c + (<usize>(i * ldc) << 2);
+    for (let j = colStart; j < colEnd; j++) {
+      const at = row + (<usize>j << 2);
+      let value = load<f32>(at);
+      if (bias != 0) value += load<f32>(bias + (<usize>j << 2));
+      if (relu) value = max<f32>(value, 0);
+      store<f32>(at, value);
+    }
+  }
+}
