@@ -1,0 +1,288 @@
+/**
+ * Kernel-level checks of the WASM backend against the reference backend (the oracle): GEMM edge
+ * sizes and transposes, convolutions with stride/padding/dilation/groups, pooling, broadcasting,
+ * threads, allocator growth, and the relaxed-SIMD build.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Backend, Conv2DInfo, MatMulInfo, Pool2DInfo, TensorRef } from '../../src/backend/contract.js';
+import { ReferenceBackend } from '../../src/backends/reference/index.js';
+import { WasmBackend } from '../../src/backends/wasm/backend.js';
+import { kernelBinary } from '../../src/backends/wasm/module.js';
+import { DTypeError } from '../../src/errors.js';
+import type { DType, TypedArray } from '../../src/tensor/dtype.js';
+import { sizeOf, type Shape } from '../../src/tensor/shape.js';
+import { assertClose } from '../helpers/assert.js';
+
+function random(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+/** Uploads the same host values to a backend and returns the ref. */
+function put(backend: Backend, values: TypedArray, shape: Shape): TensorRef {
+  const dtypes: Record<string, DType> = { Float32Array: 'float32', Int32Array: 'int32', Uint8Array: 'bool' };
+  return { id: backend.upload(values), shape, dtype: dtypes[values.constructor.name]! };
+}
+
+/** Runs `kernel` on the WASM backend and on the reference with the same inputs; compares outputs. */
+function compare(
+  wasm: Backend,
+  inputs: { values: TypedArray; shape: Shape }[],
+  outShape: Shape,
+  kernel: (backend: Backend, refs: TensorRef[]) => object,
+  message: string,
+  rtol = 1e-4,
+): void {
+  const reference = new ReferenceBackend();
+  const run = (backend: Backend): TypedArray => {
+    const refs = inputs.map((x) => put(backend, x.values, x.shape));
+    const id = kernel(backend, refs);
+    const out = backend.readSync({ id, shape: outShape, dtype: 'float32' });
+    backend.free(id);
+    for (const r of refs) backend.free(r.id);
+    return out;
+  };
+  assertClose(run(wasm), run(reference), { rtol, atol: 1e-5, message });
+}
+
+function convInfo(
+  batch: number, inHeight: number, inWidth: number, inChannels: number, outChannels: number, filter: number,
+  stride: number, pad: number, dilation: number, groups: number,
+): Conv2DInfo {
+  const span = (filter - 1) * dilation + 1;
+  const out = (size: number): number => Math.floor((size + 2 * pad - span) / stride) + 1;
+  return {
+    batch, inHeight, inWidth, inChannels, outHeight: out(inHeight), outWidth: out(inWidth), outChannels,
+    filterHeight: filter, filterWidth: filter, strideHeight: stride, strideWidth: stride,
+    dilationHeight: dilation, dilationWidth: dilation, padTop: pad, padLeft: pad, groups,
+  };
+}
+
+for (const threads of [1, 2]) {
+  describe(`wasm kernels vs reference (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+    let wasm: WasmBackend;
+    before(async () => {
+      wasm = new WasmBackend({ threads });
+      await wasm.whenReady();
+    });
+    after(() => wasm.dispose());
+
+    it('runs on the requested number of threads', () => {
+      assert.equal(wasm.threads, threads);
+    });
+
+    it('matmul: odd edge sizes and every transpose combination', () => {
+      const sizes = [1, 3, 17, 33, 65];
+      let seed = 1;
+      for (const m of sizes) for (const n of sizes) for (const k of [1, 17, 65, 300]) {
+        for (const transposeA of [false, true]) for (const transposeB of [false, true]) {
+          const info: MatMulInfo = { batch: 1, m, n, k, transposeA, transposeB, aBatchStride: 0, bBatchStride: 0 };
+          compare(wasm, [
+            { values: random(m * k, seed++), shape: transposeA ? [k, m] : [m, k] },
+            { values: random(k * n, seed++), shape: transposeB ? [n, k] : [k, n] },
+          ], [m, n], (b, [a, bb]) => b.matmul(a!, bb!, info), `matmul m=${m} n=${n} k=${k} tA=${transposeA} tB=${transposeB}`);
+        }
+      }
+    });
+
+    it('matmul: large enough to be split across threads, and k = 0', () => {
+      for (const [m, n, k] of [[260, 70, 513], [9, 1030, 40], [5, 6, 0]] as const) {
+        const info: MatMulInfo = { batch: 1, m, n, k, transposeA: false, transposeB: true, aBatchStride: 0, bBatchStride: 0 };
+        compare(wasm, [{ values: random(m * k, m), shape: [m, k] }, { values: random(k * n, n), shape: [n, k] }], [m, n],
+          (b, [a, bb]) => b.matmul(a!, bb!, info), `matmul ${m}x${n}x${k}`);
+      }
+    });
+
+    it('matmul: batched, with a broadcast (stride 0) operand', () => {
+      const [batch, m, n, k] = [3, 5, 7, 9];
+      const info: MatMulInfo = { batch, m, n, k, transposeA: false, transposeB: false, aBatchStride: m * k, bBatchStride: 0 };
+      compare(wasm, [{ values: random(batch * m * k, 3), shape: [batch, m, k] }, { values: random(k * n, 4), shape: [k, n] }],
+        [batch, m, n], (b, [a, bb]) => b.matmul(a!, bb!, info), 'batched matmul');
+    });
+
+    it('matmulBiasAct fuses bias and ReLU', () => {
+      const [m, n, k] = [33, 17, 65];
+      const info: MatMulInfo = { batch: 1, m, n, k, transposeA: false, transposeB: false, aBatchStride: 0, bBatchStride: 0 };
+      const a = put(wasm, random(m * k, 7), [m, k]);
+      const b = put(wasm, random(k * n, 8), [k, n]);
+      const bias = put(wasm, random(n, 9), [n]);
+      const fused = wasm.readSync({ id: wasm.matmulBiasAct(a, b, bias, 'relu', info), shape: [m, n], dtype: 'float32' });
+      const product = wasm.readSync({ id: wasm.matmul(a, b, info), shape: [m, n], dtype: 'float32' });
+      const biasValues = random(n, 9);
+      const expected = product.map((v, i) => Math.max(0, v + biasValues[i % n]!));
+      assertClose(fused, expected, { message: 'matmul + bias + relu' });
+    });
+
+    const convCases: [string, Conv2DInfo][] = [
+      ['3x3 valid, 1 input channel (K=9)', convInfo(2, 9, 8, 1, 8, 3, 1, 0, 1, 1)],
+      ['3x3 stride 2 pad 1', convInfo(2, 9, 7, 5, 6, 3, 2, 1, 1, 1)],
+      ['dilation 2 pad 2', convInfo(1, 10, 9, 3, 4, 3, 1, 2, 2, 1)],
+      ['groups 2', convInfo(2, 6, 6, 4, 6, 3, 1, 1, 1, 2)],
+      ['depthwise (groups = channels)', convInfo(1, 7, 7, 3, 3, 3, 1, 1, 1, 3)],
+      ['1x1 pointwise', convInfo(2, 5, 4, 6, 7, 1, 1, 0, 1, 1)],
+      ['1x1 stride 2', convInfo(1, 6, 6, 3, 5, 1, 2, 0, 1, 1)],
+    ];
+    for (const [name, info] of convCases) {
+      it(`conv2d forward and both backprops: ${name}`, () => {
+        const xShape = [info.batch, info.inHeight, info.inWidth, info.inChannels];
+        const wShape = [info.filterHeight, info.filterWidth, info.inChannels / info.groups, info.outChannels];
+        const yShape = [info.batch, info.outHeight, info.outWidth, info.outChannels];
+        const x = { values: random(sizeOf(xShape), 11), shape: xShape };
+        const w = { values: random(sizeOf(wShape), 12), shape: wShape };
+        const dy = { values: random(sizeOf(yShape), 13), shape: yShape };
+        compare(wasm, [x, w], yShape, (b, [xr, wr]) => b.conv2d(xr!, wr!, info), `conv2d ${name}`);
+        compare(wasm, [dy, w], xShape, (b, [dr, wr]) => b.conv2dBackpropInput(dr!, wr!, info), `conv2dBackpropInput ${name}`);
+        compare(wasm, [x, dy], wShape, (b, [xr, dr]) => b.conv2dBackpropFilter(xr!, dr!, info), `conv2dBackpropFilter ${name}`);
+      });
+    }
+
+    it('pool2d max/avg forward and backward, with padding and odd sizes', () => {
+      const infos: Pool2DInfo[] = [
+        { batch: 2, inHeight: 6, inWidth: 6, channels: 5, outHeight: 3, outWidth: 3, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 },
+        { batch: 1, inHeight: 7, inWidth: 5, channels: 8, outHeight: 4, outWidth: 3, filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1 },
+      ];
+      for (const info of infos) {
+        const xShape = [info.batch, info.inHeight, info.inWidth, info.channels];
+        const yShape = [info.batch, info.outHeight, info.outWidth, info.channels];
+        for (const kind of ['max', 'avg'] as const) {
+          const x = { values: random(sizeOf(xShape), 21), shape: xShape };
+          compare(wasm, [x], yShape, (b, [xr]) => b.pool2d(kind, xr!, info), `pool2d ${kind}`);
+          compare(wasm, [{ values: random(sizeOf(yShape), 22), shape: yShape }, x], xShape,
+            (b, [dr, xr]) => b.pool2dBackward(kind, dr!, xr!, info), `pool2dBackward ${kind}`);
+        }
+      }
+    });
+  });
+}
+
+describe('wasm elementwise, reductions and fallbacks', () => {
+  let wasm: WasmBackend;
+  before(() => {
+    wasm = new WasmBackend({ threads: 1 });
+  });
+
+  it('binary ops broadcast like numpy (same shape, scalar, row, column, middle axis)', () => {
+    const cases: [Shape, Shape][] = [[[3, 5], [3, 5]], [[3, 5], []], [[], [4, 3]], [[2, 3, 5], [5]], [[2, 3, 5], [3, 1]], [[2, 1, 5], [1, 3, 1]], [[7], [1]]];
+    for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const) {
+      for (const [aShape, bShape] of cases) {
+        const outShape = aShape.length >= bShape.length
+          ? aShape.map((d, i) => Math.max(d, bShape[i - (aShape.length - bShape.length)] ?? 1))
+          : bShape.map((d, i) => Math.max(d, aShape[i - (bShape.length - aShape.length)] ?? 1));
+        compare(wasm, [{ values: random(sizeOf(aShape), 31), shape: aShape }, { values: random(sizeOf(bShape), 32), shape: bShape }],
+          outShape, (b, [x, y]) => b.binary(op, x!, y!, outShape, 'float32'), `${op} ${aShape} ${bShape}`);
+      }
+    }
+    assert.equal(wasm.memory().fallbacks, 0);
+  });
+
+  it('unary ops with SIMD and Mathf paths', () => {
+    const values = random(37, 41).map((v) => v * 3);
+    for (const op of ['neg', 'abs', 'square', 'relu', 'floor', 'ceil', 'exp', 'sigmoid', 'tanh'] as const) {
+      compare(wasm, [{ values, shape: [37] }], [37], (b, [x]) => b.unary(op, x!, 'float32'), op);
+    }
+    const positive = values.map((v) => Math.abs(v) + 0.1);
+    for (const op of ['sqrt', 'log', 'reciprocal'] as const) {
+      compare(wasm, [{ values: positive, shape: [37] }], [37], (b, [x]) => b.unary(op, x!, 'float32'), op);
+    }
+  });
+
+  it('sum/max/min over inner, middle and outer axes', () => {
+    for (const [outer, size, inner] of [[1, 1000, 1], [3, 17, 1], [2, 9, 13], [1, 5, 2000]] as const) {
+      for (const op of ['sum', 'max', 'min'] as const) {
+        compare(wasm, [{ values: random(outer * size * inner, 51), shape: [outer, size, inner] }], [outer, inner],
+          (b, [x]) => b.reduce(op, x!, outer, size, inner, 'float32'), `${op} ${outer}x${size}x${inner}`);
+      }
+    }
+  });
+
+  it('counts fallbacks to the reference kernels per kernel', () => {
+    const before = wasm.memory();
+    const x = put(wasm, random(8, 61), [8]);
+    wasm.free(wasm.unary('erf', x, 'float32'));
+    wasm.free(wasm.unary('erf', x, 'float32'));
+    const after = wasm.memory();
+    assert.equal(after.fallbacks, before.fallbacks + 2);
+    assert.equal(after['fallback.unary.erf'], 2);
+    wasm.free(x.id);
+  });
+
+  it('rejects float64 naming the kernel', () => {
+    assert.throws(() => wasm.upload(new Float64Array(2)), (e: unknown) => e instanceof DTypeError && /wasm\.upload/.test(e.message));
+    assert.throws(() => wasm.fill(2, 0, 'float64'), DTypeError);
+  });
+});
+
+describe('wasm memory', () => {
+  it('grows the shared memory, keeps old buffers intact and reuses freed blocks', () => {
+    const wasm = new WasmBackend({ threads: 1, initialBytes: 1 << 16 });
+    const first = put(wasm, random(1000, 71), [1000]);
+    const growthsBefore = wasm.memory().heapGrowths;
+    const big: TensorRef[] = [];
+    for (let i = 0; i < 8; i++) big.push({ id: wasm.fill(1 << 18, i, 'float32'), shape: [1 << 18], dtype: 'float32' });
+    assert.ok(wasm.memory().heapGrowths > growthsBefore, 'memory grew');
+    assertClose(wasm.readSync(first), random(1000, 71), { message: 'buffer written before growth' });
+    const late = put(wasm, random(10, 72), [10]);
+    assertClose(wasm.readSync(late), random(10, 72), { message: 'buffer written after growth' });
+    assert.equal(wasm.readSync(big[7]!)[(1 << 18) - 1], 7);
+    const heapBytes = wasm.memory().heapBytes;
+    for (const t of big) wasm.free(t.id);
+    for (let i = 0; i < 8; i++) wasm.free(wasm.fill(1 << 18, 0, 'float32'));
+    assert.equal(wasm.memory().heapBytes, heapBytes, 'freed blocks are reused, no growth');
+    assert.equal(wasm.memory().buffers, 2);
+    for (const t of [first, late]) wasm.free(t.id);
+    assert.equal(wasm.memory().buffers, 0);
+    assert.equal(wasm.memory().bytes, 0);
+  });
+
+  it('int32 and bool buffers round-trip', () => {
+    const wasm = new WasmBackend({ threads: 1 });
+    const ints = put(wasm, Int32Array.from([1, -2, 3]), [3]);
+    const bools = put(wasm, Uint8Array.from([1, 0, 1, 1]), [4]);
+    assert.deepEqual([...wasm.readSync(ints)], [1, -2, 3]);
+    assert.deepEqual([...wasm.readSync(bools)], [1, 0, 1, 1]);
+  });
+});
+
+describe('wasm relaxed SIMD build', () => {
+  it('agrees with the plain SIMD build within float32 tolerance', () => {
+    // Node 20 validates relaxed SIMD only behind a flag, so the comparison runs in a child process.
+    const backendUrl = new URL('../../src/backends/wasm/backend.js', import.meta.url).href;
+    const script = `
+      import { WasmBackend } from ${JSON.stringify(backendUrl)};
+      const values = (n, s) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + s));
+      const info = { batch: 1, m: 67, n: 45, k: 300, transposeA: false, transposeB: false, aBatchStride: 0, bBatchStride: 0 };
+      const results = [false, true].map((relaxedSimd) => {
+        const be = new WasmBackend({ threads: 1, relaxedSimd });
+        const a = { id: be.upload(values(67 * 300, 1)), shape: [67, 300], dtype: 'float32' };
+        const b = { id: be.upload(values(300 * 45, 2)), shape: [300, 45], dtype: 'float32' };
+        return { variant: be.variant, out: be.readSync({ id: be.matmul(a, b, info), shape: [67, 45], dtype: 'float32' }) };
+      });
+      let diff = 0;
+      results[0].out.forEach((v, i) => { diff = Math.max(diff, Math.abs(v - results[1].out[i]) / (1 + Math.abs(v))); });
+      console.log(JSON.stringify({ variants: results.map((r) => r.variant), diff }));`;
+    const output = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+      encoding: 'utf8',
+    });
+    const { variants, diff } = JSON.parse(output) as { variants: string[]; diff: number };
+    assert.deepEqual(variants, ['simd', 'relaxedSimd']);
+    assert.ok(diff < 1e-5, `relative difference ${diff}`);
+  });
+
+  it('is opt-in: without the engine flag the plain build is chosen and the reason is reported', () => {
+    if (WebAssembly.validate(kernelBinary('relaxedSimd'))) return;
+    const wasm = new WasmBackend({ threads: 1, relaxedSimd: true });
+    assert.equal(wasm.variant, 'simd');
+    assert.match(wasm.relaxedSimdUnavailable, /--experimental-wasm-relaxed-simd/);
+  });
+});
