@@ -14,9 +14,8 @@ export const KC: i32 = 256;
 export const NC: i32 = 1024;
 
 /** Fields of a GEMM task block (i32 each), written by the host for every thread. */
+// (fields 1 and 2, m and n, are part of the layout for the host's benefit; rows/columns come as ranges)
 const F_BATCH = 0;
-const F_M = 1;
-const F_N = 2;
 const F_K = 3;
 const F_A = 4;
 const F_A_ROW = 5;

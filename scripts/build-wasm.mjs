@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global console, process, Buffer */
 // Compiles the AssemblyScript kernels in asm/ twice (plain SIMD, relaxed SIMD) and embeds both
 // binaries as base64 in src/backends/wasm/generated/kernels.ts, so the backend loads them in Node
 // and browsers without file access. Skips the work when the sources are unchanged.
