@@ -1,0 +1,128 @@
+/**
+ * Reverse-mode differentiation over the recorded graph: one topological sort, one sweep.
+ * `backward()` accumulates into leaves' `.grad` (PyTorch); `gradients()` returns the gradients of
+ * chosen tensors (torch.autograd.grad), which `grad`/`valueAndGrad` build on.
+ */
+import { GradError } from '../errors.js';
+import { formatShape, shapesEqual } from '../tensor/shape.js';
+import { enterScope, exitScope } from '../tensor/storage.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { add } from '../ops/arithmetic.js';
+import { fullOn } from '../ops/dispatch.js';
+import { withGradMode } from './graph.js';
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again (default false). */
+  retainGraph?: boolean;
+  /** Record the gradient computation itself, for higher derivatives (default false). */
+  createGraph?: boolean;
+}
+
+/** Tensors reachable from `root` through recorded ops, each after everything that depends on it. */
+function reverseTopologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>([root]);
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const [t, next] = top;
+    const inputs = t.gradFn?.inputs ?? [];
+    if (next < inputs.length) {
+      top[1]++;
+      const child = inputs[next]!;
+      if (child.requiresGrad && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      order.push(t);
+      stack.pop();
+    }
+  }
+  return order.reverse();
+}
+
+function seedGradient(op: string, root: Tensor, gradient: Tensor | undefined): Tensor {
+  if (!root.requiresGrad) {
+    throw new GradError(`${op}: the tensor does not require a gradient (no input of its graph has requiresGrad, or it was made under noGrad)`);
+  }
+  if (gradient === undefined) {
+    if (root.size !== 1) throw new GradError(`${op}: a gradient must be given for a non-scalar output ${formatShape(root.shape)}`);
+    return fullOn(root.backend, root.shape, 1, root.dtype);
+  }
+  if (!shapesEqual(gradient.shape, root.shape)) {
+    throw new GradError(`${op}: gradient ${formatShape(gradient.shape)} does not match the output ${formatShape(root.shape)}`);
+  }
+  return gradient;
+}
+
+/**
+ * Sweeps the graph from `root`; calls `onLeaf` for each leaf reached and returns the gradient of every
+ * tensor in `wanted`.
+ */
+function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: readonly Tensor[], onLeaf: (leaf: Tensor, g: Tensor) => void): Map<Tensor, Tensor> {
+  const found = new Map<Tensor, Tensor>();
+  const pending = new Map<Tensor, Tensor>([[root, seed]]);
+  const wantedSet = new Set(wanted);
+  withGradMode(options.createGraph ?? false, () => {
+    for (const t of reverseTopologicalOrder(root)) {
+      const g = pending.get(t);
+      if (!g) continue;
+      pending.delete(t);
+      if (wantedSet.has(t)) found.set(t, g);
+      const node = t.gradFn;
+      if (!node) {
+        onLeaf(t, g);
+        continue;
+      }
+      if (!node.backward) {
+        throw new GradError(`backward: the graph through '${node.op}' was already freed; pass {retainGraph: true} to the first backward to run it twice`);
+      }
+      const inputGrads = node.backward(g);
+      node.inputs.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (!gi || !input.requiresGrad) return;
+        if (!shapesEqual(gi.shape, input.shape)) {
+          throw new GradError(`backward: '${node.op}' produced a gradient ${formatShape(gi.shape)} for an input ${formatShape(input.shape)}`);
+        }
+        const previous = pending.get(input);
+        pending.set(input, previous ? add(previous, gi) : gi);
+      });
+      if (!options.retainGraph) {
+        node.backward = null;
+        node.inputs = [];
+      }
+    }
+  });
+  return found;
+}
+
+/** Accumulates d(root)/d(leaf) into `.grad` of every leaf that requires a gradient. */
+export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptions = {}): void {
+  const seed = seedGradient('backward', root, gradient);
+  const leaves: Tensor[] = [];
+  const run = (): void => {
+    sweep(root, seed, options, [], (leaf, g) => {
+      leaf.grad = leaf.grad ? add(leaf.grad, g) : g;
+      leaves.push(leaf);
+    });
+  };
+  if (options.createGraph) {
+    run();
+    return;
+  }
+  // Intermediate gradients are freed as soon as the sweep ends; only the leaves' .grad survive.
+  enterScope();
+  try {
+    run();
+  } finally {
+    exitScope(new Set([...leaves.map((l) => l.grad!), seed]));
+  }
+}
+
+/** d(root)/d(input) for each of `inputs` (zeros where no path leads), without touching `.grad`. */
+export function gradients(root: Tensor, inputs: readonly Tensor[], options: BackwardOptions & { gradient?: Tensor } = {}): Tensor[] {
+  const seed = seedGradient('gradients', root, options.gradient);
+  const found = sweep(root, seed, options, inputs, () => {});
+  return inputs.map((x) => found.get(x) ?? fullOn(x.backend, x.shape, 0, x.dtype));
+}

@@ -1,0 +1,136 @@
+/**
+ * The backend contract: everything a device must implement for Tensile to run on it.
+ *
+ * Kernels see contiguous row-major buffers only, described by a {@link TensorRef}. Each compute
+ * kernel allocates and returns a fresh buffer; the core owns lifetimes and calls `free` exactly once
+ * per buffer. Shapes, dtypes and arguments are validated by the ops before a kernel is called, so a
+ * kernel may assume its inputs are consistent.
+ */
+import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+
+/** An opaque handle to a buffer owned by one backend. */
+export type DataId = object;
+
+/** A buffer as kernels see it: storage, logical shape and element type. */
+export interface TensorRef {
+  readonly id: DataId;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'sqrt' | 'rsqrt' | 'exp' | 'log' | 'log1p' | 'expm1' | 'square'
+  | 'reciprocal' | 'floor' | 'ceil' | 'round' | 'sin' | 'cos' | 'erf' | 'relu' | 'sigmoid' | 'tanh'
+  | 'softplus' | 'isNaN' | 'isFinite' | 'logicalNot';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'mod'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'all' | 'any';
+
+/** NHWC input, HWIO filter (I = inChannels / groups), NHWC output. */
+export interface Conv2DInfo {
+  readonly batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly inChannels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly outChannels: number;
+  readonly filterHeight: number;
+  readonly filterWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly dilationHeight: number;
+  readonly dilationWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly groups: number;
+}
+
+/** NHWC pooling window. Padded cells never win a max and are not counted in an average. */
+export interface Pool2DInfo {
+  readonly batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly filterHeight: number;
+  readonly filterWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/** `batch` matrix products of [m,k]·[k,n]; operands may be stored transposed; batch strides of 0 broadcast. */
+export interface MatMulInfo {
+  readonly batch: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly aBatchStride: number;
+  readonly bBatchStride: number;
+}
+
+export interface BackendMemory {
+  /** Buffers alive in this backend. */
+  readonly buffers: number;
+  /** Bytes held by those buffers. */
+  readonly bytes: number;
+  /** Backend-specific counters (pool size, kernel fallbacks …). */
+  readonly [extra: string]: number;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Element types this backend stores. */
+  readonly dtypes: readonly DType[];
+
+  // Memory.
+  /** Copies host values into a new buffer. */
+  upload(values: TypedArray): DataId;
+  /** A new buffer of `size` elements, every element `value`. */
+  fill(size: number, value: number, dtype: DType): DataId;
+  /** A copy of the buffer's contents on the host. */
+  readSync(x: TensorRef): TypedArray;
+  read(x: TensorRef): Promise<TypedArray>;
+  free(id: DataId): void;
+  memory(): BackendMemory;
+
+  // Elementwise. Binary and where broadcast their operands to `outShape` (numpy rules).
+  unary(op: UnaryOp, x: TensorRef, outDType: DType): DataId;
+  binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId;
+  where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId;
+  cast(x: TensorRef, dtype: DType): DataId;
+
+  // Movement.
+  /** out[i0..in] = x[offset + Σ ik·strides[k]] for an output of `outShape` (strides may be 0 or negative). */
+  stridedCopy(x: TensorRef, outShape: Shape, strides: readonly number[], offset: number): DataId;
+  /** A copy of `base` where the positions addressed by (strides, offset) over `src.shape` hold `src`. */
+  stridedScatter(base: TensorRef, src: TensorRef, strides: readonly number[], offset: number): DataId;
+  /** Joins along `axis`; inputs agree on every other dimension. */
+  concat(inputs: readonly TensorRef[], axis: number, outShape: Shape): DataId;
+  /** x viewed as [outer, axisSize, inner]; int32 indices of any shape → [outer, ...indices.shape, inner]. */
+  gather(x: TensorRef, indices: TensorRef, axis: number, outShape: Shape): DataId;
+  /** A copy of `base` ([outer, axisSize, inner]) with src ([outer, ...indices.shape, inner]) added at the indices. */
+  scatterAdd(base: TensorRef, indices: TensorRef, src: TensorRef, axis: number): DataId;
+
+  // Reductions: x viewed as [outer, reduceSize, inner] → [outer, inner]. argmax/argmin return int32.
+  reduce(op: ReduceOp, x: TensorRef, outer: number, reduceSize: number, inner: number, outDType: DType): DataId;
+  /** The k largest (or smallest) along the last axis, sorted, with their int32 indices. */
+  topk(x: TensorRef, k: number, largest: boolean): { values: DataId; indices: DataId };
+
+  // Linear algebra and convolution.
+  matmul(a: TensorRef, b: TensorRef, info: MatMulInfo): DataId;
+  conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId;
+  conv2dBackpropInput(dy: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId;
+  conv2dBackpropFilter(x: TensorRef, dy: TensorRef, info: Conv2DInfo): DataId;
+  pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId;
+  pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId;
+}

@@ -1,0 +1,59 @@
+import { BackendError } from '../errors.js';
+import type { Backend } from './contract.js';
+
+interface Registration {
+  readonly factory: () => Backend;
+  readonly priority: number;
+  instance?: Backend;
+}
+
+const registrations = new Map<string, Registration>();
+let current: Backend | undefined;
+
+/**
+ * Makes a backend available by name. The registered backend with the highest priority that
+ * initialises becomes the default until `setBackend` picks another.
+ */
+export function registerBackend(name: string, factory: () => Backend, priority = 0): void {
+  if (registrations.has(name)) throw new BackendError(`registerBackend: a backend named '${name}' is already registered`);
+  registrations.set(name, { factory, priority });
+}
+
+export function backendNames(): string[] {
+  return [...registrations.keys()];
+}
+
+/** The backend instance registered under `name`, initialised on first use. */
+export function findBackend(name: string): Backend {
+  const reg = registrations.get(name);
+  if (!reg) throw new BackendError(`unknown backend '${name}' (registered: ${backendNames().join(', ') || 'none'})`);
+  reg.instance ??= reg.factory();
+  return reg.instance;
+}
+
+/** Switches the default backend for newly created tensors. */
+export function setBackend(name: string): Backend {
+  current = findBackend(name);
+  return current;
+}
+
+/** The default backend: the one set, else the highest-priority one that initialises. */
+export function getBackend(): Backend {
+  if (current) return current;
+  const byPriority = [...registrations.entries()].sort((a, b) => b[1].priority - a[1].priority);
+  const failures: string[] = [];
+  for (const [name] of byPriority) {
+    try {
+      current = findBackend(name);
+      return current;
+    } catch (e) {
+      failures.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw new BackendError(`no backend could be initialised${failures.length ? ` (${failures.join('; ')})` : ''}`);
+}
+
+/** Initialised backends, for memory reports. */
+export function activeBackends(): Backend[] {
+  return [...registrations.values()].flatMap((r) => (r.instance ? [r.instance] : []));
+}

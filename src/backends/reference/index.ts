@@ -1,0 +1,136 @@
+/**
+ * The reference backend: plain TypeScript over typed arrays. It is the executable specification every
+ * other backend is tested against, and the only one with float64 (used by gradient checks).
+ */
+import type { Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
+import { registerBackend } from '../../backend/registry.js';
+import { BackendError } from '../../errors.js';
+import type { DType, TypedArray } from '../../tensor/dtype.js';
+import { allocArray, DTYPES } from '../../tensor/dtype.js';
+import type { Shape } from '../../tensor/shape.js';
+import * as conv from './conv.js';
+import * as elementwise from './elementwise.js';
+import { matmul } from './matmul.js';
+import * as movement from './movement.js';
+import * as pool from './pool.js';
+import { reduce } from './reduce.js';
+
+export class ReferenceBackend implements Backend {
+  readonly name: string = 'reference';
+  readonly dtypes: readonly DType[] = DTYPES;
+  private buffers = 0;
+  private bytes = 0;
+
+  /** The typed array behind a buffer (also used by backends that fall back to these kernels). */
+  values(x: TensorRef | DataId): TypedArray {
+    const id = 'id' in x ? (x as TensorRef).id : x;
+    if (!ArrayBuffer.isView(id)) throw new BackendError(`${this.name}: buffer does not belong to this backend`);
+    return id as TypedArray;
+  }
+
+  private own(values: TypedArray): DataId {
+    this.buffers++;
+    this.bytes += values.byteLength;
+    return values;
+  }
+
+  upload(values: TypedArray): DataId {
+    return this.own(values.slice());
+  }
+
+  fill(size: number, value: number, dtype: DType): DataId {
+    const out = allocArray(dtype, size);
+    if (value !== 0) out.fill(value);
+    return this.own(out);
+  }
+
+  readSync(x: TensorRef): TypedArray {
+    return this.values(x).slice();
+  }
+
+  read(x: TensorRef): Promise<TypedArray> {
+    return Promise.resolve(this.readSync(x));
+  }
+
+  free(id: DataId): void {
+    this.buffers--;
+    this.bytes -= this.values(id).byteLength;
+  }
+
+  memory(): BackendMemory {
+    return { buffers: this.buffers, bytes: this.bytes };
+  }
+
+  unary(op: UnaryOp, x: TensorRef, outDType: DType): DataId {
+    return this.own(elementwise.unary(op, this.values(x), outDType));
+  }
+
+  binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
+    return this.own(elementwise.binary(op, this.values(a), a.shape, this.values(b), b.shape, outShape, outDType));
+  }
+
+  where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId {
+    const v = (t: TensorRef): TypedArray => this.values(t);
+    return this.own(elementwise.where(v(condition), condition.shape, v(a), a.shape, v(b), b.shape, outShape, a.dtype));
+  }
+
+  cast(x: TensorRef, dtype: DType): DataId {
+    return this.own(elementwise.cast(this.values(x), dtype));
+  }
+
+  stridedCopy(x: TensorRef, outShape: Shape, strides: readonly number[], offset: number): DataId {
+    return this.own(movement.stridedCopy(this.values(x), x.dtype, outShape, strides, offset));
+  }
+
+  stridedScatter(base: TensorRef, src: TensorRef, strides: readonly number[], offset: number): DataId {
+    return this.own(movement.stridedScatter(this.values(base), this.values(src), src.shape, strides, offset));
+  }
+
+  concat(inputs: readonly TensorRef[], axis: number, outShape: Shape): DataId {
+    const parts = inputs.map((t) => ({ values: this.values(t), shape: t.shape }));
+    return this.own(movement.concat(parts, axis, outShape, inputs[0]!.dtype));
+  }
+
+  gather(x: TensorRef, indices: TensorRef, axis: number): DataId {
+    return this.own(movement.gather(this.values(x), x.shape, this.values(indices) as Int32Array, axis, x.dtype));
+  }
+
+  scatterAdd(base: TensorRef, indices: TensorRef, src: TensorRef, axis: number): DataId {
+    return this.own(movement.scatterAdd(this.values(base), base.shape, this.values(indices) as Int32Array, this.values(src), axis));
+  }
+
+  reduce(op: ReduceOp, x: TensorRef, outer: number, reduceSize: number, inner: number, outDType: DType): DataId {
+    return this.own(reduce(op, this.values(x), outer, reduceSize, inner, outDType));
+  }
+
+  topk(x: TensorRef, k: number, largest: boolean): { values: DataId; indices: DataId } {
+    const r = movement.topk(this.values(x), x.shape, k, largest, x.dtype);
+    return { values: this.own(r.values), indices: this.own(r.indices) };
+  }
+
+  matmul(a: TensorRef, b: TensorRef, info: MatMulInfo): DataId {
+    return this.own(matmul(this.values(a), this.values(b), info, a.dtype));
+  }
+
+  conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {
+    return this.own(conv.conv2d(this.values(x), this.values(filter), info, x.dtype));
+  }
+
+  conv2dBackpropInput(dy: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {
+    return this.own(conv.conv2dBackpropInput(this.values(dy), this.values(filter), info, dy.dtype));
+  }
+
+  conv2dBackpropFilter(x: TensorRef, dy: TensorRef, info: Conv2DInfo): DataId {
+    return this.own(conv.conv2dBackpropFilter(this.values(x), this.values(dy), info, x.dtype));
+  }
+
+  pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId {
+    return this.own(pool.pool2d(kind, this.values(x), info, x.dtype));
+  }
+
+  pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
+    return this.own(pool.pool2dBackward(kind, this.values(dy), this.values(x), info, dy.dtype));
+  }
+}
+
+registerBackend('reference', () => new ReferenceBackend(), 0);

@@ -1,0 +1,25 @@
+/** Every user-facing op. */
+export * from './activations.js';
+export * from './arithmetic.js';
+export * from './broadcast.js';
+export * from './cast.js';
+export * from './compare.js';
+export * from './concat.js';
+export * from './conv.js';
+export * from './creation.js';
+export * from './dropout.js';
+export * from './gather.js';
+export * from './losses.js';
+export * from './matmul.js';
+export * from './misc.js';
+export * from './normalization.js';
+export * from './permute.js';
+export * from './pool.js';
+export * from './reduce.js';
+export * from './reshape.js';
+export * from './scan.js';
+export * from './slice.js';
+export * from './topk.js';
+export * from './unary.js';
+export * from './where.js';
+export { registeredOps } from './registry.js';

@@ -1,0 +1,133 @@
+/**
+ * Buffer lifetimes. A buffer is shared by the tensors that view it (reshape shares, it never copies)
+ * and is freed when the last of them is disposed, leaves a `scope()`, or is garbage-collected.
+ * The FinalizationRegistry is what makes `tidy()` unnecessary: storage outside the JS heap (WASM
+ * memory, GPU buffers) is released when the JS tensor object dies.
+ */
+import type { Backend, DataId } from '../backend/contract.js';
+
+export class Storage {
+  private refs = 1;
+  constructor(
+    readonly backend: Backend,
+    readonly id: DataId,
+    readonly bytes: number,
+  ) {
+    const c = counters(backend);
+    c.buffers++;
+    c.bytes += bytes;
+  }
+
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+
+  release(): void {
+    if (--this.refs > 0) return;
+    this.backend.free(this.id);
+    const c = counters(this.backend);
+    c.buffers--;
+    c.bytes -= this.bytes;
+  }
+}
+
+interface Counters {
+  tensors: number;
+  buffers: number;
+  bytes: number;
+}
+
+const perBackend = new Map<string, Counters>();
+
+function counters(backend: Backend): Counters {
+  let c = perBackend.get(backend.name);
+  if (!c) perBackend.set(backend.name, (c = { tensors: 0, buffers: 0, bytes: 0 }));
+  return c;
+}
+
+/** What a tensor object owns: one reference to a storage. */
+interface Owner {
+  storage: Storage;
+}
+
+const finalizer = new FinalizationRegistry<Storage>((storage) => {
+  counters(storage.backend).tensors--;
+  storage.release();
+});
+
+/** Starts tracking a tensor object: its storage reference is dropped on GC unless disposed first. */
+export function track(owner: Owner): void {
+  counters(owner.storage.backend).tensors++;
+  finalizer.register(owner, owner.storage, owner);
+  const s = scopes[scopes.length - 1];
+  if (s) s.push(owner);
+}
+
+/** Drops the owner's storage reference now (dispose). */
+export function untrack(owner: Owner): void {
+  finalizer.unregister(owner);
+  counters(owner.storage.backend).tensors--;
+  owner.storage.release();
+}
+
+/** Re-points an owner at another storage (in-place assignment), keeping the GC link right. */
+export function retarget(owner: Owner, storage: Storage): void {
+  finalizer.unregister(owner);
+  owner.storage.release();
+  owner.storage = storage.retain();
+  finalizer.register(owner, storage, owner);
+}
+
+export interface MemoryInfo {
+  /** Live tensor objects (not yet disposed or collected). */
+  readonly tensors: number;
+  /** Live buffers and their bytes, as the core accounts for them. */
+  readonly buffers: number;
+  readonly bytes: number;
+  /** Per backend, including the backend's own counters (pool sizes, kernel fallbacks …). */
+  readonly backends: Record<string, Counters & Record<string, number>>;
+}
+
+export function memoryOf(backends: readonly Backend[]): MemoryInfo {
+  const out: Record<string, Counters & Record<string, number>> = {};
+  let tensors = 0;
+  let buffers = 0;
+  let bytes = 0;
+  for (const b of backends) {
+    const c = counters(b);
+    out[b.name] = { ...b.memory(), ...c };
+    tensors += c.tensors;
+    buffers += c.buffers;
+    bytes += c.bytes;
+  }
+  return { tensors, buffers, bytes, backends: out };
+}
+
+// Scopes: tensors created inside are disposed at the end, except what the scope returns or keeps.
+type Disposable = Owner & { dispose(): void; readonly isDisposed: boolean };
+const scopes: Owner[][] = [];
+const kept = new WeakSet<Owner>();
+
+/** Exempts a tensor from disposal by the scopes it was created in. */
+export function keepOwner(owner: Owner): void {
+  kept.add(owner);
+}
+
+export function enterScope(): void {
+  scopes.push([]);
+}
+
+/** Ends the innermost scope, disposing its tensors that are not in `survivors` nor kept. */
+export function exitScope(survivors: ReadonlySet<Owner>): void {
+  const created = scopes.pop() ?? [];
+  const parent = scopes[scopes.length - 1];
+  for (const owner of created) {
+    const t = owner as Disposable;
+    if (survivors.has(owner)) {
+      parent?.push(owner);
+    } else if (!kept.has(owner) && !t.isDisposed) {
+      t.dispose();
+    }
+  }
+}
