@@ -98,3 +98,43 @@ function asImage(element: Batchable): RawImage<PixelArray> {
 function asTypedArray(element: Batchable): ArrayLike<number> {
   return ArrayBuffer.isView(element) && !(element instanceof DataView) ? (element as ArrayLike<number>) : mismatch(element);
 }
+
+/** Tensors, or tuples and records of them: what `Dataset.fromTensors` slices into rows. */
+export type TensorTree = Tensor | readonly TensorTree[] | { readonly [field: string]: TensorTree };
+
+/**
+ * The inverse of collate: splits every tensor of `tree` along its first axis into rows, keeping the
+ * structure (`{x: [n, 4], y: [n]}` → n elements `{x: [4], y: []}`). All tensors need the same length.
+ */
+export function unbatch<T extends TensorTree>(tree: T): T[] {
+  const leaves: Tensor[] = [];
+  collectLeaves(tree, leaves);
+  if (leaves.length === 0) throw new ValueError('fromTensors: no tensors given');
+  const count = leaves[0]!.shape[0];
+  if (count === undefined) throw new ShapeError('fromTensors: tensors must have a first axis to slice');
+  for (const leaf of leaves) {
+    if (leaf.shape[0] !== count) throw new ShapeError(`fromTensors: first axes differ (${leaf.shape[0]} vs ${count})`);
+  }
+  const values = leaves.map((leaf) => leaf.dataSync());
+  return Array.from({ length: count }, (_, row) => {
+    let next = 0;
+    const rowOf = (leaf: Tensor): Tensor => {
+      const rowSize = leaf.size / count;
+      return tensor(values[next++]!.slice(row * rowSize, (row + 1) * rowSize), leaf.shape.slice(1));
+    };
+    return mapLeaves(tree, rowOf) as T;
+  });
+}
+
+function collectLeaves(tree: TensorTree, out: Tensor[]): void {
+  if (tree instanceof Tensor) out.push(tree);
+  else if (Array.isArray(tree)) for (const item of tree) collectLeaves(item, out);
+  else for (const value of Object.values(tree)) collectLeaves(value, out);
+}
+
+/** Rebuilds `tree` with each tensor replaced, visiting leaves in collectLeaves order. */
+function mapLeaves(tree: TensorTree, fn: (leaf: Tensor) => Tensor): TensorTree {
+  if (tree instanceof Tensor) return fn(tree);
+  if (Array.isArray(tree)) return tree.map((item: TensorTree) => mapLeaves(item, fn));
+  return Object.fromEntries(Object.entries(tree).map(([key, value]) => [key, mapLeaves(value, fn)]));
+}

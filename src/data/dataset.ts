@@ -15,7 +15,7 @@
  */
 import { ValueError } from '../errors.js';
 import { Generator } from '../tensor/random.js';
-import { collate, type Batchable, type Batched } from './collate.js';
+import { collate, unbatch, type Batchable, type Batched, type TensorTree } from './collate.js';
 
 export interface MapOptions {
   /** How many calls of an async map function may run at once (order is kept). Default 1. */
@@ -62,6 +62,15 @@ export class Dataset<T> implements AsyncIterable<T> {
    */
   static from<T>(items: Source<T>): Dataset<T> {
     return new Dataset(() => toAsync(items));
+  }
+
+  /**
+   * Rows of tensors sliced along their first axis, keeping the structure:
+   * `Dataset.fromTensors({ x, y })` with x `[n, 4]` and y `[n]` gives n elements `{x: [4], y: []}`.
+   */
+  static fromTensors<T extends TensorTree>(tensors: T): Dataset<T> {
+    let rows: T[] | undefined;
+    return new Dataset(() => toAsync((rows ??= unbatch(tensors))));
   }
 
   /** Calls `make` at the start of every pass, so generator-backed datasets re-iterate. */

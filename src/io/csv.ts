@@ -6,6 +6,7 @@
  */
 import { BadRecordLog, type BadRecordOptions } from '../data/bad-records.js';
 import { DataError } from '../data/errors.js';
+import { ValueError } from '../errors.js';
 
 /** One parsed row: its fields and the 1-based line it starts on. */
 export interface CsvRow {
@@ -37,9 +38,20 @@ export interface CsvReadOptions<S extends CsvSchema> extends CsvParseOptions, Ba
   readonly types: S;
 }
 
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+
+function countLineBreaks(text: string): number {
+  return (text.match(/\r\n|\r|\n/g) ?? []).length;
+}
+
 /** Splits CSV text into rows. Empty lines are skipped; row line numbers stay those of the file. */
 export async function* parseCsvRows(text: TextSource, options: CsvParseOptions = {}): AsyncGenerator<CsvRow> {
   const delimiter = options.delimiter ?? ',';
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new ValueError(`parseCsvRows: delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`);
+  }
   let fields: string[] = [];
   let field = '';
   let inQuotes = false;
@@ -57,47 +69,65 @@ export async function* parseCsvRows(text: TextSource, options: CsvParseOptions =
     return row;
   };
 
+  const delimiterCode = delimiter.charCodeAt(0);
   for await (const chunk of typeof text === 'string' ? [text] : text) {
-    for (let i = 0; i < chunk.length; i++) {
-      const char = chunk[i]!;
+    let i = 0;
+    while (i < chunk.length) {
       if (afterCR) {
         afterCR = false;
-        if (char === '\n') continue; // CRLF is one line break
+        if (chunk.charCodeAt(i) === LF) {
+          i++; // CRLF is one line break
+          continue;
+        }
       }
       if (inQuotes) {
-        if (char === '"') {
-          inQuotes = false;
-          quoteClosed = true;
-        } else {
-          if (char === '\n' || char === '\r') line++;
-          field += char;
-        }
+        const close = chunk.indexOf('"', i);
+        const piece = chunk.slice(i, close < 0 ? chunk.length : close);
+        field += piece;
+        line += countLineBreaks(piece);
+        if (close < 0) break;
+        inQuotes = false;
+        quoteClosed = true;
+        i = close + 1;
         continue;
       }
-      if (char === '"') {
+      const code = chunk.charCodeAt(i);
+      if (code === QUOTE) {
         if (quoteClosed) field += '"';
         inQuotes = true;
         quoteClosed = false;
+        if (!rowHasContent) rowLine = line;
         rowHasContent = true;
+        i++;
         continue;
       }
       quoteClosed = false;
-      if (char === '\n' || char === '\r') {
-        afterCR = char === '\r';
+      if (code === LF || code === CR) {
+        afterCR = code === CR;
         const row = endRow();
         if (row) yield row;
         line++;
         rowLine = line;
+        i++;
         continue;
       }
       if (!rowHasContent) rowLine = line;
       rowHasContent = true;
-      if (char === delimiter) {
+      if (code === delimiterCode) {
         fields.push(field);
         field = '';
-      } else {
-        field += char;
+        i++;
+        continue;
       }
+      // Copy a run of ordinary characters in one slice: per-character appends are several times slower.
+      let end = i + 1;
+      while (end < chunk.length) {
+        const next = chunk.charCodeAt(end);
+        if (next === delimiterCode || next === LF || next === CR || next === QUOTE) break;
+        end++;
+      }
+      field += chunk.slice(i, end);
+      i = end;
     }
   }
   const last = endRow();
