@@ -431,15 +431,7 @@ export class WasmBackend implements Backend {
 
   matmul(a: TensorRef, b: TensorRef, info: MatMulInfo): DataId {
     this.requireFloat32('matmul', a, b);
-    const { batch, m, n, k } = info;
-    const out = this.allocate(batch * m * n, 'float32');
-    this.gemm({
-      batch, m, n, k,
-      a: this.ptr(a), aRow: info.transposeA ? 1 : k, aCol: info.transposeA ? m : 1, aBatch: info.aBatchStride,
-      b: this.ptr(b), bRow: info.transposeB ? 1 : n, bCol: info.transposeB ? k : 1, bBatch: info.bBatchStride,
-      c: out.ptr, ldc: n, cBatch: m * n,
-    });
-    return out;
+    return this.product(a, b, null, false, info);
   }
 
   /**
@@ -448,13 +440,17 @@ export class WasmBackend implements Backend {
    */
   matmulBiasAct(a: TensorRef, b: TensorRef, bias: TensorRef | null, activation: 'linear' | 'relu', info: MatMulInfo): DataId {
     this.requireFloat32('matmulBiasAct', a, b, ...(bias ? [bias] : []));
+    return this.product(a, b, bias, activation === 'relu', info);
+  }
+
+  private product(a: TensorRef, b: TensorRef, bias: TensorRef | null, relu: boolean, info: MatMulInfo): DataId {
     const { batch, m, n, k } = info;
     const out = this.allocate(batch * m * n, 'float32');
     this.gemm({
       batch, m, n, k,
       a: this.ptr(a), aRow: info.transposeA ? 1 : k, aCol: info.transposeA ? m : 1, aBatch: info.aBatchStride,
       b: this.ptr(b), bRow: info.transposeB ? 1 : n, bCol: info.transposeB ? k : 1, bBatch: info.bBatchStride,
-      c: out.ptr, ldc: n, cBatch: m * n, bias: bias ? this.ptr(bias) : 0, relu: activation === 'relu',
+      c: out.ptr, ldc: n, cBatch: m * n, bias: bias ? this.ptr(bias) : 0, relu,
     });
     return out;
   }

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: the workloads of ../shared/bench/WORKLOADS.md on Tensile (each backend, 1 and 2
+ * threads; the relaxed-SIMD build too) and, in the same run, on TensorFlow.js (cpu, wasm) and on
+ * PyTorch when a python3 with torch is found. Each engine runs in its own child process, pinned
+ * with taskset when available (1 thread → CPU 0, 2 threads → CPUs 0,1; TF.js computes on one
+ * thread and is pinned to one CPU).
+ *
+ * Options: --json (one array of {workload, engine, threads, median, min, max, unit}),
+ * --workloads a,b  --engines a,b  --quick (sgemm 256/1024, conv, tiny_add; no tfjs-cpu / reference),
+ * --slow (also TF.js cpu MNIST training: ~27 s per step).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WORKLOADS, type Result, type Skip, type WorkloadId } from './workloads.js';
+
+interface EngineRun {
+  readonly engine: string;
+  readonly threads: number;
+  readonly command: string;
+  readonly args: string[];
+  readonly env?: Record<string, string>;
+  /** Workloads this engine leaves out of a default run. */
+  readonly exclude?: readonly WorkloadId[];
+}
+
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
+};
+const asJson = argv.includes('--json');
+const quick = argv.includes('--quick');
+const QUICK: WorkloadId[] = ['tiny_add', 'sgemm_256', 'sgemm_1024', 'conv1', 'conv2'];
+const workloads = option('--workloads')?.split(',') ?? (quick ? QUICK : WORKLOADS.map((w) => w.id));
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function findTorchPython(): string | undefined {
+  for (const python of [process.env.TENSILE_BENCH_PYTHON, 'python3', '/usr/bin/python3']) {
+    if (python && spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return python;
+  }
+  return undefined;
+}
+
+const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+const engineScript = fileURLToPath(new URL('./engine.js', import.meta.url));
+const torchScript = fileURLToPath(new URL('../../bench/torch_bench.py', import.meta.url));
+
+function node(engine: string, threads: number, flags: string[] = [], env: Record<string, string> = {}): EngineRun {
+  return { engine, threads, command: process.execPath, args: [...flags, engineScript, engine, String(threads)], env: { TENSILE_THREADS: String(threads), ...env } };
+}
+
+function plannedRuns(): EngineRun[] {
+  const runs: EngineRun[] = [];
+  for (const threads of [1, 2]) {
+    runs.push(node('tensile-wasm', threads));
+    runs.push(node('tensile-wasm-relaxed', threads, ['--experimental-wasm-relaxed-simd'], { TENSILE_WASM_RELAXED: '1' }));
+  }
+  if (!quick) runs.push(node('tensile-reference', 1));
+  runs.push(node('tfjs-wasm', 1));
+  if (!quick) runs.push({ ...node('tfjs-cpu', 1), exclude: argv.includes('--slow') ? [] : ['mnist_train'] });
+  const python = findTorchPython();
+  if (python) for (const threads of [1, 2]) runs.push({ engine: 'torch', threads, command: python, args: [torchScript, String(threads)] });
+  else log('note: PyTorch skipped: no python3 with torch (Debian: apt-get install python3-torch python3-numpy libopenblas0, or set TENSILE_BENCH_PYTHON)');
+  const only = option('--engines')?.split(',');
+  return only ? runs.filter((r) => only.includes(r.engine)) : runs;
+}
+
+function execute(run: EngineRun): (Result | Skip)[] {
+  const pin = run.engine.startsWith('tfjs') || run.threads === 1 ? '0' : '0,1';
+  const [command, args] = hasTaskset ? ['taskset', ['-c', pin, run.command, ...run.args]] : [run.command, run.args];
+  log(`running ${run.engine} (${run.threads} thread${run.threads > 1 ? 's' : ''})…`);
+  try {
+    const own = workloads.filter((w) => !run.exclude?.includes(w as WorkloadId));
+    const out = execFileSync(command, [...args, own.join(',')], {
+      encoding: 'utf8', env: { ...process.env, ...run.env }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+    });
+    return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Result | Skip);
+  } catch (e) {
+    log(`  ${run.engine} failed: ${(e as Error).message.split('\n')[0]}`);
+    return [];
+  }
+}
+
+function format(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+function table(rows: (Result | Skip)[]): string {
+  const columns = [...new Set(rows.map((r) => `${r.engine}-${r.threads}t`))];
+  const peers = columns.filter((c) => !c.startsWith('tensile'));
+  const lines = [`| workload | unit | ${columns.join(' | ')} |`, `|---|---|${columns.map(() => '---|').join('')}`];
+  const ratioLines: string[] = [];
+  for (const w of WORKLOADS.filter((x) => workloads.includes(x.id))) {
+    const cell = (c: string): Result | Skip | undefined => rows.find((r) => r.workload === w.id && `${r.engine}-${r.threads}t` === c);
+    lines.push(`| ${w.id} | ${w.unit} ${w.higherIsBetter ? '↑' : '↓'} | ${columns.map((c) => {
+      const r = cell(c);
+      return !r ? '' : 'skipped' in r ? 'n/a' : `${format(r.median)} [${format(r.min)}–${format(r.max)}]`;
+    }).join(' | ')} |`);
+    // Speed-up of the best Tensile configuration over each peer (>1 = Tensile faster).
+    const tensile = rows.filter((r): r is Result => r.workload === w.id && r.engine.startsWith('tensile-wasm') && 'median' in r);
+    if (!tensile.length) continue;
+    const best = tensile.reduce((a, b) => ((w.higherIsBetter ? a.median > b.median : a.median < b.median) ? a : b));
+    const ratios = peers.flatMap((p) => {
+      const r = cell(p);
+      if (!r || 'skipped' in r) return [];
+      return [`${p} ${(w.higherIsBetter ? best.median / r.median : r.median / best.median).toFixed(2)}×`];
+    });
+    if (ratios.length) ratioLines.push(`| ${w.id} | ${best.engine}-${best.threads}t | ${ratios.join(', ')} |`);
+  }
+  const skips = rows.filter((r): r is Skip => 'skipped' in r).map((s) => `- ${s.engine}-${s.threads}t ${s.workload}: ${s.skipped}`);
+  return [
+    ...lines, '', 'Speed-up of the best Tensile WASM configuration over each peer (>1× = Tensile faster):', '',
+    '| workload | best Tensile | vs peers |', '|---|---|---|', ...ratioLines, '', ...[...new Set(skips)],
+  ].join('\n');
+}
+
+const rows = plannedRuns().flatMap(execute);
+if (asJson) console.log(JSON.stringify(rows.filter((r): r is Result => !('skipped' in r)), null, 1));
+else console.log(table(rows));

@@ -1,0 +1,125 @@
+"""PyTorch peer for the Tensile benchmark harness (same workloads and protocol as WORKLOADS.md).
+
+Usage: python3 torch_bench.py <threads> <workload,...>  -> one JSON line per workload.
+Thread variables must be set before torch is imported, so they are set from argv first.
+"""
+import json
+import math
+import os
+import sys
+import time
+
+threads = int(sys.argv[1])
+wanted = sys.argv[2].split(",")
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(threads)
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+torch.set_num_threads(threads)
+torch.set_num_interop_threads(1)
+
+
+def measure(call, warmup, samples, min_block_ms):
+    for _ in range(warmup):
+        call()
+    calls, spent = 0, 0.0
+    while spent < 0.010:
+        start = time.perf_counter()
+        call()
+        spent += time.perf_counter() - start
+        calls += 1
+    k = max(1, math.ceil(min_block_ms / 1000 / (spent / calls)))
+    out = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        for _ in range(k):
+            call()
+        out.append((time.perf_counter() - start) / k * 1000)
+    return out
+
+
+def mnist_model():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+
+
+def mlp_model():
+    return nn.Sequential(nn.Linear(122, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 2))
+
+
+def train_step(model, x, classes):
+    labels = torch.randint(0, classes, (x.shape[0],))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), labels)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def gemm(n):
+    a, b = torch.rand(n, n), torch.rand(n, n)
+    return lambda: a @ b
+
+
+def conv(shape, filters):
+    x, w = torch.rand(*shape), torch.rand(filters, shape[1], 3, 3)
+    return lambda: F.conv2d(x, w)
+
+
+def tiny_add():
+    a, b = torch.rand(4), torch.rand(4)
+
+    def call():
+        for _ in range(10000):
+            a + b
+
+    return call
+
+
+def infer():
+    model, x = mnist_model(), torch.rand(256, 1, 28, 28)
+
+    def call():
+        with torch.inference_mode():
+            model(x)
+
+    return call
+
+
+# id: (make call, warmup, samples, min block ms, unit, figure from ms)
+WORKLOADS = {
+    "tiny_add": (tiny_add, 3, 9, 30, "µs/op", lambda ms: ms * 1000 / 10000),
+    **{f"sgemm_{n}": ((lambda n=n: gemm(n)), 3, 9, 30, "GFLOP/s", (lambda ms, n=n: 2 * n**3 / (ms * 1e6))) for n in (128, 256, 512, 1024)},
+    "conv1": ((lambda: conv((64, 1, 28, 28), 32)), 3, 9, 30, "ms", lambda ms: ms),
+    "conv2": ((lambda: conv((64, 32, 13, 13), 64)), 3, 9, 30, "ms", lambda ms: ms),
+    "mnist_train": ((lambda: train_step(mnist_model(), torch.rand(64, 1, 28, 28), 10)), 5, 30, 0, "ms/step", lambda ms: ms),
+    "mnist_infer": (infer, 3, 15, 30, "images/s", lambda ms: 256 / (ms / 1000)),
+    "mlp_train": ((lambda: train_step(mlp_model(), torch.randn(256, 122), 2)), 10, 30, 20, "ms/step", lambda ms: ms),
+}
+
+for wid, (make, warmup, samples, block, unit, figure) in WORKLOADS.items():
+    if wid not in wanted:
+        continue
+    call = make()
+    if wid in ("sgemm_128", "sgemm_256", "sgemm_512", "sgemm_1024", "conv1", "conv2"):
+        with torch.inference_mode():
+            values = [figure(ms) for ms in measure(call, warmup, samples, block)]
+    else:
+        values = [figure(ms) for ms in measure(call, warmup, samples, block)]
+    values.sort()
+    mid = len(values) // 2
+    med = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+    print(json.dumps({"workload": wid, "engine": "torch", "threads": threads, "median": med,
+                      "min": values[0], "max": values[-1], "unit": unit}, ensure_ascii=False), flush=True)

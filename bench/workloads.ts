@@ -1,0 +1,69 @@
+/** The workloads of ../shared/bench/WORKLOADS.md: ids, units and how a per-call time becomes the reported figure. */
+import type { ProtocolOptions } from './protocol.js';
+
+export type WorkloadId =
+  | 'tiny_add' | 'sgemm_128' | 'sgemm_256' | 'sgemm_512' | 'sgemm_1024' | 'conv1' | 'conv2'
+  | 'mnist_train' | 'mnist_infer' | 'mlp_train';
+
+export interface Workload {
+  readonly id: WorkloadId;
+  readonly unit: string;
+  readonly higherIsBetter: boolean;
+  /** The reported figure for one call taking `ms` milliseconds. */
+  value(ms: number): number;
+  readonly protocol: ProtocolOptions;
+}
+
+const gemm = (n: number): Workload => ({
+  id: `sgemm_${n}` as WorkloadId,
+  unit: 'GFLOP/s',
+  higherIsBetter: true,
+  value: (ms) => (2 * n ** 3) / (ms * 1e6),
+  protocol: { warmup: 3, samples: 9, minBlockMs: 30 },
+});
+const milliseconds = (id: WorkloadId, protocol: ProtocolOptions, unit = 'ms'): Workload =>
+  ({ id, unit, higherIsBetter: false, value: (ms) => ms, protocol });
+
+/** tiny_add comes first: the protocol measures dispatch on a fresh runtime. */
+export const WORKLOADS: readonly Workload[] = [
+  { id: 'tiny_add', unit: 'µs/op', higherIsBetter: false, value: (ms) => (ms * 1000) / 10000, protocol: { warmup: 3, samples: 9, minBlockMs: 30 } },
+  gemm(128), gemm(256), gemm(512), gemm(1024),
+  milliseconds('conv1', { warmup: 3, samples: 9, minBlockMs: 30 }),
+  milliseconds('conv2', { warmup: 3, samples: 9, minBlockMs: 30 }),
+  milliseconds('mnist_train', { warmup: 5, samples: 30, minBlockMs: 0 }, 'ms/step'),
+  { id: 'mnist_infer', unit: 'images/s', higherIsBetter: true, value: (ms) => 256 / (ms / 1000), protocol: { warmup: 3, samples: 15, minBlockMs: 30 } },
+  milliseconds('mlp_train', { warmup: 10, samples: 30, minBlockMs: 20 }, 'ms/step'),
+];
+
+/** Engines that are orders of magnitude slower get the lighter protocol WORKLOADS.md gives TF.js cpu. */
+export function slowEngineProtocol(w: Workload): ProtocolOptions {
+  if (w.id === 'sgemm_512' || w.id === 'sgemm_1024') return { warmup: 1, samples: 5, minBlockMs: 30 };
+  if (w.id.startsWith('sgemm') || w.id.startsWith('conv')) return { ...w.protocol, samples: 5 };
+  if (w.id === 'mnist_infer') return { ...w.protocol, samples: 7 };
+  if (w.id === 'mnist_train') return { warmup: 1, samples: 10, minBlockMs: 0 };
+  return w.protocol;
+}
+
+/** One row of `--json` output. */
+export interface Result {
+  readonly workload: WorkloadId;
+  readonly engine: string;
+  readonly threads: number;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly unit: string;
+}
+
+/** A workload an engine cannot run, with the reason shown in the table. */
+export interface Skip {
+  readonly workload: WorkloadId;
+  readonly engine: string;
+  readonly threads: number;
+  readonly skipped: string;
+}
+
+/** An engine prepares one workload (data generated before timing) and returns the call to time. */
+export interface Engine {
+  prepare(id: WorkloadId): Promise<(() => unknown) | string>;
+}
