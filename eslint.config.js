@@ -12,4 +12,22 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The core must bundle for browsers: Node built-ins only in files named *.node.ts and in the CLI.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.node.ts', 'src/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(node:.*|fs|path|os|zlib|http|https|url|crypto|child_process|worker_threads|stream|readline)(/.*)?$',
+              message: 'Node built-ins belong in *.node.ts files (browser-safe core).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

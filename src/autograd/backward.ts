@@ -12,7 +12,7 @@ import { fullOn } from '../ops/dispatch.js';
 import { withGradMode } from './graph.js';
 
 export interface BackwardOptions {
-  /** Keep the graph so backward can run through it again (default false). */
+  /** Keep the graph so backward can run through it again (default: the value of createGraph, as in PyTorch). */
   retainGraph?: boolean;
   /** Record the gradient computation itself, for higher derivatives (default false). */
   createGraph?: boolean;
@@ -88,7 +88,7 @@ function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: rea
         const previous = pending.get(input);
         pending.set(input, previous ? add(previous, gi) : gi);
       });
-      if (!options.retainGraph) {
+      if (!(options.retainGraph ?? options.createGraph)) {
         node.backward = null;
         node.inputs = [];
       }

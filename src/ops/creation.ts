@@ -90,27 +90,30 @@ export const scalar = defineOp('scalar', 'nondifferentiable', (value: number, op
   tensor([value], [], options),
 );
 
-/** A tensor of `shape` filled with `value`. */
-export const full = defineOp('full', 'nondifferentiable', (shape: Shape, value: number, options: CreateOptions = {}): Tensor => {
+function filled(op: string, shape: Shape, value: number, options: CreateOptions): Tensor {
   const dtype = options.dtype ?? 'float32';
-  return fullOn(pickBackend('full', options, dtype), checkShape(shape, 'full'), value, dtype);
-});
+  return fullOn(pickBackend(op, options, dtype), checkShape(shape, op), value, dtype);
+}
 
-export const zeros = defineOp('zeros', 'nondifferentiable', (shape: Shape, options: CreateOptions = {}): Tensor => full(shape, 0, options));
-export const ones = defineOp('ones', 'nondifferentiable', (shape: Shape, options: CreateOptions = {}): Tensor => full(shape, 1, options));
+/** A tensor of `shape` filled with `value`. */
+export const full = defineOp('full', 'nondifferentiable', (shape: Shape, value: number, options: CreateOptions = {}): Tensor =>
+  filled('full', shape, value, options),
+);
+export const zeros = defineOp('zeros', 'nondifferentiable', (shape: Shape, options: CreateOptions = {}): Tensor => filled('zeros', shape, 0, options));
+export const ones = defineOp('ones', 'nondifferentiable', (shape: Shape, options: CreateOptions = {}): Tensor => filled('ones', shape, 1, options));
 
 function likeOptions(like: Tensor, options: CreateOptions): CreateOptions {
   return { dtype: options.dtype ?? like.dtype, backend: options.backend ?? like.backend.name };
 }
 
 export const fullLike = defineOp('fullLike', 'nondifferentiable', (like: Tensor, value: number, options: CreateOptions = {}): Tensor =>
-  full(like.shape, value, likeOptions(like, options)),
+  filled('fullLike', like.shape, value, likeOptions(like, options)),
 );
 export const zerosLike = defineOp('zerosLike', 'nondifferentiable', (like: Tensor, options: CreateOptions = {}): Tensor =>
-  full(like.shape, 0, likeOptions(like, options)),
+  filled('zerosLike', like.shape, 0, likeOptions(like, options)),
 );
 export const onesLike = defineOp('onesLike', 'nondifferentiable', (like: Tensor, options: CreateOptions = {}): Tensor =>
-  full(like.shape, 1, likeOptions(like, options)),
+  filled('onesLike', like.shape, 1, likeOptions(like, options)),
 );
 
 /**
