@@ -10,15 +10,15 @@ import { backward as runBackward } from '../autograd/backward.js';
 import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
 import { formatShape, shapesEqual, sizeOf } from './shape.js';
-import { Storage, keepOwner, retarget, track, untrack } from './storage.js';
+import { Lease, Storage, keepOwner, retarget, track, untrack } from './storage.js';
 import { formatTensor } from './format.js';
 import { toNested, type NestedArray } from './nested.js';
 
 type Axes = number | readonly number[];
 
 export class Tensor implements TensorRef {
-  /** Storage is shared between tensors that view the same buffer (reshape). */
-  storage: Storage;
+  /** This tensor's reference to its storage (shared between tensors that view one buffer, as reshape does). */
+  readonly lease: Lease;
   readonly shape: readonly number[];
   readonly dtype: DType;
   readonly size: number;
@@ -30,11 +30,15 @@ export class Tensor implements TensorRef {
 
   /** Internal: wraps a backend buffer. Users create tensors with `tensor()`, `zeros()` … */
   constructor(storage: Storage, shape: Shape, dtype: DType) {
-    this.storage = storage;
+    this.lease = new Lease(storage);
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = sizeOf(shape);
     track(this);
+  }
+
+  get storage(): Storage {
+    return this.lease.storage;
   }
 
   get id(): DataId {
