@@ -107,10 +107,15 @@ function table(rows: (Result | Skip)[]): string {
     });
     if (ratios.length) ratioLines.push(`| ${w.id} | ${best.engine}-${best.threads}t | ${ratios.join(', ')} |`);
   }
-  const skips = rows.filter((r): r is Skip => 'skipped' in r).map((s) => `- ${s.engine}-${s.threads}t ${s.workload}: ${s.skipped}`);
+  const skipped = new Map<string, string[]>();
+  for (const s of rows.filter((r): r is Skip => 'skipped' in r)) {
+    const key = `${s.workload}: ${s.skipped}`;
+    skipped.set(key, [...(skipped.get(key) ?? []), `${s.engine}-${s.threads}t`]);
+  }
+  const skips = [...skipped].map(([what, engines]) => `- n/a ${what} (${engines.join(', ')})`);
   return [
     ...lines, '', 'Speed-up of the best Tensile WASM configuration over each peer (>1× = Tensile faster):', '',
-    '| workload | best Tensile | vs peers |', '|---|---|---|', ...ratioLines, '', ...[...new Set(skips)],
+    '| workload | best Tensile | vs peers |', '|---|---|---|', ...ratioLines, '', ...skips,
   ].join('\n');
 }
 
