@@ -3,6 +3,7 @@
  * Node-only features (files, datasets on disk, the CLI) live in `tensile/node`.
  */
 import './backends/reference/index.js';
+import './backends/wasm/index.js';
 
 export * from './ops/index.js';
 export { Tensor } from './tensor/tensor.js';

@@ -16,7 +16,14 @@ export function forEachBackend(title: string, body: (backend: string) => void): 
       after(() => {
         setBackend(previous);
       });
-      body(name);
+      // Tensors made while the suite is being defined belong to its backend too.
+      const outer = getBackend().name;
+      setBackend(name);
+      try {
+        body(name);
+      } finally {
+        setBackend(outer);
+      }
     });
   }
 }
