@@ -20,3 +20,4 @@ export type * from './backend/contract.js';
 export { memory, scope } from './tensor/lifetime.js';
 export type { MemoryInfo } from './tensor/storage.js';
 export * from './errors.js';
+export * from './data/index.js';
