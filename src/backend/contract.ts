@@ -91,6 +91,11 @@ export interface Backend {
   readonly name: string;
   /** Element types this backend stores. */
   readonly dtypes: readonly DType[];
+  /**
+   * True when buffers live outside the JS heap (WASM memory, GPU buffers): the core then makes the
+   * garbage collector aware of their size, so unreferenced tensors are collected as memory churns.
+   */
+  readonly externalMemory?: boolean;
 
   // Memory.
   /** Copies host values into a new buffer. */

@@ -6,13 +6,26 @@
  */
 import type { Backend, DataId } from '../backend/contract.js';
 
+/** Buffers below this size do not weigh on the garbage collector's schedule. */
+const PRESSURE_MIN_BYTES = 1 << 16;
+
 export class Storage {
   private refs = 1;
+  /**
+   * For backends with memory outside the JS heap: an untouched ArrayBuffer of a quarter of the
+   * buffer's size. V8 schedules collections by the external memory ArrayBuffers report, so without
+   * it a loop allocating large WASM tensors would run for hundreds of steps between collections
+   * (measured: heap grew to 968 MB for a 47 MB working set; with it, 287 MB). Its pages are never
+   * written, so it costs address space, not RSS.
+   */
+  readonly gcPressure: ArrayBuffer | null;
+
   constructor(
     readonly backend: Backend,
     readonly id: DataId,
     readonly bytes: number,
   ) {
+    this.gcPressure = backend.externalMemory && bytes >= PRESSURE_MIN_BYTES ? new ArrayBuffer(bytes >> 2) : null;
     const c = counters(backend);
     c.buffers++;
     c.bytes += bytes;

@@ -93,6 +93,7 @@ function isNode(): boolean {
 export class WasmBackend implements Backend {
   readonly name: string = 'wasm';
   readonly dtypes: readonly DType[] = ['float32', 'int32', 'bool'];
+  readonly externalMemory = true;
   readonly variant: KernelVariant;
   readonly relaxedSimdUnavailable: string;
   private readonly heap: WasmHeap;
