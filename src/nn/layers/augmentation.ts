@@ -1,0 +1,152 @@
+/**
+ * Image augmentation layers for NHWC batches, active only in training (identity in inference).
+ * Each draws one affine map per sample and resamples with bilinear interpolation; pixels that map
+ * outside the image are filled with zeros. The maps are random, not learned, so they are computed on
+ * the host; gradients still flow to the input through the gathers.
+ */
+import { add, mul } from '../../ops/arithmetic.js';
+import { concat } from '../../ops/concat.js';
+import { tensor, zeros } from '../../ops/creation.js';
+import { gather } from '../../ops/gather.js';
+import { reshape } from '../../ops/reshape.js';
+import { ValueError } from '../../errors.js';
+import { Generator, globalGenerator } from '../../tensor/random.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Layer, type LayerArgs, requireRank } from '../layer.js';
+import type { SymbolicShape } from '../symbolic.js';
+
+/** Maps an output pixel offset from the centre (dy, dx) to the source offset. */
+type SourceMap = (dy: number, dx: number) => [number, number];
+
+export interface AugmentationArgs extends LayerArgs {
+  /** An independent random stream; the global generator (`manualSeed`) when omitted. */
+  readonly seed?: number;
+}
+
+/** A factor `f` (range [-f, f]) or an explicit [low, high] range. */
+export type FactorRange = number | readonly [number, number];
+
+function rangeOf(factor: FactorRange, what: string): [number, number] {
+  const [low, high] = typeof factor === 'number' ? [-Math.abs(factor), Math.abs(factor)] : factor;
+  if (!(low <= high) || !Number.isFinite(low) || !Number.isFinite(high)) throw new ValueError(`${what}: invalid factor ${JSON.stringify(factor)}`);
+  return [low, high];
+}
+
+abstract class AffineAugmentation<Args extends AugmentationArgs> extends Layer<Args> {
+  private readonly generator: Generator;
+
+  constructor(args: Args) {
+    super(args);
+    this.generator = args.seed === undefined ? globalGenerator : new Generator(args.seed);
+  }
+
+  computeOutputShape(s: SymbolicShape): SymbolicShape {
+    requireRank(s, 4, 'NHWC');
+    return s;
+  }
+
+  /** The map for one sample of an image of height × width. */
+  protected abstract drawMap(random: () => number, height: number, width: number): SourceMap;
+
+  protected uniform(random: () => number, [low, high]: [number, number]): number {
+    return low + (high - low) * random();
+  }
+
+  protected call(x: Tensor): Tensor {
+    if (!this.training) return x;
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const pixels = n * h * w;
+    // Row `pixels` of the padded table is the zero fill for out-of-image corners.
+    const table = concat([reshape(x, [pixels, c]), zeros([1, c], { dtype: x.dtype })], 0);
+    const corners = [0, 1, 2, 3].map(() => ({ index: new Int32Array(pixels), weight: new Float32Array(pixels) }));
+    const random = (): number => this.generator.random();
+    const cy = (h - 1) / 2;
+    const cx = (w - 1) / 2;
+    for (let b = 0; b < n; b++) {
+      const map = this.drawMap(random, h, w);
+      for (let y = 0; y < h; y++) {
+        for (let xx = 0; xx < w; xx++) {
+          const [dy, dx] = map(y - cy, xx - cx);
+          const sy = dy + cy;
+          const sx = dx + cx;
+          const y0 = Math.floor(sy);
+          const x0 = Math.floor(sx);
+          const fy = sy - y0;
+          const fx = sx - x0;
+          const p = (b * h + y) * w + xx;
+          [[y0, x0, (1 - fy) * (1 - fx)], [y0, x0 + 1, (1 - fy) * fx], [y0 + 1, x0, fy * (1 - fx)], [y0 + 1, x0 + 1, fy * fx]].forEach(([yy, xs, wt], k) => {
+            const inside = yy! >= 0 && yy! < h && xs! >= 0 && xs! < w;
+            corners[k]!.index[p] = inside ? (b * h + yy!) * w + xs! : pixels;
+            corners[k]!.weight[p] = inside ? wt! : 0;
+          });
+        }
+      }
+    }
+    const sampled = corners
+      .map(({ index, weight }) => mul(gather(table, tensor(index, [pixels]), 0), tensor(weight, [pixels, 1], { dtype: x.dtype })))
+      .reduce((a, b) => add(a, b));
+    return reshape(sampled, [n, h, w, c]);
+  }
+}
+
+export interface RandomFlipArgs extends AugmentationArgs {
+  /** Which flips may happen, each with probability 1/2 (default 'horizontalAndVertical'). */
+  readonly mode?: 'horizontal' | 'vertical' | 'horizontalAndVertical';
+}
+
+/** Flips each image left-right and/or up-down with probability 1/2. */
+export class RandomFlip extends AffineAugmentation<RandomFlipArgs> {
+  protected drawMap(random: () => number): SourceMap {
+    const mode = this.args.mode ?? 'horizontalAndVertical';
+    const flipX = mode !== 'vertical' && random() < 0.5 ? -1 : 1;
+    const flipY = mode !== 'horizontal' && random() < 0.5 ? -1 : 1;
+    return (dy, dx) => [dy * flipY, dx * flipX];
+  }
+}
+
+export interface RandomRotationArgs extends AugmentationArgs {
+  /** Fraction of a full turn: angles are drawn from [-factor·2π, factor·2π] (or the given range). */
+  readonly factor: FactorRange;
+}
+
+/** Rotates each image by a random angle around its centre. */
+export class RandomRotation extends AffineAugmentation<RandomRotationArgs> {
+  protected drawMap(random: () => number): SourceMap {
+    const angle = this.uniform(random, rangeOf(this.args.factor, 'RandomRotation')) * 2 * Math.PI;
+    const cos = Math.cos(angle);
+    const sin = Math.sin(angle);
+    return (dy, dx) => [cos * dy - sin * dx, sin * dy + cos * dx];
+  }
+}
+
+export interface RandomZoomArgs extends AugmentationArgs {
+  /** Zoom drawn from [1 + low, 1 + high]; positive values zoom out (as in Keras). */
+  readonly heightFactor: FactorRange;
+  /** Defaults to the height's draw, which keeps the aspect ratio. */
+  readonly widthFactor?: FactorRange;
+}
+
+/** Zooms each image in or out around its centre. */
+export class RandomZoom extends AffineAugmentation<RandomZoomArgs> {
+  protected drawMap(random: () => number): SourceMap {
+    const zy = 1 + this.uniform(random, rangeOf(this.args.heightFactor, 'RandomZoom'));
+    const zx = this.args.widthFactor === undefined ? zy : 1 + this.uniform(random, rangeOf(this.args.widthFactor, 'RandomZoom'));
+    return (dy, dx) => [dy * zy, dx * zx];
+  }
+}
+
+export interface RandomTranslationArgs extends AugmentationArgs {
+  /** Vertical shift as a fraction of the height. */
+  readonly heightFactor: FactorRange;
+  /** Horizontal shift as a fraction of the width. */
+  readonly widthFactor: FactorRange;
+}
+
+/** Shifts each image by a random fraction of its size. */
+export class RandomTranslation extends AffineAugmentation<RandomTranslationArgs> {
+  protected drawMap(random: () => number, height: number, width: number): SourceMap {
+    const ty = this.uniform(random, rangeOf(this.args.heightFactor, 'RandomTranslation')) * height;
+    const tx = this.uniform(random, rangeOf(this.args.widthFactor, 'RandomTranslation')) * width;
+    return (dy, dx) => [dy - ty, dx - tx];
+  }
+}

@@ -1,0 +1,56 @@
+import { ShapeError } from '../../errors.js';
+import { matmul } from '../../ops/matmul.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { knownSize, Layer } from '../layer.js';
+import type { SymbolicShape } from '../symbolic.js';
+import { biasAndActivation, type KernelArgs, makeBias, makeKernel, weightPenalties } from './weights.js';
+
+export interface DenseArgs extends KernelArgs {
+  readonly units: number;
+}
+
+/**
+ * Fully connected layer: activation(x·kernel + bias), kernel [inFeatures, units], applied to the
+ * last axis of inputs of any rank ≥ 2.
+ *
+ * ```ts
+ * new Dense({ units: 10, activation: 'softmax' }).forward(zeros([32, 784])).shape; // [32, 10]
+ * ```
+ */
+export class Dense extends Layer<DenseArgs> {
+  kernel: Tensor | null = null;
+  bias: Tensor | null = null;
+
+  computeOutputShape(inputShape: SymbolicShape): SymbolicShape {
+    if (inputShape.length < 2) throw new ShapeError('expected at least [batch, features]');
+    const features = inputShape[inputShape.length - 1];
+    if (this.kernel && features !== null && features !== this.kernel.shape[0]) {
+      throw new ShapeError(`built for ${this.kernel.shape[0]} input features, got ${features}`);
+    }
+    return [...inputShape.slice(0, -1), this.args.units];
+  }
+
+  protected override build(inputShape: SymbolicShape): void {
+    this.kernel = makeKernel(this.args, [knownSize(inputShape, -1, 'feature'), this.args.units]);
+    this.bias = makeBias(this.args, this.args.units);
+  }
+
+  protected call(x: Tensor): Tensor {
+    return biasAndActivation(this.args, matmul(x, this.kernel!), this.bias);
+  }
+
+  override regularizationLosses(): Tensor[] {
+    return weightPenalties([[this.args.kernelRegularizer, this.kernel], [this.args.biasRegularizer, this.bias]]);
+  }
+}
+
+/**
+ * PyTorch-style constructor for a Dense layer that is built at once: `new Linear(784, 128)`.
+ * The kernel keeps Keras' layout [inFeatures, outFeatures].
+ */
+export class Linear extends Dense {
+  constructor(inFeatures: number, outFeatures: number, options: Omit<DenseArgs, 'units' | 'inputShape'> = {}) {
+    super({ ...options, units: outFeatures, inputShape: [inFeatures] });
+    this.ensureBuilt([null, inFeatures]);
+  }
+}

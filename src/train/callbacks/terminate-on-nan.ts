@@ -1,0 +1,15 @@
+import { Callback, type Logs } from './callback.js';
+
+/**
+ * Stops training quietly at the first batch whose loss is NaN or infinite (Keras' TerminateOnNaN).
+ * Without it, fit throws a NonFiniteLossError unless `stopOnNonFiniteLoss: false`.
+ */
+export class TerminateOnNaN extends Callback {
+  override onBatchEnd(batch: number, logs: Logs): void {
+    const loss = logs['loss'];
+    if (loss !== undefined && !Number.isFinite(loss)) {
+      console.warn(`TerminateOnNaN: batch ${batch} has loss ${loss}; terminating training`);
+      this.model.stopTraining = true;
+    }
+  }
+}

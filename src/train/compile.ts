@@ -1,0 +1,28 @@
+/** What `model.compile()` resolves: optimizer, loss and metrics objects from names or objects. */
+import type { Tensor } from '../tensor/tensor.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { optimizerByName, type OptimizerName } from '../optim/registry.js';
+import { FunctionLoss, Loss, lossByName, type LossName } from './losses.js';
+import type { Metric } from './metrics/metric.js';
+import { metricByName, type MetricName } from './metrics/registry.js';
+
+export interface CompileOptions {
+  readonly optimizer: Optimizer | OptimizerName;
+  /** A loss object, a Keras name, or a function `(predictions, targets) => loss`. */
+  readonly loss: Loss | LossName | ((predictions: Tensor, targets: Tensor) => Tensor);
+  readonly metrics?: readonly (Metric | MetricName)[];
+}
+
+export interface CompiledModel {
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  readonly metrics: readonly Metric[];
+}
+
+/** The parameters are attached to the optimizer when training starts (the model may build lazily). */
+export function compileModel(options: CompileOptions): CompiledModel {
+  const optimizer = typeof options.optimizer === 'string' ? optimizerByName(options.optimizer) : options.optimizer;
+  const loss = typeof options.loss === 'string' ? lossByName(options.loss) : options.loss instanceof Loss ? options.loss : new FunctionLoss(options.loss);
+  const metrics = (options.metrics ?? []).map((m) => (typeof m === 'string' ? metricByName(m) : m));
+  return { optimizer, loss, metrics };
+}

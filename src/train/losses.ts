@@ -1,0 +1,186 @@
+/**
+ * Losses as objects (Keras' classes) and by name. Every loss is called `(predictions, targets)`,
+ * the order of the core loss ops and of PyTorch, and reduces per-sample losses to their
+ * (optionally weighted) mean.
+ *
+ * ```ts
+ * const loss = new SparseCategoricalCrossentropy({ fromLogits: true });
+ * loss.forward(logits, labels); // scalar
+ * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+ * ```
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import { add, clamp, div, mul } from '../ops/arithmetic.js';
+import { cast } from '../ops/cast.js';
+import {
+  binaryCrossEntropy, binaryCrossEntropyWithLogits, cosineSimilarity, hingeLoss, huberLoss, klDivergence, meanAbsoluteError, meanSquaredError, nllLoss,
+  softmaxCrossEntropy,
+} from '../ops/losses.js';
+import { mean, sum } from '../ops/reduce.js';
+import { reshape } from '../ops/reshape.js';
+import { log, neg } from '../ops/unary.js';
+import { formatShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export interface LossConfig {
+  readonly className: string;
+  readonly config: Readonly<Record<string, number | boolean>>;
+}
+
+const EPSILON = 1e-7;
+
+/** Mean over every axis but the first: [N, ...] → [N]. */
+function perSampleMean(t: Tensor): Tensor {
+  return t.rank <= 1 ? t : mean(reshape(t, [t.shape[0]!, -1]), 1);
+}
+
+export abstract class Loss<Args extends object = object> {
+  constructor(protected readonly args: Args = {} as Args) {}
+
+  /** One loss value per sample, [N]. */
+  abstract perSample(predictions: Tensor, targets: Tensor): Tensor;
+
+  /** The mean loss, each sample weighted by `sampleWeight` [N] when given (Keras' sum-over-batch-size). */
+  forward(predictions: Tensor, targets: Tensor, sampleWeight?: Tensor): Tensor {
+    const losses = this.perSample(predictions, targets);
+    if (!sampleWeight) return mean(losses);
+    if (sampleWeight.size !== losses.size) throw new ShapeError(`${this.constructor.name}: sampleWeight ${formatShape(sampleWeight.shape)} must have one weight per sample (${losses.size})`);
+    return div(sum(mul(losses, reshape(sampleWeight, losses.shape))), losses.size);
+  }
+
+  getConfig(): LossConfig {
+    return { className: this.constructor.name, config: this.args as Readonly<Record<string, number | boolean>> };
+  }
+}
+
+export interface CrossentropyArgs {
+  /** Predictions are logits rather than probabilities (more stable; default false as in Keras). */
+  readonly fromLogits?: boolean;
+  readonly labelSmoothing?: number;
+}
+
+/** Cross-entropy against one-hot (or probability) targets [N, C]. */
+export class CategoricalCrossentropy extends Loss<CrossentropyArgs> {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    if (targets.dtype === 'int32') throw new ShapeError('CategoricalCrossentropy: targets are int32 class indices; use SparseCategoricalCrossentropy');
+    const smoothing = this.args.labelSmoothing ?? 0;
+    if (this.args.fromLogits) return perSampleMean(softmaxCrossEntropy(predictions, targets, { labelSmoothing: smoothing, reduction: 'none' }));
+    const classes = predictions.shape[predictions.rank - 1]!;
+    const t = smoothing > 0 ? add(mul(targets, 1 - smoothing), smoothing / classes) : targets;
+    const p = clamp(div(predictions, sum(predictions, -1, true)), EPSILON, 1 - EPSILON);
+    return perSampleMean(neg(sum(mul(t, log(p)), -1)));
+  }
+}
+
+/** Cross-entropy against integer class labels [N] (float labels are cast). */
+export class SparseCategoricalCrossentropy extends Loss<Pick<CrossentropyArgs, 'fromLogits'>> {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    const labels = targets.dtype === 'int32' ? targets : cast(targets, 'int32');
+    const squeezed = labels.rank === predictions.rank ? reshape(labels, labels.shape.slice(0, -1)) : labels;
+    if (this.args.fromLogits) return perSampleMean(softmaxCrossEntropy(predictions, squeezed, { reduction: 'none' }));
+    return perSampleMean(nllLoss(log(clamp(predictions, EPSILON, 1 - EPSILON)), squeezed, { reduction: 'none' }));
+  }
+}
+
+/** Binary cross-entropy per element, averaged per sample; targets in [0, 1]. */
+export class BinaryCrossentropy extends Loss<CrossentropyArgs> {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    const t0 = reshape(targets.dtype === predictions.dtype ? targets : cast(targets, predictions.dtype), predictions.shape);
+    const smoothing = this.args.labelSmoothing ?? 0;
+    const t = smoothing > 0 ? add(mul(t0, 1 - smoothing), smoothing / 2) : t0;
+    const losses = this.args.fromLogits ? binaryCrossEntropyWithLogits(predictions, t, { reduction: 'none' }) : binaryCrossEntropy(predictions, t, { reduction: 'none' });
+    return perSampleMean(losses);
+  }
+}
+
+type ElementwiseLoss = (p: Tensor, t: Tensor, o: { reduction: 'none' }) => Tensor;
+
+function elementwise(predictions: Tensor, targets: Tensor, fn: ElementwiseLoss): Tensor {
+  const t = targets.size === predictions.size ? reshape(targets, predictions.shape) : targets;
+  return perSampleMean(fn(predictions, t, { reduction: 'none' }));
+}
+
+export class MeanSquaredError extends Loss {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    return elementwise(predictions, targets, meanSquaredError);
+  }
+}
+
+export class MeanAbsoluteError extends Loss {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    return elementwise(predictions, targets, meanAbsoluteError);
+  }
+}
+
+/** Quadratic within `delta` (default 1) of the target, linear beyond. */
+export class Huber extends Loss<{ readonly delta?: number }> {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    return elementwise(predictions, targets, (p, t, o) => huberLoss(p, t, { ...o, delta: this.args.delta ?? 1 }));
+  }
+}
+
+/** max(0, 1 − t·y) with targets in {−1, 1} or {0, 1}. */
+export class Hinge extends Loss {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    return elementwise(predictions, targets, hingeLoss);
+  }
+}
+
+/** Σ t·log(t/p) over the last axis. */
+export class KLDivergence extends Loss {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    return elementwise(predictions, targets, klDivergence);
+  }
+}
+
+/** −cos(predictions, targets) along the last axis (Keras' sign: minimising aligns them). */
+export class CosineSimilarity extends Loss {
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    return perSampleMean(neg(cosineSimilarity(predictions, reshape(targets, predictions.shape))));
+  }
+}
+
+const LOSS_CLASSES = { CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError, Huber, Hinge, KLDivergence, CosineSimilarity };
+
+const LOSS_NAMES = {
+  categoricalCrossentropy: CategoricalCrossentropy,
+  sparseCategoricalCrossentropy: SparseCategoricalCrossentropy,
+  binaryCrossentropy: BinaryCrossentropy,
+  meanSquaredError: MeanSquaredError,
+  mse: MeanSquaredError,
+  meanAbsoluteError: MeanAbsoluteError,
+  mae: MeanAbsoluteError,
+  huber: Huber,
+  hinge: Hinge,
+  klDivergence: KLDivergence,
+  kld: KLDivergence,
+  cosineSimilarity: CosineSimilarity,
+} as const;
+
+export type LossName = keyof typeof LOSS_NAMES;
+
+/** A loss by its Keras name (camelCase): probabilities expected, as with Keras' string names. */
+export function lossByName(name: LossName): Loss {
+  const cls = (LOSS_NAMES as Record<string, (new () => Loss) | undefined>)[name];
+  if (!cls) throw new ValueError(`unknown loss '${name}' (known: ${Object.keys(LOSS_NAMES).join(', ')})`);
+  return new cls();
+}
+
+export function lossFromConfig(config: LossConfig): Loss {
+  const cls = (LOSS_CLASSES as Record<string, (new (args: object) => Loss) | undefined>)[config.className];
+  if (!cls) throw new ValueError(`unknown loss class '${config.className}' (known: ${Object.keys(LOSS_CLASSES).join(', ')})`);
+  return new cls(config.config);
+}
+
+/** A loss written as a function is wrapped so compile() treats it like the built-in ones. */
+export class FunctionLoss extends Loss {
+  constructor(private readonly fn: (predictions: Tensor, targets: Tensor) => Tensor) {
+    super();
+  }
+
+  perSample(predictions: Tensor, targets: Tensor): Tensor {
+    const value = this.fn(predictions, targets);
+    return value.rank === 0 ? reshape(value, [1]) : perSampleMean(value);
+  }
+}
+
