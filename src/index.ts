@@ -21,3 +21,6 @@ export { memory, scope } from './tensor/lifetime.js';
 export type { MemoryInfo } from './tensor/storage.js';
 export * from './errors.js';
 export * from './data/index.js';
+export * from './nn/index.js';
+export * from './optim/index.js';
+export * from './train/index.js';

@@ -6,8 +6,8 @@
  */
 import type { Backend, DataId } from '../backend/contract.js';
 
-/** Buffers below this size do not weigh on the garbage collector's schedule. */
-const PRESSURE_MIN_BYTES = 1 << 16;
+/** Buffers below this size do not weigh on the garbage collector's schedule (their pressure buffers would come from malloc + memset, not lazily zeroed pages). */
+const PRESSURE_MIN_BYTES = 1 << 20;
 
 export class Storage {
   private refs = 1;

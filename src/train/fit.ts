@@ -4,6 +4,7 @@
  * reproducible and a checkpoint that saves the generator state can resume it exactly.
  */
 import { noGrad } from '../autograd/graph.js';
+import { yieldToEventLoop } from '../backend/yield.js';
 import { ValueError } from '../errors.js';
 import { add } from '../ops/arithmetic.js';
 import { concat } from '../ops/concat.js';
@@ -257,6 +258,7 @@ export async function fitModel(model: AnyModel, x: Tensor | readonly Tensor[] | 
       if (Number.isFinite(loss)) lastFinite = loss;
       lossMean.add(loss, batch.y.shape[0] ?? 1);
       await list.batchEnd(step, { ...metricLogs(compiled, lossMean), loss, batch: step, size: batch.y.shape[0] ?? 1 });
+      await yieldToEventLoop();
       step++;
       if (model.stopTraining) break;
     }

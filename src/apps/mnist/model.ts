@@ -1,0 +1,22 @@
+/**
+ * The MNIST CNN of ../shared/bench/WORKLOADS.md (Ertam & Aydın's design: two conv/pool stages, a
+ * dense layer, softmax over 10 digits), with the activation as a parameter for the study.
+ */
+import type { ActivationName } from '../../ops/activations.js';
+import { Conv2D, Dense, Flatten, MaxPool2D, Sequential } from '../../nn/index.js';
+
+/** Conv 32·3×3 → pool 2 → conv 64·3×3 → pool 2 → dense 128 → dense 10 (logits); 225,034 parameters. */
+export function mnistCnn(activation: ActivationName = 'relu'): Sequential {
+  return new Sequential(
+    [
+      new Conv2D({ filters: 32, kernelSize: 3, activation }),
+      new MaxPool2D({ poolSize: 2 }),
+      new Conv2D({ filters: 64, kernelSize: 3, activation }),
+      new MaxPool2D({ poolSize: 2 }),
+      new Flatten(),
+      new Dense({ units: 128, activation }),
+      new Dense({ units: 10 }),
+    ],
+    { name: `mnist_cnn_${activation}`, inputShape: [28, 28, 1] },
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * Charts for the applications' reports: a Vega-Lite spec rendered to SVG by Vega (headless, no
+ * canvas) and to PNG by resvg. Both files are written atomically.
+ */
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { writeFileAtomic } from '../../io/atomic.node.js';
+
+export type ChartSpec = TopLevelSpec;
+
+/** Renders `spec` to `<basePath>.svg` and `<basePath>.png` (white background, 2× scale). */
+export async function writeChart(spec: ChartSpec, basePath: string): Promise<{ svg: string; png: string }> {
+  const compiled = vegaLite.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  const svg = await view.toSVG(2);
+  view.finalize();
+  const png = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true } }).render().asPng();
+  const paths = { svg: `${basePath}.svg`, png: `${basePath}.png` };
+  await writeFileAtomic(paths.svg, svg);
+  await writeFileAtomic(paths.png, png);
+  return paths;
+}
+
+export interface SeriesPoint {
+  readonly series: string;
+  readonly x: number;
+  readonly y: number;
+  /** Optional error bar half-width (e.g. one standard deviation). */
+  readonly error?: number;
+}
+
+/** A line chart, one line per series, optional error bars and log-scaled x. */
+export function lineChart(
+  points: readonly SeriesPoint[],
+  options: { title: string; x: string; y: string; logX?: boolean; yDomain?: [number, number] },
+): ChartSpec {
+  const x = { field: 'x', type: 'quantitative', title: options.x, scale: { type: options.logX ? 'log' : 'linear' } } as const;
+  const y = { field: 'y', type: 'quantitative', title: options.y, scale: options.yDomain ? { domain: options.yDomain } : { zero: false } } as const;
+  const color = { field: 'series', type: 'nominal', title: null } as const;
+  const errorBars = points.some((p) => p.error !== undefined)
+    ? [{ mark: { type: 'errorbar' }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } } as const]
+    : [];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: options.title,
+    width: 640,
+    height: 380,
+    data: { values: points.map((p) => ({ ...p, low: p.y - (p.error ?? 0), high: p.y + (p.error ?? 0) })) },
+    layer: [{ mark: { type: 'line', point: true }, encoding: { x, y, color } }, ...errorBars],
+  };
+}
