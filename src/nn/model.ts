@@ -101,6 +101,16 @@ export class Model<O extends Outputs = SymbolicTensor> extends Module {
     return [...new Set(this.nodes.map((n) => n.layer))];
   }
 
+  /** Whether the model was built with one symbolic output (so it returns a Tensor, not a list). */
+  get hasSingleOutput(): boolean {
+    return this.singleOutput;
+  }
+
+  /** The graph in execution order (for serialisation). */
+  get graphNodes(): readonly ModelNode[] {
+    return this.nodes;
+  }
+
   get inputs(): readonly SymbolicTensor[] {
     return this.graphInputs;
   }

@@ -21,13 +21,14 @@ const BUFFERS = new WeakSet<Tensor>();
 
 /** Marks `t` as a trainable parameter (it will require gradients); returns it. */
 export function parameter(t: Tensor): Tensor {
-  PARAMETERS.add(t.requiresGrad_());
+  // Layers often build inside a scope() (the first training step); their weights must outlive it.
+  PARAMETERS.add(t.requiresGrad_().keep());
   return t;
 }
 
 /** Marks `t` as a buffer: state that is saved but not trained (running statistics). */
 export function buffer(t: Tensor): Tensor {
-  BUFFERS.add(t);
+  BUFFERS.add(t.keep());
   return t;
 }
 

@@ -96,6 +96,10 @@ export interface RandomFlipArgs extends AugmentationArgs {
 
 /** Flips each image left-right and/or up-down with probability 1/2. */
 export class RandomFlip extends AffineAugmentation<RandomFlipArgs> {
+  constructor(args: RandomFlipArgs = {}) {
+    super(args);
+  }
+
   protected drawMap(random: () => number): SourceMap {
     const mode = this.args.mode ?? 'horizontalAndVertical';
     const flipX = mode !== 'vertical' && random() < 0.5 ? -1 : 1;

@@ -49,6 +49,10 @@ export interface BatchNormalizationArgs extends NormalizationArgs {
  * inference. Works for [N, C] (1-D), [N, L, C] and [N, H, W, C] (2-D) inputs.
  */
 export class BatchNormalization extends ChannelNormalization<BatchNormalizationArgs> {
+  constructor(args: BatchNormalizationArgs = {}) {
+    super(args);
+  }
+
   movingMean: Tensor | null = null;
   movingVariance: Tensor | null = null;
 
@@ -76,6 +80,10 @@ export class BatchNormalization extends ChannelNormalization<BatchNormalizationA
 
 /** Normalises each sample over its last axis, then scales and shifts per feature. */
 export class LayerNormalization extends ChannelNormalization<NormalizationArgs> {
+  constructor(args: NormalizationArgs = {}) {
+    super(args);
+  }
+
   protected call(x: Tensor): Tensor {
     return layerNorm(x, { epsilon: this.args.epsilon ?? 1e-3, ...(this.gamma && { gamma: this.gamma }), ...(this.beta && { beta: this.beta }) });
   }

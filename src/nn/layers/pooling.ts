@@ -14,6 +14,10 @@ export interface Pool2DArgs extends LayerArgs {
 }
 
 abstract class Pool2D extends Layer<Pool2DArgs> {
+  constructor(args: Pool2DArgs = {}) {
+    super(args);
+  }
+
   protected abstract readonly pool: typeof maxPool2d;
 
   computeOutputShape(s: SymbolicShape): SymbolicShape {
@@ -45,6 +49,10 @@ export interface GlobalPool2DArgs extends LayerArgs {
 }
 
 abstract class GlobalPool2D extends Layer<GlobalPool2DArgs> {
+  constructor(args: GlobalPool2DArgs = {}) {
+    super(args);
+  }
+
   protected abstract readonly pool: typeof globalAvgPool2d;
 
   computeOutputShape(s: SymbolicShape): SymbolicShape {

@@ -1,0 +1,2 @@
+/** Node-only model files: atomic saves, loading with validation. */
+export { saveModel, loadModel, saveWeights, loadWeights, writeFileAtomic } from './files.node.js';

@@ -1,0 +1,5 @@
+/** Browser-safe model serialisation: safetensors, architecture configs, whole models as bytes. */
+export { ModelFileError } from './errors.js';
+export { encodeSafetensors, decodeSafetensors, type DecodedSafetensors } from './safetensors.js';
+export { registerLayer, serializeLayer, deserializeLayer, modelToConfig, modelFromConfig, ARCHITECTURE_VERSION, type ArchitectureConfig, type LayerSpec } from './architecture.js';
+export { modelToBytes, modelFromBytes, weightsToBytes, loadWeightsFromBytes, type SaveModelOptions, type LoadModelOptions, type TrainingState } from './model-file.js';

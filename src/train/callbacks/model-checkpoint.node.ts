@@ -1,0 +1,37 @@
+import { saveModel, saveWeights } from '../../saving/files.node.js';
+import { Callback, type Logs } from './callback.js';
+import { isImprovement, type MonitorMode, monitored, resolveMode } from './monitor.js';
+
+export interface ModelCheckpointOptions {
+  /** Target path; `{epoch}` is replaced by the 1-based epoch number (e.g. 'ckpt/epoch-{epoch}.safetensors'). */
+  readonly filepath: string;
+  /** Default 'val_loss'. */
+  readonly monitor?: string;
+  /** Only save when the monitored value improves (default false: every epoch). */
+  readonly saveBestOnly?: boolean;
+  readonly mode?: MonitorMode;
+  /** Weights only (default false: architecture, weights and optimizer state, for resuming). */
+  readonly saveWeightsOnly?: boolean;
+}
+
+/** Saves the model after every epoch, or only when it improves. */
+export class ModelCheckpoint extends Callback {
+  private best = Number.NaN;
+
+  constructor(readonly options: ModelCheckpointOptions) {
+    super();
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    if (this.options.saveBestOnly) {
+      const monitor = this.options.monitor ?? 'val_loss';
+      const value = monitored(logs, monitor, 'ModelCheckpoint');
+      const mode = resolveMode(monitor, this.options.mode);
+      if (!Number.isNaN(this.best) && !isImprovement(value, this.best, mode)) return;
+      this.best = value;
+    }
+    const file = this.options.filepath.replaceAll('{epoch}', String(epoch + 1));
+    if (this.options.saveWeightsOnly) await saveWeights(this.model, file);
+    else await saveModel(this.model, file);
+  }
+}
