@@ -1,6 +1,7 @@
 // Float32 elementwise kernels over an [outer, inner] view: each operand has an outer stride and
 // an inner stride of 0 (broadcast) or 1, which covers same-shape, scalar, row and column
 // broadcasting; the host loops over any further broadcast dimensions.
+import { loadLanes } from './simd';
 
 export const OP_ADD = 0;
 export const OP_SUB = 1;
@@ -8,6 +9,9 @@ export const OP_MUL = 2;
 export const OP_DIV = 3;
 export const OP_MAX = 4;
 export const OP_MIN = 5;
+export const OP_MOD = 6;
+/** No SIMD form: runs lane by lane through Mathf. */
+export const OP_POW = 7;
 
 function vectorOp(op: i32, x: v128, y: v128): v128 {
   switch (op) {
@@ -16,7 +20,8 @@ function vectorOp(op: i32, x: v128, y: v128): v128 {
     case OP_MUL: return f32x4.mul(x, y);
     case OP_DIV: return f32x4.div(x, y);
     case OP_MAX: return f32x4.max(x, y);
-    default: return f32x4.min(x, y);
+    case OP_MIN: return f32x4.min(x, y);
+    default: return f32x4.sub(x, f32x4.mul(f32x4.floor(f32x4.div(x, y)), y));
   }
 }
 
@@ -27,12 +32,10 @@ function scalarOp(op: i32, x: f32, y: f32): f32 {
     case OP_MUL: return x * y;
     case OP_DIV: return x / y;
     case OP_MAX: return max<f32>(x, y);
-    default: return min<f32>(x, y);
+    case OP_MIN: return min<f32>(x, y);
+    case OP_MOD: return x - Mathf.floor(x / y) * y;
+    default: return Mathf.pow(x, y);
   }
-}
-
-function loadLanes(p: usize, stride: i32): v128 {
-  return stride == 0 ? v128.load32_splat(p) : v128.load(p);
 }
 
 export function binaryF32(
@@ -45,8 +48,9 @@ export function binaryF32(
     let pa = a + (<usize>(o * aOuter) << 2);
     let pb = b + (<usize>(o * bOuter) << 2);
     let po = out + (<usize>(o * inner) << 2);
+    const vectorEnd = op == OP_POW ? 0 : inner & ~3;
     let i = 0;
-    for (; i + 4 <= inner; i += 4) {
+    for (; i < vectorEnd; i += 4) {
       v128.store(po, vectorOp(op, loadLanes(pa, aInner), loadLanes(pb, bInner)));
       pa += aStep;
       pb += bStep;
@@ -113,5 +117,94 @@ export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
   for (; i < n; i++) {
     const at = <usize>i << 2;
     store<f32>(out + at, scalarUnary(op, load<f32>(x + at)));
+  }
+}
+
+/** int32 add/sub/mul/max/min (OP_* codes) with wrap-around, as Int32Array stores. */
+export function binaryI32(
+  op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32,
+  out: usize, outer: i32, inner: i32,
+): void {
+  for (let o = 0; o < outer; o++) {
+    let pa = a + (<usize>(o * aOuter) << 2);
+    let pb = b + (<usize>(o * bOuter) << 2);
+    let po = out + (<usize>(o * inner) << 2);
+    let i = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const x = loadLanes(pa, aInner);
+      const y = loadLanes(pb, bInner);
+      let r: v128;
+      switch (op) {
+        case OP_ADD: r = i32x4.add(x, y); break;
+        case OP_SUB: r = i32x4.sub(x, y); break;
+        case OP_MUL: r = i32x4.mul(x, y); break;
+        case OP_MAX: r = i32x4.max_s(x, y); break;
+        default: r = i32x4.min_s(x, y);
+      }
+      v128.store(po, r);
+      pa += <usize>aInner << 4;
+      pb += <usize>bInner << 4;
+      po += 16;
+    }
+    for (; i < inner; i++) {
+      const x = load<i32>(pa);
+      const y = load<i32>(pb);
+      let r: i32;
+      switch (op) {
+        case OP_ADD: r = x + y; break;
+        case OP_SUB: r = x - y; break;
+        case OP_MUL: r = x * y; break;
+        case OP_MAX: r = max(x, y); break;
+        default: r = min(x, y);
+      }
+      store<i32>(po, r);
+      pa += <usize>aInner << 2;
+      pb += <usize>bInner << 2;
+      po += 4;
+    }
+  }
+}
+
+export const D_F32 = 0;
+export const D_I32 = 1;
+export const D_BOOL = 2;
+
+/** float32 → int32 as JavaScript stores it: truncated, wrapped modulo 2³², NaN and ±∞ → 0. */
+function toInt32(v: f32): i32 {
+  return Mathf.abs(v) < 9.2e18 ? <i32><i64>v : 0;
+}
+
+/** n elements of dtype `from` (D_* codes) to dtype `to`; bool is 1 for every non-zero, non-NaN value. */
+export function castElements(from: i32, to: i32, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  if (from == D_BOOL && to == D_F32) {
+    for (; i + 16 <= n; i += 16) {
+      const bytes = v128.load(x + <usize>i);
+      const lo = i16x8.extend_low_i8x16_u(bytes);
+      const hi = i16x8.extend_high_i8x16_u(bytes);
+      const dst = out + (<usize>i << 2);
+      v128.store(dst, f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)));
+      v128.store(dst, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), 16);
+      v128.store(dst, f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), 32);
+      v128.store(dst, f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), 48);
+    }
+  } else if (from == D_I32 && to == D_F32) {
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      v128.store(out + at, f32x4.convert_i32x4_s(v128.load(x + at)));
+    }
+  }
+  for (; i < n; i++) {
+    if (from == D_F32) {
+      const v = load<f32>(x + (<usize>i << 2));
+      if (to == D_F32) store<f32>(out + (<usize>i << 2), v);
+      else if (to == D_I32) store<i32>(out + (<usize>i << 2), toInt32(v));
+      else store<u8>(out + <usize>i, v != 0 && v == v ? 1 : 0);
+    } else {
+      const v: i32 = from == D_I32 ? load<i32>(x + (<usize>i << 2)) : <i32>load<u8>(x + <usize>i);
+      if (to == D_F32) store<f32>(out + (<usize>i << 2), <f32>v);
+      else if (to == D_I32) store<i32>(out + (<usize>i << 2), v);
+      else store<u8>(out + <usize>i, v != 0 ? 1 : 0);
+    }
   }
 }

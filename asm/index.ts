@@ -2,8 +2,10 @@
 // Every pointer is a byte offset into the imported shared memory; the host owns allocation.
 export { gemmTask, MC, KC, NC } from './gemm';
 export { im2colTask, col2im, addInto } from './conv';
-export { binaryF32, unaryF32 } from './elementwise';
-export { reduceF32 } from './reduce';
+export { binaryF32, binaryI32, unaryF32, castElements } from './elementwise';
+export { compareF32, compareI32, whereBlock } from './compare';
+export { stridedCopy, gather, scatterAddF32 } from './movement';
+export { reduceF32, argReduceF32 } from './reduce';
 export { pool2d, pool2dBackward } from './pool';
 
 /** First byte after the module's static data: the host allocator starts above it. */

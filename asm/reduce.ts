@@ -80,3 +80,29 @@ export function reduceF32(op: i32, x: usize, out: usize, outer: i32, size: i32, 
     }
   }
 }
+
+/**
+ * int32 positions of the first maximum (or minimum) along `size` of x viewed as [outer, size, inner];
+ * the first NaN wins, as in the reference. `best` is scratch for `inner` floats.
+ */
+export function argReduceF32(isMax: bool, x: usize, out: usize, outer: i32, size: i32, inner: i32, best: usize): void {
+  const rowBytes = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    const base = x + <usize>(o * size) * rowBytes;
+    const dst = out + <usize>o * rowBytes;
+    memory.copy(best, base, rowBytes);
+    memory.fill(dst, 0, rowBytes);
+    for (let r = 1; r < size; r++) {
+      const row = base + <usize>r * rowBytes;
+      for (let j = 0; j < inner; j++) {
+        const at = <usize>j << 2;
+        const b = load<f32>(best + at);
+        const v = load<f32>(row + at);
+        if (b == b && (v != v || (isMax ? v > b : v < b))) {
+          store<f32>(best + at, v);
+          store<i32>(dst + at, r);
+        }
+      }
+    }
+  }
+}

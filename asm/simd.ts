@@ -10,3 +10,8 @@ export function madd(a: v128, b: v128, c: v128): v128 {
 export function minI32(a: i32, b: i32): i32 {
   return a < b ? a : b;
 }
+
+/** Four 4-byte lanes at p: consecutive (inner stride 1) or one value repeated (inner stride 0). */
+export function loadLanes(p: usize, stride: i32): v128 {
+  return stride == 0 ? v128.load32_splat(p) : v128.load(p);
+}

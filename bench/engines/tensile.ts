@@ -4,19 +4,19 @@ import '../../src/backends/wasm/index.js';
 import type { WasmBackend } from '../../src/backends/wasm/backend.js';
 import type { Engine, WorkloadId } from '../workloads.js';
 import { kernelWorkloads } from './kernel-workloads.js';
-
-const MODEL_PENDING = 'needs the layers/optimizer API (src/nn, src/optim), not landed yet';
+import { modelWorkloads } from './tensile-models.js';
 
 export async function tensileEngine(backend: string): Promise<Engine> {
   const active = tl.setBackend(backend);
   if (active.name === 'wasm') await (active as WasmBackend).whenReady();
-  const calls: Partial<Record<WorkloadId, () => () => unknown>> = kernelWorkloads<tl.Tensor>({
+  const kernels = kernelWorkloads<tl.Tensor>({
     rand: (shape) => tl.rand(shape),
     add: (a, b) => tl.add(a, b),
     matmul: (a, b) => tl.matmul(a, b),
     conv2d: (x, filter) => tl.conv2d(x, filter, { padding: 'valid' }),
   });
+  const calls: Record<WorkloadId, () => () => unknown> = { ...kernels, ...modelWorkloads };
   return {
-    prepare: (id) => Promise.resolve(tl.noGrad(() => calls[id]?.() ?? MODEL_PENDING)),
+    prepare: (id) => Promise.resolve(id in kernels ? tl.noGrad(calls[id]) : calls[id]()),
   };
 }

@@ -222,6 +222,132 @@ describe('wasm elementwise, reductions and fallbacks', () => {
   });
 });
 
+describe('wasm movement, comparisons, where, cast and arg-reductions', () => {
+  let wasm: WasmBackend;
+  before(() => {
+    wasm = new WasmBackend({ threads: 1 });
+  });
+
+  const typed = (dtype: DType, values: number[] | Float32Array): TypedArray =>
+    dtype === 'float32' ? Float32Array.from(values) : dtype === 'int32' ? Int32Array.from(values, (v) => Math.round(v * 100)) : Uint8Array.from(values, (v) => (v > 0 ? 1 : 0));
+
+  /** Runs `kernel` on both backends with the same inputs; outputs must be identical (bit for bit). */
+  function sameAsReference(inputs: TypedArray[], shapes: Shape[], outShape: Shape, outDType: DType, kernel: (b: Backend, refs: TensorRef[]) => object, message: string): void {
+    const run = (backend: Backend): TypedArray => {
+      const refs = inputs.map((values, i) => put(backend, values, shapes[i]!));
+      const id = kernel(backend, refs);
+      const out = backend.readSync({ id, shape: outShape, dtype: outDType });
+      backend.free(id);
+      for (const r of refs) backend.free(r.id);
+      return out;
+    };
+    assert.deepEqual(run(wasm), run(new ReferenceBackend()), message);
+  }
+
+  it('strided copies: transposes across tile edges, permutes, broadcasts, flips and slices, for every dtype', () => {
+    const cases: { shape: Shape; outShape: Shape; strides: number[]; offset: number; name: string }[] = [
+      { shape: [70, 45], outShape: [45, 70], strides: [1, 45], offset: 0, name: 'transpose 70x45' },
+      { shape: [2, 3, 4, 5], outShape: [2, 5, 3, 4], strides: [60, 1, 20, 5], offset: 0, name: 'NHWC → NCHW' },
+      { shape: [3, 1], outShape: [3, 6], strides: [1, 0], offset: 0, name: 'broadcast a column' },
+      { shape: [5], outShape: [4, 5], strides: [0, 1], offset: 0, name: 'broadcast a row' },
+      { shape: [4, 9], outShape: [4, 9], strides: [9, -1], offset: 8, name: 'flip the last axis' },
+      { shape: [6, 10], outShape: [3, 4], strides: [20, 2], offset: 11, name: 'strided slice' },
+      { shape: [6, 10], outShape: [2, 7], strides: [10, 1], offset: 21, name: 'contiguous-row slice' },
+    ];
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      for (const c of cases) {
+        sameAsReference([typed(dtype, random(sizeOf(c.shape), 71))], [c.shape], c.outShape, dtype,
+          (b, [x]) => b.stridedCopy(x!, c.outShape, c.strides, c.offset), `${dtype} ${c.name}`);
+      }
+      sameAsReference([typed(dtype, random(60, 72)), typed(dtype, random(12, 73))], [[6, 10], [3, 4]], [6, 10], dtype,
+        (b, [base, src]) => b.stridedScatter(base!, src!, [20, 2], 11), `${dtype} stridedScatter`);
+      for (const axis of [0, 1, 2]) {
+        const shapes: Shape[] = [[2, 3, 4], [2, 3, 4].map((d, i) => (i === axis ? 5 : d))];
+        const outShape = [2, 3, 4].map((d, i) => (i === axis ? d + 5 : d));
+        sameAsReference(shapes.map((sh, i) => typed(dtype, random(sizeOf(sh), 74 + i))), shapes, outShape, dtype,
+          (b, refs) => b.concat(refs, axis, outShape), `${dtype} concat axis ${axis}`);
+      }
+    }
+    assert.equal(wasm.memory().fallbacks, 0);
+  });
+
+  it('comparisons into bool (NaN unordered), int32 arithmetic, float32 pow and mod, with broadcasting', () => {
+    const floats = random(37, 81).map((v, i) => (i % 7 === 0 ? 0.5 : i === 20 ? NaN : v));
+    const cases: [Shape, Shape, Shape][] = [[[37], [37], [37]], [[37], [], [37]], [[1, 37], [3, 1], [3, 37]]];
+    for (const [aShape, bShape, outShape] of cases) {
+      for (const dtype of ['float32', 'int32'] as const) {
+        const a = typed(dtype, floats.subarray(0, sizeOf(aShape)));
+        const b = typed(dtype, sizeOf(bShape) === 1 ? [0.5] : random(sizeOf(bShape), 82));
+        for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+          sameAsReference([a, b], [aShape, bShape], outShape, 'bool', (k, [x, y]) => k.binary(op, x!, y!, outShape, 'bool'), `${dtype} ${op} ${aShape} ${bShape}`);
+        }
+      }
+      for (const op of ['add', 'sub', 'mul', 'maximum', 'minimum'] as const) {
+        sameAsReference([typed('int32', random(sizeOf(aShape), 83)), typed('int32', random(sizeOf(bShape), 84))], [aShape, bShape], outShape, 'int32',
+          (k, [x, y]) => k.binary(op, x!, y!, outShape, 'int32'), `int32 ${op} ${aShape} ${bShape}`);
+      }
+      const positive = random(sizeOf(aShape), 85).map((v) => Math.abs(v) * 3 + 0.1);
+      for (const op of ['pow', 'mod'] as const) {
+        compare(wasm, [{ values: positive, shape: aShape }, { values: random(sizeOf(bShape), 86).map((v) => v * 2 + 0.05), shape: bShape }], outShape,
+          (k, [x, y]) => k.binary(op, x!, y!, outShape, 'float32'), `${op} ${aShape} ${bShape}`);
+      }
+    }
+    assert.equal(wasm.memory().fallbacks, 0);
+  });
+
+  it('where broadcasts condition and branches, for every dtype', () => {
+    const cond = typed('bool', random(21, 91));
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      for (const [cShape, aShape, bShape, outShape] of [[[21], [21], [21], [21]], [[3, 7], [7], [], [3, 7]], [[3, 1, 7], [1, 4, 1], [4, 7], [3, 4, 7]]] as Shape[][]) {
+        sameAsReference([cond.subarray(0, sizeOf(cShape!)), typed(dtype, random(sizeOf(aShape!), 92)), typed(dtype, random(sizeOf(bShape!), 93))],
+          [cShape!, aShape!, bShape!], outShape!, dtype, (k, [c, a, b]) => k.where(c!, a!, b!, outShape!), `${dtype} where ${cShape} ${aShape} ${bShape}`);
+      }
+    }
+    assert.equal(wasm.memory().fallbacks, 0);
+  });
+
+  it('casts between every pair of dtypes as typed-array stores do (NaN and ±∞ to 0, truncation, wrap-around)', () => {
+    const specials = [0, -0, 0.5, -0.5, 1.9, -1.9, NaN, Infinity, -Infinity, 2 ** 31 + 5, -(2 ** 33) - 7, 3e20, 16777217];
+    const inputs: Record<string, TypedArray> = {
+      float32: Float32Array.from([...specials, ...random(20, 95).map((v) => v * 100)]),
+      int32: Int32Array.from([0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 16777217, ...random(20, 96).map((v) => Math.round(v * 1e6))]),
+      bool: Uint8Array.from([0, 1, 1, 0, ...random(20, 97).map((v) => (v > 0 ? 1 : 0))]),
+    };
+    for (const from of ['float32', 'int32', 'bool'] as const) {
+      for (const to of ['float32', 'int32', 'bool'] as const) {
+        const values = inputs[from]!;
+        sameAsReference([values], [[values.length]], [values.length], to, (k, [x]) => k.cast(x!, to), `${from} → ${to}`);
+      }
+    }
+    assert.equal(wasm.memory().fallbacks, 0);
+  });
+
+  it('gather and scatter-add along outer, middle and last axes, repeated indices accumulating', () => {
+    const indices = Int32Array.from([2, 0, 2, 3, 1, 2]);
+    for (const [shape, axis] of [[[5, 3], 0], [[2, 4, 3], 1], [[3, 4], 1]] as [Shape, number][]) {
+      const outShape = [...shape.slice(0, axis), 2, 3, ...shape.slice(axis + 1)];
+      for (const dtype of ['float32', 'int32', 'bool'] as const) {
+        sameAsReference([typed(dtype, random(sizeOf(shape), 101)), indices], [shape, [2, 3]], outShape, dtype,
+          (k, [x, i]) => k.gather(x!, i!, axis, outShape), `${dtype} gather ${shape} axis ${axis}`);
+      }
+      compare(wasm, [{ values: random(sizeOf(shape), 102), shape }, { values: indices as unknown as Float32Array, shape: [2, 3] }, { values: random(sizeOf(outShape), 103), shape: outShape }],
+        shape, (k, [base, i, src]) => k.scatterAdd(base!, { ...i!, dtype: 'int32' }, src!, axis), `scatterAdd ${shape} axis ${axis}`);
+    }
+    assert.equal(wasm.memory().fallbacks, 0);
+  });
+
+  it('argmax/argmin take the first extreme and the first NaN', () => {
+    const values = Float32Array.from([1, 3, 3, -2, NaN, 0, 5, NaN, -7, -7, 2, 1]);
+    for (const [outer, size, inner] of [[1, 12, 1], [3, 4, 1], [1, 4, 3], [2, 3, 2]] as const) {
+      for (const op of ['argmax', 'argmin'] as const) {
+        sameAsReference([values], [[outer, size, inner]], [outer, inner], 'int32',
+          (k, [x]) => k.reduce(op, x!, outer, size, inner, 'int32'), `${op} ${outer}x${size}x${inner}`);
+      }
+    }
+    assert.equal(wasm.memory().fallbacks, 0);
+  });
+});
+
 describe('wasm memory', () => {
   it('grows the shared memory, keeps old buffers intact and reuses freed blocks', () => {
     const wasm = new WasmBackend({ threads: 1, initialBytes: 1 << 16 });

@@ -11,7 +11,7 @@ import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { dtypeOfArray, itemSize } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
-import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
+import { broadcastStrides, shapesEqual, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { ReferenceBackend } from '../reference/index.js';
 import { checkWasmDType, WasmHeap, type WasmArray, type WasmDType } from './heap.js';
 import { chooseVariant, instantiateKernels, kernelBinary, type KernelExports, type KernelVariant, type TaskKernel } from './module.js';
@@ -36,11 +36,18 @@ class WasmBuffer {
   ) {}
 }
 
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, mod: 6, pow: 7 };
+/** int32 → int32 ops of `binaryI32` (the float32 codes). */
+const INT_BINARY_OPS: ReadonlySet<BinaryOp> = new Set(['add', 'sub', 'mul', 'maximum', 'minimum']);
+const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
+const DTYPE_CODES: Record<WasmDType, number> = { float32: 0, int32: 1, bool: 2 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4, reciprocal: 5, floor: 6, ceil: 7, exp: 8, log: 9, sigmoid: 10, tanh: 11,
 };
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
+
+/** The kernels' signature for one [outer, inner] block of a broadcasting elementwise op. */
+type BlockKernel = (...args: number[]) => void;
 
 /** Sizes fixed by asm/gemm.ts: packed A is MC×KC floats, packed B KC×NC. */
 const GEMM_PACK_A_BYTES = 128 * 256 * 4;
@@ -334,79 +341,163 @@ export class WasmBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
-    const code = BINARY_CODES[op];
-    if (code === undefined || a.dtype !== 'float32' || b.dtype !== 'float32' || outDType !== 'float32') {
+    const kernel = this.binaryKernel(op, a.dtype, outDType);
+    if (kernel === undefined) {
       checkWasmDType(a.dtype, `binary(${op})`);
       return this.fallback(`binary.${op}`, (ref) => ref.binary(op, this.asReference(a), this.asReference(b), outShape, outDType));
     }
-    const out = this.allocate(sizeOf(outShape), 'float32');
-    if (out.length === 0) return out;
-    const dims = collapseBroadcast(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
-    const rank = dims.sizes.length;
-    const inner = dims.sizes[rank - 1]!;
-    const outer = dims.sizes[rank - 2]!;
-    const [sa, sb] = dims.strides as [number[], number[]];
-    const aPtr = this.ptr(a);
-    const bPtr = this.ptr(b);
-    // Leading dimensions beyond the last two are walked here; the kernel does [outer, inner] blocks.
-    const blocks = sizeOf(dims.sizes.slice(0, rank - 2));
-    const index = new Array<number>(Math.max(rank - 2, 0)).fill(0);
-    for (let blk = 0, aOff = 0, bOff = 0; blk < blocks; blk++) {
-      this.kernels.binaryF32(code, aPtr + aOff * 4, sa[rank - 2]!, sa[rank - 1]!, bPtr + bOff * 4, sb[rank - 2]!, sb[rank - 1]!,
-        out.ptr + blk * outer * inner * 4, outer, inner);
-      for (let d = rank - 3; d >= 0; d--) {
-        index[d]!++;
-        aOff += sa[d]!;
-        bOff += sb[d]!;
-        if (index[d]! < dims.sizes[d]!) break;
-        aOff -= sa[d]! * dims.sizes[d]!;
-        bOff -= sb[d]! * dims.sizes[d]!;
-        index[d] = 0;
-      }
-    }
+    const out = this.allocate(sizeOf(outShape), outDType as WasmDType);
+    this.blocks(outShape, [a, b], out, (offsets, outPtr, outer, inner, so, si) =>
+      kernel(offsets[0]!, so[0]!, si[0]!, offsets[1]!, so[1]!, si[1]!, outPtr, outer, inner));
     return out;
   }
 
+  /** The block kernel (op code bound) for `op` on operands of `inDType`, if there is one. */
+  private binaryKernel(op: BinaryOp, inDType: DType, outDType: DType): BlockKernel | undefined {
+    const k = this.kernels;
+    const compare = COMPARE_CODES[op];
+    if (compare !== undefined && outDType === 'bool') {
+      if (inDType === 'float32') return (...args) => k.compareF32(compare, ...args);
+      if (inDType === 'int32') return (...args) => k.compareI32(compare, ...args);
+      return undefined;
+    }
+    const code = BINARY_CODES[op];
+    if (code === undefined || outDType !== inDType) return undefined;
+    if (inDType === 'float32') return (...args) => k.binaryF32(code, ...args);
+    if (inDType === 'int32' && INT_BINARY_OPS.has(op)) return (...args) => k.binaryI32(code, ...args);
+    return undefined;
+  }
+
+  /**
+   * Walks `outShape` in [outer, inner] blocks with every operand broadcast to it: `run` gets each
+   * operand's byte pointer, the block's output pointer and sizes, and each operand's outer and inner
+   * element strides (inner ones are 0 or 1 after collapsing). Same-shape operands take one block.
+   */
+  private blocks(
+    outShape: Shape, operands: readonly TensorRef[], out: WasmBuffer,
+    run: (ptrs: number[], outPtr: number, outer: number, inner: number, outerStrides: number[], innerStrides: number[]) => void,
+  ): void {
+    if (out.length === 0) return;
+    const ptrs = operands.map((x) => this.ptr(x));
+    const sizes = operands.map((x) => itemSize(x.dtype));
+    const outSize = itemSize(out.dtype);
+    if (operands.every((x) => shapesEqual(x.shape, outShape) || sizeOf(x.shape) === 1)) {
+      const inner = operands.map((x) => (sizeOf(x.shape) === 1 && out.length > 1 ? 0 : 1));
+      run(ptrs, out.ptr, 1, out.length, operands.map(() => 0), inner);
+      return;
+    }
+    const dims = collapseBroadcast(outShape, operands.map((x) => broadcastStrides(x.shape, outShape)));
+    const rank = dims.sizes.length;
+    const inner = dims.sizes[rank - 1]!;
+    const outer = dims.sizes[rank - 2]!;
+    const innerStrides = dims.strides.map((st) => st[rank - 1]!);
+    const outerStrides = dims.strides.map((st) => st[rank - 2]!);
+    // Leading dimensions beyond the last two are walked here; the kernel does [outer, inner] blocks.
+    const blocks = sizeOf(dims.sizes.slice(0, rank - 2));
+    const index = new Array<number>(Math.max(rank - 2, 0)).fill(0);
+    const offsets = operands.map(() => 0);
+    for (let blk = 0; blk < blocks; blk++) {
+      run(ptrs.map((p, i) => p + offsets[i]! * sizes[i]!), out.ptr + blk * outer * inner * outSize, outer, inner, outerStrides, innerStrides);
+      for (let d = rank - 3; d >= 0; d--) {
+        index[d]!++;
+        dims.strides.forEach((st, i) => (offsets[i]! += st[d]!));
+        if (index[d]! < dims.sizes[d]!) break;
+        dims.strides.forEach((st, i) => (offsets[i]! -= st[d]! * dims.sizes[d]!));
+        index[d] = 0;
+      }
+    }
+  }
+
   where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId {
-    checkWasmDType(a.dtype, 'where');
-    return this.fallback('where', (ref) => ref.where(this.asReference(condition), this.asReference(a), this.asReference(b), outShape));
+    const out = this.allocate(sizeOf(outShape), checkWasmDType(a.dtype, 'where'));
+    this.blocks(outShape, [condition, a, b], out, (p, outPtr, outer, inner, so, si) =>
+      this.kernels.whereBlock(itemSize(out.dtype), p[0]!, so[0]!, si[0]!, p[1]!, so[1]!, si[1]!, p[2]!, so[2]!, si[2]!, outPtr, outer, inner));
+    return out;
   }
 
   cast(x: TensorRef, dtype: DType): DataId {
-    checkWasmDType(dtype, 'cast');
-    return this.fallback('cast', (ref) => ref.cast(this.asReference(x), dtype));
+    const out = this.allocate(sizeOf(x.shape), checkWasmDType(dtype, 'cast'));
+    this.kernels.castElements(DTYPE_CODES[checkWasmDType(x.dtype, 'cast')], DTYPE_CODES[out.dtype], this.ptr(x), out.ptr, out.length);
+    return out;
   }
 
   // Movement.
 
+  /** dst[Σ iₖ·dstStrides[k]] = src[Σ iₖ·srcStrides[k]] over `shape`, dimensions merged where both sides allow. */
+  private copyStrided(dtype: WasmDType, src: number, dst: number, shape: Shape, srcStrides: readonly number[], dstStrides: readonly number[]): void {
+    if (sizeOf(shape) === 0) return;
+    const dims = collapseBroadcast(shape, [[...srcStrides], [...dstStrides]]);
+    const rank = dims.sizes.length;
+    const meta = this.temp(16 * rank);
+    (this.heap.whole('int32') as Int32Array).set([...dims.sizes, ...dims.strides[0]!, ...dims.strides[1]!], meta.ptr >> 2);
+    this.kernels.stridedCopy(itemSize(dtype), src, dst, rank, meta.ptr);
+    this.release(meta);
+  }
+
   stridedCopy(x: TensorRef, outShape: Shape, strides: readonly number[], offset: number): DataId {
-    checkWasmDType(x.dtype, 'stridedCopy');
-    return this.fallback('stridedCopy', (ref) => ref.stridedCopy(this.asReference(x), outShape, strides, offset));
+    const out = this.allocate(sizeOf(outShape), checkWasmDType(x.dtype, 'stridedCopy'));
+    this.copyStrided(out.dtype, this.ptr(x) + offset * itemSize(out.dtype), out.ptr, outShape, strides, stridesOf(outShape));
+    return out;
+  }
+
+  /** A new buffer holding a copy of x. */
+  private duplicate(x: TensorRef): WasmBuffer {
+    const source = x.id as WasmBuffer;
+    const out = this.allocate(source.length, source.dtype);
+    this.heap.copy(out.ptr, source.ptr, source.length * itemSize(source.dtype));
+    return out;
   }
 
   stridedScatter(base: TensorRef, src: TensorRef, strides: readonly number[], offset: number): DataId {
     checkWasmDType(base.dtype, 'stridedScatter');
-    return this.fallback('stridedScatter', (ref) => ref.stridedScatter(this.asReference(base), this.asReference(src), strides, offset));
+    const out = this.duplicate(base);
+    this.copyStrided(out.dtype, this.ptr(src), out.ptr + offset * itemSize(out.dtype), src.shape, stridesOf(src.shape), strides);
+    return out;
   }
 
   concat(inputs: readonly TensorRef[], axis: number, outShape: Shape): DataId {
-    checkWasmDType(inputs[0]!.dtype, 'concat');
-    return this.fallback('concat', (ref) => ref.concat(inputs.map((t) => this.asReference(t)), axis, outShape));
+    const out = this.allocate(sizeOf(outShape), checkWasmDType(inputs[0]!.dtype, 'concat'));
+    const outer = sizeOf(outShape.slice(0, axis));
+    const outRow = sizeOf(outShape.slice(axis));
+    let column = 0;
+    for (const x of inputs) {
+      const row = sizeOf(x.shape.slice(axis));
+      this.copyStrided(out.dtype, this.ptr(x), out.ptr + column * itemSize(out.dtype), [outer, row], [row, 1], [outRow, 1]);
+      column += row;
+    }
+    return out;
   }
 
   gather(x: TensorRef, indices: TensorRef, axis: number, outShape: Shape): DataId {
-    checkWasmDType(x.dtype, 'gather');
-    return this.fallback('gather', (ref) => ref.gather(this.asReference(x), this.asReference(indices), axis, outShape));
+    const out = this.allocate(sizeOf(outShape), checkWasmDType(x.dtype, 'gather'));
+    const outer = sizeOf(x.shape.slice(0, axis));
+    const inner = sizeOf(x.shape.slice(axis + 1));
+    this.kernels.gather(itemSize(out.dtype), this.ptr(x), outer, x.shape[axis]!, inner, this.ptr(indices), sizeOf(indices.shape), out.ptr);
+    return out;
   }
 
   scatterAdd(base: TensorRef, indices: TensorRef, src: TensorRef, axis: number): DataId {
-    checkWasmDType(base.dtype, 'scatterAdd');
-    return this.fallback('scatterAdd', (ref) => ref.scatterAdd(this.asReference(base), this.asReference(indices), this.asReference(src), axis));
+    if (base.dtype !== 'float32') {
+      checkWasmDType(base.dtype, 'scatterAdd');
+      return this.fallback('scatterAdd', (ref) => ref.scatterAdd(this.asReference(base), this.asReference(indices), this.asReference(src), axis));
+    }
+    const out = this.duplicate(base);
+    const outer = sizeOf(base.shape.slice(0, axis));
+    const inner = sizeOf(base.shape.slice(axis + 1));
+    this.kernels.scatterAddF32(out.ptr, outer, base.shape[axis]!, inner, this.ptr(indices), sizeOf(indices.shape), this.ptr(src));
+    return out;
   }
 
   // Reductions.
 
   reduce(op: ReduceOp, x: TensorRef, outer: number, reduceSize: number, inner: number, outDType: DType): DataId {
+    if ((op === 'argmax' || op === 'argmin') && x.dtype === 'float32' && reduceSize > 0) {
+      const out = this.allocate(outer * inner, 'int32');
+      const best = this.temp(inner * 4);
+      this.kernels.argReduceF32(op === 'argmax' ? 1 : 0, this.ptr(x), out.ptr, outer, reduceSize, inner, best.ptr);
+      this.release(best);
+      return out;
+    }
     const code = REDUCE_CODES[op];
     if (code === undefined || x.dtype !== 'float32' || outDType !== 'float32' || reduceSize === 0) {
       checkWasmDType(x.dtype, `reduce(${op})`);

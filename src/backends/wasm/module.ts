@@ -16,9 +16,19 @@ export interface KernelExports {
   im2colTask(task: number): void;
   col2im(...args: number[]): void;
   addInto(dst: number, src: number, n: number): void;
-  binaryF32(op: number, a: number, aOuter: number, aInner: number, b: number, bOuter: number, bInner: number, out: number, outer: number, inner: number): void;
+  /** Broadcasting [outer, inner] blocks: (op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner). */
+  binaryF32(op: number, ...block: number[]): void;
+  binaryI32(op: number, ...block: number[]): void;
+  compareF32(op: number, ...block: number[]): void;
+  compareI32(op: number, ...block: number[]): void;
+  whereBlock(elemBytes: number, c: number, cOuter: number, cInner: number, ...rest: number[]): void;
   unaryF32(op: number, x: number, out: number, n: number): void;
+  castElements(from: number, to: number, x: number, out: number, n: number): void;
+  stridedCopy(elemBytes: number, src: number, dst: number, rank: number, meta: number): void;
+  gather(elemBytes: number, x: number, outer: number, axisSize: number, inner: number, indices: number, count: number, out: number): void;
+  scatterAddF32(out: number, outer: number, axisSize: number, inner: number, indices: number, count: number, src: number): void;
   reduceF32(op: number, x: number, out: number, outer: number, size: number, inner: number): void;
+  argReduceF32(isMax: number, x: number, out: number, outer: number, size: number, inner: number, best: number): void;
   pool2d(...args: number[]): void;
   pool2dBackward(...args: number[]): void;
 }
