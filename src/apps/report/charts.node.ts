@@ -6,7 +6,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from '../../io/atomic.node.js';
+import { writeFileAtomic } from '../../saving/files.node.js';
 
 export type ChartSpec = TopLevelSpec;
 
@@ -18,7 +18,7 @@ export async function writeChart(spec: ChartSpec, basePath: string): Promise<{ s
   view.finalize();
   const png = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true } }).render().asPng();
   const paths = { svg: `${basePath}.svg`, png: `${basePath}.png` };
-  await writeFileAtomic(paths.svg, svg);
+  await writeFileAtomic(paths.svg, new TextEncoder().encode(svg));
   await writeFileAtomic(paths.png, png);
   return paths;
 }
@@ -36,11 +36,11 @@ export function lineChart(
   points: readonly SeriesPoint[],
   options: { title: string; x: string; y: string; logX?: boolean; yDomain?: [number, number] },
 ): ChartSpec {
-  const x = { field: 'x', type: 'quantitative', title: options.x, scale: { type: options.logX ? 'log' : 'linear' } } as const;
+  const x = { field: 'x', type: 'quantitative', title: options.x, scale: { type: options.logX ? 'log' : 'linear', nice: false } } as const;
   const y = { field: 'y', type: 'quantitative', title: options.y, scale: options.yDomain ? { domain: options.yDomain } : { zero: false } } as const;
   const color = { field: 'series', type: 'nominal', title: null } as const;
   const errorBars = points.some((p) => p.error !== undefined)
-    ? [{ mark: { type: 'errorbar' }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } } as const]
+    ? [{ mark: { type: 'errorbar' }, encoding: { x, y: { field: 'low', type: 'quantitative', title: options.y }, y2: { field: 'high' }, color } } as const]
     : [];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

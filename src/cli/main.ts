@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/** The `tensile` command. */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import '../node.js';
+import { registerMnistCommands } from './commands/mnist.js';
+import { positiveInt } from './options.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('tensile')
+  .description('Tensile: deep learning in TypeScript — training, studies and benchmarks from the command line')
+  .version(version)
+  .option('--data-root <dir>', 'folder holding the datasets (default: $TENSILE_DATA, then the cache)')
+  .option('--backend <name>', 'compute backend: wasm or reference')
+  .option('--threads <n>', 'worker threads of the wasm backend', positiveInt)
+  .option('--json', 'print the result as JSON')
+  .showHelpAfterError();
+
+const train = program.command('train').description('train a model');
+const study = program.command('study').description('run a study and write a report');
+registerMnistCommands(train, study);
+
+program.parseAsync().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`tensile: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,49 @@
+/** Option parsers and the settings every command shares (data root, backend, threads). */
+import { InvalidArgumentError } from 'commander';
+import { setBackend } from '../backend/registry.js';
+import { setDataRoot } from '../data/datasets/data-root.node.js';
+import { ACTIVATIONS, type ActivationName } from '../ops/activations.js';
+
+export interface CommonOptions {
+  readonly dataRoot?: string;
+  readonly backend?: string;
+  readonly threads?: number;
+  readonly json?: boolean;
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return n;
+}
+
+export function intList(value: string): number[] {
+  return value.split(',').map((part) => positiveInt(part.trim()));
+}
+
+export function activationName(value: string): ActivationName {
+  if (!(ACTIVATIONS as readonly string[]).includes(value)) throw new InvalidArgumentError(`unknown activation '${value}' (known: ${ACTIVATIONS.join(', ')})`);
+  return value as ActivationName;
+}
+
+export function activationList(value: string): ActivationName[] {
+  return value.split(',').map((part) => activationName(part.trim()));
+}
+
+/** Applies the shared settings before any tensor exists (the backend reads its thread count at start). */
+export function applyCommonOptions(options: CommonOptions): void {
+  if (options.threads !== undefined) process.env['TENSILE_THREADS'] = String(options.threads);
+  if (options.dataRoot !== undefined) setDataRoot(options.dataRoot);
+  if (options.backend !== undefined) setBackend(options.backend);
+}
+
+/** Writes a command's result: JSON on stdout with --json, else the human text. */
+export function emit(options: CommonOptions, result: unknown, text: string): void {
+  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${text}\n`);
+}
