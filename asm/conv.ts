@@ -1,5 +1,5 @@
-// Patch (im2col) gather and its adjoint for convolution as GEMM. NHWC input: the channels of one
-// pixel are adjacent, so every filter tap copies one contiguous run of `channels` floats.
+// Patch (im2col) gather and its adjoint (col2im) for convolution as GEMM. NHWC input: the channels
+// of one pixel are adjacent, so every filter tap moves one contiguous run of `channels` floats.
 
 function field(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>index << 2));
@@ -7,12 +7,14 @@ function field(task: usize, index: i32): i32 {
 
 /**
  * Rows [rowStart,rowEnd) of the patch matrix: one row per output pixel (n, oy, ox), laid out
- * (ky, kx, c) to match HWIO filters; taps in the padding are zero. The task block holds, as i32:
- * x, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight,
- * strideWidth, dilationHeight, dilationWidth, padTop, padLeft, channelStart, channels, dst,
- * rowStart, rowEnd.
+ * (ky, kx, c) to match HWIO filters. Direction 0 (im2col) copies input taps into the rows, zero
+ * for taps in the padding; direction 1 (col2im) adds the rows back into the input gradient `x`
+ * (zeroed by the caller) — its tasks must own whole images, since neighbouring pixels share taps.
+ * The task block holds, as i32: x, inHeight, inWidth, inChannels, outHeight, outWidth,
+ * filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop,
+ * padLeft, channelStart, channels, patches, rowStart, rowEnd, direction.
  */
-export function im2colTask(task: usize): void {
+export function patchTask(task: usize): void {
   const x = <usize>field(task, 0);
   const inHeight = field(task, 1);
   const inWidth = field(task, 2);
@@ -29,15 +31,16 @@ export function im2colTask(task: usize): void {
   const padLeft = field(task, 13);
   const channelStart = field(task, 14);
   const channels = field(task, 15);
-  const dst = <usize>field(task, 16);
+  const patches = <usize>field(task, 16);
   const rowStart = field(task, 17);
   const rowEnd = field(task, 18);
+  const gather = field(task, 19) == 0;
   const runBytes = <usize>channels << 2;
   const pixels = outHeight * outWidth;
-  let out = dst + <usize>rowStart * (<usize>(filterHeight * filterWidth) * runBytes);
-  for (let row = rowStart; row < rowEnd; row++) {
-    const n = row / pixels;
-    const rest = row - n * pixels;
+  let row = patches + <usize>rowStart * (<usize>(filterHeight * filterWidth) * runBytes);
+  for (let r = rowStart; r < rowEnd; r++) {
+    const n = r / pixels;
+    const rest = r - n * pixels;
     const oy = rest / outWidth;
     const ox = rest - oy * outWidth;
     const image = x + (<usize>(n * inHeight * inWidth * inChannels + channelStart) << 2);
@@ -46,43 +49,18 @@ export function im2colTask(task: usize): void {
       const rowInside = iy >= 0 && iy < inHeight;
       for (let kx = 0; kx < filterWidth; kx++) {
         const ix = ox * strideWidth - padLeft + kx * dilationWidth;
-        if (rowInside && ix >= 0 && ix < inWidth) {
-          const src = image + (<usize>((iy * inWidth + ix) * inChannels) << 2);
-          if (channels == 1) store<f32>(out, load<f32>(src));
-          else memory.copy(out, src, runBytes);
+        const inside = rowInside && ix >= 0 && ix < inWidth;
+        const pixel = image + (<usize>((iy * inWidth + ix) * inChannels) << 2);
+        if (!gather) {
+          if (inside) addInto(pixel, row, channels);
+        } else if (!inside) {
+          memory.fill(row, 0, runBytes);
+        } else if (channels == 1) {
+          store<f32>(row, load<f32>(pixel));
         } else {
-          memory.fill(out, 0, runBytes);
+          memory.copy(row, pixel, runBytes);
         }
-        out += runBytes;
-      }
-    }
-  }
-}
-
-/** The adjoint of im2col: adds every patch row back into `dx` (which the caller zeroed). */
-export function col2im(
-  cols: usize, inHeight: i32, inWidth: i32, inChannels: i32, batch: i32, outHeight: i32, outWidth: i32,
-  filterHeight: i32, filterWidth: i32, strideHeight: i32, strideWidth: i32,
-  dilationHeight: i32, dilationWidth: i32, padTop: i32, padLeft: i32,
-  channelStart: i32, channels: i32, dx: usize,
-): void {
-  const runBytes = <usize>channels << 2;
-  let src = cols;
-  for (let n = 0; n < batch; n++) {
-    const image = dx + (<usize>(n * inHeight * inWidth * inChannels + channelStart) << 2);
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++) {
-        for (let ky = 0; ky < filterHeight; ky++) {
-          const iy = oy * strideHeight - padTop + ky * dilationHeight;
-          const rowInside = iy >= 0 && iy < inHeight;
-          for (let kx = 0; kx < filterWidth; kx++) {
-            const ix = ox * strideWidth - padLeft + kx * dilationWidth;
-            if (rowInside && ix >= 0 && ix < inWidth) {
-              addInto(image + (<usize>((iy * inWidth + ix) * inChannels) << 2), src, channels);
-            }
-            src += runBytes;
-          }
-        }
+        row += runBytes;
       }
     }
   }

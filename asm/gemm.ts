@@ -1,13 +1,14 @@
-// Packed, register-blocked SGEMM (Goto/BLIS loop order) with a 4×8 micro-tile: eight f32x4
-// accumulators, two B vectors and one broadcast A value fit V8's sixteen vector registers.
+// Packed, register-blocked SGEMM (Goto/BLIS loop order) with a 6×8 micro-tile: twelve f32x4
+// accumulators, two B vectors and one broadcast A value fit V8's sixteen vector registers. Twelve
+// independent FMA chains cover the FMA latency (4 cycles × 2 ports) where 4×8's eight did not.
 // Operands are addressed through (row stride, column stride) pairs, so transposed storage is
 // handled while packing and never materialised.
 import { madd, minI32 } from './simd';
 
-const MR = 4;
+const MR = 6;
 const NR = 8;
-/** Rows of A packed per block (packed A: MC·KC floats, L2-resident). */
-export const MC: i32 = 128;
+/** Rows of A packed per block (packed A: MC·KC floats, L2-resident), a multiple of MR. */
+export const MC: i32 = 120;
 /** Depth of one packed block (a packed B micro-panel, KC·NR floats, stays in L1). */
 export const KC: i32 = 256;
 /** Columns of B packed per block. */
@@ -109,12 +110,15 @@ function gemmRegion(
 function packPanelsA(a: usize, rowStride: i32, colStride: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = minI32(MR, mc - ir);
+    const panelRow = <usize>MR << 2;
     if (rows == MR && rowStride == 1) {
       // Transposed storage: the MR values of one k are adjacent.
       let src = a + (<usize>(ic + ir + pc * colStride) << 2);
       const step = <usize>colStride << 2;
       for (let p = 0; p < kc; p++) {
-        v128.store(dst + (<usize>p << 4), v128.load(src));
+        const out = dst + <usize>p * panelRow;
+        v128.store(out, v128.load(src));
+        store<u64>(out, load<u64>(src, 16), 16);
         src += step;
       }
     } else {
@@ -124,11 +128,11 @@ function packPanelsA(a: usize, rowStride: i32, colStride: i32, ic: i32, mc: i32,
           let src = a + (<usize>((ic + ir + i) * rowStride + pc * colStride) << 2);
           const step = <usize>colStride << 2;
           for (let p = 0; p < kc; p++) {
-            store<f32>(out + (<usize>p << 4), load<f32>(src));
+            store<f32>(out + <usize>p * panelRow, load<f32>(src));
             src += step;
           }
         } else {
-          for (let p = 0; p < kc; p++) store<f32>(out + (<usize>p << 4), 0);
+          for (let p = 0; p < kc; p++) store<f32>(out + <usize>p * panelRow, 0);
         }
       }
     }
@@ -184,6 +188,8 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i3
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
@@ -199,21 +205,26 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i3
     a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    ap += 16;
-    bp += 32;
+    a = v128.load32_splat(ap, 16);
+    c40 = madd(a, b0, c40);
+    c41 = madd(a, b1, c41);
+    a = v128.load32_splat(ap, 20);
+    c50 = madd(a, b0, c50);
+    c51 = madd(a, b1, c51);
+    ap += MR << 2;
+    bp += NR << 2;
   }
-  if (rows == MR && cols == NR) {
-    const ldcBytes = <usize>ldc << 2;
-    storeRow(c, c00, c01, accumulate);
-    storeRow(c + ldcBytes, c10, c11, accumulate);
-    storeRow(c + 2 * ldcBytes, c20, c21, accumulate);
-    storeRow(c + 3 * ldcBytes, c30, c31, accumulate);
-    return;
-  }
-  storeRow(tile, c00, c01, false);
-  storeRow(tile + 32, c10, c11, false);
-  storeRow(tile + 64, c20, c21, false);
-  storeRow(tile + 96, c30, c31, false);
+  const full = rows == MR && cols == NR;
+  const target = full ? c : tile;
+  const stride: usize = full ? <usize>ldc << 2 : NR << 2;
+  const add = full && accumulate;
+  storeRow(target, c00, c01, add);
+  storeRow(target + stride, c10, c11, add);
+  storeRow(target + 2 * stride, c20, c21, add);
+  storeRow(target + 3 * stride, c30, c31, add);
+  storeRow(target + 4 * stride, c40, c41, add);
+  storeRow(target + 5 * stride, c50, c51, add);
+  if (full) return;
   for (let i = 0; i < rows; i++) {
     const dst = c + (<usize>(i * ldc) << 2);
     const src = tile + (<usize>(i * NR) << 2);

@@ -123,3 +123,12 @@ export function scatterAddF32(out: usize, outer: i32, axisSize: i32, inner: i32,
     }
   }
 }
+
+/** memory.fill / memory.copy for the host: typed-array fill and copyWithin are slow on shared memory. */
+export function fillBytes(dst: usize, value: u8, n: usize): void {
+  memory.fill(dst, value, n);
+}
+
+export function copyBytes(dst: usize, src: usize, n: usize): void {
+  memory.copy(dst, src, n);
+}

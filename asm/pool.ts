@@ -1,8 +1,102 @@
-// NHWC pooling. Windows are clipped to the input: padded cells never win a max and are not
-// counted in an average (the contract's Pool2DInfo rule); an empty window yields 0 and NaN wins a max.
+// NHWC pooling, forward and backward, four channels per step. Windows are clipped to the input:
+// padded cells never win a max and are not counted in an average (the contract's Pool2DInfo rule);
+// an empty window yields 0. NaN wins a max, and the gradient of a max goes to the window's first
+// maximum (its first NaN, if any), as in the reference backend.
 
-function windowStart(o: i32, stride: i32, pad: i32): i32 {
-  return o * stride - pad;
+/** `lanes` (1–4) floats at p, zeros in the remaining lanes: channel tails never read past a buffer. */
+function loadChannels(p: usize, lanes: i32): v128 {
+  if (lanes == 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+function storeChannels(p: usize, v: v128, lanes: i32): void {
+  if (lanes == 4) {
+    v128.store(p, v);
+    return;
+  }
+  v128.store32_lane(p, v, 0);
+  if (lanes > 1) v128.store32_lane(p, v, 1, 4);
+  if (lanes > 2) v128.store32_lane(p, v, 2, 8);
+}
+
+/** Lanes holding a window's maximum `m`, or NaN where `m` is NaN. */
+function isMaximum(v: v128, m: v128): v128 {
+  return v128.or(f32x4.eq(v, m), v128.and(f32x4.ne(v, v), f32x4.ne(m, m)));
+}
+
+/**
+ * Every output window of the pooling: forward writes y from x; backward adds dy (in y) into dx
+ * (zeroed by the caller): all of it at the first maximum for max pooling, an equal share on every
+ * counted cell for average pooling.
+ */
+function poolWindows(
+  backward: bool, isMax: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
+  outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
+  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  const pixelBytes = <usize>channels << 2;
+  const rowBytes = <usize>inWidth * pixelBytes;
+  let out = y;
+  for (let n = 0; n < batch; n++) {
+    const imageOffset = <usize>(n * inHeight) * rowBytes;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * strideHeight - padTop;
+      const yBegin = max(y0, 0);
+      const yEnd = min(y0 + filterHeight, inHeight);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = ox * strideWidth - padLeft;
+        const xBegin = max(x0, 0);
+        const xEnd = min(x0 + filterWidth, inWidth);
+        const count = max(yEnd - yBegin, 0) * max(xEnd - xBegin, 0);
+        const first = imageOffset + <usize>yBegin * rowBytes + <usize>xBegin * pixelBytes;
+        for (let c = 0; c < channels; c += 4) {
+          const lanes = min(4, channels - c);
+          const channel = first + (<usize>c << 2);
+          const target = out + (<usize>c << 2);
+          if (count == 0) {
+            if (!backward) storeChannels(target, f32x4.splat(0), lanes);
+            continue;
+          }
+          let acc = isMax ? f32x4.splat(-Infinity) : f32x4.splat(0);
+          if (isMax || !backward) {
+            for (let iy = yBegin; iy < yEnd; iy++) {
+              let cell = channel + <usize>(iy - yBegin) * rowBytes;
+              for (let ix = xBegin; ix < xEnd; ix++) {
+                const v = loadChannels(x + cell, lanes);
+                acc = isMax ? f32x4.max(acc, v) : f32x4.add(acc, v);
+                cell += pixelBytes;
+              }
+            }
+          }
+          if (!backward) {
+            storeChannels(target, isMax ? acc : f32x4.div(acc, f32x4.splat(<f32>count)), lanes);
+            continue;
+          }
+          const g = loadChannels(target, lanes);
+          const share = f32x4.div(g, f32x4.splat(<f32>count));
+          let taken = i32x4.splat(0);
+          for (let iy = yBegin; iy < yEnd; iy++) {
+            let cell = channel + <usize>(iy - yBegin) * rowBytes;
+            for (let ix = xBegin; ix < xEnd; ix++) {
+              let add = share;
+              if (isMax) {
+                const hit = v128.andnot(isMaximum(loadChannels(x + cell, lanes), acc), taken);
+                taken = v128.or(taken, hit);
+                add = v128.and(g, hit);
+              }
+              storeChannels(dx + cell, f32x4.add(loadChannels(dx + cell, lanes), add), lanes);
+              cell += pixelBytes;
+            }
+          }
+        }
+        out += pixelBytes;
+      }
+    }
+  }
 }
 
 export function pool2d(
@@ -10,100 +104,15 @@ export function pool2d(
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  let dst = out;
-  for (let n = 0; n < batch; n++) {
-    const image = x + (<usize>(n * inHeight * inWidth * channels) << 2);
-    for (let oy = 0; oy < outHeight; oy++) {
-      const y0 = windowStart(oy, strideHeight, padTop);
-      const yBegin = max(y0, 0);
-      const yEnd = min(y0 + filterHeight, inHeight);
-      for (let ox = 0; ox < outWidth; ox++) {
-        const x0 = windowStart(ox, strideWidth, padLeft);
-        const xBegin = max(x0, 0);
-        const xEnd = min(x0 + filterWidth, inWidth);
-        const count = <f32>(max(yEnd - yBegin, 0) * max(xEnd - xBegin, 0));
-        let c = 0;
-        for (; c + 4 <= channels; c += 4) {
-          let acc = f32x4.splat(isMax ? -Infinity : 0);
-          for (let iy = yBegin; iy < yEnd; iy++) {
-            for (let ix = xBegin; ix < xEnd; ix++) {
-              const v = v128.load(image + (<usize>((iy * inWidth + ix) * channels + c) << 2));
-              acc = isMax ? f32x4.max(acc, v) : f32x4.add(acc, v);
-            }
-          }
-          if (count == 0) acc = f32x4.splat(0);
-          else if (!isMax) acc = f32x4.div(acc, f32x4.splat(count));
-          v128.store(dst + (<usize>c << 2), acc);
-        }
-        for (; c < channels; c++) {
-          let acc: f32 = isMax ? -Infinity : 0;
-          for (let iy = yBegin; iy < yEnd; iy++) {
-            for (let ix = xBegin; ix < xEnd; ix++) {
-              const v = load<f32>(image + (<usize>((iy * inWidth + ix) * channels + c) << 2));
-              acc = isMax ? max<f32>(acc, v) : acc + v;
-            }
-          }
-          if (count == 0) acc = 0;
-          else if (!isMax) acc /= count;
-          store<f32>(dst + (<usize>c << 2), acc);
-        }
-        dst += <usize>channels << 2;
-      }
-    }
-  }
+  poolWindows(false, isMax, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+    strideHeight, strideWidth, padTop, padLeft);
 }
 
-/**
- * dx (zeroed by the caller) receives dy: the whole of it at each window's first maximum for max
- * pooling, an equal share on every counted cell for average pooling.
- */
 export function pool2dBackward(
   isMax: bool, dy: usize, x: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  let grad = dy;
-  for (let n = 0; n < batch; n++) {
-    const imageOffset = <usize>(n * inHeight * inWidth * channels) << 2;
-    for (let oy = 0; oy < outHeight; oy++) {
-      const y0 = windowStart(oy, strideHeight, padTop);
-      const yBegin = max(y0, 0);
-      const yEnd = min(y0 + filterHeight, inHeight);
-      for (let ox = 0; ox < outWidth; ox++) {
-        const x0 = windowStart(ox, strideWidth, padLeft);
-        const xBegin = max(x0, 0);
-        const xEnd = min(x0 + filterWidth, inWidth);
-        const count = max(yEnd - yBegin, 0) * max(xEnd - xBegin, 0);
-        for (let c = 0; c < channels; c++) {
-          const g = load<f32>(grad + (<usize>c << 2));
-          if (isMax) {
-            let best: f32 = -Infinity;
-            let bestAt: usize = 0;
-            let found = false;
-            for (let iy = yBegin; iy < yEnd; iy++) {
-              for (let ix = xBegin; ix < xEnd; ix++) {
-                const at = imageOffset + (<usize>((iy * inWidth + ix) * channels + c) << 2);
-                const v = load<f32>(x + at);
-                if (!found || v > best || (isNaN(v) && !isNaN(best))) {
-                  best = v;
-                  bestAt = at;
-                  found = true;
-                }
-              }
-            }
-            if (found) store<f32>(dx + bestAt, load<f32>(dx + bestAt) + g);
-          } else if (count > 0) {
-            const share = g / <f32>count;
-            for (let iy = yBegin; iy < yEnd; iy++) {
-              for (let ix = xBegin; ix < xEnd; ix++) {
-                const at = dx + imageOffset + (<usize>((iy * inWidth + ix) * channels + c) << 2);
-                store<f32>(at, load<f32>(at) + share);
-              }
-            }
-          }
-        }
-        grad += <usize>channels << 2;
-      }
-    }
-  }
+  poolWindows(true, isMax, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+    strideHeight, strideWidth, padTop, padLeft);
 }

@@ -49,20 +49,22 @@ const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2
 /** The kernels' signature for one [outer, inner] block of a broadcasting elementwise op. */
 type BlockKernel = (...args: number[]) => void;
 
-/** Sizes fixed by asm/gemm.ts: packed A is MC×KC floats, packed B KC×NC. */
-const GEMM_PACK_A_BYTES = 128 * 256 * 4;
+/** Sizes fixed by asm/gemm.ts: packed A is MC×KC floats, packed B KC×NC, the micro-tile MR×NR. */
+const GEMM_MR = 6;
+const GEMM_NR = 8;
+const GEMM_PACK_A_BYTES = 120 * 256 * 4;
 const GEMM_PACK_B_BYTES = 256 * 1024 * 4;
-const GEMM_TILE_BYTES = 4 * 8 * 4;
+const GEMM_TILE_BYTES = GEMM_MR * GEMM_NR * 4;
 const GEMM_TASK_INTS = 24;
-const IM2COL_TASK_INTS = 19;
+const PATCH_TASK_INTS = 20;
 /** Below this many FLOP a GEMM runs on the calling thread alone (waking a worker costs more). */
 const PARALLEL_MIN_FLOPS = 1 << 19;
-/** im2col rows are split across threads above this many copied floats. */
+/** im2col/col2im rows are split across threads above this many moved floats. */
 const PARALLEL_MIN_COPY = 1 << 16;
 
 interface ThreadScratch {
   readonly gemmTask: number;
-  readonly im2colTask: number;
+  readonly patchTask: number;
   readonly packA: number;
   readonly packB: number;
   readonly tile: number;
@@ -127,7 +129,7 @@ export class WasmBackend implements Backend {
     this.heap = new WasmHeap(options.initialBytes ?? 16 << 20, heapBase);
     this.kernels = instantiateKernels(this.module, this.heap.memory);
     this.control = this.heap.alloc(CONTROL_INTS * 4).ptr;
-    this.heap.zero(this.control, CONTROL_INTS * 4);
+    this.kernels.fillBytes(this.control, 0, CONTROL_INTS * 4);
     const fromEnv = Number(envValue('TENSILE_THREADS'));
     this.requestedThreads = options.threads ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : undefined);
     if (this.requestedThreads !== undefined && (!Number.isInteger(this.requestedThreads) || this.requestedThreads < 1)) {
@@ -207,13 +209,19 @@ export class WasmBackend implements Backend {
 
   fill(size: number, value: number, dtype: DType): DataId {
     const out = this.allocate(size, checkWasmDType(dtype, 'fill'));
-    this.heap.view(out.dtype, out.ptr, size).fill(value);
+    // Typed-array fills of shared memory are slow for bytes (~1.5 GB/s); zeros, the common case, use memory.fill.
+    if (value === 0) this.kernels.fillBytes(out.ptr, 0, size * itemSize(out.dtype));
+    else this.heap.view(out.dtype, out.ptr, size).fill(value);
     return out;
   }
 
   readSync(x: TensorRef): TypedArray {
     this.buffer(x.id, 'readSync');
-    return this.viewOf(x).slice();
+    // set() into a fresh array copies shared memory ~4× faster than slice().
+    const view = this.viewOf(x);
+    const copy = new (view.constructor as new (length: number) => WasmArray)(view.length);
+    copy.set(view);
+    return copy;
   }
 
   read(x: TensorRef): Promise<TypedArray> {
@@ -245,13 +253,13 @@ export class WasmBackend implements Backend {
   }
 
   private scratchSizes(): number[] {
-    return [GEMM_TASK_INTS * 4, IM2COL_TASK_INTS * 4, GEMM_PACK_A_BYTES, GEMM_PACK_B_BYTES, GEMM_TILE_BYTES];
+    return [GEMM_TASK_INTS * 4, PATCH_TASK_INTS * 4, GEMM_PACK_A_BYTES, GEMM_PACK_B_BYTES, GEMM_TILE_BYTES];
   }
 
   private threadScratch(thread: number): ThreadScratch {
     while (this.scratch.length <= thread) {
-      const [gemmTask, im2colTask, packA, packB, tile] = this.scratchSizes().map((bytes) => this.heap.alloc(bytes).ptr);
-      this.scratch.push({ gemmTask: gemmTask!, im2colTask: im2colTask!, packA: packA!, packB: packB!, tile: tile! });
+      const [gemmTask, patchTask, packA, packB, tile] = this.scratchSizes().map((bytes) => this.heap.alloc(bytes).ptr);
+      this.scratch.push({ gemmTask: gemmTask!, patchTask: patchTask!, packA: packA!, packB: packB!, tile: tile! });
     }
     return this.scratch[thread]!;
   }
@@ -294,7 +302,7 @@ export class WasmBackend implements Backend {
     const threads = this.threadsFor(2 * p.batch * p.m * p.n * p.k, PARALLEL_MIN_FLOPS);
     // Split the longer side: rows in 4s or columns in 8s (the micro-tile), each thread packs its own panels.
     const splitRows = p.m >= p.n;
-    const ranges = WasmBackend.split(splitRows ? p.m : p.n, threads, splitRows ? 4 : 8);
+    const ranges = WasmBackend.split(splitRows ? p.m : p.n, threads, splitRows ? GEMM_MR : GEMM_NR);
     const i32 = this.heap.whole('int32') as Int32Array;
     const tasks = ranges.map(([start, end], t) => {
       const s = this.threadScratch(t);
@@ -309,21 +317,26 @@ export class WasmBackend implements Backend {
     this.runTasks('gemmTask', tasks);
   }
 
-  /** The patch matrix of one channel group, [batch·outH·outW, fh·fw·channels], into `dst`. */
-  private im2col(x: number, info: Conv2DInfo, channelStart: number, channels: number, dst: number): void {
-    const rows = info.batch * info.outHeight * info.outWidth;
+  /**
+   * Between x (NHWC) and the patch matrix of one channel group, [batch·outH·outW, fh·fw·channels]:
+   * 'gather' fills `patches` (im2col), 'scatterAdd' adds them back into x (col2im; x zeroed by the
+   * caller), split by whole images because neighbouring pixels share input taps.
+   */
+  private patches(direction: 'gather' | 'scatterAdd', x: number, info: Conv2DInfo, channelStart: number, channels: number, patches: number): void {
+    const pixels = info.outHeight * info.outWidth;
+    const rows = info.batch * pixels;
     const threads = this.threadsFor(rows * info.filterHeight * info.filterWidth * channels, PARALLEL_MIN_COPY);
     const i32 = this.heap.whole('int32') as Int32Array;
-    const tasks = WasmBackend.split(rows, threads, 1).map(([start, end], t) => {
+    const tasks = WasmBackend.split(rows, threads, direction === 'gather' ? 1 : pixels).map(([start, end], t) => {
       const s = this.threadScratch(t);
       i32.set([
         x, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
         info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padTop, info.padLeft,
-        channelStart, channels, dst, start, end,
-      ], s.im2colTask >> 2);
-      return s.im2colTask;
+        channelStart, channels, patches, start, end, direction === 'gather' ? 0 : 1,
+      ], s.patchTask >> 2);
+      return s.patchTask;
     });
-    this.runTasks('im2colTask', tasks);
+    this.runTasks('patchTask', tasks);
   }
 
   // Elementwise.
@@ -444,7 +457,7 @@ export class WasmBackend implements Backend {
   private duplicate(x: TensorRef): WasmBuffer {
     const source = x.id as WasmBuffer;
     const out = this.allocate(source.length, source.dtype);
-    this.heap.copy(out.ptr, source.ptr, source.length * itemSize(source.dtype));
+    this.kernels.copyBytes(out.ptr, source.ptr, source.length * itemSize(source.dtype));
     return out;
   }
 
@@ -572,7 +585,7 @@ export class WasmBackend implements Backend {
     const cols = this.temp(info.batch * info.outHeight * info.outWidth * patchRow * 4);
     try {
       for (let g = 0; g < info.groups; g++) {
-        this.im2col(this.ptr(x), info, g * groupIn, groupIn, cols.ptr);
+        this.patches('gather', this.ptr(x), info, g * groupIn, groupIn, cols.ptr);
         body(cols.ptr, patchRow, g);
       }
     } finally {
@@ -606,7 +619,7 @@ export class WasmBackend implements Backend {
     const pointwise = WasmBackend.isPointwise(info) && info.groups === 1;
     const cols = pointwise ? { ptr: dx.ptr, size: 0 } : this.temp(pixels * patchRow * 4);
     try {
-      if (!pointwise) this.heap.zero(dx.ptr, dx.length * 4);
+      if (!pointwise) this.kernels.fillBytes(dx.ptr, 0, dx.length * 4);
       for (let g = 0; g < info.groups; g++) {
         // dPatches = dy_g · filter_gᵀ, read transposed in place from the HWIO filter.
         this.gemm({
@@ -616,9 +629,7 @@ export class WasmBackend implements Backend {
           c: cols.ptr, ldc: patchRow, cBatch: 0,
         });
         if (!pointwise) {
-          this.kernels.col2im(cols.ptr, info.inHeight, info.inWidth, info.inChannels, info.batch, info.outHeight, info.outWidth,
-            info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-            info.padTop, info.padLeft, g * groupIn, groupIn, dx.ptr);
+          this.patches('scatterAdd', dx.ptr, info, g * groupIn, groupIn, cols.ptr);
         }
       }
     } finally {
@@ -656,7 +667,7 @@ export class WasmBackend implements Backend {
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     this.requireFloat32('pool2dBackward', dy, x);
     const dx = this.allocate(info.batch * info.inHeight * info.inWidth * info.channels, 'float32');
-    this.heap.zero(dx.ptr, dx.length * 4);
+    this.kernels.fillBytes(dx.ptr, 0, dx.length * 4);
     this.kernels.pool2dBackward(kind === 'max' ? 1 : 0, this.ptr(dy), this.ptr(x), dx.ptr, info.batch, info.inHeight, info.inWidth,
       info.channels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
       info.padTop, info.padLeft);

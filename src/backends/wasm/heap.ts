@@ -112,12 +112,4 @@ export class WasmHeap {
   write(ptr: number, values: TypedArray): void {
     this.u8.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), ptr);
   }
-
-  copy(dst: number, src: number, bytes: number): void {
-    this.u8.copyWithin(dst, src, src + bytes);
-  }
-
-  zero(ptr: number, bytes: number): void {
-    this.u8.fill(0, ptr, ptr + bytes);
-  }
 }

@@ -13,9 +13,9 @@ import { relaxedSimdBase64, simdBase64 } from './generated/kernels.js';
 export interface KernelExports {
   heapBase(): number;
   gemmTask(task: number): void;
-  im2colTask(task: number): void;
-  col2im(...args: number[]): void;
-  addInto(dst: number, src: number, n: number): void;
+  patchTask(task: number): void;
+  fillBytes(dst: number, value: number, n: number): void;
+  copyBytes(dst: number, src: number, n: number): void;
   /** Broadcasting [outer, inner] blocks: (op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner). */
   binaryF32(op: number, ...block: number[]): void;
   binaryI32(op: number, ...block: number[]): void;
@@ -34,7 +34,7 @@ export interface KernelExports {
 }
 
 /** Kernels that worker threads run, by index in the control block. */
-export const TASK_KERNELS = ['gemmTask', 'im2colTask'] as const;
+export const TASK_KERNELS = ['gemmTask', 'patchTask'] as const;
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 
 export type KernelVariant = 'simd' | 'relaxedSimd';
