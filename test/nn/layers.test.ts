@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { forEachBackend } from '../helpers/backends.js';
 import { manualSeed, mul, noGrad, randint, randn, randperm, sum, type Tensor } from '../../src/index.js';
 import { sizeOf } from '../../src/tensor/shape.js';
 import {
@@ -83,7 +84,7 @@ function wrap(spec: Spec, layer: Layer | MergeLayer): Model {
   return new Model({ inputs, outputs: output });
 }
 
-describe('layers', () => {
+forEachBackend('layers', () => {
   for (const spec of SPECS) {
     describe(spec.name, () => {
       it('declares the shape it computes', () => {
