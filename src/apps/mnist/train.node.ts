@@ -2,7 +2,7 @@
 import { mnist } from '../../data/datasets/mnist.node.js';
 import type { ActivationName } from '../../ops/activations.js';
 import { manualSeed } from '../../tensor/random.js';
-import { Adam } from '../../optim/index.js';
+import { Adam, CosineDecay } from '../../optim/index.js';
 import { SparseCategoricalCrossentropy } from '../../train/losses.js';
 import { saveModel } from '../../saving/files.node.js';
 import { digitTensors } from './data.js';
@@ -12,6 +12,7 @@ export interface TrainMnistOptions {
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly activation?: ActivationName;
+  /** Initial Adam learning rate; it decays to 1% by a cosine over the whole run. */
   readonly learningRate?: number;
   readonly seed?: number;
   /** Use only the first N training / test digits (tests and smoke runs). */
@@ -41,15 +42,16 @@ export interface TrainMnistResult {
 export async function trainMnist(options: TrainMnistOptions = {}): Promise<TrainMnistResult> {
   const started = performance.now();
   const activation = options.activation ?? 'relu';
-  const epochs = options.epochs ?? 3;
+  const epochs = options.epochs ?? 4;
   const batchSize = options.batchSize ?? 64;
   manualSeed(options.seed ?? 0);
   const { train, test } = await mnist();
   const trainSet = digitTensors(train, 0, Math.min(options.trainLimit ?? train.labels.length, train.labels.length));
   const testSet = digitTensors(test, 0, Math.min(options.testLimit ?? test.labels.length, test.labels.length));
   const model = mnistCnn(activation);
+  const steps = epochs * Math.ceil(trainSet.y.shape[0]! / batchSize);
   model.compile({
-    optimizer: new Adam({ learningRate: options.learningRate ?? 1e-3 }),
+    optimizer: new Adam({ learningRate: new CosineDecay({ initialLearningRate: options.learningRate ?? 1e-3, decaySteps: steps, alpha: 0.01 }) }),
     loss: new SparseCategoricalCrossentropy({ fromLogits: true }),
     metrics: ['accuracy'],
   });
