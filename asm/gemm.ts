@@ -84,10 +84,13 @@ function gemmRegion(
   const packA = <usize>field(task, F_PACK_A);
   const packB = <usize>field(task, F_PACK_B);
   const tile = <usize>field(task, F_TILE);
+  // Equal depth blocks: K = 288 runs as 144 + 144, not 256 + a 32 that rereads all of C.
+  const depthBlocks = (k + KC - 1) / KC;
+  const kcStep = (k + depthBlocks - 1) / depthBlocks;
   for (let jc = colStart; jc < colEnd; jc += NC) {
     const nc = minI32(NC, colEnd - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = minI32(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = minI32(kcStep, k - pc);
       packPanelsB(b, bRow, bCol, pc, kc, jc, nc, packB);
       const accumulate = pc > 0;
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
@@ -121,6 +124,8 @@ function packPanelsA(a: usize, rowStride: i32, colStride: i32, ic: i32, mc: i32,
         store<u64>(out, load<u64>(src, 16), 16);
         src += step;
       }
+    } else if (rows == MR && colStride == 1) {
+      packRowMajorPanelA(a + (<usize>((ic + ir) * rowStride + pc) << 2), <usize>rowStride << 2, kc, dst);
     } else {
       for (let i = 0; i < MR; i++) {
         const out = dst + (<usize>i << 2);
@@ -137,6 +142,43 @@ function packPanelsA(a: usize, rowStride: i32, colStride: i32, ic: i32, mc: i32,
       }
     }
     dst += <usize>(kc * MR) << 2;
+  }
+}
+
+/**
+ * One MR-row panel of row-major A (rows `rowBytes` apart from `src`): four k at a time, rows 0–3
+ * are transposed with shuffles into one vector per k and rows 4–5 interleaved into pairs.
+ */
+function packRowMajorPanelA(src: usize, rowBytes: usize, kc: i32, dst: usize): void {
+  const panelRow = <usize>MR << 2;
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const at = src + (<usize>p << 2);
+    const r0 = v128.load(at);
+    const r1 = v128.load(at + rowBytes);
+    const r2 = v128.load(at + 2 * rowBytes);
+    const r3 = v128.load(at + 3 * rowBytes);
+    const r4 = v128.load(at + 4 * rowBytes);
+    const r5 = v128.load(at + 5 * rowBytes);
+    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+    const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+    const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+    const u0 = i32x4.shuffle(r4, r5, 0, 4, 1, 5);
+    const u1 = i32x4.shuffle(r4, r5, 2, 6, 3, 7);
+    const out = dst + <usize>p * panelRow;
+    v128.store(out, i64x2.shuffle(t0, t1, 0, 2));
+    v128.store64_lane(out, u0, 0, 16);
+    v128.store(out, i64x2.shuffle(t0, t1, 1, 3), 24);
+    v128.store64_lane(out, u0, 1, 40);
+    v128.store(out, i64x2.shuffle(t2, t3, 0, 2), 48);
+    v128.store64_lane(out, u1, 0, 64);
+    v128.store(out, i64x2.shuffle(t2, t3, 1, 3), 72);
+    v128.store64_lane(out, u1, 1, 88);
+  }
+  for (; p < kc; p++) {
+    const out = dst + <usize>p * panelRow;
+    for (let i = 0; i < MR; i++) store<f32>(out + (<usize>i << 2), load<f32>(src + <usize>i * rowBytes + (<usize>p << 2)));
   }
 }
 

@@ -7,6 +7,7 @@ export { compareF32, compareI32, whereBlock } from './compare';
 export { stridedCopy, gather, scatterAddF32, fillBytes, copyBytes } from './movement';
 export { reduceF32, argReduceF32 } from './reduce';
 export { pool2d, pool2dBackward } from './pool';
+export { callTask } from './tasks';
 
 /** First byte after the module's static data: the host allocator starts above it. */
 export function heapBase(): usize {

@@ -146,6 +146,33 @@ for (const threads of [1, 2]) {
       });
     }
 
+    it('elementwise, where, cast and pooling large enough to be split across threads', () => {
+      const cases: [Shape, Shape, Shape][] = [[[70001], [70001], [70001]], [[301, 250], [250], [301, 250]], [[3, 30001], [3, 1], [3, 30001]], [[70001], [], [70001]]];
+      for (const [aShape, bShape, outShape] of cases) {
+        const a = { values: random(sizeOf(aShape), 111), shape: aShape };
+        const b = { values: random(sizeOf(bShape), 112), shape: bShape };
+        compare(wasm, [a, b], outShape, (k, [x, y]) => k.binary('mul', x!, y!, outShape, 'float32'), `mul ${aShape} ${bShape}`);
+        // gt → bool → float32 and where(gt, a, b) check the byte kernels' split points.
+        compare(wasm, [a, b], outShape, (k, [x, y]) => {
+          const mask = { id: k.binary('gt', x!, y!, outShape, 'bool'), shape: outShape, dtype: 'bool' as const };
+          const chosen = k.where(mask, x!, y!, outShape);
+          const asFloat = k.cast(mask, 'float32');
+          const out = k.binary('add', { id: chosen, shape: outShape, dtype: 'float32' }, { id: asFloat, shape: outShape, dtype: 'float32' }, outShape, 'float32');
+          for (const id of [mask.id, chosen, asFloat]) k.free(id);
+          return out;
+        }, `gt/where/cast ${aShape} ${bShape}`);
+      }
+      compare(wasm, [{ values: random(70001, 113), shape: [70001] }], [70001], (k, [x]) => k.unary('tanh', x!, 'float32'), 'tanh');
+      const info: Pool2DInfo = { batch: 9, inHeight: 26, inWidth: 26, channels: 32, outHeight: 13, outWidth: 13, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
+      const xShape = [9, 26, 26, 32];
+      const yShape = [9, 13, 13, 32];
+      for (const kind of ['max', 'avg'] as const) {
+        const x = { values: random(sizeOf(xShape), 114), shape: xShape };
+        compare(wasm, [x], yShape, (k, [xr]) => k.pool2d(kind, xr!, info), `pool2d ${kind} split`);
+        compare(wasm, [{ values: random(sizeOf(yShape), 115), shape: yShape }, x], xShape, (k, [dr, xr]) => k.pool2dBackward(kind, dr!, xr!, info), `pool2dBackward ${kind} split`);
+      }
+    });
+
     it('pool2d max/avg forward and backward, with padding and odd sizes', () => {
       const infos: Pool2DInfo[] = [
         { batch: 2, inHeight: 6, inWidth: 6, channels: 5, outHeight: 3, outWidth: 3, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 },

@@ -46,8 +46,14 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
 };
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
 
-/** The kernels' signature for one [outer, inner] block of a broadcasting elementwise op. */
-type BlockKernel = (...args: number[]) => void;
+/** Kernels the host splits across threads by their arguments, with their codes in asm/tasks.ts. */
+const SPLIT_KERNEL_CODES = {
+  binaryF32: 0, binaryI32: 1, compareF32: 2, compareI32: 3, whereBlock: 4, unaryF32: 5, castElements: 6, pool2d: 7, pool2dBackward: 8,
+} as const;
+type SplitKernel = keyof typeof SPLIT_KERNEL_CODES;
+/** Elementwise and pooling kernels split across threads above this many elements. */
+const PARALLEL_MIN_ELEMENTS = 1 << 16;
+const CALL_TASK_INTS = 20;
 
 /** Sizes fixed by asm/gemm.ts: packed A is MC×KC floats, packed B KC×NC, the micro-tile MR×NR. */
 const GEMM_MR = 6;
@@ -65,6 +71,7 @@ const PARALLEL_MIN_COPY = 1 << 16;
 interface ThreadScratch {
   readonly gemmTask: number;
   readonly patchTask: number;
+  readonly callTask: number;
   readonly packA: number;
   readonly packB: number;
   readonly tile: number;
@@ -253,13 +260,13 @@ export class WasmBackend implements Backend {
   }
 
   private scratchSizes(): number[] {
-    return [GEMM_TASK_INTS * 4, PATCH_TASK_INTS * 4, GEMM_PACK_A_BYTES, GEMM_PACK_B_BYTES, GEMM_TILE_BYTES];
+    return [GEMM_TASK_INTS * 4, PATCH_TASK_INTS * 4, CALL_TASK_INTS * 4, GEMM_PACK_A_BYTES, GEMM_PACK_B_BYTES, GEMM_TILE_BYTES];
   }
 
   private threadScratch(thread: number): ThreadScratch {
     while (this.scratch.length <= thread) {
-      const [gemmTask, patchTask, packA, packB, tile] = this.scratchSizes().map((bytes) => this.heap.alloc(bytes).ptr);
-      this.scratch.push({ gemmTask: gemmTask!, patchTask: patchTask!, packA: packA!, packB: packB!, tile: tile! });
+      const [gemmTask, patchTask, callTask, packA, packB, tile] = this.scratchSizes().map((bytes) => this.heap.alloc(bytes).ptr);
+      this.scratch.push({ gemmTask: gemmTask!, patchTask: patchTask!, callTask: callTask!, packA: packA!, packB: packB!, tile: tile! });
     }
     return this.scratch[thread]!;
   }
@@ -347,53 +354,90 @@ export class WasmBackend implements Backend {
       checkWasmDType(x.dtype, `unary(${op})`);
       return this.fallback(`unary.${op}`, (ref) => ref.unary(op, this.asReference(x), outDType));
     }
-    const size = sizeOf(x.shape);
-    const out = this.allocate(size, 'float32');
-    this.kernels.unaryF32(code, this.ptr(x), out.ptr, size);
+    const out = this.allocate(sizeOf(x.shape), 'float32');
+    this.splitElements(out.length, 'unaryF32', (start, count) => [code, this.ptr(x) + start * 4, out.ptr + start * 4, count]);
     return out;
   }
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
-    const kernel = this.binaryKernel(op, a.dtype, outDType);
+    const kernel = WasmBackend.binaryKernel(op, a.dtype, outDType);
     if (kernel === undefined) {
       checkWasmDType(a.dtype, `binary(${op})`);
       return this.fallback(`binary.${op}`, (ref) => ref.binary(op, this.asReference(a), this.asReference(b), outShape, outDType));
     }
+    const code = (kernel === 'compareF32' || kernel === 'compareI32' ? COMPARE_CODES[op] : BINARY_CODES[op])!;
     const out = this.allocate(sizeOf(outShape), outDType as WasmDType);
-    this.blocks(outShape, [a, b], out, (offsets, outPtr, outer, inner, so, si) =>
-      kernel(offsets[0]!, so[0]!, si[0]!, offsets[1]!, so[1]!, si[1]!, outPtr, outer, inner));
+    const length = out.length;
+    // The tiny-op path: same shapes (or a scalar operand), one direct call.
+    if (length < PARALLEL_MIN_ELEMENTS && (a.shape === b.shape || sizeOf(a.shape) === length) && (b.shape === a.shape || sizeOf(b.shape) === length)) {
+      this.kernels[kernel](code, this.ptr(a), 0, 1, this.ptr(b), 0, 1, out.ptr, 1, length);
+      return out;
+    }
+    this.blocks(outShape, [a, b], out, kernel, (p, outPtr, outer, inner, so, si) => [code, p[0]!, so[0]!, si[0]!, p[1]!, so[1]!, si[1]!, outPtr, outer, inner]);
     return out;
   }
 
-  /** The block kernel (op code bound) for `op` on operands of `inDType`, if there is one. */
-  private binaryKernel(op: BinaryOp, inDType: DType, outDType: DType): BlockKernel | undefined {
-    const k = this.kernels;
-    const compare = COMPARE_CODES[op];
-    if (compare !== undefined && outDType === 'bool') {
-      if (inDType === 'float32') return (...args) => k.compareF32(compare, ...args);
-      if (inDType === 'int32') return (...args) => k.compareI32(compare, ...args);
-      return undefined;
+  /** The block kernel for `op` on operands of `inDType`, if there is one. */
+  private static binaryKernel(op: BinaryOp, inDType: DType, outDType: DType): SplitKernel | undefined {
+    if (COMPARE_CODES[op] !== undefined && outDType === 'bool') {
+      return inDType === 'float32' ? 'compareF32' : inDType === 'int32' ? 'compareI32' : undefined;
     }
-    const code = BINARY_CODES[op];
-    if (code === undefined || outDType !== inDType) return undefined;
-    if (inDType === 'float32') return (...args) => k.binaryF32(code, ...args);
-    if (inDType === 'int32' && INT_BINARY_OPS.has(op)) return (...args) => k.binaryI32(code, ...args);
-    return undefined;
+    if (BINARY_CODES[op] === undefined || outDType !== inDType) return undefined;
+    if (inDType === 'float32') return 'binaryF32';
+    return inDType === 'int32' && INT_BINARY_OPS.has(op) ? 'binaryI32' : undefined;
   }
 
   /**
-   * Walks `outShape` in [outer, inner] blocks with every operand broadcast to it: `run` gets each
-   * operand's byte pointer, the block's output pointer and sizes, and each operand's outer and inner
-   * element strides (inner ones are 0 or 1 after collapsing). Same-shape operands take one block.
+   * Runs `kernel` once per argument list: directly when there is one, else as `callTask` blocks
+   * spread over the worker threads.
+   */
+  private runSplit(kernel: SplitKernel, argLists: readonly number[][]): void {
+    if (argLists.length === 1) {
+      (this.kernels[kernel] as (...args: number[]) => void)(...argLists[0]!);
+      return;
+    }
+    const i32 = this.heap.whole('int32') as Int32Array;
+    this.runTasks('callTask', argLists.map((args, t) => {
+      const task = this.threadScratch(t).callTask;
+      i32[task >> 2] = SPLIT_KERNEL_CODES[kernel];
+      i32.set(args, (task >> 2) + 1);
+      return task;
+    }));
+  }
+
+  /** Splits `length` elements across threads (in runs of 16, whole vectors of bytes and floats) when large. */
+  private splitElements(length: number, kernel: SplitKernel, args: (start: number, count: number) => number[]): void {
+    const ranges = WasmBackend.split(length, this.threadsFor(length, PARALLEL_MIN_ELEMENTS), 16);
+    this.runSplit(kernel, ranges.map(([start, end]) => args(start, end - start)));
+  }
+
+  /**
+   * Walks `outShape` in [outer, inner] blocks with every operand broadcast to it and runs `kernel` on
+   * each with the arguments `args` builds from: each operand's byte pointer, the block's output
+   * pointer and sizes, and each operand's outer and inner element strides (inner ones 0 or 1 after
+   * collapsing). Same-shape operands take one block; large blocks are split across threads, by
+   * rows, or along the row when there is only one.
    */
   private blocks(
-    outShape: Shape, operands: readonly TensorRef[], out: WasmBuffer,
-    run: (ptrs: number[], outPtr: number, outer: number, inner: number, outerStrides: number[], innerStrides: number[]) => void,
+    outShape: Shape, operands: readonly TensorRef[], out: WasmBuffer, kernel: SplitKernel,
+    args: (ptrs: number[], outPtr: number, outer: number, inner: number, outerStrides: number[], innerStrides: number[]) => number[],
   ): void {
     if (out.length === 0) return;
     const ptrs = operands.map((x) => this.ptr(x));
     const sizes = operands.map((x) => itemSize(x.dtype));
     const outSize = itemSize(out.dtype);
+    const run = (at: number[], outPtr: number, outer: number, inner: number, so: number[], si: number[]): void => {
+      const threads = this.threadsFor(outer * inner, PARALLEL_MIN_ELEMENTS);
+      if (threads === 1 || (outer > 1 && outer < threads)) {
+        this.runSplit(kernel, [args(at, outPtr, outer, inner, so, si)]);
+      } else if (outer > 1) {
+        this.runSplit(kernel, WasmBackend.split(outer, threads, 1).map(([start, end]) =>
+          args(at.map((p, i) => p + start * so[i]! * sizes[i]!), outPtr + start * inner * outSize, end - start, inner, so, si)));
+      } else {
+        this.runSplit(kernel, WasmBackend.split(inner, threads, 16).map(([start, end]) =>
+          args(at.map((p, i) => p + start * si[i]! * sizes[i]!), outPtr + start * outSize, 1, end - start, so, si)));
+      }
+    };
     if (operands.every((x) => shapesEqual(x.shape, outShape) || sizeOf(x.shape) === 1)) {
       const inner = operands.map((x) => (sizeOf(x.shape) === 1 && out.length > 1 ? 0 : 1));
       run(ptrs, out.ptr, 1, out.length, operands.map(() => 0), inner);
@@ -423,14 +467,16 @@ export class WasmBackend implements Backend {
 
   where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId {
     const out = this.allocate(sizeOf(outShape), checkWasmDType(a.dtype, 'where'));
-    this.blocks(outShape, [condition, a, b], out, (p, outPtr, outer, inner, so, si) =>
-      this.kernels.whereBlock(itemSize(out.dtype), p[0]!, so[0]!, si[0]!, p[1]!, so[1]!, si[1]!, p[2]!, so[2]!, si[2]!, outPtr, outer, inner));
+    this.blocks(outShape, [condition, a, b], out, 'whereBlock', (p, outPtr, outer, inner, so, si) =>
+      [itemSize(out.dtype), p[0]!, so[0]!, si[0]!, p[1]!, so[1]!, si[1]!, p[2]!, so[2]!, si[2]!, outPtr, outer, inner]);
     return out;
   }
 
   cast(x: TensorRef, dtype: DType): DataId {
     const out = this.allocate(sizeOf(x.shape), checkWasmDType(dtype, 'cast'));
-    this.kernels.castElements(DTYPE_CODES[checkWasmDType(x.dtype, 'cast')], DTYPE_CODES[out.dtype], this.ptr(x), out.ptr, out.length);
+    const from = checkWasmDType(x.dtype, 'cast');
+    this.splitElements(out.length, 'castElements', (start, count) =>
+      [DTYPE_CODES[from], DTYPE_CODES[out.dtype], this.ptr(x) + start * itemSize(from), out.ptr + start * itemSize(out.dtype), count]);
     return out;
   }
 
@@ -659,8 +705,8 @@ export class WasmBackend implements Backend {
   pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId {
     this.requireFloat32('pool2d', x);
     const out = this.allocate(info.batch * info.outHeight * info.outWidth * info.channels, 'float32');
-    this.kernels.pool2d(kind === 'max' ? 1 : 0, this.ptr(x), out.ptr, info.batch, info.inHeight, info.inWidth, info.channels,
-      info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padTop, info.padLeft);
+    this.splitImages(info, 'pool2d', (first, images, inBytes, outBytes) =>
+      [kind === 'max' ? 1 : 0, this.ptr(x) + first * inBytes, out.ptr + first * outBytes, images]);
     return out;
   }
 
@@ -668,10 +714,24 @@ export class WasmBackend implements Backend {
     this.requireFloat32('pool2dBackward', dy, x);
     const dx = this.allocate(info.batch * info.inHeight * info.inWidth * info.channels, 'float32');
     this.kernels.fillBytes(dx.ptr, 0, dx.length * 4);
-    this.kernels.pool2dBackward(kind === 'max' ? 1 : 0, this.ptr(dy), this.ptr(x), dx.ptr, info.batch, info.inHeight, info.inWidth,
-      info.channels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
-      info.padTop, info.padLeft);
+    this.splitImages(info, 'pool2dBackward', (first, images, inBytes, outBytes) =>
+      [kind === 'max' ? 1 : 0, this.ptr(dy) + first * outBytes, this.ptr(x) + first * inBytes, dx.ptr + first * inBytes, images]);
     return dx;
+  }
+
+  /**
+   * Runs a pooling kernel over image ranges split across threads; `head` gives the arguments before
+   * the geometry (the batch of the range first among them comes last), from the range's first image,
+   * its image count and the bytes of one input and one output image.
+   */
+  private splitImages(info: Pool2DInfo, kernel: 'pool2d' | 'pool2dBackward', head: (first: number, images: number, inBytes: number, outBytes: number) => number[]): void {
+    const inBytes = info.inHeight * info.inWidth * info.channels * 4;
+    const outBytes = info.outHeight * info.outWidth * info.channels * 4;
+    const threads = this.threadsFor(info.batch * inBytes / 4, PARALLEL_MIN_ELEMENTS);
+    this.runSplit(kernel, WasmBackend.split(info.batch, threads, 1).map(([first, end]) => [
+      ...head(first, end - first, inBytes, outBytes), info.inHeight, info.inWidth, info.channels, info.outHeight, info.outWidth,
+      info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padTop, info.padLeft,
+    ]));
   }
 }
 

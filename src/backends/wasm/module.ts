@@ -14,6 +14,7 @@ export interface KernelExports {
   heapBase(): number;
   gemmTask(task: number): void;
   patchTask(task: number): void;
+  callTask(task: number): void;
   fillBytes(dst: number, value: number, n: number): void;
   copyBytes(dst: number, src: number, n: number): void;
   /** Broadcasting [outer, inner] blocks: (op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner). */
@@ -21,20 +22,20 @@ export interface KernelExports {
   binaryI32(op: number, ...block: number[]): void;
   compareF32(op: number, ...block: number[]): void;
   compareI32(op: number, ...block: number[]): void;
-  whereBlock(elemBytes: number, c: number, cOuter: number, cInner: number, ...rest: number[]): void;
-  unaryF32(op: number, x: number, out: number, n: number): void;
-  castElements(from: number, to: number, x: number, out: number, n: number): void;
+  whereBlock(elemBytes: number, ...blocks: number[]): void;
+  unaryF32(op: number, ...args: number[]): void;
+  castElements(from: number, ...args: number[]): void;
   stridedCopy(elemBytes: number, src: number, dst: number, rank: number, meta: number): void;
   gather(elemBytes: number, x: number, outer: number, axisSize: number, inner: number, indices: number, count: number, out: number): void;
   scatterAddF32(out: number, outer: number, axisSize: number, inner: number, indices: number, count: number, src: number): void;
   reduceF32(op: number, x: number, out: number, outer: number, size: number, inner: number): void;
   argReduceF32(isMax: number, x: number, out: number, outer: number, size: number, inner: number, best: number): void;
-  pool2d(...args: number[]): void;
-  pool2dBackward(...args: number[]): void;
+  pool2d(isMax: number, ...args: number[]): void;
+  pool2dBackward(isMax: number, ...args: number[]): void;
 }
 
 /** Kernels that worker threads run, by index in the control block. */
-export const TASK_KERNELS = ['gemmTask', 'patchTask'] as const;
+export const TASK_KERNELS = ['gemmTask', 'patchTask', 'callTask'] as const;
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 
 export type KernelVariant = 'simd' | 'relaxedSimd';
