@@ -1,0 +1,106 @@
+/** End-to-end: `tensile ids train | evaluate | score` on slices of real NSL-KDD, as a user runs them. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { sharedDataRoot, sharedDataset } from '../helpers/data-root.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+async function tensile(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [cli, '--data-root', sharedDataRoot, ...args], { maxBuffer: 1 << 24 });
+}
+
+const dir = await tempDir('tensile-ids-');
+const models = path.join(dir, 'models');
+
+describe('tensile ids', () => {
+  before(async () => {
+    await tensile('ids', 'train', '--variant', 'all', '--seeds', '2', '--epochs', '2', '--train-limit', '2000', '--out', models);
+  });
+
+  it('train saves one model file per variant and seed, and training.json', async () => {
+    const training = JSON.parse(await readFile(path.join(models, 'training.json'), 'utf8')) as {
+      trainRecords: number;
+      validationRecords: number;
+      models: { variant: string; seed: number; path: string; threshold: number; bestEpoch: number }[];
+    };
+    assert.equal(training.trainRecords + training.validationRecords, 2000);
+    assert.equal(training.validationRecords, 200);
+    assert.deepEqual(
+      training.models.map((m) => `${m.variant}-${m.seed}`),
+      ['gan-1', 'mlp-1', 'logreg-1', 'gan-2', 'mlp-2', 'logreg-2'],
+    );
+    for (const m of training.models) {
+      assert.equal(path.basename(m.path), `${m.variant}-seed${m.seed}.safetensors`);
+      assert.ok(m.threshold > 0 && m.threshold < 1, `threshold ${m.threshold}`);
+      assert.ok(m.bestEpoch >= 1 && m.bestEpoch <= 2);
+    }
+  });
+
+  it('evaluate writes a report, ROC images and JSON that agree', async () => {
+    const out = path.join(dir, 'report');
+    const { stdout } = await tensile('--json', 'ids', 'evaluate', '--model', models, '--test-limit', '300', '--out', out);
+    const printed = JSON.parse(stdout) as { models: { variant: string; results: Record<string, { accuracy: number; records: number; confusion: number[][] }> }[] };
+    const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as typeof printed;
+    assert.equal(results.models.length, 6);
+    assert.deepEqual(printed.models.map((m) => m.results['KDDTest+']!.accuracy), results.models.map((m) => m.results['KDDTest+']!.accuracy));
+    for (const m of results.models) {
+      for (const file of ['KDDTest+', 'KDDTest-21']) {
+        const r = m.results[file]!;
+        assert.equal(r.records, 300);
+        assert.equal(r.confusion.flat().reduce((a, b) => a + b, 0), 300);
+        if (file === 'KDDTest+') assert.ok(r.accuracy > 0.6, `${m.variant} accuracy ${r.accuracy}`);
+      }
+    }
+    // The table's accuracy for the MLP is the mean of the raw per-seed numbers.
+    const mlp = results.models.filter((m) => m.variant === 'mlp').map((m) => m.results['KDDTest+']!.accuracy);
+    const report = await readFile(path.join(out, 'report.md'), 'utf8');
+    const row = report.split('\n').find((line) => line.startsWith('| MLP, same network (this work) | 2 |'))!;
+    assert.equal(row.split('|')[3]!.trim().split(' ± ')[0], ((100 * (mlp[0]! + mlp[1]!)) / 2).toFixed(2));
+    assert.match(report, /SWSNM \(GAN, Keras\) \| 86\.50/);
+    assert.match(report, /How each choice was made/);
+    assert.match(await readFile(path.join(out, 'roc.svg'), 'utf8'), /^<svg/);
+    assert.deepEqual([...(await readFile(path.join(out, 'roc.png'))).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  });
+
+  it('score writes one row per input row, reports malformed rows by line and summarises flagged sources', async () => {
+    const lines = gunzipSync(await readFile(sharedDataset('nsl-kdd', 'KDDTest+.txt.gz'))).toString('utf8').split('\n').slice(0, 50);
+    // Features only (no label/difficulty) for some rows, and three malformed rows.
+    lines[3] = lines[3]!.split(',').slice(0, 41).join(',');
+    lines[10] = 'not,a,record';
+    lines[20] = lines[20]!.replace(/^0,/, 'abc,');
+    lines[30] = lines[30]!.split(',').slice(0, 30).join(',');
+    const input = path.join(dir, 'records.csv');
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const output = path.join(dir, 'scores.csv');
+    const { stdout, stderr } = await tensile('--json', 'ids', 'score', '--model', path.join(models, 'gan-seed1.safetensors'), '--input', input, '--output', output);
+    const result = JSON.parse(stdout) as { rows: number; scored: number; flagged: number; malformed: { line: number }[]; sources: { source: string; flagged: number; records: number }[] };
+    assert.equal(result.rows, 50);
+    assert.equal(result.scored, 47);
+    assert.deepEqual(result.malformed.map((m) => m.line), [11, 21, 31]);
+    assert.match(stderr, /records\.csv line 21: column 1 \(duration\) holds "abc"/);
+    const rows = (await readFile(output, 'utf8')).trim().split('\n');
+    assert.equal(rows[0], 'line,score,verdict,category,source,label,error');
+    assert.equal(rows.length - 1, 50, 'one output row per input row');
+    assert.deepEqual(rows.slice(1).map((r) => Number(r.split(',')[0])), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.match(rows[11]!, /^11,,malformed,/);
+    assert.equal(result.sources.reduce((n, s) => n + s.flagged, 0), result.flagged);
+    assert.ok(result.sources.every((s) => /^(tcp|udp|icmp)\//.test(s.source)));
+  });
+
+  it('bad options and files fail with a message', async () => {
+    await assert.rejects(tensile('ids', 'train', '--variant', 'svm'), (e: { stderr: string }) => /unknown variant 'svm'/.test(e.stderr));
+    await assert.rejects(tensile('ids', 'score', '--model', path.join(dir, 'none.safetensors'), '--input', 'x.csv'), (e: { stderr: string }) => /none\.safetensors: cannot be read/.test(e.stderr));
+    await assert.rejects(
+      tensile('ids', 'score', '--model', path.join(models, 'mlp-seed1.safetensors'), '--input', 'x.csv', '--threshold', '2'),
+      (e: { stderr: string }) => /expected a threshold in \[0, 1\], got '2'/.test(e.stderr),
+    );
+  });
+});
