@@ -44,26 +44,44 @@ export function patchTask(task: usize): void {
     const oy = rest / outWidth;
     const ox = rest - oy * outWidth;
     const image = x + (<usize>(n * inHeight * inWidth * inChannels + channelStart) << 2);
+    const ix0 = ox * strideWidth - padLeft;
+    // A filter row inside the image reads fw·channels adjacent floats when taps are adjacent pixels.
+    const wholeRows = dilationWidth == 1 && channels == inChannels && ix0 >= 0 && ix0 + filterWidth <= inWidth;
+    const rowFloats = filterWidth * channels;
     for (let ky = 0; ky < filterHeight; ky++) {
       const iy = oy * strideHeight - padTop + ky * dilationHeight;
       const rowInside = iy >= 0 && iy < inHeight;
+      if (rowInside && wholeRows) {
+        const pixel = image + (<usize>((iy * inWidth + ix0) * inChannels) << 2);
+        if (gather) copyFloats(row, pixel, rowFloats);
+        else addInto(pixel, row, rowFloats);
+        row += <usize>rowFloats << 2;
+        continue;
+      }
       for (let kx = 0; kx < filterWidth; kx++) {
-        const ix = ox * strideWidth - padLeft + kx * dilationWidth;
+        const ix = ix0 + kx * dilationWidth;
         const inside = rowInside && ix >= 0 && ix < inWidth;
         const pixel = image + (<usize>((iy * inWidth + ix) * inChannels) << 2);
         if (!gather) {
           if (inside) addInto(pixel, row, channels);
         } else if (!inside) {
           memory.fill(row, 0, runBytes);
-        } else if (channels == 1) {
-          store<f32>(row, load<f32>(pixel));
         } else {
-          memory.copy(row, pixel, runBytes);
+          copyFloats(row, pixel, channels);
         }
         row += runBytes;
       }
     }
   }
+}
+
+/** dst[0..n) = src[0..n): short runs (a 1-channel filter row) by hand, where memory.copy's call costs more. */
+function copyFloats(dst: usize, src: usize, n: i32): void {
+  if (n >= 16) {
+    memory.copy(dst, src, <usize>n << 2);
+    return;
+  }
+  for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
 }
 
 /** dst[0..n) += src[0..n). */

@@ -103,11 +103,19 @@ for (const threads of [1, 2]) {
       }
     });
 
-    it('matmul: batched, with a broadcast (stride 0) operand', () => {
-      const [batch, m, n, k] = [3, 5, 7, 9];
-      const info: MatMulInfo = { batch, m, n, k, transposeA: false, transposeB: false, aBatchStride: m * k, bBatchStride: 0 };
-      compare(wasm, [{ values: random(batch * m * k, 3), shape: [batch, m, k] }, { values: random(k * n, 4), shape: [k, n] }],
-        [batch, m, n], (b, [a, bb]) => b.matmul(a!, bb!, info), 'batched matmul');
+    it('matmul: batched, with a broadcast (stride 0) operand, small and split by batch', () => {
+      for (const [batch, m, n, k] of [[3, 5, 7, 9], [5, 30, 40, 250]] as const) {
+        const info: MatMulInfo = { batch, m, n, k, transposeA: false, transposeB: false, aBatchStride: m * k, bBatchStride: 0 };
+        compare(wasm, [{ values: random(batch * m * k, 3), shape: [batch, m, k] }, { values: random(k * n, 4), shape: [k, n] }],
+          [batch, m, n], (b, [a, bb]) => b.matmul(a!, bb!, info), `batched matmul ${batch}x${m}x${n}x${k}`);
+      }
+    });
+
+    it('matmul: a small output over a long depth, split along k (conv filter gradient shape)', () => {
+      const [m, n, k] = [9, 20, 5003];
+      const info: MatMulInfo = { batch: 1, m, n, k, transposeA: true, transposeB: false, aBatchStride: 0, bBatchStride: 0 };
+      compare(wasm, [{ values: random(k * m, 5), shape: [k, m] }, { values: random(k * n, 6), shape: [k, n] }], [m, n],
+        (b, [a, bb]) => b.matmul(a!, bb!, info), 'matmul 9x20x5003 (A transposed)', 1e-3);
     });
 
     it('matmulBiasAct fuses bias and ReLU', () => {

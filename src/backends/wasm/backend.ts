@@ -307,21 +307,51 @@ export class WasmBackend implements Backend {
 
   private gemm(p: GemmParams): void {
     const threads = this.threadsFor(2 * p.batch * p.m * p.n * p.k, PARALLEL_MIN_FLOPS);
-    // Split the longer side: rows in 4s or columns in 8s (the micro-tile), each thread packs its own panels.
-    const splitRows = p.m >= p.n;
-    const ranges = WasmBackend.split(splitRows ? p.m : p.n, threads, splitRows ? GEMM_MR : GEMM_NR);
+    if (threads > 1 && p.batch >= threads) {
+      this.runGemm(WasmBackend.split(p.batch, threads, 1).map(([start, end]) => ({
+        ...p, batch: end - start, a: p.a + start * p.aBatch * 4, b: p.b + start * p.bBatch * 4, c: p.c + start * p.cBatch * 4,
+      })));
+    } else if (threads > 1 && p.batch === 1 && p.k >= 8 * Math.max(p.m, p.n) && p.ldc === p.n && !p.bias && !p.relu) {
+      this.gemmSplitDepth(p, threads);
+    } else {
+      // Split the longer side in whole micro-tiles; each thread packs its own panels.
+      const splitRows = p.m >= p.n;
+      this.runGemm(WasmBackend.split(splitRows ? p.m : p.n, threads, splitRows ? GEMM_MR : GEMM_NR).map(([start, end]) =>
+        ({ ...p, rows: splitRows ? [start, end] : [0, p.m], cols: splitRows ? [0, p.n] : [start, end] })));
+    }
+  }
+
+  /**
+   * A small output over a long depth (the filter gradient of a first conv layer: 9×32 over 43,264
+   * pixels): each thread takes a slice of k into its own partial product, then the partials are summed.
+   */
+  private gemmSplitDepth(p: GemmParams, threads: number): void {
+    const ranges = WasmBackend.split(p.k, threads, 4);
+    const outBytes = p.m * p.n * 4;
+    const partials = ranges.slice(1).map(() => this.temp(outBytes));
+    try {
+      this.runGemm(ranges.map(([start, end], t) => ({
+        ...p, k: end - start, a: p.a + start * p.aCol * 4, b: p.b + start * p.bRow * 4, c: t === 0 ? p.c : partials[t - 1]!.ptr,
+      })));
+      for (const partial of partials) this.kernels.binaryF32(BINARY_CODES.add!, p.c, 0, 1, partial.ptr, 0, 1, p.c, 1, p.m * p.n);
+    } finally {
+      for (const partial of partials) this.release(partial);
+    }
+  }
+
+  /** Runs one gemmTask per part (each over its row and column ranges, the whole output by default). */
+  private runGemm(parts: readonly (GemmParams & { rows?: [number, number]; cols?: [number, number] })[]): void {
     const i32 = this.heap.whole('int32') as Int32Array;
-    const tasks = ranges.map(([start, end], t) => {
+    this.runTasks('gemmTask', parts.map((p, t) => {
       const s = this.threadScratch(t);
-      const task = s.gemmTask >> 2;
+      const [rowStart, rowEnd] = p.rows ?? [0, p.m];
+      const [colStart, colEnd] = p.cols ?? [0, p.n];
       i32.set([
         p.batch, p.m, p.n, p.k, p.a, p.aRow, p.aCol, p.aBatch, p.b, p.bRow, p.bCol, p.bBatch, p.c, p.ldc, p.cBatch,
-        splitRows ? start : 0, splitRows ? end : p.m, splitRows ? 0 : start, splitRows ? p.n : end,
-        s.packA, s.packB, s.tile, p.bias ?? 0, p.relu ? 1 : 0,
-      ], task);
+        rowStart, rowEnd, colStart, colEnd, s.packA, s.packB, s.tile, p.bias ?? 0, p.relu ? 1 : 0,
+      ], s.gemmTask >> 2);
       return s.gemmTask;
-    });
-    this.runTasks('gemmTask', tasks);
+    }));
   }
 
   /**
