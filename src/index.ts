@@ -24,3 +24,4 @@ export * from './data/index.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
+export * from './saving/index.js';

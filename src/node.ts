@@ -4,3 +4,5 @@
  */
 export * from './index.js';
 export * from './data/index.node.js';
+export * from './saving/index.node.js';
+export * from './train/index.node.js';
