@@ -40,21 +40,15 @@ function forEachTap(info: Conv2DInfo, visit: (row: number, col: number, src: num
   }
 }
 
-/** The filter columns of group g as a contiguous [fH·fW·inPerGroup, outPerGroup] matrix. */
-function groupFilter(filter: TypedArray, info: Conv2DInfo, g: number): Float64Array {
+/**
+ * Group g's output-channel columns of a [rows, outChannels] array as a contiguous [rows, outPerGroup]
+ * matrix: the filter (rows = fH·fW·inPerGroup) or the output gradient (rows = pixels).
+ */
+function groupColumns(values: TypedArray, info: Conv2DInfo, g: number): Float64Array {
   const coutG = info.outChannels / info.groups;
-  const rows = filter.length / info.outChannels;
+  const rows = values.length / info.outChannels;
   const out = new Float64Array(rows * coutG);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < coutG; c++) out[r * coutG + c] = filter[r * info.outChannels + g * coutG + c]!;
-  return out;
-}
-
-/** dy's channels of group g as [pixels, outPerGroup]. */
-function groupGrad(dy: TypedArray, info: Conv2DInfo, g: number): Float64Array {
-  const coutG = info.outChannels / info.groups;
-  const pixels = dy.length / info.outChannels;
-  const out = new Float64Array(pixels * coutG);
-  for (let p = 0; p < pixels; p++) for (let c = 0; c < coutG; c++) out[p * coutG + c] = dy[p * info.outChannels + g * coutG + c]!;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < coutG; c++) out[r * coutG + c] = values[r * info.outChannels + g * coutG + c]!;
   return out;
 }
 
@@ -65,7 +59,7 @@ export function conv2d(x: TypedArray, filter: TypedArray, info: Conv2DInfo, dtyp
   const out = allocArray(dtype, pixels * info.outChannels);
   const part = new Float64Array(pixels * coutG);
   for (let g = 0; g < info.groups; g++) {
-    gemm(im2col(x, info, g), groupFilter(filter, info, g), part, pixels, coutG, k);
+    gemm(im2col(x, info, g), groupColumns(filter, info, g), part, pixels, coutG, k);
     for (let p = 0; p < pixels; p++) for (let c = 0; c < coutG; c++) out[p * info.outChannels + g * coutG + c] = part[p * coutG + c]!;
   }
   return out;
@@ -79,8 +73,8 @@ export function conv2dBackpropInput(dy: TypedArray, filter: TypedArray, info: Co
   const dx = allocArray(dtype, info.batch * info.inHeight * info.inWidth * info.inChannels);
   const dcol = new Float64Array(pixels * k);
   for (let g = 0; g < info.groups; g++) {
-    const wT = transposed(groupFilter(filter, info, g), 0, k, coutG);
-    gemm(groupGrad(dy, info, g), wT, dcol, pixels, k, coutG);
+    const wT = transposed(groupColumns(filter, info, g), 0, k, coutG);
+    gemm(groupColumns(dy, info, g), wT, dcol, pixels, k, coutG);
     forEachTap(info, (row, col, src) => {
       for (let c = 0; c < cin; c++) dx[src + g * cin + c]! += dcol[row * k + col + c]!;
     });
@@ -96,7 +90,7 @@ export function conv2dBackpropFilter(x: TypedArray, dy: TypedArray, info: Conv2D
   const part = new Float64Array(k * coutG);
   for (let g = 0; g < info.groups; g++) {
     const colsT = transposed(im2col(x, info, g), 0, pixels, k);
-    gemm(colsT, groupGrad(dy, info, g), part, k, coutG, pixels);
+    gemm(colsT, groupColumns(dy, info, g), part, k, coutG, pixels);
     for (let r = 0; r < k; r++) for (let c = 0; c < coutG; c++) dw[r * info.outChannels + g * coutG + c] = part[r * coutG + c]!;
   }
   return dw;
