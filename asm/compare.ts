@@ -48,7 +48,7 @@ function maskBytes(m0: v128, m1: v128, m2: v128, m3: v128): v128 {
   return v128.and(bytes, i8x16.splat(1));
 }
 
-function compareBlock<T>(
+export function compareBlock<T>(
   op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32,
   out: usize, outer: i32, inner: i32,
 ): void {
@@ -76,18 +76,6 @@ function compareBlock<T>(
       po += 1;
     }
   }
-}
-
-export function compareF32(
-  op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32, out: usize, outer: i32, inner: i32,
-): void {
-  compareBlock<f32>(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner);
-}
-
-export function compareI32(
-  op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32, out: usize, outer: i32, inner: i32,
-): void {
-  compareBlock<i32>(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner);
 }
 
 /** Four condition bytes (or one repeated, for a broadcast condition) as i32 lane masks. */

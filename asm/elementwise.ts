@@ -1,6 +1,7 @@
-// Float32 elementwise kernels over an [outer, inner] view: each operand has an outer stride and
-// an inner stride of 0 (broadcast) or 1, which covers same-shape, scalar, row and column
-// broadcasting; the host loops over any further broadcast dimensions.
+// Elementwise kernels over an [outer, inner] view: each operand has an outer stride and an inner
+// stride of 0 (broadcast) or 1, which covers same-shape, scalar, row and column broadcasting; the
+// host loops over any further broadcast dimensions.
+import { compareBlock } from './compare';
 import { loadLanes } from './simd';
 
 export const OP_ADD = 0;
@@ -13,7 +14,17 @@ export const OP_MOD = 6;
 /** No SIMD form: runs lane by lane through Mathf. */
 export const OP_POW = 7;
 
-function vectorOp(op: i32, x: v128, y: v128): v128 {
+/** float32: every op; int32: add/sub/mul/max/min with wrap-around, as Int32Array stores. */
+function vectorOp<T>(op: i32, x: v128, y: v128): v128 {
+  if (isInteger<T>()) {
+    switch (op) {
+      case OP_ADD: return i32x4.add(x, y);
+      case OP_SUB: return i32x4.sub(x, y);
+      case OP_MUL: return i32x4.mul(x, y);
+      case OP_MAX: return i32x4.max_s(x, y);
+      default: return i32x4.min_s(x, y);
+    }
+  }
   switch (op) {
     case OP_ADD: return f32x4.add(x, y);
     case OP_SUB: return f32x4.sub(x, y);
@@ -25,20 +36,20 @@ function vectorOp(op: i32, x: v128, y: v128): v128 {
   }
 }
 
-function scalarOp(op: i32, x: f32, y: f32): f32 {
+function scalarOp<T>(op: i32, x: T, y: T): T {
   switch (op) {
     case OP_ADD: return x + y;
     case OP_SUB: return x - y;
     case OP_MUL: return x * y;
     case OP_DIV: return x / y;
-    case OP_MAX: return max<f32>(x, y);
-    case OP_MIN: return min<f32>(x, y);
-    case OP_MOD: return x - Mathf.floor(x / y) * y;
-    default: return Mathf.pow(x, y);
+    case OP_MAX: return max<T>(x, y);
+    case OP_MIN: return min<T>(x, y);
+    case OP_MOD: return <T>(<f32>x - Mathf.floor(<f32>x / <f32>y) * <f32>y);
+    default: return <T>Mathf.pow(<f32>x, <f32>y);
   }
 }
 
-export function binaryF32(
+function binaryBlock<T>(
   op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32,
   out: usize, outer: i32, inner: i32,
 ): void {
@@ -51,17 +62,35 @@ export function binaryF32(
     const vectorEnd = op == OP_POW ? 0 : inner & ~3;
     let i = 0;
     for (; i < vectorEnd; i += 4) {
-      v128.store(po, vectorOp(op, loadLanes(pa, aInner), loadLanes(pb, bInner)));
+      v128.store(po, vectorOp<T>(op, loadLanes(pa, aInner), loadLanes(pb, bInner)));
       pa += aStep;
       pb += bStep;
       po += 16;
     }
     for (; i < inner; i++) {
-      store<f32>(po, scalarOp(op, load<f32>(pa), load<f32>(pb)));
+      store<T>(po, scalarOp<T>(op, load<T>(pa), load<T>(pb)));
       pa += <usize>aInner << 2;
       pb += <usize>bInner << 2;
       po += 4;
     }
+  }
+}
+
+/** What `elementwiseBlock` computes: arithmetic into the operands' dtype, or comparisons into bool. */
+export const E_BINARY_F32 = 0;
+export const E_BINARY_I32 = 1;
+export const E_COMPARE_F32 = 2;
+export const E_COMPARE_I32 = 3;
+
+/** One [outer, inner] block of a broadcasting binary op (OP_* or C_* codes) of kind E_*. */
+export function elementwiseBlock(
+  kind: i32, op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32, out: usize, outer: i32, inner: i32,
+): void {
+  switch (kind) {
+    case E_BINARY_F32: binaryBlock<f32>(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner); break;
+    case E_BINARY_I32: binaryBlock<i32>(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner); break;
+    case E_COMPARE_F32: compareBlock<f32>(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner); break;
+    default: compareBlock<i32>(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner);
   }
 }
 
@@ -117,51 +146,6 @@ export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
   for (; i < n; i++) {
     const at = <usize>i << 2;
     store<f32>(out + at, scalarUnary(op, load<f32>(x + at)));
-  }
-}
-
-/** int32 add/sub/mul/max/min (OP_* codes) with wrap-around, as Int32Array stores. */
-export function binaryI32(
-  op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32,
-  out: usize, outer: i32, inner: i32,
-): void {
-  for (let o = 0; o < outer; o++) {
-    let pa = a + (<usize>(o * aOuter) << 2);
-    let pb = b + (<usize>(o * bOuter) << 2);
-    let po = out + (<usize>(o * inner) << 2);
-    let i = 0;
-    for (; i + 4 <= inner; i += 4) {
-      const x = loadLanes(pa, aInner);
-      const y = loadLanes(pb, bInner);
-      let r: v128;
-      switch (op) {
-        case OP_ADD: r = i32x4.add(x, y); break;
-        case OP_SUB: r = i32x4.sub(x, y); break;
-        case OP_MUL: r = i32x4.mul(x, y); break;
-        case OP_MAX: r = i32x4.max_s(x, y); break;
-        default: r = i32x4.min_s(x, y);
-      }
-      v128.store(po, r);
-      pa += <usize>aInner << 4;
-      pb += <usize>bInner << 4;
-      po += 16;
-    }
-    for (; i < inner; i++) {
-      const x = load<i32>(pa);
-      const y = load<i32>(pb);
-      let r: i32;
-      switch (op) {
-        case OP_ADD: r = x + y; break;
-        case OP_SUB: r = x - y; break;
-        case OP_MUL: r = x * y; break;
-        case OP_MAX: r = max(x, y); break;
-        default: r = min(x, y);
-      }
-      store<i32>(po, r);
-      pa += <usize>aInner << 2;
-      pb += <usize>bInner << 2;
-      po += 4;
-    }
   }
 }
 

@@ -2,8 +2,8 @@
 // Every pointer is a byte offset into the imported shared memory; the host owns allocation.
 export { gemmTask, MC, KC, NC } from './gemm';
 export { patchTask } from './conv';
-export { binaryF32, binaryI32, unaryF32, castElements } from './elementwise';
-export { compareF32, compareI32, whereBlock } from './compare';
+export { elementwiseBlock, unaryF32, castElements } from './elementwise';
+export { whereBlock } from './compare';
 export { stridedCopy, gather, scatterAddF32, fillBytes, copyBytes } from './movement';
 export { reduceF32, argReduceF32 } from './reduce';
 export { pool2d, pool2dBackward } from './pool';

@@ -1,18 +1,15 @@
 // One task entry point for the kernels the host splits across threads by their arguments (element
 // ranges, image ranges): a task block is [kernel code, arguments…] as i32.
-import { compareF32, compareI32, whereBlock } from './compare';
-import { binaryF32, binaryI32, castElements, unaryF32 } from './elementwise';
+import { whereBlock } from './compare';
+import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
 import { pool2d, pool2dBackward } from './pool';
 
-export const K_BINARY_F32 = 0;
-export const K_BINARY_I32 = 1;
-export const K_COMPARE_F32 = 2;
-export const K_COMPARE_I32 = 3;
-export const K_WHERE = 4;
-export const K_UNARY_F32 = 5;
-export const K_CAST = 6;
-export const K_POOL = 7;
-export const K_POOL_BACKWARD = 8;
+export const K_ELEMENTWISE = 0;
+export const K_WHERE = 1;
+export const K_UNARY_F32 = 2;
+export const K_CAST = 3;
+export const K_POOL = 4;
+export const K_POOL_BACKWARD = 5;
 
 function arg(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>(index + 1) << 2));
@@ -24,21 +21,10 @@ function ptr(task: usize, index: i32): usize {
 
 export function callTask(task: usize): void {
   switch (load<i32>(task)) {
-    case K_BINARY_F32:
-    case K_BINARY_I32:
-    case K_COMPARE_F32:
-    case K_COMPARE_I32: {
-      const kernel = load<i32>(task);
-      const op = arg(task, 0);
-      const a = ptr(task, 1), aOuter = arg(task, 2), aInner = arg(task, 3);
-      const b = ptr(task, 4), bOuter = arg(task, 5), bInner = arg(task, 6);
-      const out = ptr(task, 7), outer = arg(task, 8), inner = arg(task, 9);
-      if (kernel == K_BINARY_F32) binaryF32(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner);
-      else if (kernel == K_BINARY_I32) binaryI32(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner);
-      else if (kernel == K_COMPARE_F32) compareF32(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner);
-      else compareI32(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner);
+    case K_ELEMENTWISE:
+      elementwiseBlock(arg(task, 0), arg(task, 1), ptr(task, 2), arg(task, 3), arg(task, 4), ptr(task, 5), arg(task, 6), arg(task, 7),
+        ptr(task, 8), arg(task, 9), arg(task, 10));
       break;
-    }
     case K_WHERE:
       whereBlock(arg(task, 0), ptr(task, 1), arg(task, 2), arg(task, 3), ptr(task, 4), arg(task, 5), arg(task, 6),
         ptr(task, 7), arg(task, 8), arg(task, 9), ptr(task, 10), arg(task, 11), arg(task, 12));

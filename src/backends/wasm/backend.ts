@@ -37,7 +37,7 @@ class WasmBuffer {
 }
 
 const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, mod: 6, pow: 7 };
-/** int32 → int32 ops of `binaryI32` (the float32 codes). */
+/** int32 → int32 ops of the binaryI32 kind (the float32 codes). */
 const INT_BINARY_OPS: ReadonlySet<BinaryOp> = new Set(['add', 'sub', 'mul', 'maximum', 'minimum']);
 const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const DTYPE_CODES: Record<WasmDType, number> = { float32: 0, int32: 1, bool: 2 };
@@ -47,9 +47,10 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
 
 /** Kernels the host splits across threads by their arguments, with their codes in asm/tasks.ts. */
-const SPLIT_KERNEL_CODES = {
-  binaryF32: 0, binaryI32: 1, compareF32: 2, compareI32: 3, whereBlock: 4, unaryF32: 5, castElements: 6, pool2d: 7, pool2dBackward: 8,
-} as const;
+const SPLIT_KERNEL_CODES = { elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5 } as const;
+/** The kinds of `elementwiseBlock` (asm/elementwise.ts). */
+const ELEMENTWISE_KINDS = { binaryF32: 0, binaryI32: 1, compareF32: 2, compareI32: 3 } as const;
+type ElementwiseKind = keyof typeof ELEMENTWISE_KINDS;
 type SplitKernel = keyof typeof SPLIT_KERNEL_CODES;
 /** Elementwise and pooling kernels split across threads above this many elements. */
 const PARALLEL_MIN_ELEMENTS = 1 << 16;
@@ -333,7 +334,9 @@ export class WasmBackend implements Backend {
       this.runGemm(ranges.map(([start, end], t) => ({
         ...p, k: end - start, a: p.a + start * p.aCol * 4, b: p.b + start * p.bRow * 4, c: t === 0 ? p.c : partials[t - 1]!.ptr,
       })));
-      for (const partial of partials) this.kernels.binaryF32(BINARY_CODES.add!, p.c, 0, 1, partial.ptr, 0, 1, p.c, 1, p.m * p.n);
+      for (const partial of partials) {
+        this.kernels.elementwiseBlock(ELEMENTWISE_KINDS.binaryF32, BINARY_CODES.add!, p.c, 0, 1, partial.ptr, 0, 1, p.c, 1, p.m * p.n);
+      }
     } finally {
       for (const partial of partials) this.release(partial);
     }
@@ -390,25 +393,27 @@ export class WasmBackend implements Backend {
   }
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
-    const kernel = WasmBackend.binaryKernel(op, a.dtype, outDType);
-    if (kernel === undefined) {
+    const kind = WasmBackend.elementwiseKind(op, a.dtype, outDType);
+    if (kind === undefined) {
       checkWasmDType(a.dtype, `binary(${op})`);
       return this.fallback(`binary.${op}`, (ref) => ref.binary(op, this.asReference(a), this.asReference(b), outShape, outDType));
     }
-    const code = (kernel === 'compareF32' || kernel === 'compareI32' ? COMPARE_CODES[op] : BINARY_CODES[op])!;
+    const kindCode = ELEMENTWISE_KINDS[kind];
+    const code = (kind === 'compareF32' || kind === 'compareI32' ? COMPARE_CODES[op] : BINARY_CODES[op])!;
     const out = this.allocate(sizeOf(outShape), outDType as WasmDType);
     const length = out.length;
     // The tiny-op path: same shapes (or a scalar operand), one direct call.
     if (length < PARALLEL_MIN_ELEMENTS && (a.shape === b.shape || sizeOf(a.shape) === length) && (b.shape === a.shape || sizeOf(b.shape) === length)) {
-      this.kernels[kernel](code, this.ptr(a), 0, 1, this.ptr(b), 0, 1, out.ptr, 1, length);
+      this.kernels.elementwiseBlock(kindCode, code, this.ptr(a), 0, 1, this.ptr(b), 0, 1, out.ptr, 1, length);
       return out;
     }
-    this.blocks(outShape, [a, b], out, kernel, (p, outPtr, outer, inner, so, si) => [code, p[0]!, so[0]!, si[0]!, p[1]!, so[1]!, si[1]!, outPtr, outer, inner]);
+    this.blocks(outShape, [a, b], out, 'elementwiseBlock', (p, outPtr, outer, inner, so, si) =>
+      [kindCode, code, p[0]!, so[0]!, si[0]!, p[1]!, so[1]!, si[1]!, outPtr, outer, inner]);
     return out;
   }
 
-  /** The block kernel for `op` on operands of `inDType`, if there is one. */
-  private static binaryKernel(op: BinaryOp, inDType: DType, outDType: DType): SplitKernel | undefined {
+  /** The elementwiseBlock kind for `op` on operands of `inDType`, if there is one. */
+  private static elementwiseKind(op: BinaryOp, inDType: DType, outDType: DType): ElementwiseKind | undefined {
     if (COMPARE_CODES[op] !== undefined && outDType === 'bool') {
       return inDType === 'float32' ? 'compareF32' : inDType === 'int32' ? 'compareI32' : undefined;
     }

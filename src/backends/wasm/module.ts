@@ -17,11 +17,8 @@ export interface KernelExports {
   callTask(task: number): void;
   fillBytes(dst: number, value: number, n: number): void;
   copyBytes(dst: number, src: number, n: number): void;
-  /** Broadcasting [outer, inner] blocks: (op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner). */
-  binaryF32(op: number, ...block: number[]): void;
-  binaryI32(op: number, ...block: number[]): void;
-  compareF32(op: number, ...block: number[]): void;
-  compareI32(op: number, ...block: number[]): void;
+  /** A broadcasting [outer, inner] block: (kind, op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner). */
+  elementwiseBlock(kind: number, op: number, ...block: number[]): void;
   whereBlock(elemBytes: number, ...blocks: number[]): void;
   unaryF32(op: number, ...args: number[]): void;
   castElements(from: number, ...args: number[]): void;
