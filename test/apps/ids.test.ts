@@ -6,6 +6,7 @@ import { before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import '../../src/node.js';
 import { IntrusionDetector, parseRecord, trainIds, type StreamResult } from '../../src/apps/ids/index.node.js';
+import { splitTraining } from '../../src/apps/ids/split.js';
 import { bestAccuracyThreshold, binaryMetrics, confusionMatrix, rocCurve } from '../../src/apps/ids/metrics.js';
 import { setDataRoot } from '../../src/data/datasets/data-root.node.js';
 import { DataError } from '../../src/data/errors.js';
@@ -71,6 +72,24 @@ describe('detection metrics', () => {
 });
 
 const dir = await tempDir('tensile-ids-unit-');
+
+describe('splitTraining', () => {
+  it('holds out the rarest attack type with enough records per category, plus a share of the rest', () => {
+    const spec: [string, number, number][] = [['normal', 0, 100], ['neptune', 1, 60], ['pod', 1, 12], ['land', 1, 3], ['satan', 2, 20], ['spy', 3, 2]];
+    const attacks = spec.flatMap(([name, , count]) => new Array<string>(count).fill(name));
+    const categories = spec.flatMap(([, category, count]) => new Array<number>(count).fill(category));
+    const split = splitTraining(attacks, categories, { fraction: 0.1, seed: 0, minHeldOut: 10 });
+    // DoS: pod (12) is the rarest with ≥ 10 records (land has 3); Probe: satan is its category's
+    // most common type, so it stays; R2L: none with ≥ 10.
+    assert.deepEqual(split.heldOutAttacks, ['pod']);
+    const fit = new Set(split.fitRows);
+    assert.ok(split.validationRows.every((row) => !fit.has(row)));
+    assert.equal(fit.size + split.validationRows.length, attacks.length);
+    assert.ok(split.fitRows.every((row) => attacks[row] !== 'pod'));
+    assert.equal(split.validationRows.length, 12 + Math.round(0.1 * 185));
+    assert.deepEqual(splitTraining(attacks, categories, { fraction: 0.1, seed: 0, minHeldOut: 10 }), split, 'the split is a function of the seed');
+  });
+});
 
 describe('IntrusionDetector', () => {
   let modelFile = '';

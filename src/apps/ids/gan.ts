@@ -10,7 +10,7 @@
 import { noGrad } from '../../autograd/graph.js';
 import type { Sequential } from '../../nn/index.js';
 import { add, mul, sub } from '../../ops/arithmetic.js';
-import { full, randn, tensor } from '../../ops/creation.js';
+import { full, randn, tensor, zeros } from '../../ops/creation.js';
 import { gather } from '../../ops/gather.js';
 import { binaryCrossEntropyWithLogits } from '../../ops/losses.js';
 import { mean } from '../../ops/reduce.js';
@@ -38,7 +38,10 @@ export function ganStep(parts: GanParts, set: EncodedSet, settings: GanSettings,
         const normal = gather(batch.x, tensor(Int32Array.from(batch.normalRows), [batch.normalRows.length]), 0);
         const target = noGrad(() => mean(penultimate(detector, normal), 0));
         const synthetic = generator.forward(randn([fakes, settings.noiseSize]));
-        const generatorLoss = mean(square(sub(mean(penultimate(detector, synthetic), 0), target)));
+        const generatorLoss =
+          settings.generatorLoss === 'feature-matching'
+            ? mean(square(sub(mean(penultimate(detector, synthetic), 0), target)))
+            : binaryCrossEntropyWithLogits(attackLogits(detector.forward(synthetic)), zeros([fakes, 1]));
         // D's gradients from this backward are discarded: zeroGrad clears them before D's own step.
         generatorOptimizer.zeroGrad();
         detectorOptimizer.zeroGrad();

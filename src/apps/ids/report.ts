@@ -80,19 +80,20 @@ function trainingSection(result: EvaluateIdsResult): string[] {
     const epochs = models.map((m) => String(m.training['bestEpoch'] ?? '?')).join(', ');
     const thresholds = models.map((m) => m.threshold.toFixed(3)).join(', ');
     const seconds = models.map((m) => Number(m.training['seconds'] ?? NaN).toFixed(0)).join(', ');
-    return `- **${variant}**: hidden layers [${settings.architecture.hidden.join(', ') || 'none'}], dropout ${settings.architecture.dropout}, Adam ${settings.learningRate}, batch ${settings.batchSize}, label smoothing ${settings.labelSmoothing}, at most ${settings.maxEpochs} epochs (patience ${settings.patience}); epochs kept per seed: ${epochs}; thresholds: ${thresholds}; training seconds per seed: ${seconds}.`;
+    const heldOut = percentMeanStd(models.map((m) => Number(m.training['heldOutDetectionRate'] ?? NaN)));
+    return `- **${variant}**: hidden layers [${settings.architecture.hidden.join(', ') || 'none'}], dropout ${settings.architecture.dropout}, Adam ${settings.learningRate}, batch ${settings.batchSize}, label smoothing ${settings.labelSmoothing}, at most ${settings.maxEpochs} epochs (patience ${settings.patience}); epochs kept per seed: ${epochs}; thresholds: ${thresholds}; held-out attack types detected on validation: ${heldOut}%; training seconds per seed: ${seconds}.`;
   });
   return [
     '## How each choice was made',
     '',
     '- **Data**: the test files (KDDTest+, KDDTest-21) are read only by `tensile ids evaluate`; `tensile ids train` never opens them.',
     training
-      ? `- **Validation split**: ${training.validationRecords.toLocaleString('en-US')} records of KDDTrain+ (10%, one fixed shuffle shared by every variant and seed); the other ${training.trainRecords.toLocaleString('en-US')} are for fitting.`
-      : '- **Validation split**: 10% of KDDTrain+ (one fixed shuffle shared by every variant and seed).',
+      ? `- **Validation split** (KDDTrain+ only, one fixed split shared by every variant and seed): every record of the attack types ${training.heldOutAttacks.join(', ')} (${training.heldOutRecords.toLocaleString('en-US')} records, never trained on; per category the rarest type with at least 50 records that is not the category's most common, a rule fixed before any test run) plus 10% of the other records: ${training.validationRecords.toLocaleString('en-US')} validation records, ${training.trainRecords.toLocaleString('en-US')} for fitting. The held-out types stand in for the attack types of the test files that training never sees.`
+      : '- **Validation split**: KDDTrain+ only (see training.json).',
     '- **Preprocessing**: log1p of the 38 numeric features (byte counts and durations span nine orders of magnitude), then min-max scaling, and one-hot protocol_type/service/flag; scaling statistics and vocabularies are fitted on the fitting part of KDDTrain+ only and saved in the model file.',
     '- **Architecture and optimiser**: fixed before any run on the test files (common defaults, listed below); the GAN\'s discriminator is the same network as the MLP baseline, trained with the same optimiser, so the comparison isolates the adversarial training.',
     '- **Epochs**: early stopping on the validation loss; the weights of the best validation epoch are kept.',
-    '- **Threshold**: per model, the score cut with the best accuracy on the validation split.',
+    '- **Threshold**: per model, the score cut with the best accuracy on the validation split (held-out attack types included).',
     `- **GAN**: G maps ${GAN_SETTINGS.noiseSize}-d Gaussian noise through [${GAN_SETTINGS.generatorHidden.join(', ')}] ReLU units to a record in [0, 1]^d (Adam ${GAN_SETTINGS.generatorLearningRate}, β1 0.5) and is trained by feature matching against D's last hidden layer on the batch's real normal records. D sees ${GAN_SETTINGS.fakeFraction} fake record per real record, labelled malicious (loss weight ${GAN_SETTINGS.fakeWeight}); one G update per D update; label smoothing on every binary target.`,
     '',
     ...lines,

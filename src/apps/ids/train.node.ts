@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Adam } from '../../optim/index.js';
-import { Generator, manualSeed } from '../../tensor/random.js';
+import { manualSeed } from '../../tensor/random.js';
 import { scope } from '../../tensor/lifetime.js';
 import { writeFileAtomic } from '../../saving/files.node.js';
 import { commandLine, machineInfo, type MachineInfo } from '../report/machine.node.js';
@@ -18,11 +18,13 @@ import { ganStep } from './gan.js';
 import { bestAccuracyThreshold, binaryMetrics, type BinaryMetrics } from './metrics.js';
 import { detectorNetwork, generatorNetwork } from './network.js';
 import { batchOf, detectorLoss, runEpochs, scoreEncoded, type EncodedSet, type EpochLog } from './training.js';
-import { GAN_SETTINGS, VARIANT_SETTINGS, type Variant } from './variants.js';
+import { splitTraining } from './split.js';
+import { GAN_SETTINGS, type GanSettings, VARIANT_SETTINGS, type Variant } from './variants.js';
 
 export const THRESHOLD_RULE = 'the score cut with the best accuracy on the validation split of KDDTrain+';
 /** The validation split is the same for every variant and seed, so they are compared on equal terms. */
 const SPLIT_SEED = 0;
+const MIN_HELD_OUT = 50;
 
 export interface TrainIdsOptions {
   readonly variants: readonly Variant[];
@@ -34,6 +36,8 @@ export interface TrainIdsOptions {
   readonly trainLimit?: number;
   /** Overrides every variant's maximum epoch count. */
   readonly maxEpochs?: number;
+  /** Changes to the GAN's settings (studies). */
+  readonly gan?: Partial<GanSettings>;
   readonly onEpoch?: (variant: Variant, seed: number, log: EpochLog) => void;
 }
 
@@ -45,6 +49,8 @@ export interface TrainedModel {
   readonly epochs: EpochLog[];
   readonly threshold: number;
   readonly validation: BinaryMetrics;
+  /** Share of the held-out attack types' validation records flagged. */
+  readonly heldOutDetectionRate: number;
   readonly seconds: number;
 }
 
@@ -52,6 +58,9 @@ export interface TrainIdsResult {
   readonly out: string;
   readonly trainRecords: number;
   readonly validationRecords: number;
+  /** Attack types kept out of training (see split.ts) and their records, all in validation. */
+  readonly heldOutAttacks: string[];
+  readonly heldOutRecords: number;
   readonly features: number;
   readonly models: TrainedModel[];
   readonly machine: MachineInfo;
@@ -72,24 +81,29 @@ function encodedSet(data: LabeledRecords, rows: readonly number[], encoder: Feat
 export async function trainIds(options: TrainIdsOptions): Promise<TrainIdsResult> {
   const started = performance.now();
   const data = await readNslKdd('KDDTrain+', options.trainLimit);
-  const order = new Generator(SPLIT_SEED).shuffle(Array.from({ length: data.records.length }, (_, i) => i));
-  const validationCount = Math.max(1, Math.round(data.records.length * (options.validationFraction ?? 0.1)));
-  const fitRows = order.slice(validationCount);
-  const validationRows = order.slice(0, validationCount);
+  const attacks = data.records.map((record) => record.label ?? '');
+  const { fitRows, validationRows, heldOutAttacks } = splitTraining(attacks, data.category, {
+    fraction: options.validationFraction ?? 0.1,
+    seed: SPLIT_SEED,
+    minHeldOut: MIN_HELD_OUT,
+  });
   const encoder = FeatureEncoder.fit(fitRows.map((row) => data.records[row]!.features));
   const fit = encodedSet(data, fitRows, encoder);
   const validation = encodedSet(data, validationRows, encoder);
+  const isHeldOut = validationRows.map((row) => heldOutAttacks.includes(attacks[row]!));
   await mkdir(options.out, { recursive: true });
   const models: TrainedModel[] = [];
   for (let seed = 1; seed <= options.seeds; seed++) {
     for (const variant of options.variants) {
-      models.push(await trainOne(variant, seed, fit, validation, encoder, options));
+      models.push(await trainOne(variant, seed, fit, validation, encoder, options, isHeldOut));
     }
   }
   const result: TrainIdsResult = {
     out: options.out,
     trainRecords: fit.count,
     validationRecords: validation.count,
+    heldOutAttacks,
+    heldOutRecords: isHeldOut.filter(Boolean).length,
     features: encoder.width,
     models,
     machine: machineInfo(),
@@ -100,23 +114,32 @@ export async function trainIds(options: TrainIdsOptions): Promise<TrainIdsResult
   return result;
 }
 
-async function trainOne(variant: Variant, seed: number, fit: EncodedSet, validation: EncodedSet, encoder: FeatureEncoder, options: TrainIdsOptions): Promise<TrainedModel> {
+async function trainOne(
+  variant: Variant,
+  seed: number,
+  fit: EncodedSet,
+  validation: EncodedSet,
+  encoder: FeatureEncoder,
+  options: TrainIdsOptions,
+  isHeldOut: readonly boolean[],
+): Promise<TrainedModel> {
   const started = performance.now();
   const settings = VARIANT_SETTINGS[variant];
   manualSeed(seed);
   const detector = detectorNetwork(encoder.width, settings.architecture);
   const detectorOptimizer = new Adam(detector.parameters(), { learningRate: settings.learningRate });
-  const generator = variant === 'gan' ? generatorNetwork(GAN_SETTINGS.noiseSize, encoder.width, GAN_SETTINGS.generatorHidden) : null;
+  const gan = { ...GAN_SETTINGS, ...options.gan };
+  const generator = variant === 'gan' ? generatorNetwork(gan.noiseSize, encoder.width, gan.generatorHidden) : null;
   const step = generator
     ? ganStep(
         {
           detector,
           generator,
           detectorOptimizer,
-          generatorOptimizer: new Adam(generator.parameters(), { learningRate: GAN_SETTINGS.generatorLearningRate, beta1: 0.5 }),
+          generatorOptimizer: new Adam(generator.parameters(), { learningRate: gan.generatorLearningRate, beta1: 0.5 }),
         },
         fit,
-        GAN_SETTINGS,
+        gan,
         settings.labelSmoothing,
       )
     : (rows: readonly number[]) =>
@@ -143,6 +166,8 @@ async function trainOne(variant: Variant, seed: number, fit: EncodedSet, validat
   const threshold = bestAccuracyThreshold(scores, validation.binary);
   const seconds = (performance.now() - started) / 1000;
   const validationMetrics = binaryMetrics(scores, validation.binary, threshold);
+  const heldOutScores = scores.filter((_, i) => isHeldOut[i]);
+  const heldOutDetectionRate = heldOutScores.length === 0 ? NaN : heldOutScores.filter((score) => score >= threshold).length / heldOutScores.length;
   const file = path.join(options.out, `${variant}-seed${seed}.safetensors`);
   const model = new IntrusionDetector(detector, encoder, {
     format: 'tensile-ids',
@@ -153,8 +178,8 @@ async function trainOne(variant: Variant, seed: number, fit: EncodedSet, validat
     threshold,
     thresholdRule: THRESHOLD_RULE,
     encoder: encoder.toJSON(),
-    training: { bestEpoch, epochs, validation: validationMetrics, trainRecords: fit.count, validationRecords: validation.count, seconds },
+    training: { bestEpoch, epochs, validation: validationMetrics, heldOutDetectionRate, trainRecords: fit.count, validationRecords: validation.count, seconds },
   });
   await model.save(file);
-  return { variant, seed, path: file, bestEpoch, epochs, threshold, validation: validationMetrics, seconds };
+  return { variant, seed, path: file, bestEpoch, epochs, threshold, validation: validationMetrics, heldOutDetectionRate, seconds };
 }

@@ -3,9 +3,9 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { evaluateIds } from '../../apps/ids/evaluate.node.js';
 import { scoreIds } from '../../apps/ids/score.node.js';
 import { trainIds } from '../../apps/ids/train.node.js';
-import { isVariant, VARIANTS, type Variant } from '../../apps/ids/variants.js';
+import { GAN_SETTINGS, type GanSettings, isVariant, VARIANTS, type Variant } from '../../apps/ids/variants.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
-import { applyCommonOptions, emit, positiveInt, type CommonOptions } from '../options.js';
+import { applyCommonOptions, emit, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
 
 interface TrainCliOptions extends CommonOptions {
   variant: Variant[];
@@ -13,6 +13,8 @@ interface TrainCliOptions extends CommonOptions {
   epochs?: number;
   out: string;
   trainLimit?: number;
+  ganFakeWeight?: number;
+  ganGeneratorLoss?: GanSettings['generatorLoss'];
 }
 
 interface EvaluateCliOptions extends CommonOptions {
@@ -35,6 +37,11 @@ function variantList(value: string): Variant[] {
     if (!isVariant(name)) throw new InvalidArgumentError(`unknown variant '${name}' (known: ${VARIANTS.join(', ')}, all)`);
     return name;
   });
+}
+
+function generatorLoss(value: string): GanSettings['generatorLoss'] {
+  if (value !== 'feature-matching' && value !== 'non-saturating') throw new InvalidArgumentError(`expected feature-matching or non-saturating, got '${value}'`);
+  return value;
 }
 
 function probability(value: string): number {
@@ -60,6 +67,8 @@ export function registerIdsCommands(program: Command): void {
     .option('--epochs <n>', 'maximum epochs (overrides each detector\'s own limit; early stopping still applies)', positiveInt)
     .option('--out <dir>', 'where the models (<variant>-seed<k>.safetensors) and training.json go', 'runs/ids')
     .option('--train-limit <n>', 'use only the first N records of KDDTrain+', positiveInt)
+    .option('--gan-fake-weight <w>', `weight of G's fakes in D's loss (default ${GAN_SETTINGS.fakeWeight})`, positiveNumber)
+    .option('--gan-generator-loss <name>', `feature-matching or non-saturating (default ${GAN_SETTINGS.generatorLoss})`, generatorLoss)
     .action(async (options: TrainCliOptions, command: Command) => {
       const all = withGlobals(options, command);
       const result = await trainIds({
@@ -68,6 +77,10 @@ export function registerIdsCommands(program: Command): void {
         out: options.out,
         maxEpochs: options.epochs,
         trainLimit: options.trainLimit,
+        gan: {
+          ...(options.ganFakeWeight !== undefined ? { fakeWeight: options.ganFakeWeight } : {}),
+          ...(options.ganGeneratorLoss !== undefined ? { generatorLoss: options.ganGeneratorLoss } : {}),
+        },
         onEpoch: all.json
           ? undefined
           : (variant, seed, log) =>
