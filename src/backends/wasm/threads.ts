@@ -2,26 +2,32 @@
  * A pool of worker threads that run kernels on the shared memory, coordinated through a small
  * control block of Int32 slots in that memory (no messages on the hot path).
  *
- * Per worker: a job sequence number, a ready flag, the kernel index and the task pointer. The main
- * thread writes kernel and task, bumps the sequence and notifies; the worker spins briefly
- * (a wake-up from Atomics.wait costs ~50 µs, a spinning worker answers in ~0.1 µs), then sleeps.
- * A worker reads its sequence number *before* it raises its ready flag, so a job posted right after
- * readiness is never mistaken for an old one. Workers are unref'd: they never keep a process alive.
+ * A job is a list of task pointers for one kernel. The calling thread publishes it in one word,
+ * `count << 16 | next`, and every thread (the caller included) claims tasks with an atomic add on
+ * that word until `next` passes `count`. A claim reads the count from the value it incremented, so a
+ * worker that wakes late can never take a task of a finished job: it finds nothing left, or a task
+ * of the job that is running, whose descriptor stays put until all its tasks are done. The caller
+ * therefore only ever waits for tasks that are actually running; a worker the OS has descheduled
+ * (a busy machine) costs nothing, because the caller takes its share. Idle workers spin briefly
+ * (a wake-up from Atomics.wait costs ~50 µs, a spinning worker answers in ~0.1 µs), then sleep on
+ * the job word. Workers are unref'd: they never keep a process alive.
  */
 import { BackendError } from '../../errors.js';
 import { instantiateKernels, TASK_KERNELS, type TaskKernel } from './module.js';
 
-const PENDING = 0;
-const SHUTDOWN = 1;
-const FAILED = 2;
-const WORKER_SLOTS = 4;
-const SEQ = 0;
-const READY = 1;
-const KERNEL = 2;
-const TASK = 3;
+/** Control slots. */
+const JOB = 0;
+const KERNEL = 1;
+const DONE = 2;
+const SHUTDOWN = 3;
+const FAILED = 4;
+const READY = 5;
 export const MAX_WORKERS = 63;
+/** Tasks of one job at most (the count has 8 bits of the job word; jobs have one task per thread). */
+const MAX_TASKS = 255;
+const TASKS = READY + MAX_WORKERS;
 /** Int32 slots of the control block. */
-export const CONTROL_INTS = WORKER_SLOTS * (MAX_WORKERS + 1);
+export const CONTROL_INTS = TASKS + MAX_TASKS;
 /** Polls of a spinning thread before it sleeps (≈ 20–50 µs). */
 const SPIN_POLLS = 20000;
 
@@ -40,8 +46,27 @@ export interface WorkerHandle {
 
 export type SpawnWorker = (init: WorkerInit) => WorkerHandle;
 
-function slot(control: number, worker: number, field: number): number {
-  return (control >> 2) + WORKER_SLOTS * (worker + 1) + field;
+const hasWork = (job: number): boolean => (job & 0xffff) < job >>> 16;
+
+/**
+ * Claims and runs tasks of the published job until none is left; returns how many it ran. A task
+ * that traps is counted as done and flagged in FAILED.
+ */
+function claimTasks(ctl: Int32Array, base: number, run: (kernel: number, task: number) => void): number {
+  let ran = 0;
+  for (;;) {
+    const job = Atomics.add(ctl, base + JOB, 1);
+    const index = job & 0xffff;
+    const count = job >>> 16;
+    if (index >= count) return ran;
+    try {
+      run(Atomics.load(ctl, base + KERNEL), Atomics.load(ctl, base + TASKS + index));
+    } catch {
+      Atomics.store(ctl, base + FAILED, 1);
+    }
+    ran++;
+    if (Atomics.add(ctl, base + DONE, 1) + 1 === count) Atomics.notify(ctl, base + DONE);
+  }
 }
 
 /** The worker side: runs until shutdown. Never returns control to the worker's event loop. */
@@ -50,24 +75,18 @@ export function runWorkerLoop(init: WorkerInit): void {
   const tasks = TASK_KERNELS.map((name) => kernels[name]);
   const ctl = new Int32Array(init.memory.buffer);
   const base = init.control >> 2;
-  const seqSlot = slot(init.control, init.index, SEQ);
-  let seen = Atomics.load(ctl, seqSlot);
-  Atomics.store(ctl, slot(init.control, init.index, READY), 1);
+  const run = (kernel: number, task: number): void => tasks[kernel]!(task);
+  Atomics.store(ctl, base + READY + init.index, 1);
   for (;;) {
-    let seq = Atomics.load(ctl, seqSlot);
-    for (let i = 0; seq === seen && i < SPIN_POLLS; i++) seq = Atomics.load(ctl, seqSlot);
-    while (seq === seen) {
-      Atomics.wait(ctl, seqSlot, seen);
-      seq = Atomics.load(ctl, seqSlot);
+    let job = Atomics.load(ctl, base + JOB);
+    for (let i = 0; !hasWork(job) && i < SPIN_POLLS; i++) job = Atomics.load(ctl, base + JOB);
+    while (!hasWork(job)) {
+      if (Atomics.load(ctl, base + SHUTDOWN)) return;
+      Atomics.wait(ctl, base + JOB, job);
+      job = Atomics.load(ctl, base + JOB);
     }
-    seen = seq;
     if (Atomics.load(ctl, base + SHUTDOWN)) return;
-    try {
-      tasks[Atomics.load(ctl, slot(init.control, init.index, KERNEL))]!(Atomics.load(ctl, slot(init.control, init.index, TASK)));
-    } catch {
-      Atomics.store(ctl, base + FAILED, 1);
-    }
-    if (Atomics.sub(ctl, base + PENDING, 1) === 1) Atomics.notify(ctl, base + PENDING);
+    claimTasks(ctl, base, run);
   }
 }
 
@@ -75,12 +94,12 @@ export class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly base: number;
   private readonly handles: WorkerHandle[] = [];
-  private ready: number[] = [];
+  private ready = 0;
   /** Browsers forbid Atomics.wait on the main thread; there the pool only spins. */
   private canBlock = true;
 
   constructor(
-    private readonly init: Omit<WorkerInit, 'index'>,
+    init: Omit<WorkerInit, 'index'>,
     private readonly workerCount: number,
     spawn: SpawnWorker,
   ) {
@@ -91,13 +110,11 @@ export class ThreadPool {
 
   /** Workers that have announced readiness (the main thread is not counted). */
   readyWorkers(): number {
-    if (this.ready.length < this.workerCount) {
-      this.ready = [];
-      for (let i = 0; i < this.workerCount; i++) {
-        if (Atomics.load(this.ctl, slot(this.init.control, i, READY))) this.ready.push(i);
-      }
+    if (this.ready < this.workerCount) {
+      this.ready = 0;
+      for (let i = 0; i < this.workerCount; i++) this.ready += Atomics.load(this.ctl, this.base + READY + i);
     }
-    return this.ready.length;
+    return this.ready;
   }
 
   /** Resolves once every worker is ready (they start asynchronously). */
@@ -106,53 +123,44 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `tasks` (task-block pointers) of one kernel: the first on this thread, others on ready
-   * workers; tasks without a free worker also run here. Returns when all are done.
+   * Runs `tasks` (task-block pointers) of one kernel on this thread and whichever workers claim
+   * some of them; returns when all are done.
    */
   run(kernel: TaskKernel, tasks: readonly number[], runHere: (task: number) => void): void {
-    const helpers = Math.min(tasks.length - 1, this.readyWorkers());
+    if (tasks.length > MAX_TASKS) throw new BackendError(`wasm.${kernel}: ${tasks.length} tasks in one job (at most ${MAX_TASKS})`);
     const ctl = this.ctl;
-    if (helpers > 0) {
-      const kernelIndex = TASK_KERNELS.indexOf(kernel);
-      Atomics.store(ctl, this.base + PENDING, helpers);
-      for (let h = 0; h < helpers; h++) {
-        const worker = this.ready[h]!;
-        Atomics.store(ctl, slot(this.init.control, worker, KERNEL), kernelIndex);
-        Atomics.store(ctl, slot(this.init.control, worker, TASK), tasks[h + 1]!);
-        const seqSlot = slot(this.init.control, worker, SEQ);
-        Atomics.add(ctl, seqSlot, 1);
-        Atomics.notify(ctl, seqSlot);
-      }
-    }
-    runHere(tasks[0]!);
-    for (let t = helpers + 1; t < tasks.length; t++) runHere(tasks[t]!);
-    if (helpers > 0) this.waitForHelpers(kernel);
+    const base = this.base;
+    ctl.set(tasks, base + TASKS);
+    Atomics.store(ctl, base + KERNEL, TASK_KERNELS.indexOf(kernel));
+    Atomics.store(ctl, base + DONE, 0);
+    Atomics.store(ctl, base + JOB, tasks.length << 16);
+    Atomics.notify(ctl, base + JOB, tasks.length - 1);
+    claimTasks(ctl, base, (_, task) => runHere(task));
+    this.waitForRunningTasks(kernel, tasks.length);
   }
 
-  private waitForHelpers(kernel: TaskKernel): void {
-    const at = this.base + PENDING;
-    let pending = Atomics.load(this.ctl, at);
-    for (let i = 0; pending !== 0 && (i < SPIN_POLLS || !this.canBlock); i++) pending = Atomics.load(this.ctl, at);
-    while (pending !== 0) {
+  private waitForRunningTasks(kernel: TaskKernel, count: number): void {
+    const at = this.base + DONE;
+    let done = Atomics.load(this.ctl, at);
+    for (let i = 0; done !== count && (i < SPIN_POLLS || !this.canBlock); i++) done = Atomics.load(this.ctl, at);
+    while (done !== count) {
       try {
-        Atomics.wait(this.ctl, at, pending);
+        Atomics.wait(this.ctl, at, done);
       } catch {
         this.canBlock = false;
       }
-      pending = Atomics.load(this.ctl, at);
+      done = Atomics.load(this.ctl, at);
     }
     if (Atomics.exchange(this.ctl, this.base + FAILED, 0)) {
-      throw new BackendError(`wasm.${kernel}: a worker thread trapped while running its part`);
+      throw new BackendError(`wasm.${kernel}: a kernel trapped while running its part`);
     }
   }
 
   terminate(): void {
     Atomics.store(this.ctl, this.base + SHUTDOWN, 1);
-    for (let i = 0; i < this.workerCount; i++) {
-      const seqSlot = slot(this.init.control, i, SEQ);
-      Atomics.add(this.ctl, seqSlot, 1);
-      Atomics.notify(this.ctl, seqSlot);
-    }
+    // A job word with work in it wakes every worker; each sees SHUTDOWN before claiming.
+    Atomics.store(this.ctl, this.base + JOB, 1 << 16);
+    Atomics.notify(this.ctl, this.base + JOB);
     for (const handle of this.handles) handle.terminate();
   }
 }
