@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import '../node.js';
+import { registerCatsDogsCommands } from './commands/catsdogs.js';
 import { registerIdsCommands } from './commands/ids.js';
 import { registerMnistCommands } from './commands/mnist.js';
 import { positiveInt } from './options.js';
@@ -22,6 +23,7 @@ const train = program.command('train').description('train a model');
 const study = program.command('study').description('run a study and write a report');
 registerMnistCommands(train, study);
 registerIdsCommands(program);
+registerCatsDogsCommands(program);
 
 program.parseAsync().then(
   () => process.exit(0),

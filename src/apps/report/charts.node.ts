@@ -51,3 +51,21 @@ export function lineChart(
     layer: [{ mark: { type: 'line', point: true }, encoding: { x, y, color } }, ...errorBars],
   };
 }
+
+/** A confusion matrix as a heatmap with the counts written in the cells (rows: actual, columns: predicted). */
+export function confusionChart(matrix: readonly (readonly number[])[], classNames: readonly string[], title: string): ChartSpec {
+  const values = matrix.flatMap((row, actual) => row.map((count, predicted) => ({ actual: classNames[actual]!, predicted: classNames[predicted]!, count })));
+  const x = { field: 'predicted', type: 'nominal', title: 'predicted', sort: [...classNames] } as const;
+  const y = { field: 'actual', type: 'nominal', title: 'actual', sort: [...classNames] } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 70 * classNames.length + 80,
+    height: 70 * classNames.length + 80,
+    data: { values },
+    layer: [
+      { mark: 'rect', encoding: { x, y, color: { field: 'count', type: 'quantitative', scale: { scheme: 'blues' }, legend: null } } },
+      { mark: { type: 'text', fontSize: 18 }, encoding: { x, y, text: { field: 'count', type: 'quantitative' } } },
+    ],
+  };
+}

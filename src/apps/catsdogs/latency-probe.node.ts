@@ -1,0 +1,50 @@
+/**
+ * Child-process script timing one-image inference and reporting the peak RSS of a process that does
+ * only that: `node latency-probe.node.js <float|int8> <model> <images.f32> <height> <width> <channels>`.
+ * Prints `{ medianMs, meanMs, images, maxRssKiB }` as JSON. The float mode runs the WASM backend
+ * (the parent sets TENSILE_THREADS=1); the int8 mode loads only the int8 runtime, never the float one.
+ */
+import { readFile } from 'node:fs/promises';
+
+const WARMUP = 5;
+
+async function timeInference(mode: string, modelPath: string, images: Float32Array, shape: [number, number, number]): Promise<number[]> {
+  const pixels = shape[0] * shape[1] * shape[2];
+  const count = images.length / pixels;
+  const times: number[] = [];
+  let classify: (image: Float32Array) => void;
+  if (mode === 'int8') {
+    const { quantizedModelFromBytes } = await import('../../quantize/model-file.js');
+    const { Int8Runtime } = await import('../../quantize/int8-runtime.js');
+    const runtime = new Int8Runtime(quantizedModelFromBytes(new Uint8Array(await readFile(modelPath)), modelPath));
+    classify = (image) => runtime.predictLogits(image, 1);
+  } else {
+    await import('../../node.js');
+    const { loadModel } = await import('../../saving/files.node.js');
+    const { tensor } = await import('../../ops/creation.js');
+    const { scope } = await import('../../tensor/lifetime.js');
+    const model = await loadModel(modelPath, { compile: false });
+    model.train(false);
+    classify = (image) => scope(() => (model.predict(tensor(image, [1, ...shape])) as { dataSync(): unknown }).dataSync());
+  }
+  for (let i = 0; i < count + WARMUP; i++) {
+    const image = images.subarray((i % count) * pixels, ((i % count) + 1) * pixels);
+    const start = performance.now();
+    classify(image);
+    if (i >= WARMUP) times.push(performance.now() - start);
+  }
+  return times;
+}
+
+const [mode, modelPath, imagesPath, ...dims] = process.argv.slice(2);
+const shape = dims.map(Number) as [number, number, number];
+const bytes = await readFile(imagesPath!);
+const images = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+const times = await timeInference(mode!, modelPath!, images, shape);
+const sorted = [...times].sort((a, b) => a - b);
+process.stdout.write(`${JSON.stringify({
+  medianMs: sorted[Math.floor(sorted.length / 2)],
+  meanMs: times.reduce((a, b) => a + b, 0) / times.length,
+  images: times.length,
+  maxRssKiB: process.resourceUsage().maxRSS,
+})}\n`);

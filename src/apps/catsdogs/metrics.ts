@@ -1,0 +1,38 @@
+/** Scoring class predictions: accuracy, a confusion matrix, the misclassified items. */
+
+export interface Scored {
+  readonly accuracy: number;
+  /** confusion[actual][predicted] counts. */
+  readonly confusion: number[][];
+  /** Indices of the wrongly classified items. */
+  readonly wrong: number[];
+}
+
+/** Predicted class of each row of `logits` [count, classes] (ties: the lower class). */
+export function argmaxRows(logits: Float32Array, classes: number): number[] {
+  const count = logits.length / classes;
+  return Array.from({ length: count }, (_, i) => {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[i * classes + c]! > logits[i * classes + best]!) best = c;
+    return best;
+  });
+}
+
+/** Softmax probability of each row's own argmax. */
+export function topProbability(logits: Float32Array, classes: number, row: number): number {
+  const values = Array.from(logits.subarray(row * classes, (row + 1) * classes));
+  const largest = Math.max(...values);
+  const exps = values.map((v) => Math.exp(v - largest));
+  return Math.max(...exps) / exps.reduce((a, b) => a + b, 0);
+}
+
+export function score(predicted: readonly number[], actual: ArrayLike<number>, classes: number): Scored {
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const wrong: number[] = [];
+  predicted.forEach((p, i) => {
+    const a = actual[i]!;
+    confusion[a]![p]!++;
+    if (p !== a) wrong.push(i);
+  });
+  return { accuracy: 1 - wrong.length / Math.max(1, predicted.length), confusion, wrong };
+}

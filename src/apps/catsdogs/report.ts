@@ -1,0 +1,81 @@
+/** report.md of a cats-vs-dogs run, from its results alone (so it can be regenerated from results.json). */
+import { describeMachine } from '../report/machine.node.js';
+import { markdownTable, mean, percentMeanStd, std } from '../report/stats.js';
+import type { CatsDogsResults } from './study.node.js';
+
+const TARGET_ACCURACY = 0.82;
+const TARGET_SHRINK = 3.5;
+const TARGET_DROP_POINTS = 1;
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+const mib = (kibibytes: number): string => `${(kibibytes / 1024).toFixed(1)} MiB`;
+const met = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+export function catsDogsReport(r: CatsDogsResults): string {
+  const s = r.settings;
+  const accuracies = r.runs.map((run) => run.validationAccuracy);
+  const d = r.deployment;
+  const drop = 100 * (d.floatAccuracy - d.int8Accuracy);
+  const shrink = d.floatBytes / d.int8Bytes;
+  const runRows = r.runs.map((run) => [
+    String(run.seed), `${run.selectedEpoch} / ${run.epochs.length}`, pct(run.selectionAccuracy), pct(run.validationAccuracy), `${run.trainSeconds.toFixed(0)} s`,
+    run.seed === r.deployedSeed ? 'deployed' : '',
+  ]);
+  const latency = d.latency;
+  const deployRows = [
+    ['file size', kib(d.floatBytes), kib(d.int8Bytes), `${shrink.toFixed(2)}× smaller`],
+    ['validation accuracy', pct(d.floatAccuracy), pct(d.int8Accuracy), `${drop >= 0 ? '−' : '+'}${Math.abs(drop).toFixed(2)} points`],
+    ...(latency
+      ? [
+          ['latency per image, median (mean)', `${latency.float.medianMs.toFixed(2)} ms (${latency.float.meanMs.toFixed(2)})`, `${latency.int8.medianMs.toFixed(2)} ms (${latency.int8.meanMs.toFixed(2)})`, `${(latency.float.medianMs / latency.int8.medianMs).toFixed(2)}× faster`],
+          ['peak RSS of the process', mib(latency.float.maxRssKiB), mib(latency.int8.maxRssKiB), `${(latency.float.maxRssKiB / latency.int8.maxRssKiB).toFixed(2)}× less`],
+        ]
+      : []),
+  ];
+  const [[tc, fd], [fc, td]] = r.runs.find((run) => run.seed === r.deployedSeed)!.confusion as [[number, number], [number, number]];
+  return `# Cats vs dogs on a small device (after Shiddieqy et al.), with int8 inference
+
+${s.size}×${s.size} ${s.gray ? 'grayscale' : 'RGB'} photos, ${r.counts.fit} fit + ${r.counts.selection} model-selection photos (a stratified split of the
+${r.counts.fit + r.counts.selection} training photos), scored once on the ${r.counts.validation} validation photos, which no choice looked at.
+
+**Validation accuracy: ${percentMeanStd(accuracies)}% (mean ± std over ${r.runs.length} seeds)** — target ≥ ${pct(TARGET_ACCURACY)}: ${met(mean(accuracies) >= TARGET_ACCURACY)}.
+**int8: ${shrink.toFixed(2)}× smaller (target ≥ ${TARGET_SHRINK}×: ${met(shrink >= TARGET_SHRINK)}), accuracy change ${drop >= 0 ? '−' : '+'}${Math.abs(drop).toFixed(2)} points (target ≤ ${TARGET_DROP_POINTS}: ${met(drop <= TARGET_DROP_POINTS)}).**
+
+## Setup
+- Pipeline: JPEG decode (jpeg-js), ${s.gray ? 'grayscale, ' : ''}area resize to ${s.size}×${s.size}, pixels / 255; decoded once (${r.decodeSeconds.toFixed(0)} s for all photos).
+- Augmentation in the model (training only): horizontal flips, rotations, zooms and shifts (RandomFlip, RandomRotation, RandomZoom, RandomTranslation).
+- CNN: ${(s.filters ?? [16, 32, 64]).map((f) => `conv ${f}·3×3 ReLU → max-pool 2`).join(' → ')} → dense ${s.units ?? 128} ReLU → dropout ${s.dropout ?? 0.5} → dense 2.
+- Adam, learning rate ${s.learningRate}, batch ${s.batchSize}, ${s.epochs} epochs per seed; model selection = the epoch with the best accuracy on the selection photos (ties: earlier).
+- The deployed model is the seed with the best *selection* accuracy (seed ${r.deployedSeed}); it is the one quantised and measured.
+
+## Seeds
+${markdownTable(['seed', 'selected epoch', 'selection acc.', 'validation acc.', 'training time', ''], runRows)}
+
+Mean ± std of validation accuracy: ${percentMeanStd(accuracies)}% (std ${(100 * std(accuracies)).toFixed(2)} points).
+
+![accuracy curves](curves.png)
+![loss curves](loss.png)
+
+## Deployed model on the validation photos
+Confusion (rows actual, columns predicted): cat→cat ${tc}, cat→dog ${fd}, dog→cat ${fc}, dog→dog ${td}.
+
+![confusion matrix](confusion.png)
+![misclassified examples](misclassified.png)
+
+## int8 post-training quantisation (per-channel weights, per-tensor activations)
+Weights: symmetric int8 per output channel; activations: affine int8 per tensor with ranges (min/max) from ${d.calibrationImages} training (fit) photos;
+the int8 path runs im2col + int16 dot-product GEMM (\`i32x4.dot_i16x8_s\`) with fused requantisation and ReLU in a separate single-threaded WebAssembly module.
+float and int8 agree on ${pct(d.agreement)} of the validation photos.
+
+${markdownTable(['', 'float32', 'int8', ''], deployRows)}
+
+${latency ? `Latency and peak RSS were measured **on this machine, one thread**, each mode in its own child process (${latency.int8.images} validation images one at a time after 5 warm-up images; decoding excluded; float = Tensile's WASM backend with TENSILE_THREADS=1, int8 = the int8 module only). Peak RSS is \`process.resourceUsage().maxRSS\` of the whole Node process.` : 'Latency and RSS were not measured in this run.'}
+
+## Machine
+${describeMachine(r.machine)}. Load average (1/5/15 min) at start ${r.loadAverage.start.map((x) => x.toFixed(2)).join(' / ')}, at end ${r.loadAverage.end.map((x) => x.toFixed(2)).join(' / ')} — the machine is shared, so times are noisy.
+Total ${(r.totalSeconds / 60).toFixed(1)} min.
+
+Reproduce with: \`${r.command}\`
+`;
+}

@@ -1,0 +1,96 @@
+/**
+ * The whole cats-vs-dogs run behind `tensile catsdogs train`: train and select per seed, score on
+ * the validation photos, deploy (quantise, measure), then write curves, confusion matrix,
+ * misclassified grid, results.json and report.md into `out`.
+ */
+import path from 'node:path';
+import { lineChart, writeChart, confusionChart } from '../report/charts.node.js';
+import { writeImageGrid } from '../report/image-grid.node.js';
+import { commandLine, machineInfo, type MachineInfo } from '../report/machine.node.js';
+import { RawImage } from '../../io/raw-image.js';
+import { writeFileAtomic } from '../../saving/files.node.js';
+import { deploy, type Deployment } from './deploy.node.js';
+import { topProbability } from './metrics.js';
+import { catsDogsReport } from './report.js';
+import { CLASS_NAMES, predictLogits, trainCatsDogs, type SeedRun, type TrainHooks, type TrainSettings } from './train.node.js';
+import os from 'node:os';
+
+export interface StudyOptions extends TrainSettings {
+  readonly out: string;
+  /** Validation photos timed per mode for latency and RSS (0: skip). */
+  readonly latencyImages: number;
+}
+
+export interface Misclassified {
+  readonly path: string;
+  readonly actual: string;
+  readonly predicted: string;
+  readonly probability: number;
+}
+
+export interface CatsDogsResults {
+  readonly settings: TrainSettings;
+  readonly counts: { readonly fit: number; readonly selection: number; readonly validation: number };
+  readonly runs: readonly Omit<SeedRun, 'modelPath'>[];
+  readonly deployedSeed: number;
+  readonly deployment: Omit<Deployment, 'floatPath' | 'int8Path'>;
+  readonly misclassified: readonly Misclassified[];
+  readonly machine: MachineInfo;
+  /** Load averages (1, 5, 15 min) before training and after the measurements: the machine is shared. */
+  readonly loadAverage: { readonly start: number[]; readonly end: number[] };
+  readonly command: string;
+  readonly decodeSeconds: number;
+  readonly totalSeconds: number;
+}
+
+const GRID_SIZE = 24;
+
+export async function runCatsDogsStudy(options: StudyOptions, hooks: TrainHooks = {}): Promise<CatsDogsResults> {
+  const started = performance.now();
+  const loadAtStart = os.loadavg();
+  const { out, latencyImages, ...settings } = options;
+  const study = await trainCatsDogs(settings, out, hooks);
+  const { validation } = study.data;
+  const logits = predictLogits(study.deployedModel, study.data.validationTensors.x);
+  const deployment = await deploy(study.deployedModel, { images: study.data.train, indices: study.data.fitIndices }, validation, logits, {
+    out, latencyImages, metadata: { classes: CLASS_NAMES.join(','), size: String(settings.size), gray: String(settings.gray) },
+  });
+  const misclassified = study.deployedScore.wrong.map((i): Misclassified => ({
+    path: validation.paths[i]!, actual: CLASS_NAMES[validation.labels[i]!]!, predicted: CLASS_NAMES[1 - validation.labels[i]!]!,
+    probability: topProbability(logits, CLASS_NAMES.length, i),
+  }));
+  await writeFigures(out, study.runs, study.deployed.seed, study.deployedScore.confusion, validation, study.deployedScore.wrong, misclassified);
+  const { floatPath: _f, int8Path: _i, ...figures } = deployment;
+  const results: CatsDogsResults = {
+    settings, counts: study.counts, runs: study.runs.map(({ modelPath: _m, ...run }) => run), deployedSeed: study.deployed.seed, deployment: figures,
+    misclassified, machine: machineInfo(), loadAverage: { start: loadAtStart, end: os.loadavg() }, command: commandLine(),
+    decodeSeconds: study.decodeSeconds, totalSeconds: (performance.now() - started) / 1000,
+  };
+  await writeFileAtomic(path.join(out, 'results.json'), new TextEncoder().encode(`${JSON.stringify(results, null, 2)}\n`));
+  await writeFileAtomic(path.join(out, 'report.md'), new TextEncoder().encode(catsDogsReport(results)));
+  return results;
+}
+
+async function writeFigures(
+  out: string, runs: readonly SeedRun[], deployedSeed: number, confusion: number[][],
+  validation: { images: Uint8Array; shape: readonly [number, number, number, number] }, wrong: readonly number[], misclassified: readonly Misclassified[],
+): Promise<void> {
+  const points = runs.flatMap((run) => run.epochs.flatMap((e) => [
+    { series: `seed ${run.seed} fit (augmented)`, x: e.epoch, y: 100 * e.accuracy },
+    { series: `seed ${run.seed} selection`, x: e.epoch, y: 100 * e.selectionAccuracy },
+  ]));
+  await writeChart(lineChart(points, { title: 'Accuracy per epoch (fit part vs model-selection part of the training photos)', x: 'epoch', y: 'accuracy (%)' }), path.join(out, 'curves'));
+  const losses = runs.flatMap((run) => run.epochs.flatMap((e) => [
+    { series: `seed ${run.seed} fit (augmented)`, x: e.epoch, y: e.loss },
+    { series: `seed ${run.seed} selection`, x: e.epoch, y: e.selectionLoss },
+  ]));
+  await writeChart(lineChart(losses, { title: 'Cross-entropy per epoch', x: 'epoch', y: 'loss' }), path.join(out, 'loss'));
+  await writeChart(confusionChart(confusion, CLASS_NAMES, `Validation confusion matrix (float model, seed ${deployedSeed})`), path.join(out, 'confusion'));
+  const [, height, width, channels] = validation.shape;
+  const pixels = height * width * channels;
+  const cells = wrong.slice(0, GRID_SIZE).map((index, k) => ({
+    image: new RawImage(validation.images.slice(index * pixels, (index + 1) * pixels), width, height, channels),
+    caption: `${path.basename(misclassified[k]!.path)}\n${misclassified[k]!.actual} → ${misclassified[k]!.predicted} ${(100 * misclassified[k]!.probability).toFixed(0)}%`,
+  }));
+  if (cells.length > 0) await writeImageGrid(cells, path.join(out, 'misclassified'), { columns: 6, title: `Misclassified validation photos (model input, ${width}×${height}): actual → predicted, probability` });
+}

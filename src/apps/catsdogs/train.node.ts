@@ -1,0 +1,140 @@
+/**
+ * `tensile catsdogs train`: the 50×50 gray cats-vs-dogs study. The 2,000 training photos are split
+ * (stratified, fixed split seed) into a fit part and a model-selection part; each seed trains the
+ * CNN with Adam and keeps the epoch with the best selection accuracy. Only then is each selected
+ * model scored once on the 1,000 validation photos, which no choice ever looks at. The model of the
+ * seed with the best *selection* accuracy is the one deployed (saved, quantised, measured).
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { catsDogs } from '../../data/datasets/cats-dogs.node.js';
+import { Adam } from '../../optim/index.js';
+import { saveModel } from '../../saving/files.node.js';
+import { manualSeed } from '../../tensor/random.js';
+import { Callback, EarlyStopping, SparseCategoricalCrossentropy, type Logs } from '../../train/index.js';
+import type { Sequential } from '../../nn/index.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { loadPreparedImages, type ImageGeometry, type PreparedImages } from './images.node.js';
+import { argmaxRows, score, type Scored } from './metrics.js';
+import { catsDogsCnn, type CnnShape } from './model.js';
+import { balancedSlice, stratifiedSplit } from './split.js';
+import { imageTensors, type ImageTensors } from './tensors.js';
+
+export const CLASS_NAMES = ['cat', 'dog'] as const;
+
+export interface TrainSettings extends ImageGeometry, CnnShape {
+  readonly epochs: number;
+  readonly seeds: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Share of the training photos held out for model selection. */
+  readonly selectionFraction: number;
+  /** Use only the first N training / validation photos, balanced over the classes (quick runs, tests). */
+  readonly trainLimit?: number;
+  readonly validationLimit?: number;
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly selectionLoss: number;
+  readonly selectionAccuracy: number;
+}
+
+export interface SeedRun {
+  readonly seed: number;
+  readonly epochs: EpochRecord[];
+  /** The epoch kept (best selection accuracy; ties: the earlier one), 1-based. */
+  readonly selectedEpoch: number;
+  readonly selectionAccuracy: number;
+  readonly validationAccuracy: number;
+  readonly confusion: number[][];
+  readonly trainSeconds: number;
+  readonly modelPath: string;
+}
+
+export interface TrainedStudy {
+  readonly settings: TrainSettings;
+  readonly counts: { readonly fit: number; readonly selection: number; readonly validation: number };
+  readonly decodeSeconds: number;
+  readonly runs: SeedRun[];
+  /** The seed run whose model is deployed. */
+  readonly deployed: SeedRun;
+  readonly deployedModel: Sequential;
+  readonly deployedScore: Scored;
+  readonly data: { readonly train: PreparedImages; readonly validation: PreparedImages; readonly fit: ImageTensors; readonly validationTensors: ImageTensors; readonly fitIndices: number[] };
+}
+
+export interface TrainHooks {
+  readonly onDecode?: (done: number, total: number) => void;
+  readonly onEpoch?: (seed: number, record: EpochRecord) => void;
+}
+
+class EpochRecorder extends Callback {
+  readonly records: EpochRecord[] = [];
+
+  constructor(private readonly report: (record: EpochRecord) => void) {
+    super();
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    const record = {
+      epoch: epoch + 1, loss: logs['loss']!, accuracy: logs['accuracy']!, selectionLoss: logs['val_loss']!, selectionAccuracy: logs['val_accuracy']!,
+    };
+    this.records.push(record);
+    this.report(record);
+  }
+}
+
+/** Logits of `x` in batches, in inference mode. */
+export function predictLogits(model: Sequential, x: Tensor): Float32Array {
+  model.train(false);
+  return model.predict(x, { batchSize: 250 }).dataSync() as Float32Array;
+}
+
+async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
+  manualSeed(seed);
+  const model = catsDogsCnn(settings, settings);
+  model.compile({ optimizer: new Adam({ learningRate: settings.learningRate }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
+  const selector = new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true });
+  const recorder = new EpochRecorder((record) => hooks.onEpoch?.(seed, record));
+  const started = performance.now();
+  await model.fit(fit.x, fit.y, { epochs: settings.epochs, batchSize: settings.batchSize, validationData: [selection.x, selection.y], callbacks: [selector, recorder], verbose: 0 });
+  return { model, records: recorder.records, selectedEpoch: selector.bestEpoch + 1, seconds: (performance.now() - started) / 1000 };
+}
+
+export async function trainCatsDogs(settings: TrainSettings, out: string, hooks: TrainHooks = {}): Promise<TrainedStudy> {
+  const { train, validation } = await catsDogs();
+  const trainFiles = settings.trainLimit ? balancedSlice(train.files, settings.trainLimit) : train.files;
+  const validationFiles = settings.validationLimit ? balancedSlice(validation.files, settings.validationLimit) : validation.files;
+  const total = trainFiles.length + validationFiles.length;
+  const decodeStart = performance.now();
+  const trainImages = await loadPreparedImages(trainFiles, settings, { onImage: (done) => hooks.onDecode?.(done, total) });
+  const validationImages = await loadPreparedImages(validationFiles, settings, { onImage: (done) => hooks.onDecode?.(trainFiles.length + done, total) });
+  const decodeSeconds = (performance.now() - decodeStart) / 1000;
+  const split = stratifiedSplit(trainImages.labels, settings.selectionFraction);
+  const fit = imageTensors(trainImages, split.fit);
+  const selection = imageTensors(trainImages, split.selection);
+  const validationTensors = imageTensors(validationImages);
+  await mkdir(path.join(out, 'models'), { recursive: true });
+  const runs: SeedRun[] = [];
+  let deployed: { run: SeedRun; model: Sequential; score: Scored } | null = null;
+  for (let seed = 1; seed <= settings.seeds; seed++) {
+    const { model, records, selectedEpoch, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
+    const scored = score(argmaxRows(predictLogits(model, validationTensors.x), CLASS_NAMES.length), validationImages.labels, CLASS_NAMES.length);
+    const modelPath = path.join(out, 'models', `seed-${seed}.safetensors`);
+    await saveModel(model, modelPath, { includeOptimizer: false });
+    const run: SeedRun = {
+      seed, epochs: records, selectedEpoch, selectionAccuracy: records[selectedEpoch - 1]!.selectionAccuracy,
+      validationAccuracy: scored.accuracy, confusion: scored.confusion, trainSeconds: seconds, modelPath,
+    };
+    runs.push(run);
+    if (deployed === null || run.selectionAccuracy > deployed.run.selectionAccuracy) deployed = { run, model, score: scored };
+  }
+  return {
+    settings, counts: { fit: split.fit.length, selection: split.selection.length, validation: validationImages.labels.length }, decodeSeconds, runs,
+    deployed: deployed!.run, deployedModel: deployed!.model, deployedScore: deployed!.score,
+    data: { train: trainImages, validation: validationImages, fit, validationTensors, fitIndices: split.fit },
+  };
+}

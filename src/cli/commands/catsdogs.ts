@@ -1,0 +1,113 @@
+/** `tensile catsdogs train|predict` and `tensile quantize`. */
+import type { Command } from 'commander';
+import { loadImageClassifier } from '../../apps/catsdogs/image-model.node.js';
+import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
+import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
+import { runCatsDogsStudy } from '../../apps/catsdogs/study.node.js';
+import { CLASS_NAMES } from '../../apps/catsdogs/train.node.js';
+import { percentMeanStd } from '../../apps/report/stats.js';
+import { applyCommonOptions, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
+import { progress } from '../progress.js';
+
+interface TrainCliOptions extends CommonOptions {
+  size: number;
+  gray: boolean;
+  epochs: number;
+  seeds: number;
+  batchSize: number;
+  learningRate: number;
+  filters: number[];
+  units: number;
+  dropout: number;
+  selectionFraction: number;
+  trainLimit?: number;
+  validationLimit?: number;
+  latencyImages: number;
+  out: string;
+}
+
+interface PredictCliOptions extends CommonOptions {
+  model: string;
+}
+
+interface QuantizeCliOptions extends CommonOptions {
+  model: string;
+  calibration: string;
+  out: string;
+  limit: number;
+}
+
+function fraction(value: string): number {
+  const n = positiveNumber(value);
+  if (n >= 1) throw new Error(`expected a fraction below 1, got '${value}'`);
+  return n;
+}
+
+export function registerCatsDogsCommands(program: Command): void {
+  const catsdogs = program.command('catsdogs').description('cats vs dogs at 50×50 gray (Shiddieqy et al.): train, predict');
+
+  catsdogs
+    .command('train')
+    .description('train the CNN over several seeds, select epochs on a split of the training photos, score on the validation photos, quantise to int8 and write a report')
+    .option('--size <n>', 'side of the square input in pixels', positiveInt, 50)
+    .option('--gray', 'grayscale input (default)', true)
+    .option('--no-gray', 'RGB input')
+    .option('--epochs <n>', 'epochs per seed (the best on the selection photos is kept)', positiveInt, 40)
+    .option('--seeds <k>', 'training seeds', positiveInt, 3)
+    .option('--batch-size <n>', 'samples per step', positiveInt, 32)
+    .option('--learning-rate <lr>', 'Adam learning rate', positiveNumber, 1e-3)
+    .option('--filters <list>', 'filters of the conv/pool stages', intList, [16, 32, 64])
+    .option('--units <n>', 'units of the hidden dense layer', positiveInt, 128)
+    .option('--dropout <rate>', 'dropout before the output layer', fraction, 0.5)
+    .option('--selection-fraction <f>', 'share of the training photos held out for model selection', fraction, 0.2)
+    .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt)
+    .option('--validation-limit <n>', 'score only N validation photos (balanced; quick runs)', positiveInt)
+    .option('--latency-images <n>', 'validation photos timed per mode for latency and peak RSS (0 skips)', (v: string) => (v === '0' ? 0 : positiveInt(v)), 200)
+    .option('--out <dir>', 'where models, report.md, figures and results.json go', 'runs/catsdogs')
+    .action(async (options: TrainCliOptions, command: Command) => {
+      const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
+      applyCommonOptions(all);
+      const bar = progress(options.seeds * options.epochs, !all.json);
+      let epochsDone = 0;
+      const { size, gray, epochs, seeds, batchSize, learningRate, filters, units, dropout, selectionFraction, trainLimit, validationLimit, latencyImages, out } = options;
+      const settings = { size, gray, epochs, seeds, batchSize, learningRate, filters, units, dropout, selectionFraction, trainLimit, validationLimit };
+      const results = await runCatsDogsStudy({ ...settings, latencyImages, out }, {
+        onEpoch: (seed, e) => bar.update(++epochsDone, `seed ${seed} epoch ${e.epoch}: fit ${(100 * e.accuracy).toFixed(1)}%, selection ${(100 * e.selectionAccuracy).toFixed(1)}%`),
+      });
+      bar.stop();
+      const d = results.deployment;
+      emit(all, results, [
+        `validation accuracy ${percentMeanStd(results.runs.map((r) => r.validationAccuracy))}% over ${results.runs.length} seeds`,
+        `int8: ${(d.floatBytes / d.int8Bytes).toFixed(2)}× smaller, accuracy ${(100 * d.floatAccuracy).toFixed(2)}% → ${(100 * d.int8Accuracy).toFixed(2)}%`,
+        ...(d.latency ? [`latency per image (1 thread): float ${d.latency.float.medianMs.toFixed(2)} ms, int8 ${d.latency.int8.medianMs.toFixed(2)} ms`] : []),
+        `Wrote ${options.out}/report.md, curves, confusion, misclassified (.svg/.png), results.json, model.safetensors, model-int8.safetensors`,
+      ].join('\n'));
+    });
+
+  catsdogs
+    .command('predict')
+    .description('label and probability for each image (a float or int8 model); unreadable images get an error line, the rest are still classified')
+    .requiredOption('--model <file>', 'model.safetensors or model-int8.safetensors')
+    .argument('<images...>', 'image files')
+    .action(async (images: string[], options: PredictCliOptions, command: Command) => {
+      const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
+      applyCommonOptions(all);
+      const predictions = await classifyFiles(await loadImageClassifier(options.model), images, CLASS_NAMES);
+      emit(all, predictions, predictions.map((p) => ('error' in p ? `${p.file}\terror: ${p.error}` : `${p.file}\t${p.label}\t${p.probability.toFixed(4)}`)).join('\n'));
+      if (predictions.some((p) => 'error' in p)) process.exitCode = 2;
+    });
+
+  program
+    .command('quantize')
+    .description('post-training int8 quantisation of an image classifier: per-channel weights, activation ranges calibrated on a folder of images')
+    .requiredOption('--model <file>', 'float model (.safetensors from training)')
+    .requiredOption('--calibration <dir>', 'folder of calibration images (searched recursively), e.g. the training photos')
+    .requiredOption('--out <file>', 'int8 model file to write')
+    .option('--limit <n>', 'calibrate on at most N images, spread over the folder', positiveInt, 500)
+    .action(async (options: QuantizeCliOptions, command: Command) => {
+      const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
+      applyCommonOptions(all);
+      const result = await quantizeImageModel(options);
+      emit(all, result, `wrote ${result.out}: ${result.layers} int8 layers, ${(result.int8Bytes / 1024).toFixed(1)} KiB (float ${(result.floatBytes / 1024).toFixed(1)} KiB, ${(result.floatBytes / result.int8Bytes).toFixed(2)}× smaller), calibrated on ${result.calibrationImages} images`);
+    });
+}
