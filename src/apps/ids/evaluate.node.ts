@@ -5,6 +5,7 @@
  * mean ± std over its seeds.
  */
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { NSL_KDD_CATEGORIES } from '../../data/datasets/nsl-kdd.node.js';
 import { ValueError } from '../../errors.js';
@@ -54,6 +55,8 @@ export interface EvaluateIdsResult {
   readonly training: TrainIdsResult | null;
   readonly testFiles: readonly string[];
   readonly machine: MachineInfo;
+  /** 1, 5 and 15-minute load averages at the end (shared machine). */
+  readonly loadAverage: number[];
   readonly command: string;
   readonly seconds: number;
   readonly out: string;
@@ -112,6 +115,7 @@ export async function evaluateIds(options: EvaluateIdsOptions): Promise<Evaluate
     training: isFolder ? await readTraining(modelDir) : null,
     testFiles: testSets.map((set) => set.file),
     machine: machineInfo(),
+    loadAverage: os.loadavg(),
     command: commandLine(),
     seconds: (performance.now() - started) / 1000,
     out,

@@ -101,6 +101,10 @@ function trainingSection(result: EvaluateIdsResult): string[] {
   ];
 }
 
+function load(average: readonly number[] | undefined): string {
+  return average ? average.map((v) => v.toFixed(1)).join(' / ') : 'not recorded';
+}
+
 export function idsReport(result: EvaluateIdsResult): string {
   const groups = byVariant(result);
   const first = result.models[0]!;
@@ -129,6 +133,8 @@ export function idsReport(result: EvaluateIdsResult): string {
     '',
     detectionTable(result, 'KDDTest-21'),
     '',
+    'KDDTest-21 keeps every R2L and U2R record of KDDTest+, so those two rates are the same in both tables.',
+    '',
     '## Confusion matrices (counts, mean over seeds)',
     '',
     ...groups.flatMap(([variant, models]) =>
@@ -137,7 +143,9 @@ export function idsReport(result: EvaluateIdsResult): string {
     '![ROC on KDDTest+](roc.png)',
     '',
     ...trainingSection(result),
-    `Machine: ${describeMachine(result.machine)}. Evaluation took ${result.seconds.toFixed(0)} s${result.training ? `; training took ${(result.training.totalSeconds / 60).toFixed(1)} min (\`${result.training.command}\`)` : ''}.`,
+    `Machine: ${describeMachine(result.machine)}. Evaluation took ${result.seconds.toFixed(0)} s (load average ${load(result.loadAverage)})${
+      result.training ? `; training took ${(result.training.totalSeconds / 60).toFixed(1)} min (load average ${load(result.training.loadAverage)}; \`${result.training.command}\`)` : ''
+    }. The machine is shared with other jobs, so times are indicative.`,
     '',
     'Reproduce with:',
     '',

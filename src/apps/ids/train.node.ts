@@ -5,6 +5,7 @@
  * files are never opened here.
  */
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Adam } from '../../optim/index.js';
 import { manualSeed } from '../../tensor/random.js';
@@ -64,6 +65,8 @@ export interface TrainIdsResult {
   readonly features: number;
   readonly models: TrainedModel[];
   readonly machine: MachineInfo;
+  /** 1, 5 and 15-minute load averages at the end: the machine is shared, so timings need them. */
+  readonly loadAverage: number[];
   readonly command: string;
   readonly totalSeconds: number;
 }
@@ -107,6 +110,7 @@ export async function trainIds(options: TrainIdsOptions): Promise<TrainIdsResult
     features: encoder.width,
     models,
     machine: machineInfo(),
+    loadAverage: os.loadavg(),
     command: commandLine(),
     totalSeconds: (performance.now() - started) / 1000,
   };
