@@ -41,7 +41,8 @@ export class Int8Runtime {
   private readonly cols: number;
   private readonly acc: number;
   private readonly logits: number;
-  readonly classes: number;
+  /** Values per image in the output (the classes, for a classifier ending in a dense layer). */
+  readonly outputSize: number;
   private readonly pixels: number;
 
   constructor(readonly model: QuantizedModel) {
@@ -85,12 +86,12 @@ export class Int8Runtime {
       shape = outShape;
       largestActivation = Math.max(largestActivation, shape[0] * shape[1] * shape[2]);
     }
-    this.classes = shape[2];
+    this.outputSize = shape[0] * shape[1] * shape[2];
     this.pixels = model.inputShape[0] * model.inputShape[1] * model.inputShape[2];
     this.buffers = [reserve(largestActivation), reserve(largestActivation)];
     this.cols = reserve(largestCols);
     this.acc = reserve(16);
-    this.logits = reserve(this.classes * 4);
+    this.logits = reserve(this.outputSize * 4);
     const memory = this.kernels.memory;
     const missing = Math.ceil(top / PAGE) - memory.buffer.byteLength / PAGE;
     if (missing > 0) memory.grow(missing);
@@ -106,13 +107,13 @@ export class Int8Runtime {
     return this.kernels.memory.buffer.byteLength;
   }
 
-  /** Logits [count, classes] for `count` NHWC float images laid out back to back. */
+  /** Outputs [count, outputSize] (logits) for `count` NHWC float images laid out back to back. */
   predictLogits(images: Float32Array, count: number): Float32Array {
     if (images.length !== count * this.pixels) {
       throw new ShapeError(`int8: ${images.length} values are not ${count} images of ${this.model.inputShape.join('×')}`);
     }
-    const out = new Float32Array(count * this.classes);
-    for (let i = 0; i < count; i++) out.set(this.predictOne(images.subarray(i * this.pixels, (i + 1) * this.pixels)), i * this.classes);
+    const out = new Float32Array(count * this.outputSize);
+    for (let i = 0; i < count; i++) out.set(this.predictOne(images.subarray(i * this.pixels, (i + 1) * this.pixels)), i * this.outputSize);
     return out;
   }
 
@@ -137,6 +138,6 @@ export class Int8Runtime {
       }
       from = 1 - from;
     }
-    return new Float32Array(memory.buffer, this.logits, this.classes).slice();
+    return new Float32Array(memory.buffer, this.logits, this.outputSize).slice();
   }
 }

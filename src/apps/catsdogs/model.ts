@@ -13,7 +13,7 @@ export interface CnnShape {
   readonly filters?: readonly number[];
   /** Units of the hidden dense layer (default 128). */
   readonly units?: number;
-  /** Dropout before the output layer (default 0.5). */
+  /** Dropout before the output layer (default 0.3). */
   readonly dropout?: number;
 }
 
@@ -23,7 +23,7 @@ export interface AugmentationStrength {
   readonly shift: number;
 }
 
-export const DEFAULT_AUGMENTATION: AugmentationStrength = { rotation: 0.05, shift: 0.1 };
+export const DEFAULT_AUGMENTATION: AugmentationStrength = { rotation: 0.03, shift: 0.08 };
 
 export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augmentation: AugmentationStrength = DEFAULT_AUGMENTATION): Sequential {
   const stages = (shape.filters ?? [16, 32, 64]).flatMap((filters): Layer[] => [
@@ -39,7 +39,7 @@ export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augme
       ...stages,
       new Flatten(),
       new Dense({ units: shape.units ?? 128, activation: 'relu' }),
-      new Dropout({ rate: shape.dropout ?? 0.5 }),
+      new Dropout({ rate: shape.dropout ?? 0.3 }),
       new Dense({ units: 2 }),
     ],
     { name: 'cats_dogs_cnn', inputShape: [geometry.size, geometry.size, channelsOf(geometry)] },

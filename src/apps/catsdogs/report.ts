@@ -1,6 +1,7 @@
 /** report.md of a cats-vs-dogs run, from its results alone (so it can be regenerated from results.json). */
 import { describeMachine } from '../report/machine.node.js';
 import { markdownTable, mean, percentMeanStd, std } from '../report/stats.js';
+import { DEFAULT_AUGMENTATION } from './model.js';
 import type { CatsDogsResults } from './study.node.js';
 
 const TARGET_ACCURACY = 0.82;
@@ -44,9 +45,9 @@ ${r.counts.fit + r.counts.selection} training photos), scored once on the ${r.co
 
 ## Setup
 - Pipeline: JPEG decode (jpeg-js), ${s.gray ? 'grayscale, ' : ''}area resize to ${s.size}×${s.size}, pixels / 255; decoded once (${r.decodeSeconds.toFixed(0)} s for all photos).
-- Augmentation in the model (training only): horizontal flips, rotations, zooms and shifts (RandomFlip, RandomRotation, RandomZoom, RandomTranslation).
-- CNN: ${(s.filters ?? [16, 32, 64]).map((f) => `conv ${f}·3×3 ReLU → max-pool 2`).join(' → ')} → dense ${s.units ?? 128} ReLU → dropout ${s.dropout ?? 0.5} → dense 2.
-- Adam, learning rate ${s.learningRate}, batch ${s.batchSize}, ${s.epochs} epochs per seed; model selection = the epoch with the best accuracy on the selection photos (ties: earlier).
+- Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * DEFAULT_AUGMENTATION.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * DEFAULT_AUGMENTATION.shift).toFixed(0)}% (RandomFlip, RandomRotation, RandomZoom, RandomTranslation).
+- CNN: ${(s.filters ?? [16, 32, 64]).map((f) => `conv ${f}·3×3 ReLU → max-pool 2`).join(' → ')} → dense ${s.units ?? 128} ReLU → dropout ${s.dropout ?? 0.3} → dense 2.
+- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run, batch ${s.batchSize}, ${s.epochs} epochs per seed; model selection = the epoch with the best accuracy on the selection photos (ties: earlier).
 - The deployed model is the seed with the best *selection* accuracy (seed ${r.deployedSeed}); it is the one quantised and measured.
 
 ## Seeds

@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { catsDogs } from '../../data/datasets/cats-dogs.node.js';
-import { Adam } from '../../optim/index.js';
+import { Adam, CosineDecay } from '../../optim/index.js';
 import { saveModel } from '../../saving/files.node.js';
 import { manualSeed } from '../../tensor/random.js';
 import { Callback, EarlyStopping, SparseCategoricalCrossentropy, type Logs } from '../../train/index.js';
@@ -96,7 +96,9 @@ export function predictLogits(model: Sequential, x: Tensor): Float32Array {
 async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
   manualSeed(seed);
   const model = catsDogsCnn(settings, settings);
-  model.compile({ optimizer: new Adam({ learningRate: settings.learningRate }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
+  const steps = settings.epochs * Math.ceil(fit.y.shape[0]! / settings.batchSize);
+  const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: steps, alpha: 0.01 });
+  model.compile({ optimizer: new Adam({ learningRate }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
   const selector = new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true });
   const recorder = new EpochRecorder((record) => hooks.onEpoch?.(seed, record));
   const started = performance.now();

@@ -1,0 +1,36 @@
+/** The cats-vs-dogs app's pieces: stratified split, balanced slices, scoring. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { argmaxRows, score, topProbability } from '../../src/apps/catsdogs/metrics.js';
+import { balancedSlice, stratifiedSplit } from '../../src/apps/catsdogs/split.js';
+
+describe('catsdogs split', () => {
+  it('holds out the same share of every class, disjoint and complete, the same on every call', () => {
+    const labels = [...new Array<number>(100).fill(0), ...new Array<number>(60).fill(1)];
+    const split = stratifiedSplit(labels, 0.2);
+    assert.equal(split.selection.filter((i) => labels[i] === 0).length, 20);
+    assert.equal(split.selection.filter((i) => labels[i] === 1).length, 12);
+    assert.deepEqual([...split.fit, ...split.selection].sort((a, b) => a - b), labels.map((_, i) => i));
+    assert.deepEqual(stratifiedSplit(labels, 0.2), split);
+    assert.notDeepEqual(stratifiedSplit(labels, 0.2, 1).selection, split.selection);
+    assert.throws(() => stratifiedSplit(labels, 1), /fraction/);
+  });
+
+  it('a balanced slice takes the first items of each class', () => {
+    const items = [0, 0, 0, 0, 1, 1, 1].map((label, i) => ({ label, i }));
+    assert.deepEqual(balancedSlice(items, 4).map((x) => x.i), [0, 1, 4, 5]);
+  });
+});
+
+describe('catsdogs metrics', () => {
+  it('argmax, softmax probability, accuracy, confusion and the wrong items', () => {
+    const logits = Float32Array.from([2, 0, 0, 1, 0, 0, 3, 1]);
+    assert.deepEqual(argmaxRows(logits, 2), [0, 1, 0, 0]);
+    assert.ok(Math.abs(topProbability(logits, 2, 0) - 1 / (1 + Math.exp(-2))) < 1e-6);
+    assert.equal(topProbability(logits, 2, 2), 0.5);
+    const scored = score([0, 1, 0, 0], [0, 1, 1, 0], 2);
+    assert.equal(scored.accuracy, 0.75);
+    assert.deepEqual(scored.confusion, [[2, 0], [1, 1]]);
+    assert.deepEqual(scored.wrong, [2]);
+  });
+});

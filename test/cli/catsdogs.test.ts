@@ -1,0 +1,111 @@
+/**
+ * End-to-end: `tensile catsdogs train|predict` and `tensile quantize` on a slice of the real photos
+ * (tiny images, one epoch), including a truncated JPEG that must give a per-file error.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { sharedDataRoot, sharedDataset } from '../helpers/data-root.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const photos = sharedDataset('cats-dogs', 'cats_and_dogs_filtered');
+
+async function tensile(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [cli, '--data-root', sharedDataRoot, ...args], { maxBuffer: 1 << 24 });
+}
+
+interface Results {
+  counts: { fit: number; selection: number; validation: number };
+  runs: { seed: number; validationAccuracy: number; epochs: unknown[] }[];
+  deployment: { floatBytes: number; int8Bytes: number; floatAccuracy: number; int8Accuracy: number; latency: { float: { medianMs: number; maxRssKiB: number }; int8: { medianMs: number } } | null };
+  misclassified: { path: string }[];
+}
+
+// Created at load time: a tempDir made inside a before hook is removed when that hook ends.
+const out = await tempDir('tensile-catsdogs-');
+
+describe('tensile catsdogs and quantize', () => {
+  let results: Results;
+  let truncated = '';
+  const images = [path.join(photos, 'validation', 'cats', 'cat.2000.jpg'), path.join(photos, 'validation', 'dogs', 'dog.2001.jpg')];
+
+  before(async () => {
+    const { stdout } = await tensile(
+      '--json', 'catsdogs', 'train', '--size', '16', '--epochs', '1', '--seeds', '2', '--filters', '4,8', '--units', '8',
+      '--train-limit', '40', '--validation-limit', '20', '--latency-images', '4', '--out', out,
+    );
+    results = JSON.parse(stdout) as Results;
+    truncated = path.join(out, 'truncated.jpg');
+    const bytes = await readFile(images[0]!);
+    await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+  });
+
+  it('train splits, selects, scores, quantises and writes the report, figures and models', async () => {
+    assert.deepEqual(results.counts, { fit: 32, selection: 8, validation: 20 });
+    assert.equal(results.runs.length, 2);
+    assert.ok(results.runs.every((r) => r.epochs.length === 1 && r.validationAccuracy >= 0 && r.validationAccuracy <= 1));
+    const d = results.deployment;
+    // A model this tiny is mostly file header; the full-size model's ratio is in the report.
+    assert.ok(d.floatBytes / d.int8Bytes > 1.5, `int8 file ${d.int8Bytes} B vs float ${d.floatBytes} B`);
+    assert.ok(d.latency !== null && d.latency.float.medianMs > 0 && d.latency.int8.medianMs > 0 && d.latency.float.maxRssKiB > 0);
+    const report = await readFile(path.join(out, 'report.md'), 'utf8');
+    assert.match(report, /mean ± std over 2 seeds/);
+    assert.match(report, /one thread/);
+    assert.match(report, /Reproduce with: `tensile .*catsdogs train/);
+    for (const name of ['curves', 'loss', 'confusion', 'misclassified'].filter((n) => n !== 'misclassified' || results.misclassified.length > 0)) {
+      assert.match(await readFile(path.join(out, `${name}.svg`), 'utf8'), /^<svg/);
+      assert.deepEqual([...(await readFile(path.join(out, `${name}.png`))).subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    }
+    for (const file of ['model.safetensors', 'model-int8.safetensors', 'models/seed-1.safetensors', 'models/seed-2.safetensors', 'results.json']) {
+      assert.ok((await stat(path.join(out, file))).size > 0, file);
+    }
+  });
+
+  it('predict labels every readable image with a probability and gives the truncated one an error', async () => {
+    for (const model of ['model.safetensors', 'model-int8.safetensors']) {
+      const failure = await tensile('--json', 'catsdogs', 'predict', '--model', path.join(out, model), images[0]!, truncated, images[1]!).then(
+        () => assert.fail('a bad image should make the exit code non-zero'),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      assert.equal(failure.code, 1);
+      const predictions = JSON.parse(failure.stdout) as ({ file: string; label: string; probability: number } | { file: string; error: string })[];
+      assert.deepEqual(predictions.map((p) => p.file), [images[0], truncated, images[1]]);
+      for (const i of [0, 2]) {
+        const p = predictions[i]!;
+        assert.ok('label' in p && ['cat', 'dog'].includes(p.label) && p.probability >= 0.5 && p.probability <= 1, JSON.stringify(p));
+      }
+      assert.match(failure.stderr, /1 of 3 images could not be read/);
+      const bad = predictions[1]!;
+      assert.ok('error' in bad && /truncated/.test(bad.error) && bad.error.includes('truncated.jpg'), JSON.stringify(bad));
+    }
+  });
+
+  it('float and int8 models give the same labels on the same photos', async () => {
+    const labels = async (model: string): Promise<string[]> => {
+      const { stdout } = await tensile('catsdogs', 'predict', '--model', path.join(out, model), ...images);
+      return stdout.trim().split('\n').map((line) => line.split('\t')[1]!);
+    };
+    assert.deepEqual(await labels('model-int8.safetensors'), await labels('model.safetensors'));
+  });
+
+  it('quantize calibrates on a folder, skipping the unreadable image, and writes a smaller int8 model', async () => {
+    const calibration = path.join(out, 'calibration');
+    await run('mkdir', ['-p', calibration]);
+    for (const image of images) await copyFile(image, path.join(calibration, path.basename(image)));
+    await copyFile(truncated, path.join(calibration, 'truncated.jpg'));
+    const target = path.join(out, 'q.safetensors');
+    const { stdout } = await tensile('--json', 'quantize', '--model', path.join(out, 'model.safetensors'), '--calibration', calibration, '--out', target);
+    const result = JSON.parse(stdout) as { calibrationImages: number; floatBytes: number; int8Bytes: number };
+    assert.equal(result.calibrationImages, 2);
+    assert.ok(result.floatBytes > 1.5 * result.int8Bytes);
+    const { stdout: predicted } = await tensile('catsdogs', 'predict', '--model', target, images[0]!);
+    assert.match(predicted, /cat\.2000\.jpg\t(cat|dog)\t/);
+    await assert.rejects(tensile('quantize', '--model', path.join(out, 'missing.safetensors'), '--calibration', calibration, '--out', target), (e: { stderr: string }) => /missing\.safetensors/.test(e.stderr));
+  });
+});
