@@ -1,7 +1,7 @@
 /** End-to-end: `tensile ids train | evaluate | score` on slices of real NSL-KDD, as a user runs them. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,12 @@ describe('tensile ids', () => {
   it('bad options and files fail with a message', async () => {
     await assert.rejects(tensile('ids', 'train', '--variant', 'svm'), (e: { stderr: string }) => /unknown variant 'svm'/.test(e.stderr));
     await assert.rejects(tensile('ids', 'score', '--model', path.join(dir, 'none.safetensors'), '--input', 'x.csv'), (e: { stderr: string }) => /none\.safetensors: cannot be read/.test(e.stderr));
+    const missing = path.join(dir, 'missing.csv');
+    await assert.rejects(
+      tensile('ids', 'score', '--model', path.join(models, 'mlp-seed1.safetensors'), '--input', missing),
+      (e: { stderr: string }) => e.stderr.includes(`${missing}: cannot be read`),
+    );
+    assert.deepEqual((await readdir(dir)).filter((name) => name.includes('missing')), [], 'no output or temporary file is left behind');
     await assert.rejects(
       tensile('ids', 'score', '--model', path.join(models, 'mlp-seed1.safetensors'), '--input', 'x.csv', '--threshold', '2'),
       (e: { stderr: string }) => /expected a threshold in \[0, 1\], got '2'/.test(e.stderr),

@@ -6,9 +6,10 @@
  * no addresses, and the service is what a sensor-network middleware would route and throttle.
  */
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { access, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
+import { DataError } from '../../data/errors.js';
 import { decodeUtf8 } from '../../io/csv.js';
 import { readFileChunks } from '../../io/files.node.js';
 import { IntrusionDetector } from './detector.node.js';
@@ -49,6 +50,9 @@ function csvField(value: string): string {
 export async function scoreIds(options: ScoreIdsOptions): Promise<ScoreIdsResult> {
   const started = performance.now();
   const detector = await IntrusionDetector.load(options.model);
+  await access(options.input).catch((error: Error) => {
+    throw new DataError(options.input, `cannot be read (${error.message})`);
+  });
   const threshold = options.threshold ?? detector.threshold;
   const output = options.output ?? `${options.input}.scores.csv`;
   // Written under a temporary name and renamed at the end, so a failed run leaves no half file.
@@ -85,7 +89,8 @@ export async function scoreIds(options: ScoreIdsOptions): Promise<ScoreIdsResult
     await once(sink, 'finish');
     await rename(temp, output);
   } catch (error) {
-    sink.destroy();
+    // Let pending writes finish (or fail) before the temporary file goes.
+    await new Promise<void>((resolve) => sink.end(() => resolve()));
     await rm(temp, { force: true });
     throw error;
   }
