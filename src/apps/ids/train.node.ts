@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Adam } from '../../optim/index.js';
 import { manualSeed } from '../../tensor/random.js';
-import { scope } from '../../tensor/lifetime.js';
 import { writeFileAtomic } from '../../saving/files.node.js';
 import { commandLine, machineInfo, type MachineInfo } from '../report/machine.node.js';
 import { readNslKdd, type LabeledRecords } from './dataset.node.js';
@@ -18,7 +17,7 @@ import { FeatureEncoder } from './features.js';
 import { ganStep } from './gan.js';
 import { bestAccuracyThreshold, binaryMetrics, type BinaryMetrics } from './metrics.js';
 import { detectorNetwork, generatorNetwork } from './network.js';
-import { batchOf, detectorLoss, runEpochs, scoreEncoded, type EncodedSet, type EpochLog } from './training.js';
+import { runEpochs, scoreEncoded, supervisedStep, type EncodedSet, type EpochLog } from './training.js';
 import { splitTraining } from './split.js';
 import { GAN_SETTINGS, type GanSettings, VARIANT_SETTINGS, type Variant } from './variants.js';
 
@@ -146,15 +145,7 @@ async function trainOne(
         gan,
         settings.labelSmoothing,
       )
-    : (rows: readonly number[]) =>
-        scope(() => {
-          const batch = batchOf(fit, rows, settings.labelSmoothing);
-          const loss = detectorLoss(detector.forward(batch.x), batch, settings.labelSmoothing);
-          detectorOptimizer.zeroGrad();
-          loss.backward();
-          detectorOptimizer.step();
-          return loss.item();
-        });
+    : supervisedStep(detector, detectorOptimizer, fit, settings.labelSmoothing);
   const { epochs, bestEpoch } = await runEpochs({
     detector,
     fit,

@@ -6,6 +6,7 @@
 import { noGrad } from '../../autograd/graph.js';
 import { yieldToEventLoop } from '../../backend/yield.js';
 import type { Sequential } from '../../nn/index.js';
+import type { Optimizer } from '../../optim/index.js';
 import { add, mul } from '../../ops/arithmetic.js';
 import { tensor } from '../../ops/creation.js';
 import { binaryCrossEntropyWithLogits, softmaxCrossEntropy } from '../../ops/losses.js';
@@ -51,6 +52,19 @@ export function detectorLoss(output: Tensor, batch: Batch, labelSmoothing: numbe
     binaryCrossEntropyWithLogits(attackLogits(output), batch.target),
     softmaxCrossEntropy(categoryLogits(output), batch.category, { labelSmoothing }),
   );
+}
+
+/** One plain supervised step (the MLP and logistic regression): the detector loss on a batch of real records. */
+export function supervisedStep(detector: Sequential, optimizer: Optimizer, set: EncodedSet, labelSmoothing: number): (rows: readonly number[]) => number {
+  return (rows) =>
+    scope(() => {
+      const batch = batchOf(set, rows, labelSmoothing);
+      const loss = detectorLoss(detector.forward(batch.x), batch, labelSmoothing);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      return loss.item();
+    });
 }
 
 export interface DetectorScores {
