@@ -27,7 +27,11 @@ export interface ProbeResult {
   readonly medianMs: number;
   readonly meanMs: number;
   readonly images: number;
-  readonly maxRssKiB: number;
+  /** Peak resident memory of the probe process itself (see latency-probe.node.ts for why not always maxRSS). */
+  readonly peakRssKiB: number;
+  readonly peakRssSource: string;
+  /** `process.resourceUsage().maxRSS` as reported (on Linux it includes the spawning parent's RSS). */
+  readonly rusageMaxRssKiB: number;
 }
 
 export interface Deployment {

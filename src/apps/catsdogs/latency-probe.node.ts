@@ -1,8 +1,15 @@
 /**
  * Child-process script timing one-image inference and reporting the peak RSS of a process that does
  * only that: `node latency-probe.node.js <float|int8> <model> <images.f32> <height> <width> <channels>`.
- * Prints `{ medianMs, meanMs, images, maxRssKiB }` as JSON. The float mode runs the WASM backend
- * (the parent sets TENSILE_THREADS=1); the int8 mode loads only the int8 runtime, never the float one.
+ * Prints `{ medianMs, meanMs, images, peakRssKiB, peakRssSource, rusageMaxRssKiB }` as JSON. The
+ * float mode runs the WASM backend (the parent sets TENSILE_THREADS=1); the int8 mode loads only the
+ * int8 runtime, never the float one.
+ *
+ * Peak RSS: on Linux `process.resourceUsage().maxRSS` of a spawned child starts at the *parent's*
+ * RSS (fork copies the parent's mappings and execve keeps the old high-water mark), so a child of a
+ * large training process would report the parent's size. The probe therefore reports VmHWM from
+ * /proc/self/status (the high-water mark of this process's own address space) where it exists, and
+ * maxRSS elsewhere; both are printed.
  */
 import { readFile } from 'node:fs/promises';
 
@@ -42,9 +49,13 @@ const bytes = await readFile(imagesPath!);
 const images = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 const times = await timeInference(mode!, modelPath!, images, shape);
 const sorted = [...times].sort((a, b) => a - b);
+const highWater = await readFile('/proc/self/status', 'utf8').then((status) => /VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1], () => undefined);
+const rusageMaxRssKiB = process.resourceUsage().maxRSS;
 process.stdout.write(`${JSON.stringify({
   medianMs: sorted[Math.floor(sorted.length / 2)],
   meanMs: times.reduce((a, b) => a + b, 0) / times.length,
   images: times.length,
-  maxRssKiB: process.resourceUsage().maxRSS,
+  peakRssKiB: highWater === undefined ? rusageMaxRssKiB : Number(highWater),
+  peakRssSource: highWater === undefined ? 'process.resourceUsage().maxRSS' : 'VmHWM (/proc/self/status)',
+  rusageMaxRssKiB,
 })}\n`);
