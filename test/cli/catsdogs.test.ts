@@ -58,6 +58,9 @@ describe('tensile catsdogs and quantize', () => {
     assert.match(report, /mean ± std over 2 seeds/);
     assert.match(report, /one thread/);
     assert.match(report, /Reproduce with: `tensile .*catsdogs train/);
+    // report.md is a function of results.json alone: regenerating it gives the same text.
+    await tensile('catsdogs', 'report', out);
+    assert.equal(await readFile(path.join(out, 'report.md'), 'utf8'), report);
     for (const name of ['curves', 'loss', 'confusion', 'misclassified'].filter((n) => n !== 'misclassified' || results.misclassified.length > 0)) {
       assert.match(await readFile(path.join(out, `${name}.svg`), 'utf8'), /^<svg/);
       assert.deepEqual([...(await readFile(path.join(out, `${name}.png`))).subarray(1, 4)], [0x50, 0x4e, 0x47]);

@@ -3,6 +3,7 @@
  * the validation photos, deploy (quantise, measure), then write curves, confusion matrix,
  * misclassified grid, results.json and report.md into `out`.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { lineChart, writeChart, confusionChart } from '../report/charts.node.js';
 import { writeImageGrid } from '../report/image-grid.node.js';
@@ -13,7 +14,6 @@ import { deploy, type Deployment } from './deploy.node.js';
 import { topProbability } from './metrics.js';
 import { catsDogsReport } from './report.js';
 import { CLASS_NAMES, predictLogits, trainCatsDogs, type SeedRun, type TrainHooks, type TrainSettings } from './train.node.js';
-import os from 'node:os';
 
 export interface StudyOptions extends TrainSettings {
   readonly out: string;

@@ -63,7 +63,8 @@ export interface TrainedStudy {
   readonly deployed: SeedRun;
   readonly deployedModel: Sequential;
   readonly deployedScore: Scored;
-  readonly data: { readonly train: PreparedImages; readonly validation: PreparedImages; readonly fit: ImageTensors; readonly validationTensors: ImageTensors; readonly fitIndices: number[] };
+  /** The prepared photos, the validation tensors and which training photos were fit on (calibration uses those). */
+  readonly data: { readonly train: PreparedImages; readonly validation: PreparedImages; readonly validationTensors: ImageTensors; readonly fitIndices: number[] };
 }
 
 export interface TrainHooks {
@@ -137,6 +138,6 @@ export async function trainCatsDogs(settings: TrainSettings, out: string, hooks:
   return {
     settings, counts: { fit: split.fit.length, selection: split.selection.length, validation: validationImages.labels.length }, decodeSeconds, runs,
     deployed: deployed!.run, deployedModel: deployed!.model, deployedScore: deployed!.score,
-    data: { train: trainImages, validation: validationImages, fit, validationTensors, fitIndices: split.fit },
+    data: { train: trainImages, validation: validationImages, validationTensors, fitIndices: split.fit },
   };
 }

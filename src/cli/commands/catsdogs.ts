@@ -1,9 +1,12 @@
 /** `tensile catsdogs train|predict` and `tensile quantize`. */
 import type { Command } from 'commander';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { loadImageClassifier } from '../../apps/catsdogs/image-model.node.js';
 import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
-import { runCatsDogsStudy } from '../../apps/catsdogs/study.node.js';
+import { catsDogsReport } from '../../apps/catsdogs/report.js';
+import { runCatsDogsStudy, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
 import { CLASS_NAMES } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
 import { applyCommonOptions, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
@@ -44,7 +47,7 @@ function fraction(value: string): number {
 }
 
 export function registerCatsDogsCommands(program: Command): void {
-  const catsdogs = program.command('catsdogs').description('cats vs dogs at 50×50 gray (Shiddieqy et al.): train, predict');
+  const catsdogs = program.command('catsdogs').description('cats vs dogs at 50×50 gray (Shiddieqy et al.): train, predict, report');
 
   catsdogs
     .command('train')
@@ -82,6 +85,17 @@ export function registerCatsDogsCommands(program: Command): void {
         ...(d.latency ? [`latency per image (1 thread): float ${d.latency.float.medianMs.toFixed(2)} ms, int8 ${d.latency.int8.medianMs.toFixed(2)} ms`] : []),
         `Wrote ${options.out}/report.md, curves, confusion, misclassified (.svg/.png), results.json, model.safetensors, model-int8.safetensors`,
       ].join('\n'));
+    });
+
+  catsdogs
+    .command('report')
+    .description("rewrite a run's report.md from its results.json (after a change to the report's wording)")
+    .argument('<dir>', 'the --out folder of a train run')
+    .action(async (dir: string, _options: CommonOptions, command: Command) => {
+      const all = command.optsWithGlobals<CommonOptions>();
+      const results = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as CatsDogsResults;
+      await writeFile(path.join(dir, 'report.md'), catsDogsReport(results));
+      emit(all, { report: path.join(dir, 'report.md') }, `wrote ${path.join(dir, 'report.md')}`);
     });
 
   catsdogs
