@@ -5,11 +5,13 @@
  * with taskset when available (1 thread → CPU 0, 2 threads → CPUs 0,1; TF.js computes on one
  * thread and is pinned to one CPU).
  *
- * Options: --json (one array of {workload, engine, threads, median, min, max, unit}),
+ * Options: --json (one array of {workload, engine, threads, median, min, max, unit}), --json-file
+ * path (the table, and that array written to path),
  * --workloads a,b  --engines a,b  --quick (sgemm 256/1024, conv, tiny_add; no tfjs-cpu / reference),
  * --slow (also TF.js cpu MNIST training: ~27 s per step).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WORKLOADS, type Result, type Skip, type WorkloadId } from './workloads.js';
 
@@ -120,5 +122,8 @@ function table(rows: (Result | Skip)[]): string {
 }
 
 const rows = plannedRuns().flatMap(execute);
-if (asJson) console.log(JSON.stringify(rows.filter((r): r is Result => !('skipped' in r)), null, 1));
+const results = JSON.stringify(rows.filter((r): r is Result => !('skipped' in r)), null, 1);
+const jsonFile = option('--json-file');
+if (jsonFile) writeFileSync(jsonFile, `${results}\n`);
+if (asJson) console.log(results);
 else console.log(table(rows));
