@@ -1,5 +1,7 @@
 // Patch (im2col) gather and its adjoint (col2im) for convolution as GEMM. NHWC input: the channels
 // of one pixel are adjacent, so every filter tap moves one contiguous run of `channels` floats.
+// One-channel inputs skip the patch matrix (conv1ChannelRows).
+import { madd } from './simd';
 
 function field(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>index << 2));
@@ -94,5 +96,87 @@ export function addInto(dst: usize, src: usize, n: i32): void {
   for (; i < n; i++) {
     const at = dst + (<usize>i << 2);
     store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>i << 2)));
+  }
+}
+
+/**
+ * Direct convolution of a one-channel NHWC input (an image model's first layer, where im2col+GEMM
+ * has a depth of only fh·fw): each output pixel is Σ over taps of the input value (0 in the
+ * padding) times that tap's filter row, sixteen output channels per pass held in four registers.
+ * Covers output pixels [rowStart, rowEnd); channels a multiple of 4 (the host checks).
+ */
+export function conv1ChannelRows(
+  x: usize, inHeight: i32, inWidth: i32, outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
+  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32, filter: usize, channels: i32, out: usize,
+  rowStart: i32, rowEnd: i32,
+): void {
+  const pixels = outHeight * outWidth;
+  const filterRow = <usize>channels << 2;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const n = r / pixels;
+    const rest = r - n * pixels;
+    const oy = rest / outWidth;
+    const ox = rest - oy * outWidth;
+    const image = x + (<usize>(n * inHeight * inWidth) << 2);
+    const y0 = oy * strideHeight - padTop;
+    const x0 = ox * strideWidth - padLeft;
+    const dst = out + <usize>r * filterRow;
+    const interior = y0 >= 0 && y0 + filterHeight <= inHeight && x0 >= 0 && x0 + filterWidth <= inWidth;
+    if (interior && (channels & 15) == 0) {
+      // Every tap inside the image: no bounds checks, one pass per sixteen channels.
+      const first = image + (<usize>(y0 * inWidth + x0) << 2);
+      for (let c = 0; c < channels; c += 16) {
+        let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+        let w = filter + (<usize>c << 2);
+        let line = first;
+        for (let ky = 0; ky < filterHeight; ky++) {
+          for (let kx = 0; kx < filterWidth; kx++) {
+            const v = v128.load32_splat(line + (<usize>kx << 2));
+            acc0 = madd(v, v128.load(w), acc0);
+            acc1 = madd(v, v128.load(w, 16), acc1);
+            acc2 = madd(v, v128.load(w, 32), acc2);
+            acc3 = madd(v, v128.load(w, 48), acc3);
+            w += filterRow;
+          }
+          line += <usize>inWidth << 2;
+        }
+        const at = dst + (<usize>c << 2);
+        v128.store(at, acc0);
+        v128.store(at, acc1, 16);
+        v128.store(at, acc2, 32);
+        v128.store(at, acc3, 48);
+      }
+      continue;
+    }
+    for (let c = 0; c < channels; c += 16) {
+      const wide = channels - c >= 16;
+      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+      let w = filter + (<usize>c << 2);
+      for (let ky = 0; ky < filterHeight; ky++) {
+        const iy = y0 + ky;
+        const rowInside = iy >= 0 && iy < inHeight;
+        for (let kx = 0; kx < filterWidth; kx++) {
+          const ix = x0 + kx;
+          if (rowInside && ix >= 0 && ix < inWidth) {
+            const v = v128.load32_splat(image + (<usize>(iy * inWidth + ix) << 2));
+            acc0 = madd(v, v128.load(w), acc0);
+            if (wide) {
+              acc1 = madd(v, v128.load(w, 16), acc1);
+              acc2 = madd(v, v128.load(w, 32), acc2);
+              acc3 = madd(v, v128.load(w, 48), acc3);
+            } else {
+              if (channels - c > 4) acc1 = madd(v, v128.load(w, 16), acc1);
+              if (channels - c > 8) acc2 = madd(v, v128.load(w, 32), acc2);
+            }
+          }
+          w += filterRow;
+        }
+      }
+      const at = dst + (<usize>c << 2);
+      v128.store(at, acc0);
+      if (channels - c > 4) v128.store(at, acc1, 16);
+      if (channels - c > 8) v128.store(at, acc2, 32);
+      if (wide) v128.store(at, acc3, 48);
+    }
   }
 }

@@ -1,6 +1,7 @@
 // One task entry point for the kernels the host splits across threads by their arguments (element
 // ranges, image ranges): a task block is [kernel code, arguments…] as i32.
 import { whereBlock } from './compare';
+import { conv1ChannelRows } from './conv';
 import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
 import { pool2d, pool2dBackward } from './pool';
 
@@ -10,6 +11,7 @@ export const K_UNARY_F32 = 2;
 export const K_CAST = 3;
 export const K_POOL = 4;
 export const K_POOL_BACKWARD = 5;
+export const K_CONV_1_CHANNEL = 6;
 
 function arg(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>(index + 1) << 2));
@@ -53,6 +55,10 @@ export function callTask(task: usize): void {
       }
       break;
     }
+    case K_CONV_1_CHANNEL:
+      conv1ChannelRows(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
+        arg(task, 8), arg(task, 9), arg(task, 10), ptr(task, 11), arg(task, 12), ptr(task, 13), arg(task, 14), arg(task, 15));
+      break;
     default:
       unreachable();
   }

@@ -47,7 +47,9 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
 
 /** Kernels the host splits across threads by their arguments, with their codes in asm/tasks.ts. */
-const SPLIT_KERNEL_CODES = { elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5 } as const;
+const SPLIT_KERNEL_CODES = {
+  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6,
+} as const;
 /** The kinds of `elementwiseBlock` (asm/elementwise.ts). */
 const ELEMENTWISE_KINDS = { binaryF32: 0, binaryI32: 1, compareF32: 2, compareI32: 3 } as const;
 type ElementwiseKind = keyof typeof ELEMENTWISE_KINDS;
@@ -679,6 +681,16 @@ export class WasmBackend implements Backend {
     const pixels = info.batch * info.outHeight * info.outWidth;
     const groupOut = info.outChannels / info.groups;
     const out = this.allocate(pixels * info.outChannels, 'float32');
+    if (info.inChannels === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0) {
+      // A depth of fh·fw is too shallow for the GEMM to pay for its patch matrix and packing.
+      const taps = info.filterHeight * info.filterWidth;
+      this.runSplit('conv1ChannelRows', WasmBackend.split(pixels, this.threadsFor(pixels * taps * info.outChannels, PARALLEL_MIN_FLOPS), 1)
+        .map(([start, end]) => [
+          this.ptr(x), info.inHeight, info.inWidth, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
+          info.strideHeight, info.strideWidth, info.padTop, info.padLeft, this.ptr(filter), info.outChannels, out.ptr, start, end,
+        ]));
+      return out;
+    }
     this.withPatches(x, info, (patches, patchRow, g) => {
       this.gemm({
         batch: 1, m: pixels, n: groupOut, k: patchRow,

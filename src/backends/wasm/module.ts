@@ -14,6 +14,7 @@ export interface KernelExports {
   heapBase(): number;
   gemmTask(task: number): void;
   patchTask(task: number): void;
+  conv1ChannelRows(...args: number[]): void;
   callTask(task: number): void;
   fillBytes(dst: number, value: number, n: number): void;
   copyBytes(dst: number, src: number, n: number): void;
