@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { add, div, mul, sub } from './arithmetic.js';
 import { backendOf, requireFloat, requireTensor, wrap } from './dispatch.js';
 import { defineOp } from './registry.js';
-import { cast } from './cast.js';
+import { where } from './where.js';
 import { gt } from './compare.js';
 
 type GradRule = (dy: Tensor, x: Tensor, y: Tensor) => Tensor;
@@ -71,8 +71,8 @@ export const tanh = differentiable('tanh', 'tanh', (dy, _x, y) => mul(dy, sub(1,
 export const sigmoid = differentiable('sigmoid', 'sigmoid', (dy, _x, y) => mul(dy, mul(y, sub(1, y))));
 // d/dx ln(1+eˣ) = σ(x)
 export const softplus = differentiable('softplus', 'softplus', (dy, x) => mul(dy, sigmoid(x)));
-// d/dx max(x,0) = [x > 0]
-export const relu = anyNumeric('relu', 'relu', (dy, x) => mul(dy, cast(gt(x, 0), dy.dtype)));
+// d/dx max(x,0) = [x > 0]; a select rather than a multiply by a mask saves a kernel and a temporary.
+export const relu = anyNumeric('relu', 'relu', (dy, x) => where(gt(x, 0), dy, 0));
 
 export const sign = rounding('sign', 'sign');
 export const floor = rounding('floor', 'floor');

