@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import '../node.js';
 import { registerCatsDogsCommands } from './commands/catsdogs.js';
 import { registerIdsCommands } from './commands/ids.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerMnistCommands } from './commands/mnist.js';
 import { positiveInt } from './options.js';
 
@@ -17,13 +18,16 @@ const program = new Command('tensile')
   .option('--backend <name>', 'compute backend: wasm or reference')
   .option('--threads <n>', 'worker threads of the wasm backend', positiveInt)
   .option('--json', 'print the result as JSON')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Global options go before the command, so `tensile bench --json` reaches the harness.
+  .enablePositionalOptions();
 
 const train = program.command('train').description('train a model');
 const study = program.command('study').description('run a study and write a report');
 registerMnistCommands(train, study);
 registerIdsCommands(program);
 registerCatsDogsCommands(program);
+registerBenchCommand(program);
 
 program.parseAsync().then(
   () => process.exit(0),
