@@ -76,12 +76,12 @@ async function writeFigures(
   validation: { images: Uint8Array; shape: readonly [number, number, number, number] }, wrong: readonly number[], misclassified: readonly Misclassified[],
 ): Promise<void> {
   const points = runs.flatMap((run) => run.epochs.flatMap((e) => [
-    { series: `seed ${run.seed} fit (augmented)`, x: e.epoch, y: 100 * e.accuracy },
+    { series: `seed ${run.seed} fit`, x: e.epoch, y: 100 * e.accuracy },
     { series: `seed ${run.seed} selection`, x: e.epoch, y: 100 * e.selectionAccuracy },
   ]));
-  await writeChart(lineChart(points, { title: 'Accuracy per epoch (fit part vs model-selection part of the training photos)', x: 'epoch', y: 'accuracy (%)' }), path.join(out, 'curves'));
+  await writeChart(lineChart(points, { title: 'Accuracy per epoch: fit photos (augmented) vs model-selection photos', x: 'epoch', y: 'accuracy (%)' }), path.join(out, 'curves'));
   const losses = runs.flatMap((run) => run.epochs.flatMap((e) => [
-    { series: `seed ${run.seed} fit (augmented)`, x: e.epoch, y: e.loss },
+    { series: `seed ${run.seed} fit`, x: e.epoch, y: e.loss },
     { series: `seed ${run.seed} selection`, x: e.epoch, y: e.selectionLoss },
   ]));
   await writeChart(lineChart(losses, { title: 'Cross-entropy per epoch', x: 'epoch', y: 'loss' }), path.join(out, 'loss'));
