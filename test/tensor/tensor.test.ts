@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as t from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
+import '../helpers/single-thread-wasm.js';
 
 forEachBackend('creation and read-back', () => {
   it('builds from nested arrays, typed arrays and constants', async () => {
