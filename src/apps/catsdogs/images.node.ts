@@ -38,7 +38,7 @@ export function prepareImage(image: RawImage, geometry: ImageGeometry): RawImage
 export async function loadPreparedImages(
   files: readonly LabeledFile[],
   geometry: ImageGeometry,
-  options: BadRecordOptions & { onImage?: (done: number) => void } = {},
+  options: BadRecordOptions = {},
 ): Promise<PreparedImages> {
   const pixels = geometry.size * geometry.size * channelsOf(geometry);
   const chunks: Uint8Array[] = [];
@@ -48,7 +48,6 @@ export async function loadPreparedImages(
     chunks.push(prepareImage(image, geometry).data);
     labels.push(label);
     paths.push(path);
-    options.onImage?.(paths.length);
   }
   const images = new Uint8Array(chunks.length * pixels);
   chunks.forEach((chunk, i) => images.set(chunk, i * pixels));

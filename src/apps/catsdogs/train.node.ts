@@ -68,7 +68,6 @@ export interface TrainedStudy {
 }
 
 export interface TrainHooks {
-  readonly onDecode?: (done: number, total: number) => void;
   readonly onEpoch?: (seed: number, record: EpochRecord) => void;
 }
 
@@ -111,10 +110,9 @@ export async function trainCatsDogs(settings: TrainSettings, out: string, hooks:
   const { train, validation } = await catsDogs();
   const trainFiles = settings.trainLimit ? balancedSlice(train.files, settings.trainLimit) : train.files;
   const validationFiles = settings.validationLimit ? balancedSlice(validation.files, settings.validationLimit) : validation.files;
-  const total = trainFiles.length + validationFiles.length;
   const decodeStart = performance.now();
-  const trainImages = await loadPreparedImages(trainFiles, settings, { onImage: (done) => hooks.onDecode?.(done, total) });
-  const validationImages = await loadPreparedImages(validationFiles, settings, { onImage: (done) => hooks.onDecode?.(trainFiles.length + done, total) });
+  const trainImages = await loadPreparedImages(trainFiles, settings);
+  const validationImages = await loadPreparedImages(validationFiles, settings);
   const decodeSeconds = (performance.now() - decodeStart) / 1000;
   const split = stratifiedSplit(trainImages.labels, settings.selectionFraction);
   const fit = imageTensors(trainImages, split.fit);
