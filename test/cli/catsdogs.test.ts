@@ -70,6 +70,16 @@ describe('tensile catsdogs and quantize', () => {
     }
   });
 
+  it('measure re-quantises and re-times the deployed model and says so in the report', async () => {
+    const { stdout } = await tensile('--json', 'catsdogs', 'measure', out, '--latency-images', '3');
+    const deployment = JSON.parse(stdout) as Results['deployment'];
+    assert.equal(deployment.floatAccuracy, results.deployment.floatAccuracy, 'same model, same validation photos');
+    assert.equal(deployment.int8Accuracy, results.deployment.int8Accuracy, 'same calibration photos, same int8 model');
+    const updated = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as { remeasured?: { command: string } };
+    assert.match(updated.remeasured?.command ?? '', /catsdogs measure/);
+    assert.match(await readFile(path.join(out, 'report.md'), 'utf8'), /measured again by `tensile .*catsdogs measure/);
+  });
+
   it('predict labels every readable image with a probability and gives the truncated one an error', async () => {
     for (const model of ['model.safetensors', 'model-int8.safetensors']) {
       const failure = await tensile('--json', 'catsdogs', 'predict', '--model', path.join(out, model), images[0]!, truncated, images[1]!).then(

@@ -76,7 +76,7 @@ ${latency ? `Latency and peak RSS were measured **on this machine, one thread**,
 ## Machine
 ${describeMachine(r.machine)}. Load average (1/5/15 min) at start ${r.loadAverage.start.map((x) => x.toFixed(2)).join(' / ')}, at end ${r.loadAverage.end.map((x) => x.toFixed(2)).join(' / ')} — the machine is shared, so times are noisy.
 Total ${(r.totalSeconds / 60).toFixed(1)} min.
-
+${r.remeasured ? `\nThe int8 and latency/RSS figures above were measured again by \`${r.remeasured.command}\` on ${describeMachine(r.remeasured.machine)}, load average ${r.remeasured.loadAverage.start.map((x) => x.toFixed(2)).join(' / ')} at start, ${r.remeasured.loadAverage.end.map((x) => x.toFixed(2)).join(' / ')} at end.\n` : ''}
 Reproduce with: \`${r.command}\`
 `;
 }

@@ -3,8 +3,12 @@
  * the validation photos, deploy (quantise, measure), then write curves, confusion matrix,
  * misclassified grid, results.json and report.md into `out`.
  */
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ValueError } from '../../errors.js';
+import { Sequential } from '../../nn/index.js';
+import { loadModel } from '../../saving/files.node.js';
 import { lineChart, writeChart, confusionChart } from '../report/charts.node.js';
 import { writeImageGrid } from '../report/image-grid.node.js';
 import { commandLine, machineInfo, type MachineInfo } from '../report/machine.node.js';
@@ -13,7 +17,8 @@ import { writeFileAtomic } from '../../saving/files.node.js';
 import { deploy, type Deployment } from './deploy.node.js';
 import { topProbability } from './metrics.js';
 import { catsDogsReport } from './report.js';
-import { CLASS_NAMES, predictLogits, trainCatsDogs, type SeedRun, type TrainHooks, type TrainSettings } from './train.node.js';
+import { CLASS_NAMES, loadCatsDogsPhotos, predictLogits, trainCatsDogs, type SeedRun, type TrainHooks, type TrainSettings } from './train.node.js';
+import { imageTensors } from './tensors.js';
 
 export interface StudyOptions extends TrainSettings {
   readonly out: string;
@@ -41,6 +46,8 @@ export interface CatsDogsResults {
   readonly command: string;
   readonly decodeSeconds: number;
   readonly totalSeconds: number;
+  /** Set when the deployment figures were measured again later (`tensile catsdogs measure`), maybe elsewhere. */
+  readonly remeasured?: { readonly command: string; readonly machine: MachineInfo; readonly loadAverage: { readonly start: number[]; readonly end: number[] } };
 }
 
 const GRID_SIZE = 24;
@@ -53,7 +60,7 @@ export async function runCatsDogsStudy(options: StudyOptions, hooks: TrainHooks 
   const { validation } = study.data;
   const logits = predictLogits(study.deployedModel, study.data.validationTensors.x);
   const deployment = await deploy(study.deployedModel, { images: study.data.train, indices: study.data.fitIndices }, validation, logits, {
-    out, latencyImages, metadata: { classes: CLASS_NAMES.join(','), size: String(settings.size), gray: String(settings.gray) },
+    out, latencyImages, metadata: deploymentMetadata(settings),
   });
   const misclassified = study.deployedScore.wrong.map((i): Misclassified => ({
     path: validation.paths[i]!, actual: CLASS_NAMES[validation.labels[i]!]!, predicted: CLASS_NAMES[1 - validation.labels[i]!]!,
@@ -66,9 +73,40 @@ export async function runCatsDogsStudy(options: StudyOptions, hooks: TrainHooks 
     misclassified, machine: machineInfo(), loadAverage: { start: loadAtStart, end: os.loadavg() }, command: commandLine(),
     decodeSeconds: study.decodeSeconds, totalSeconds: (performance.now() - started) / 1000,
   };
+  await writeResults(out, results);
+  return results;
+}
+
+/**
+ * Quantises, scores and times a finished run's deployed model again, on this machine (e.g. a copy of
+ * the run folder on a Raspberry Pi), with the run's own calibration photos; rewrites the int8 file,
+ * results.json and report.md.
+ */
+export async function remeasureDeployment(dir: string, latencyImages: number): Promise<CatsDogsResults> {
+  const loadAtStart = os.loadavg();
+  const previous = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as CatsDogsResults;
+  const model = await loadModel(path.join(dir, 'model.safetensors'), { compile: false });
+  if (!(model instanceof Sequential)) throw new ValueError(`${dir}/model.safetensors: expected the Sequential written by catsdogs train`);
+  const photos = await loadCatsDogsPhotos(previous.settings);
+  const logits = predictLogits(model, imageTensors(photos.validation).x);
+  const deployment = await deploy(model, { images: photos.train, indices: photos.split.fit }, photos.validation, logits, {
+    out: dir, latencyImages, metadata: deploymentMetadata(previous.settings),
+  });
+  const { floatPath: _f, int8Path: _i, ...figures } = deployment;
+  const results: CatsDogsResults = {
+    ...previous, deployment: figures, remeasured: { command: commandLine(), machine: machineInfo(), loadAverage: { start: loadAtStart, end: os.loadavg() } },
+  };
+  await writeResults(dir, results);
+  return results;
+}
+
+function deploymentMetadata(settings: TrainSettings): Record<string, string> {
+  return { classes: CLASS_NAMES.join(','), size: String(settings.size), gray: String(settings.gray) };
+}
+
+async function writeResults(out: string, results: CatsDogsResults): Promise<void> {
   await writeFileAtomic(path.join(out, 'results.json'), new TextEncoder().encode(`${JSON.stringify(results, null, 2)}\n`));
   await writeFileAtomic(path.join(out, 'report.md'), new TextEncoder().encode(catsDogsReport(results)));
-  return results;
 }
 
 async function writeFigures(

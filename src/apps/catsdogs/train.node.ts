@@ -17,7 +17,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { loadPreparedImages, type ImageGeometry, type PreparedImages } from './images.node.js';
 import { argmaxRows, score, type Scored } from './metrics.js';
 import { catsDogsCnn, type CnnShape } from './model.js';
-import { balancedSlice, stratifiedSplit } from './split.js';
+import { balancedSlice, stratifiedSplit, type IndexSplit } from './split.js';
 import { imageTensors, type ImageTensors } from './tensors.js';
 
 export const CLASS_NAMES = ['cat', 'dog'] as const;
@@ -106,15 +106,30 @@ async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensor
   return { model, records: recorder.records, selectedEpoch: selector.bestEpoch + 1, seconds: (performance.now() - started) / 1000 };
 }
 
-export async function trainCatsDogs(settings: TrainSettings, out: string, hooks: TrainHooks = {}): Promise<TrainedStudy> {
+export interface CatsDogsPhotos {
+  readonly train: PreparedImages;
+  readonly validation: PreparedImages;
+  /** The fit / model-selection split of the training photos (fixed, so a later re-measurement sees the same one). */
+  readonly split: IndexSplit;
+  readonly decodeSeconds: number;
+}
+
+/** Decodes and prepares the photos a run uses (its limits, size, colour) and splits the training ones. */
+export async function loadCatsDogsPhotos(settings: Pick<TrainSettings, 'size' | 'gray' | 'trainLimit' | 'validationLimit' | 'selectionFraction'>): Promise<CatsDogsPhotos> {
   const { train, validation } = await catsDogs();
   const trainFiles = settings.trainLimit ? balancedSlice(train.files, settings.trainLimit) : train.files;
   const validationFiles = settings.validationLimit ? balancedSlice(validation.files, settings.validationLimit) : validation.files;
   const decodeStart = performance.now();
   const trainImages = await loadPreparedImages(trainFiles, settings);
   const validationImages = await loadPreparedImages(validationFiles, settings);
-  const decodeSeconds = (performance.now() - decodeStart) / 1000;
-  const split = stratifiedSplit(trainImages.labels, settings.selectionFraction);
+  return {
+    train: trainImages, validation: validationImages, split: stratifiedSplit(trainImages.labels, settings.selectionFraction),
+    decodeSeconds: (performance.now() - decodeStart) / 1000,
+  };
+}
+
+export async function trainCatsDogs(settings: TrainSettings, out: string, hooks: TrainHooks = {}): Promise<TrainedStudy> {
+  const { train: trainImages, validation: validationImages, split, decodeSeconds } = await loadCatsDogsPhotos(settings);
   const fit = imageTensors(trainImages, split.fit);
   const selection = imageTensors(trainImages, split.selection);
   const validationTensors = imageTensors(validationImages);

@@ -6,7 +6,7 @@ import { loadImageClassifier } from '../../apps/catsdogs/image-model.node.js';
 import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
 import { catsDogsReport } from '../../apps/catsdogs/report.js';
-import { runCatsDogsStudy, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
+import { remeasureDeployment, runCatsDogsStudy, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
 import { CLASS_NAMES } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
 import { applyCommonOptions, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
@@ -47,7 +47,7 @@ function fraction(value: string): number {
 }
 
 export function registerCatsDogsCommands(program: Command): void {
-  const catsdogs = program.command('catsdogs').description('cats vs dogs at 50×50 gray (Shiddieqy et al.): train, predict, report');
+  const catsdogs = program.command('catsdogs').description('cats vs dogs at 50×50 gray (Shiddieqy et al.): train, measure, predict, report');
 
   catsdogs
     .command('train')
@@ -96,6 +96,23 @@ export function registerCatsDogsCommands(program: Command): void {
       const results = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as CatsDogsResults;
       await writeFile(path.join(dir, 'report.md'), catsDogsReport(results));
       emit(all, { report: path.join(dir, 'report.md') }, `wrote ${path.join(dir, 'report.md')}`);
+    });
+
+  catsdogs
+    .command('measure')
+    .description("quantise, score and time a train run's deployed model again on this machine (e.g. a copy of the run folder on a Raspberry Pi); updates results.json and report.md")
+    .argument('<dir>', 'the --out folder of a train run')
+    .option('--latency-images <n>', 'validation photos timed per mode', positiveInt, 200)
+    .action(async (dir: string, options: CommonOptions & { latencyImages: number }, command: Command) => {
+      const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
+      applyCommonOptions(all);
+      const results = await remeasureDeployment(dir, options.latencyImages);
+      const { latency } = results.deployment;
+      emit(all, results.deployment, [
+        `int8 accuracy ${(100 * results.deployment.int8Accuracy).toFixed(2)}% (float ${(100 * results.deployment.floatAccuracy).toFixed(2)}%)`,
+        ...(latency ? [`latency per image (1 thread): float ${latency.float.medianMs.toFixed(2)} ms, int8 ${latency.int8.medianMs.toFixed(2)} ms`] : []),
+        `updated ${path.join(dir, 'results.json')} and report.md`,
+      ].join('\n'));
     });
 
   catsdogs
