@@ -39,7 +39,6 @@ export class Int8Runtime {
   private readonly steps: Step[] = [];
   private readonly buffers: readonly [number, number];
   private readonly cols: number;
-  private readonly acc: number;
   private readonly logits: number;
   /** Values per image in the output (the classes, for a classifier ending in a dense layer). */
   readonly outputSize: number;
@@ -90,7 +89,6 @@ export class Int8Runtime {
     this.pixels = model.inputShape[0] * model.inputShape[1] * model.inputShape[2];
     this.buffers = [reserve(largestActivation), reserve(largestActivation)];
     this.cols = reserve(largestCols);
-    this.acc = reserve(16);
     this.logits = reserve(this.outputSize * 4);
     const memory = this.kernels.memory;
     const missing = Math.ceil(top / PAGE) - memory.buffer.byteLength / PAGE;
@@ -134,7 +132,7 @@ export class Int8Runtime {
         const padLeft = layer.padding === 'same' ? Math.floor((layer.kernelWidth - 1) / 2) : 0;
         im2colS8(src, h, w, c, step.inZeroPoint, layer.kernelHeight, layer.kernelWidth, padTop, padLeft, outShape[0], outShape[1], depth, this.cols);
         const last = layer.output === null;
-        gemmS16(this.cols, outShape[0] * outShape[1], depth, step.weights, layer.outChannels, step.scale, step.offset, step.floor, last ? 1 : 0, last ? this.logits : dst, this.acc);
+        gemmS16(this.cols, outShape[0] * outShape[1], depth, step.weights, layer.outChannels, step.scale, step.offset, step.floor, last ? 1 : 0, last ? this.logits : dst);
       }
       from = 1 - from;
     }

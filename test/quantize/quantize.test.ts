@@ -57,7 +57,7 @@ function singleConvModel(random: Generator, inChannels: number, outChannels: num
   const depth = 9 * inChannels;
   const weights = Int8Array.from({ length: outChannels * depth }, () => random.int(-127, 128));
   return {
-    name: 'one_conv', inputShape: [5, 6, inChannels], input: affineParams(0, 1), metadata: {},
+    name: 'one_conv', inputShape: [5, 5, inChannels], input: affineParams(0, 1), metadata: {},
     layers: [{
       kind: 'conv', name: 'conv', kernelHeight: 3, kernelWidth: 3, inChannels, outChannels, padding: 'same', weights,
       weightScales: uniform(outChannels, random, 0.001, 0.01), bias: uniform(outChannels, random, -0.5, 0.5), relu: false, output: null,
@@ -68,7 +68,8 @@ function singleConvModel(random: Generator, inChannels: number, outChannels: num
 describe('int8 WASM kernels', () => {
   it('conv (im2col + int16 dot GEMM) equals the integer reference, with zero-point padding exact', () => {
     const random = new Generator(3);
-    // 11 input channels: depth 99 is not a multiple of 8, so the zero-filled tail is exercised too.
+    // 11 input channels: depth 99 is not a multiple of 8, so the zero-filled tail is exercised too;
+    // 25 output pixels (odd) and 6 channels (4 + 2) exercise the GEMM's partial row and channel blocks.
     const model = singleConvModel(random, 11, 6);
     const conv = model.layers[0]!;
     assert.equal(conv.kind, 'conv');
@@ -161,7 +162,7 @@ describe('int8 model file', () => {
     assert.ok(!isQuantizedModelFile(new Uint8Array(16)));
     const back = quantizedModelFromBytes(bytes, 'mem.safetensors');
     assert.deepEqual(back, model);
-    const image = uniform(5 * 6 * 3, new Generator(1));
+    const image = uniform(5 * 5 * 3, new Generator(1));
     assert.deepEqual(new Int8Runtime(back).predictLogits(image, 1), new Int8Runtime(model).predictLogits(image, 1));
     assert.throws(() => quantizedModelFromBytes(bytes.subarray(0, bytes.length - 40), 'cut.safetensors'), (e: unknown) => e instanceof ModelFileError && /cut\.safetensors/.test(e.message));
     const flipped = bytes.slice();

@@ -17,7 +17,7 @@ export interface Int8KernelExports {
   im2colS8(...args: number[]): void;
   /**
    * A [m, depth] × W [n, depth]ᵀ (int16) → requantised int8 (or f32 when floatOutput ≠ 0):
-   * (a, m, depth, w, n, scale, offset, floor, floatOutput, out, acc).
+   * (a, m, depth, w, n, scale, offset, floor, floatOutput, out).
    */
   gemmS16(...args: number[]): void;
   /** (x, height, width, channels, pool, out): pool×pool max pooling, stride pool. */
