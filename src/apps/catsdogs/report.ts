@@ -71,7 +71,7 @@ float and int8 agree on ${pct(d.agreement)} of the validation photos.
 
 ${markdownTable(['', 'float32', 'int8', ''], deployRows)}
 
-${latency ? `Latency and peak RSS were measured **on this machine, one thread**, each mode in its own child process (${latency.int8.images} validation images one at a time after 5 warm-up images; decoding excluded; float = Tensile's WASM backend with TENSILE_THREADS=1, int8 = the int8 module only). Peak RSS is that of the whole Node process (Node alone is about 40 MiB), read as ${latency.int8.peakRssSource}: on Linux a child's \`process.resourceUsage().maxRSS\` starts at its parent's RSS (fork + execve keep the high-water mark), which here would be the training process's (${mib(latency.int8.rusageMaxRssKiB)}).` : 'Latency and RSS were not measured in this run.'}
+${latency ? `Latency and peak RSS were measured **on this machine, one thread**, each mode in its own child process (${latency.int8.images} validation images one at a time after 5 warm-up images; decoding excluded; float = Tensile's WASM backend with TENSILE_THREADS=1, int8 = the int8 module only). Peak RSS is that of the whole Node process (Node alone is about 40 MiB), read as ${latency.int8.peakRssSource}: on Linux a child's \`process.resourceUsage().maxRSS\` starts at its parent's RSS (fork + execve keep the high-water mark), which here would be the spawning process's (${mib(latency.int8.rusageMaxRssKiB)}).` : 'Latency and RSS were not measured in this run.'}
 
 ## Machine
 ${describeMachine(r.machine)}. Load average (1/5/15 min) at start ${r.loadAverage.start.map((x) => x.toFixed(2)).join(' / ')}, at end ${r.loadAverage.end.map((x) => x.toFixed(2)).join(' / ')} — the machine is shared, so times are noisy.
