@@ -407,6 +407,20 @@ describe('wasm memory', () => {
     assert.equal(wasm.memory().bytes, 0);
   });
 
+  it('a multi-threaded kernel whose per-thread scratch grows the memory writes its tasks into the grown memory', async () => {
+    // Regression: task arguments were written through a view taken before the scratch allocation grew the heap.
+    const wasm = new WasmBackend({ threads: 2, initialBytes: 1 << 16 });
+    await wasm.whenReady();
+    const n = 1 << 20;
+    const [x, y] = [random(n, 81), random(n, 82)];
+    const a = put(wasm, x, [n]);
+    const b = put(wasm, y, [n]);
+    const sum = wasm.readSync({ id: wasm.binary('add', a, b, [n], 'float32'), shape: [n], dtype: 'float32' });
+    const expected = x.map((v, i) => v + y[i]!);
+    assertClose(sum, expected);
+    wasm.dispose();
+  });
+
   it('int32 and bool buffers round-trip', () => {
     const wasm = new WasmBackend({ threads: 1 });
     const ints = put(wasm, Int32Array.from([1, -2, 3]), [3]);

@@ -266,12 +266,16 @@ export class WasmBackend implements Backend {
     return [GEMM_TASK_INTS * 4, PATCH_TASK_INTS * 4, CALL_TASK_INTS * 4, GEMM_PACK_A_BYTES, GEMM_PACK_B_BYTES, GEMM_TILE_BYTES];
   }
 
-  private threadScratch(thread: number): ThreadScratch {
-    while (this.scratch.length <= thread) {
+  /**
+   * Per-thread scratch for `threads` tasks. Allocating it may grow the heap, so callers take their
+   * memory views after this call, never before.
+   */
+  private threadScratch(threads: number): readonly ThreadScratch[] {
+    while (this.scratch.length < threads) {
       const [gemmTask, patchTask, callTask, packA, packB, tile] = this.scratchSizes().map((bytes) => this.heap.alloc(bytes).ptr);
       this.scratch.push({ gemmTask: gemmTask!, patchTask: patchTask!, callTask: callTask!, packA: packA!, packB: packB!, tile: tile! });
     }
-    return this.scratch[thread]!;
+    return this.scratch;
   }
 
   // Fallback to the reference kernels.
@@ -346,9 +350,10 @@ export class WasmBackend implements Backend {
 
   /** Runs one gemmTask per part (each over its row and column ranges, the whole output by default). */
   private runGemm(parts: readonly (GemmParams & { rows?: [number, number]; cols?: [number, number] })[]): void {
+    const scratch = this.threadScratch(parts.length);
     const i32 = this.heap.whole('int32') as Int32Array;
     this.runTasks('gemmTask', parts.map((p, t) => {
-      const s = this.threadScratch(t);
+      const s = scratch[t]!;
       const [rowStart, rowEnd] = p.rows ?? [0, p.m];
       const [colStart, colEnd] = p.cols ?? [0, p.n];
       i32.set([
@@ -368,9 +373,11 @@ export class WasmBackend implements Backend {
     const pixels = info.outHeight * info.outWidth;
     const rows = info.batch * pixels;
     const threads = this.threadsFor(rows * info.filterHeight * info.filterWidth * channels, PARALLEL_MIN_COPY);
+    const ranges = WasmBackend.split(rows, threads, direction === 'gather' ? 1 : pixels);
+    const scratch = this.threadScratch(ranges.length);
     const i32 = this.heap.whole('int32') as Int32Array;
-    const tasks = WasmBackend.split(rows, threads, direction === 'gather' ? 1 : pixels).map(([start, end], t) => {
-      const s = this.threadScratch(t);
+    const tasks = ranges.map(([start, end], t) => {
+      const s = scratch[t]!;
       i32.set([
         x, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
         info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padTop, info.padLeft,
@@ -433,9 +440,10 @@ export class WasmBackend implements Backend {
       (this.kernels[kernel] as (...args: number[]) => void)(...argLists[0]!);
       return;
     }
+    const scratch = this.threadScratch(argLists.length);
     const i32 = this.heap.whole('int32') as Int32Array;
     this.runTasks('callTask', argLists.map((args, t) => {
-      const task = this.threadScratch(t).callTask;
+      const task = scratch[t]!.callTask;
       i32[task >> 2] = SPLIT_KERNEL_CODES[kernel];
       i32.set(args, (task >> 2) + 1);
       return task;
