@@ -25,3 +25,4 @@ export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
 export * from './saving/index.js';
+export * from './quantize/index.js';
