@@ -39,6 +39,15 @@ abstract class SpatialConvolution<Args extends KernelArgs & { kernelSize: Pair; 
     };
   }
 
+  /** The [kH, kW, C, multiplier] depthwise kernel shared by DepthwiseConv2D and SeparableConv2D. */
+  protected buildDepthwiseKernel(s: SymbolicShape, args: { readonly depthMultiplier?: number; readonly depthwiseInitializer?: InitializerSpec }): { channels: number; multiplier: number } {
+    const [kh, kw] = this.geometry.kernel;
+    const channels = knownSize(s, 3, 'channel');
+    const multiplier = args.depthMultiplier ?? 1;
+    this.kernel = parameter(initialize(args.depthwiseInitializer ?? 'glorotUniform', [kh, kw, channels, multiplier]));
+    return { channels, multiplier };
+  }
+
   /** Output channels for `inChannels`. */
   protected abstract outChannels(inChannels: number | null): number | null;
 
@@ -141,10 +150,7 @@ export class DepthwiseConv2D extends SpatialConvolution<DepthwiseConv2DArgs> {
   }
 
   protected override build(s: SymbolicShape): void {
-    const [kh, kw] = this.geometry.kernel;
-    const channels = knownSize(s, 3, 'channel');
-    const multiplier = this.args.depthMultiplier ?? 1;
-    this.kernel = parameter(initialize(this.args.depthwiseInitializer ?? 'glorotUniform', [kh, kw, channels, multiplier]));
+    const { channels, multiplier } = this.buildDepthwiseKernel(s, this.args);
     this.bias = makeBias(this.args, channels * multiplier);
   }
 
@@ -178,10 +184,7 @@ export class SeparableConv2D extends SpatialConvolution<SeparableConv2DArgs> {
   }
 
   protected override build(s: SymbolicShape): void {
-    const [kh, kw] = this.geometry.kernel;
-    const channels = knownSize(s, 3, 'channel');
-    const multiplier = this.args.depthMultiplier ?? 1;
-    this.kernel = parameter(initialize(this.args.depthwiseInitializer ?? 'glorotUniform', [kh, kw, channels, multiplier]));
+    const { channels, multiplier } = this.buildDepthwiseKernel(s, this.args);
     this.pointwiseKernel = parameter(initialize(this.args.pointwiseInitializer ?? 'glorotUniform', [1, 1, channels * multiplier, this.args.filters]));
     this.bias = makeBias(this.args, this.args.filters);
   }
