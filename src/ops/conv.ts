@@ -22,7 +22,8 @@ export interface Conv2DOptions {
   groups?: number;
 }
 
-function pair(v: number | readonly [number, number] | undefined, fallback: number, what: string, op: string): [number, number] {
+/** A window size, stride or dilation as [height, width] of positive integers (`fallback` when omitted). */
+export function pair(v: number | readonly [number, number] | undefined, fallback: number, what: string, op: string): [number, number] {
   const p: [number, number] = v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
   if (!p.every((n) => Number.isInteger(n) && n >= 1)) throw new ValueError(`${op}: ${what} must be positive integers, got ${JSON.stringify(v)}`);
   return p;

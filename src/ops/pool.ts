@@ -1,10 +1,10 @@
 /** Pooling, channels-last. Padded cells never win a max and are not counted in an average. */
 import type { Pool2DInfo } from '../backend/contract.js';
 import { record } from '../autograd/graph.js';
-import { GradError, ShapeError, ValueError } from '../errors.js';
+import { GradError, ShapeError } from '../errors.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { resolvePadding } from './conv.js';
+import { pair, resolvePadding } from './conv.js';
 import type { Padding } from './conv.js';
 import { backendOf, requireFloat, requireTensor, wrap } from './dispatch.js';
 import { max, mean } from './reduce.js';
@@ -19,19 +19,13 @@ export interface Pool2DOptions {
   padding?: Padding;
 }
 
-function pair(v: number | readonly [number, number], what: string, op: string): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (!p.every((n) => Number.isInteger(n) && n >= 1)) throw new ValueError(`${op}: ${what} must be positive integers, got ${JSON.stringify(v)}`);
-  return p;
-}
-
 function poolInfo(op: string, x: Tensor, options: Pool2DOptions): Pool2DInfo {
   requireTensor(op, x);
   requireFloat(op, x);
   if (x.rank !== 4) throw new ShapeError(`${op}: input must be NHWC (rank 4), got ${formatShape(x.shape)}`);
   const [batch, inHeight, inWidth, channels] = x.shape as [number, number, number, number];
-  const [filterHeight, filterWidth] = pair(options.poolSize ?? 2, 'poolSize', op);
-  const [strideHeight, strideWidth] = pair(options.strides ?? [filterHeight, filterWidth], 'strides', op);
+  const [filterHeight, filterWidth] = pair(options.poolSize, 2, 'poolSize', op);
+  const [strideHeight, strideWidth] = pair(options.strides ?? [filterHeight, filterWidth], 1, 'strides', op);
   const [padTop, padBottom, padLeft, padRight] = resolvePadding(options.padding ?? 'valid', [inHeight, inWidth], [filterHeight, filterWidth], [strideHeight, strideWidth], op);
   if (padTop >= filterHeight || padLeft >= filterWidth || padBottom >= filterHeight || padRight >= filterWidth) {
     throw new ShapeError(`${op}: padding must be smaller than the window ${filterHeight}×${filterWidth}`);
