@@ -4,7 +4,7 @@
 // maximum (its first NaN, if any), as in the reference backend.
 
 /** `lanes` (1–4) floats at p, zeros in the remaining lanes: channel tails never read past a buffer. */
-function loadChannels(p: usize, lanes: i32): v128 {
+@inline function loadChannels(p: usize, lanes: i32): v128 {
   if (lanes == 4) return v128.load(p);
   let v = f32x4.splat(0);
   v = f32x4.replace_lane(v, 0, load<f32>(p));
@@ -13,7 +13,7 @@ function loadChannels(p: usize, lanes: i32): v128 {
   return v;
 }
 
-function storeChannels(p: usize, v: v128, lanes: i32): void {
+@inline function storeChannels(p: usize, v: v128, lanes: i32): void {
   if (lanes == 4) {
     v128.store(p, v);
     return;
@@ -24,17 +24,18 @@ function storeChannels(p: usize, v: v128, lanes: i32): void {
 }
 
 /** Lanes holding a window's maximum `m`, or NaN where `m` is NaN. */
-function isMaximum(v: v128, m: v128): v128 {
+@inline function isMaximum(v: v128, m: v128): v128 {
   return v128.or(f32x4.eq(v, m), v128.and(f32x4.ne(v, v), f32x4.ne(m, m)));
 }
 
 /**
  * Every output window of the pooling: forward writes y from x; backward adds dy (in y) into dx
  * (zeroed by the caller): all of it at the first maximum for max pooling, an equal share on every
- * counted cell for average pooling.
+ * counted cell for average pooling. Inlined with constant `backward`, `isMax` and `wholeVectors`
+ * (channels a multiple of 4) so that each entry point compiles to a branch-free inner loop.
  */
-function poolWindows(
-  backward: bool, isMax: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
+@inline function poolWindows(
+  backward: bool, isMax: bool, wholeVectors: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
@@ -54,7 +55,7 @@ function poolWindows(
         const count = max(yEnd - yBegin, 0) * max(xEnd - xBegin, 0);
         const first = imageOffset + <usize>yBegin * rowBytes + <usize>xBegin * pixelBytes;
         for (let c = 0; c < channels; c += 4) {
-          const lanes = min(4, channels - c);
+          const lanes = wholeVectors ? 4 : min(4, channels - c);
           const channel = first + (<usize>c << 2);
           const target = out + (<usize>c << 2);
           if (count == 0) {
@@ -99,13 +100,33 @@ function poolWindows(
   }
 }
 
+/** One specialisation of `poolWindows` per mode and channel layout (constant arguments fold away). */
+@inline function poolMode(
+  backward: bool, isMax: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
+  outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
+  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  if ((channels & 3) == 0) {
+    poolWindows(backward, isMax, true, x, y, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft);
+  } else {
+    poolWindows(backward, isMax, false, x, y, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft);
+  }
+}
+
 export function pool2d(
   isMax: bool, x: usize, out: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  poolWindows(false, isMax, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-    strideHeight, strideWidth, padTop, padLeft);
+  if (isMax) {
+    poolMode(false, true, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft);
+  } else {
+    poolMode(false, false, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft);
+  }
 }
 
 export function pool2dBackward(
@@ -113,6 +134,11 @@ export function pool2dBackward(
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  poolWindows(true, isMax, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-    strideHeight, strideWidth, padTop, padLeft);
+  if (isMax) {
+    poolMode(true, true, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft);
+  } else {
+    poolMode(true, false, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft);
+  }
 }
