@@ -17,6 +17,7 @@ const program = new Command('tensile')
   .option('--data-root <dir>', 'folder holding the datasets (default: $TENSILE_DATA, then the cache)')
   .option('--backend <name>', 'compute backend: wasm or reference')
   .option('--threads <n>', 'worker threads of the wasm backend', positiveInt)
+  .option('--no-relaxed-simd', 'plain-SIMD wasm kernels: bit-identical results on every CPU, ~1.3× slower matrix products')
   .option('--json', 'print the result as JSON')
   .showHelpAfterError()
   // Global options go before the command, so `tensile bench --json` reaches the harness.

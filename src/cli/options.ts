@@ -1,5 +1,6 @@
 /** Option parsers and the settings every command shares (data root, backend, threads). */
 import { InvalidArgumentError } from 'commander';
+import { setFlagsFromString } from 'node:v8';
 import { setBackend } from '../backend/registry.js';
 import { setDataRoot } from '../data/datasets/data-root.node.js';
 import { ACTIVATIONS, type ActivationName } from '../ops/activations.js';
@@ -8,6 +9,8 @@ export interface CommonOptions {
   readonly dataRoot?: string;
   readonly backend?: string;
   readonly threads?: number;
+  /** False with --no-relaxed-simd. */
+  readonly relaxedSimd?: boolean;
   readonly json?: boolean;
 }
 
@@ -39,8 +42,21 @@ export function activationList(value: string): ActivationName[] {
 /** Applies the shared settings before any tensor exists (the backend reads its thread count at start). */
 export function applyCommonOptions(options: CommonOptions): void {
   if (options.threads !== undefined) process.env['TENSILE_THREADS'] = String(options.threads);
+  if (options.relaxedSimd !== false) enableRelaxedSimd();
   if (options.dataRoot !== undefined) setDataRoot(options.dataRoot);
   if (options.backend !== undefined) setBackend(options.backend);
+}
+
+/**
+ * Commands run the relaxed-SIMD kernels (fused multiply-add: ~1.3× faster GEMMs, last bits may
+ * differ between CPUs). Node 20 gates the feature behind a V8 flag, which takes effect for modules
+ * compiled after it is set; the backend compiles its kernels on first use, after this. An explicit
+ * TENSILE_WASM_RELAXED (0 or 1) wins.
+ */
+function enableRelaxedSimd(): void {
+  if (process.env['TENSILE_WASM_RELAXED'] !== undefined) return;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  process.env['TENSILE_WASM_RELAXED'] = '1';
 }
 
 /** Writes a command's result: JSON on stdout with --json, else the human text. */
