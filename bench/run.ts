@@ -26,6 +26,28 @@ interface EngineRun {
 }
 
 const argv = process.argv.slice(2);
+const USAGE = `Usage: tensile bench [--quick] [--slow] [--json] [--json-file PATH] [--workloads a,b] [--engines a,b]
+
+Runs the WORKLOADS.md benchmarks on Tensile and, in the same run, on TensorFlow.js and PyTorch.
+  --quick            sgemm 256/1024, conv1, conv2, tiny_add; no tfjs-cpu or reference backend
+  --slow             also TF.js cpu MNIST training (~27 s per step)
+  --json             print one JSON array of results instead of the tables
+  --json-file PATH   print the tables and write the JSON array to PATH
+  --workloads a,b    only these workloads (${WORKLOADS.map((w) => w.id).join(', ')})
+  --engines a,b      only these engines (tensile-wasm, tensile-wasm-relaxed, tensile-reference, tfjs-wasm, tfjs-cpu, torch)`;
+const FLAGS = ['--quick', '--slow', '--json'];
+const VALUED = ['--json-file', '--workloads', '--engines'];
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+for (let i = 0; i < argv.length; i++) {
+  if (VALUED.includes(argv[i]!)) i++;
+  else if (!FLAGS.includes(argv[i]!)) {
+    process.stderr.write(`bench: unknown option '${argv[i]}'\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
 const option = (name: string): string | undefined => {
   const at = argv.indexOf(name);
   return at >= 0 ? argv[at + 1] : undefined;

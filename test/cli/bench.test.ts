@@ -17,3 +17,10 @@ it('tensile bench --json reports each (workload, engine, threads) with median, m
     assert.ok(r.min > 0 && r.min <= r.median && r.median <= r.max, JSON.stringify(r));
   }
 });
+
+it('tensile bench --help prints the harness options without running anything; an unknown option is refused', async () => {
+  const { stdout } = await run(process.execPath, [cli, 'bench', '--help']);
+  assert.match(stdout, /Usage: tensile bench/);
+  assert.match(stdout, /--workloads a,b/);
+  await assert.rejects(run(process.execPath, [cli, 'bench', '--workload', 'tiny_add']), (e: { stderr: string }) => /unknown option '--workload'/.test(e.stderr));
+});
