@@ -99,6 +99,12 @@ export function addInto(dst: usize, src: usize, n: i32): void {
   }
 }
 
+/** Four output channels plus their bias (at `b + offset`; none when `bias` is 0), clamped at 0 when `relu`. */
+@inline function finish(acc: v128, b: usize, offset: usize, bias: usize, relu: bool): v128 {
+  let v = bias != 0 ? f32x4.add(acc, v128.load(b + offset)) : acc;
+  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
+}
+
 /**
  * Direct convolution of a one-channel NHWC input (an image model's first layer, where im2col+GEMM
  * has a depth of only fh·fw): each output pixel is Σ over taps of the input value (0 in the
@@ -108,7 +114,7 @@ export function addInto(dst: usize, src: usize, n: i32): void {
 export function conv1ChannelRows(
   x: usize, inHeight: i32, inWidth: i32, outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32, filter: usize, channels: i32, out: usize,
-  rowStart: i32, rowEnd: i32,
+  rowStart: i32, rowEnd: i32, bias: usize, relu: bool,
 ): void {
   const pixels = outHeight * outWidth;
   const filterRow = <usize>channels << 2;
@@ -141,10 +147,11 @@ export function conv1ChannelRows(
           line += <usize>inWidth << 2;
         }
         const at = dst + (<usize>c << 2);
-        v128.store(at, acc0);
-        v128.store(at, acc1, 16);
-        v128.store(at, acc2, 32);
-        v128.store(at, acc3, 48);
+        const b = bias + (<usize>c << 2);
+        v128.store(at, finish(acc0, b, 0, bias, relu));
+        v128.store(at, finish(acc1, b, 16, bias, relu), 16);
+        v128.store(at, finish(acc2, b, 32, bias, relu), 32);
+        v128.store(at, finish(acc3, b, 48, bias, relu), 48);
       }
       continue;
     }
@@ -173,10 +180,11 @@ export function conv1ChannelRows(
         }
       }
       const at = dst + (<usize>c << 2);
-      v128.store(at, acc0);
-      if (channels - c > 4) v128.store(at, acc1, 16);
-      if (channels - c > 8) v128.store(at, acc2, 32);
-      if (wide) v128.store(at, acc3, 48);
+      const b = bias + (<usize>c << 2);
+      v128.store(at, finish(acc0, b, 0, bias, relu));
+      if (channels - c > 4) v128.store(at, finish(acc1, b, 16, bias, relu), 16);
+      if (channels - c > 8) v128.store(at, finish(acc2, b, 32, bias, relu), 32);
+      if (wide) v128.store(at, finish(acc3, b, 48, bias, relu), 48);
     }
   }
 }

@@ -64,18 +64,19 @@ export function gemmTask(task: usize): void {
     const c = <usize>field(task, F_C) + ((<usize>(bi * field(task, F_C_BATCH))) << 2);
     if (k == 0) {
       for (let i = rowStart; i < rowEnd; i++) {
-        memory.fill(c + ((<usize>(i * ldc + colStart)) << 2), 0, <usize>(colEnd - colStart) << 2);
+        const row = c + ((<usize>(i * ldc + colStart)) << 2);
+        memory.fill(row, 0, <usize>(colEnd - colStart) << 2);
+        if (bias != 0 || relu) tileEpilogue(row, 0, 1, colEnd - colStart, bias + (<usize>colStart << 2), relu);
       }
     } else {
-      gemmRegion(task, k, a, b, c, ldc, rowStart, rowEnd, colStart, colEnd);
+      gemmRegion(task, k, a, b, c, ldc, rowStart, rowEnd, colStart, colEnd, bias, relu);
     }
-    if (bias != 0 || relu) epilogue(c, ldc, rowStart, rowEnd, colStart, colEnd, bias, relu);
   }
 }
 
 function gemmRegion(
   task: usize, k: i32, a: usize, b: usize, c: usize, ldc: i32,
-  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, bias: usize, relu: bool,
 ): void {
   const aRow = field(task, F_A_ROW);
   const aCol = field(task, F_A_COL);
@@ -93,6 +94,8 @@ function gemmRegion(
       const kc = minI32(kcStep, k - pc);
       packPanelsB(b, bRow, bCol, pc, kc, jc, nc, packB);
       const accumulate = pc > 0;
+      // The epilogue runs on each tile right after its last depth block, while the tile is in L1.
+      const finishing = (bias != 0 || relu) && pc + kc >= k;
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = minI32(MC, rowEnd - ic);
         packPanelsA(a, aRow, aCol, ic, mc, pc, kc, packA);
@@ -101,7 +104,9 @@ function gemmRegion(
           const nr = minI32(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
             const cTile = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
-            microKernel(kc, packA + (<usize>(ir * kc) << 2), bPanel, cTile, ldc, minI32(MR, mc - ir), nr, accumulate, tile);
+            const rows = minI32(MR, mc - ir);
+            microKernel(kc, packA + (<usize>(ir * kc) << 2), bPanel, cTile, ldc, rows, nr, accumulate, tile);
+            if (finishing) tileEpilogue(cTile, ldc, rows, nr, bias == 0 ? 0 : bias + (<usize>(jc + jr) << 2), relu);
           }
         }
       }
@@ -278,10 +283,21 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i3
   }
 }
 
-function epilogue(c: usize, ldc: i32, rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, bias: usize, relu: bool): void {
-  for (let i = rowStart; i < rowEnd; i++) {
+/** Adds the bias (per column; 0 for none) to a rows×cols tile of C, then clamps it at 0 when `relu`. */
+function tileEpilogue(c: usize, ldc: i32, rows: i32, cols: i32, bias: usize, relu: bool): void {
+  const zero = f32x4.splat(0);
+  const whole = cols & ~3;
+  for (let i = 0; i < rows; i++) {
     const row = c + (<usize>(i * ldc) << 2);
-    for (let j = colStart; j < colEnd; j++) {
+    let j = 0;
+    for (; j < whole; j += 4) {
+      const at = row + (<usize>j << 2);
+      let v = v128.load(at);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(at, v);
+    }
+    for (; j < cols; j++) {
       const at = row + (<usize>j << 2);
       let value = load<f32>(at);
       if (bias != 0) value += load<f32>(bias + (<usize>j << 2));

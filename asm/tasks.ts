@@ -57,7 +57,8 @@ export function callTask(task: usize): void {
     }
     case K_CONV_1_CHANNEL:
       conv1ChannelRows(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
-        arg(task, 8), arg(task, 9), arg(task, 10), ptr(task, 11), arg(task, 12), ptr(task, 13), arg(task, 14), arg(task, 15));
+        arg(task, 8), arg(task, 9), arg(task, 10), ptr(task, 11), arg(task, 12), ptr(task, 13), arg(task, 14), arg(task, 15),
+        ptr(task, 16), arg(task, 17) != 0);
       break;
     default:
       unreachable();

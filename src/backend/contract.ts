@@ -78,6 +78,16 @@ export interface MatMulInfo {
   readonly bBatchStride: number;
 }
 
+/**
+ * What a product kernel applies to each output value as it writes it: + bias[channel] (bias of
+ * length n / outChannels, same dtype as the output), then ReLU. Saves the two passes over the
+ * output that separate bias and activation ops would make.
+ */
+export interface OutputEpilogue {
+  readonly bias: TensorRef | null;
+  readonly relu: boolean;
+}
+
 export interface BackendMemory {
   /** Buffers alive in this backend. */
   readonly buffers: number;
@@ -132,8 +142,8 @@ export interface Backend {
   topk(x: TensorRef, k: number, largest: boolean): { values: DataId; indices: DataId };
 
   // Linear algebra and convolution.
-  matmul(a: TensorRef, b: TensorRef, info: MatMulInfo): DataId;
-  conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId;
+  matmul(a: TensorRef, b: TensorRef, info: MatMulInfo, epilogue?: OutputEpilogue): DataId;
+  conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo, epilogue?: OutputEpilogue): DataId;
   conv2dBackpropInput(dy: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId;
   conv2dBackpropFilter(x: TensorRef, dy: TensorRef, info: Conv2DInfo): DataId;
   pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId;

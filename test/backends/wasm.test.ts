@@ -118,17 +118,15 @@ for (const threads of [1, 2]) {
         (b, [a, bb]) => b.matmul(a!, bb!, info), 'matmul 9x20x5003 (A transposed)', 1e-3);
     });
 
-    it('matmulBiasAct fuses bias and ReLU', () => {
-      const [m, n, k] = [33, 17, 65];
-      const info: MatMulInfo = { batch: 1, m, n, k, transposeA: false, transposeB: false, aBatchStride: 0, bBatchStride: 0 };
-      const a = put(wasm, random(m * k, 7), [m, k]);
-      const b = put(wasm, random(k * n, 8), [k, n]);
-      const bias = put(wasm, random(n, 9), [n]);
-      const fused = wasm.readSync({ id: wasm.matmulBiasAct(a, b, bias, 'relu', info), shape: [m, n], dtype: 'float32' });
-      const product = wasm.readSync({ id: wasm.matmul(a, b, info), shape: [m, n], dtype: 'float32' });
-      const biasValues = random(n, 9);
-      const expected = product.map((v, i) => Math.max(0, v + biasValues[i % n]!));
-      assertClose(fused, expected, { message: 'matmul + bias + relu' });
+    it('matmul with an epilogue: + bias per column, then ReLU, on full and edge tiles, batched and not', () => {
+      for (const [batch, m, n, k] of [[1, 33, 17, 65], [3, 7, 12, 0], [2, 6, 8, 300]] as const) {
+        const info: MatMulInfo = { batch, m, n, k, transposeA: false, transposeB: false, aBatchStride: m * k, bBatchStride: k * n };
+        const operands = [{ values: random(batch * m * k, 7), shape: [batch, m, k] }, { values: random(batch * k * n, 8), shape: [batch, k, n] }, { values: random(n, 9), shape: [n] }];
+        for (const relu of [false, true]) {
+          compare(wasm, operands, [batch, m, n], (b, [a, bb, bias]) => b.matmul(a!, bb!, info, { bias: bias!, relu }), `matmul ${batch}x${m}x${n}x${k} + bias${relu ? ' + relu' : ''}`);
+        }
+        compare(wasm, operands, [batch, m, n], (b, [a, bb]) => b.matmul(a!, bb!, info, { bias: null, relu: true }), `matmul ${batch}x${m}x${n}x${k} + relu`);
+      }
     });
 
     const convCases: [string, Conv2DInfo][] = [
@@ -151,6 +149,9 @@ for (const threads of [1, 2]) {
         const w = { values: random(sizeOf(wShape), 12), shape: wShape };
         const dy = { values: random(sizeOf(yShape), 13), shape: yShape };
         compare(wasm, [x, w], yShape, (b, [xr, wr]) => b.conv2d(xr!, wr!, info), `conv2d ${name}`);
+        const bias = { values: random(info.outChannels, 14), shape: [info.outChannels] };
+        compare(wasm, [x, w, bias], yShape, (b, [xr, wr, br]) => b.conv2d(xr!, wr!, info, { bias: br!, relu: true }), `conv2d + bias + relu ${name}`);
+        compare(wasm, [x, w, bias], yShape, (b, [xr, wr, br]) => b.conv2d(xr!, wr!, info, { bias: br!, relu: false }), `conv2d + bias ${name}`);
         compare(wasm, [dy, w], xShape, (b, [dr, wr]) => b.conv2dBackpropInput(dr!, wr!, info), `conv2dBackpropInput ${name}`);
         compare(wasm, [x, dy], wShape, (b, [xr, dr]) => b.conv2dBackpropFilter(xr!, dr!, info), `conv2dBackpropFilter ${name}`);
       });

@@ -31,7 +31,7 @@ export const UNARY: Record<UnaryOp, Unary> = {
   sin: Math.sin,
   cos: Math.cos,
   erf,
-  relu: (v) => (v > 0 ? v : 0),
+  relu: (v) => (v <= 0 ? 0 : v), // NaN passes through, as in PyTorch
   sigmoid: (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
   tanh: Math.tanh,
   softplus: (v) => (v > 20 ? v : v < -20 ? Math.exp(v) : Math.log1p(Math.exp(v))),

@@ -2,7 +2,7 @@
  * The reference backend: plain TypeScript over typed arrays. It is the executable specification every
  * other backend is tested against, and the only one with float64 (used by gradient checks).
  */
-import type { Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
+import type { Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
 import { registerBackend } from '../../backend/registry.js';
 import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -10,6 +10,7 @@ import { allocArray, DTYPES } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
+import { applyEpilogue } from './epilogue.js';
 import { matmul } from './matmul.js';
 import * as movement from './movement.js';
 import * as pool from './pool.js';
@@ -108,12 +109,16 @@ export class ReferenceBackend implements Backend {
     return { values: this.own(r.values), indices: this.own(r.indices) };
   }
 
-  matmul(a: TensorRef, b: TensorRef, info: MatMulInfo): DataId {
-    return this.own(matmul(this.values(a), this.values(b), info, a.dtype));
+  matmul(a: TensorRef, b: TensorRef, info: MatMulInfo, epilogue?: OutputEpilogue): DataId {
+    return this.own(this.finish(matmul(this.values(a), this.values(b), info, a.dtype), epilogue));
   }
 
-  conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {
-    return this.own(conv.conv2d(this.values(x), this.values(filter), info, x.dtype));
+  conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo, epilogue?: OutputEpilogue): DataId {
+    return this.own(this.finish(conv.conv2d(this.values(x), this.values(filter), info, x.dtype), epilogue));
+  }
+
+  private finish(out: TypedArray, epilogue: OutputEpilogue | undefined): TypedArray {
+    return epilogue ? applyEpilogue(out, epilogue.bias && this.values(epilogue.bias), epilogue.relu) : out;
   }
 
   conv2dBackpropInput(dy: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {

@@ -5,7 +5,7 @@
  * this memory and copy the result in; each such fallback is counted in `memory()`.
  */
 import type {
-  Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
+  Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
 } from '../../backend/contract.js';
 import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -625,30 +625,22 @@ export class WasmBackend implements Backend {
 
   // Linear algebra and convolution.
 
-  matmul(a: TensorRef, b: TensorRef, info: MatMulInfo): DataId {
-    this.requireFloat32('matmul', a, b);
-    return this.product(a, b, null, false, info);
-  }
-
-  /**
-   * Fused dense layer: a·b (+ bias per output column) (then ReLU), in one pass over the output.
-   * Same operands and info as `matmul`; `bias` is float32 of length n.
-   */
-  matmulBiasAct(a: TensorRef, b: TensorRef, bias: TensorRef | null, activation: 'linear' | 'relu', info: MatMulInfo): DataId {
-    this.requireFloat32('matmulBiasAct', a, b, ...(bias ? [bias] : []));
-    return this.product(a, b, bias, activation === 'relu', info);
-  }
-
-  private product(a: TensorRef, b: TensorRef, bias: TensorRef | null, relu: boolean, info: MatMulInfo): DataId {
+  matmul(a: TensorRef, b: TensorRef, info: MatMulInfo, epilogue?: OutputEpilogue): DataId {
+    this.requireFloat32('matmul', a, b, ...(epilogue?.bias ? [epilogue.bias] : []));
     const { batch, m, n, k } = info;
     const out = this.allocate(batch * m * n, 'float32');
     this.gemm({
       batch, m, n, k,
       a: this.ptr(a), aRow: info.transposeA ? 1 : k, aCol: info.transposeA ? m : 1, aBatch: info.aBatchStride,
       b: this.ptr(b), bRow: info.transposeB ? 1 : n, bCol: info.transposeB ? k : 1, bBatch: info.bBatchStride,
-      c: out.ptr, ldc: n, cBatch: m * n, bias: bias ? this.ptr(bias) : 0, relu,
+      c: out.ptr, ldc: n, cBatch: m * n, ...this.epilogueFields(epilogue),
     });
     return out;
+  }
+
+  /** The GEMM task fields of an epilogue: the bias pointer (0 for none) and the ReLU flag. */
+  private epilogueFields(epilogue: OutputEpilogue | undefined): { bias: number; relu: boolean } {
+    return { bias: epilogue?.bias ? this.ptr(epilogue.bias) : 0, relu: epilogue?.relu ?? false };
   }
 
   private requireFloat32(kernel: string, ...xs: TensorRef[]): void {
@@ -684,11 +676,12 @@ export class WasmBackend implements Backend {
     }
   }
 
-  conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {
-    this.requireFloat32('conv2d', x, filter);
+  conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo, epilogue?: OutputEpilogue): DataId {
+    this.requireFloat32('conv2d', x, filter, ...(epilogue?.bias ? [epilogue.bias] : []));
     const pixels = info.batch * info.outHeight * info.outWidth;
     const groupOut = info.outChannels / info.groups;
     const out = this.allocate(pixels * info.outChannels, 'float32');
+    const { bias, relu } = this.epilogueFields(epilogue);
     if (info.inChannels === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0) {
       // A depth of fh·fw is too shallow for the GEMM to pay for its patch matrix and packing.
       const taps = info.filterHeight * info.filterWidth;
@@ -696,6 +689,7 @@ export class WasmBackend implements Backend {
         .map(([start, end]) => [
           this.ptr(x), info.inHeight, info.inWidth, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
           info.strideHeight, info.strideWidth, info.padTop, info.padLeft, this.ptr(filter), info.outChannels, out.ptr, start, end,
+          bias, relu ? 1 : 0,
         ]));
       return out;
     }
@@ -705,6 +699,7 @@ export class WasmBackend implements Backend {
         a: patches, aRow: patchRow, aCol: 1, aBatch: 0,
         b: this.ptr(filter) + g * groupOut * 4, bRow: info.outChannels, bCol: 1, bBatch: 0,
         c: out.ptr + g * groupOut * 4, ldc: info.outChannels, cBatch: 0,
+        bias: bias && bias + g * groupOut * 4, relu,
       });
     });
     return out;
