@@ -9,6 +9,7 @@ import type { Shape } from '../tensor/shape.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, requireFloat, requireTensor, wrap } from './dispatch.js';
+import { backendEpilogue, biasGradient, checkEpilogue, epilogueInputs, NO_EPILOGUE, preActivationGradient, type Epilogue } from './epilogue.js';
 import { defineOp } from './registry.js';
 import { reshape, squeeze, unsqueeze } from './reshape.js';
 
@@ -55,7 +56,7 @@ export function resolvePadding(
 }
 
 /** Validates the operands' dtypes and works out every size of a 2-D convolution. */
-function conv2dInfo(op: string, x: Tensor, filter: Tensor, options: Conv2DOptions): Conv2DInfo {
+export function conv2dInfo(op: string, x: Tensor, filter: Tensor, options: Conv2DOptions): Conv2DInfo {
   requireTensor(op, x);
   requireTensor(op, filter, 'filter');
   requireFloat(op, x);
@@ -94,13 +95,20 @@ export function conv2dGeometry(op: string, xShape: Shape, filterShape: Shape, op
   };
 }
 
-function conv2dRaw(x: Tensor, filter: Tensor, info: Conv2DInfo): Tensor {
-  const backend = backendOf('conv2d', x, filter);
-  const y = wrap(backend, backend.conv2d(x, filter, info), [info.batch, info.outHeight, info.outWidth, info.outChannels], x.dtype);
-  return record('conv2d', y, [x, filter], (dy) => [
-    x.requiresGrad ? backpropInput(dy, filter, info) : null,
-    filter.requiresGrad ? backpropFilter(x, dy, info) : null,
-  ]);
+/** The convolution, then the epilogue (+ bias[outChannels], ReLU) in the same kernel. */
+export function conv2dRaw(x: Tensor, filter: Tensor, info: Conv2DInfo, epilogue: Epilogue = NO_EPILOGUE): Tensor {
+  const op = epilogue === NO_EPILOGUE ? 'conv2d' : 'fusedConv2d';
+  checkEpilogue(op, epilogue, info.outChannels, x.dtype);
+  const backend = backendOf(op, x, filter, ...epilogueInputs(epilogue));
+  const y = wrap(backend, backend.conv2d(x, filter, info, backendEpilogue(epilogue)), [info.batch, info.outHeight, info.outWidth, info.outChannels], x.dtype);
+  return record(op, y, [x, filter, ...epilogueInputs(epilogue)], (dy) => {
+    const dz = preActivationGradient(y, dy, epilogue);
+    return [
+      x.requiresGrad ? backpropInput(dz, filter, info) : null,
+      filter.requiresGrad ? backpropFilter(x, dz, info) : null,
+      ...biasGradient(dz, epilogue),
+    ];
+  });
 }
 
 // dx = convᵀ(dy, w) is bilinear in (dy, w): d/d(dy) = conv2d(g, w), d/dw = backpropFilter(g, dy).

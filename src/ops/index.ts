@@ -12,6 +12,8 @@ export * from './dropout.js';
 export * from './gather.js';
 export * from './losses.js';
 export * from './matmul.js';
+export { fusedConv2d, fusedMatmul } from './fused.js';
+export type { FusedConv2DOptions, FusedMatmulOptions, FusedOptions } from './fused.js';
 export * from './misc.js';
 export * from './normalization.js';
 export * from './permute.js';

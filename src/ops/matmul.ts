@@ -5,15 +5,17 @@ import { broadcastShapes, formatShape, shapesEqual, sizeOf } from '../tensor/sha
 import type { Tensor } from '../tensor/tensor.js';
 import { broadcastTo } from './broadcast.js';
 import { backendOf, requireTensor, wrap } from './dispatch.js';
+import { backendEpilogue, biasGradient, checkEpilogue, epilogueInputs, NO_EPILOGUE, preActivationGradient, type Epilogue } from './epilogue.js';
 import { sumTo } from './reduce.js';
 import { defineOp } from './registry.js';
 import { reshape } from './reshape.js';
 
 /**
  * op(a)·op(b) over [..., m, k] × [..., k, n] where op transposes the last two axes when asked,
- * without materialising the transpose. Both operands have rank ≥ 2.
+ * without materialising the transpose, then the epilogue (+ bias[n], ReLU) in the same kernel.
+ * Both operands have rank ≥ 2.
  */
-export function matmulTransposed(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+export function matmulTransposed(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, epilogue: Epilogue = NO_EPILOGUE): Tensor {
   const [ra, ca] = a.shape.slice(-2) as [number, number];
   const [rb, cb] = b.shape.slice(-2) as [number, number];
   const [m, k] = transposeA ? [ca, ra] : [ra, ca];
@@ -33,19 +35,25 @@ export function matmulTransposed(a: Tensor, b: Tensor, transposeA: boolean, tran
   };
   const [pa, aStride] = prepare(a, batchA);
   const [pb, bStride] = prepare(b, batchB);
-  const backend = backendOf('matmul', a, b);
+  const op = epilogue === NO_EPILOGUE ? 'matmul' : 'fusedMatmul';
+  checkEpilogue(op, epilogue, n, a.dtype);
+  const backend = backendOf(op, a, b, ...epilogueInputs(epilogue));
   const outShape = [...batchShape, m, n];
   const info = { batch, m, n, k, transposeA, transposeB, aBatchStride: aStride, bBatchStride: bStride };
-  const y = wrap(backend, backend.matmul(pa, pb, info), outShape, a.dtype);
+  const y = wrap(backend, backend.matmul(pa, pb, info, backendEpilogue(epilogue)), outShape, a.dtype);
   // With C = op(A)·op(B): d op(A) = dC·op(B)ᵀ and d op(B) = op(A)ᵀ·dC, transposed back where op transposed.
-  return record('matmul', y, [a, b], (dy) => [
-    a.requiresGrad
-      ? sumTo(transposeA ? matmulTransposed(b, dy, transposeB, true) : matmulTransposed(dy, b, false, !transposeB), a.shape)
-      : null,
-    b.requiresGrad
-      ? sumTo(transposeB ? matmulTransposed(dy, a, true, transposeA) : matmulTransposed(a, dy, !transposeA, false), b.shape)
-      : null,
-  ]);
+  return record(op, y, [a, b, ...epilogueInputs(epilogue)], (dy) => {
+    const dc = preActivationGradient(y, dy, epilogue);
+    return [
+      a.requiresGrad
+        ? sumTo(transposeA ? matmulTransposed(b, dc, transposeB, true) : matmulTransposed(dc, b, false, !transposeB), a.shape)
+        : null,
+      b.requiresGrad
+        ? sumTo(transposeB ? matmulTransposed(dc, a, true, transposeA) : matmulTransposed(a, dc, !transposeA, false), b.shape)
+        : null,
+      ...biasGradient(dc, epilogue),
+    ];
+  });
 }
 
 /**

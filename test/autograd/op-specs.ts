@@ -137,10 +137,26 @@ export const OP_SPECS: Record<string, OpSpec> = {
   dot: { inputs: (m) => [m.uniform([4]), m.uniform([4])], fn: t.dot },
   outer: { inputs: (m) => [m.uniform([3]), m.uniform([2])], fn: t.outer },
   linear: { inputs: (m) => [m.uniform([2, 3]), m.uniform([4, 3]), m.uniform([4])], fn: t.linear },
+  fusedMatmul: {
+    inputs: (m) => [m.uniform([2, 3, 4]), m.uniform([4, 5]), m.uniform([5])],
+    fn: (a, b, bias) => t.fusedMatmul(a, b, { bias, activation: 'relu' }),
+  },
+  'fusedMatmul (1-D a, transposed b, tanh)': {
+    inputs: (m) => [m.uniform([4]), m.uniform([5, 4]), m.uniform([5])],
+    fn: (a, b, bias) => t.fusedMatmul(a, b, { bias, activation: 'tanh', transposeB: true }),
+  },
   // convolution and pooling
   conv2d: {
     inputs: (m) => [image(m, 4), m.uniform([3, 2, 2, 6], -1, 1)],
     fn: (x, w) => t.conv2d(x, w, { strides: [2, 1], padding: 'same', dilation: [1, 2], groups: 2 }),
+  },
+  fusedConv2d: {
+    inputs: (m) => [image(m, 4), m.uniform([3, 2, 2, 6], -1, 1), m.uniform([6], -0.5, 0.5)],
+    fn: (x, w, bias) => t.fusedConv2d(x, w, { strides: [2, 1], padding: 'same', groups: 2, bias, activation: 'relu' }),
+  },
+  'fusedConv2d (1 input channel, ReLU, no bias)': {
+    inputs: (m) => [image(m, 1), m.uniform([3, 3, 1, 4], -1, 1)],
+    fn: (x, w) => t.fusedConv2d(x, w, { padding: 'same', activation: 'relu' }),
   },
   conv1d: { inputs: (m) => [m.uniform([2, 7, 2]), m.uniform([3, 2, 3])], fn: (x, w) => t.conv1d(x, w, { stride: 2, padding: 'same' }) },
   depthwiseConv2d: { inputs: (m) => [image(m), m.uniform([2, 2, 2, 2])], fn: (x, w) => t.depthwiseConv2d(x, w, { padding: 1 }) },

@@ -3,7 +3,8 @@
  * Conv2D HWIO, Conv2DTranspose [kH, kW, filters, in], DepthwiseConv2D [kH, kW, in, multiplier].
  */
 import { ShapeError } from '../../errors.js';
-import { conv1d, conv2d, conv2dTranspose, depthwiseConv2d, separableConv2d } from '../../ops/conv.js';
+import { conv1d, conv2dTranspose, depthwiseConv2d, separableConv2d } from '../../ops/conv.js';
+import { fusedConv2d } from '../../ops/fused.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { initialize, type InitializerSpec } from '../initializers.js';
 import { knownSize, Layer, requireRank } from '../layer.js';
@@ -101,7 +102,7 @@ export class Conv2D extends SpatialConvolution<Conv2DArgs> {
   }
 
   protected call(x: Tensor): Tensor {
-    return biasAndActivation(this.args, conv2d(x, this.kernel!, { ...this.convOptions(), groups: this.args.groups ?? 1 }), this.bias);
+    return fusedConv2d(x, this.kernel!, { ...this.convOptions(), groups: this.args.groups ?? 1, bias: this.bias, activation: this.args.activation });
   }
 }
 

@@ -1,9 +1,9 @@
 import { ShapeError } from '../../errors.js';
-import { matmul } from '../../ops/matmul.js';
+import { fusedMatmul } from '../../ops/fused.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { knownSize, Layer } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
-import { biasAndActivation, type KernelArgs, makeBias, makeKernel, weightPenalties } from './weights.js';
+import { type KernelArgs, makeBias, makeKernel, weightPenalties } from './weights.js';
 
 export interface DenseArgs extends KernelArgs {
   readonly units: number;
@@ -36,7 +36,7 @@ export class Dense extends Layer<DenseArgs> {
   }
 
   protected call(x: Tensor): Tensor {
-    return biasAndActivation(this.args, matmul(x, this.kernel!), this.bias);
+    return fusedMatmul(x, this.kernel!, { bias: this.bias, activation: this.args.activation });
   }
 
   override regularizationLosses(): Tensor[] {
