@@ -37,10 +37,8 @@ describe('tensile command', () => {
 
   it('study mnist-activations writes a report, both images and JSON that agree', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'tensile-study-'));
-    await tensile(
-      'study', 'mnist-activations', '--iterations', '4,8', '--seeds', '2', '--activations', 'relu,softsign',
-      '--train-limit', '1200', '--validation-size', '200', '--test-limit', '300', '--out', out,
-    );
+    const study = ['study', 'mnist-activations', '--iterations', '4,8', '--seeds', '2', '--activations', 'relu,softsign', '--train-limit', '1200', '--validation-size', '200', '--test-limit', '300'];
+    await tensile(...study, '--workers', '2', '--out', out);
     const report = await readFile(path.join(out, 'report.md'), 'utf8');
     const results = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as {
       runs: { activation: string; seed: number; checkpoints: { iteration: number; testAccuracy: number }[] }[];
@@ -59,5 +57,12 @@ describe('tensile command', () => {
     assert.match(svg, /softsign/);
     const png = await readFile(path.join(out, 'accuracy.png'));
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.match(report, /2 runs trained side by side/);
+    // The same runs one after another in this thread give the same numbers: a run depends on its seed only.
+    const { stdout } = await tensile('--json', ...study, '--workers', '1', '--out', await mkdtemp(path.join(os.tmpdir(), 'tensile-study-')));
+    const serial = JSON.parse(stdout) as typeof results & { workers: number };
+    assert.equal(serial.workers, 1);
+    const accuracies = (r: typeof results): number[][] => r.runs.map((run) => run.checkpoints.map((c) => c.testAccuracy));
+    assert.deepEqual(accuracies(serial), accuracies(results));
   });
 });

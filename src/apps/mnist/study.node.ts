@@ -5,6 +5,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { getBackend } from '../../backend/registry.js';
+import { dataRoot } from '../../data/datasets/data-root.node.js';
 import { mnist } from '../../data/datasets/mnist.node.js';
 import { ValueError } from '../../errors.js';
 import type { ActivationName } from '../../ops/activations.js';
@@ -18,7 +21,7 @@ import { writeFileAtomic } from '../../saving/files.node.js';
 import { lineChart, writeChart } from '../report/charts.node.js';
 import { commandLine, describeMachine, machineInfo, type MachineInfo } from '../report/machine.node.js';
 import { markdownTable, mean, percentMeanStd, std } from '../report/stats.js';
-import { digitTensors } from './data.js';
+import { digitTensors, type DigitTensors } from './data.js';
 import { mnistCnn } from './model.js';
 
 export const STUDY_ACTIVATIONS: readonly ActivationName[] = ['relu', 'tanh', 'elu', 'sigmoid', 'softplus', 'softsign'];
@@ -34,6 +37,8 @@ export interface StudyOptions {
   /** Use only the first N training digits (before the validation split) / test digits. */
   readonly trainLimit?: number;
   readonly testLimit?: number;
+  /** Runs trained side by side, each on its own worker thread with the backend's threads shared out (default 1: in this thread). */
+  readonly workers?: number;
   readonly out: string;
   /** Called after every checkpoint (progress display). */
   readonly onCheckpoint?: (done: number, total: number, run: RunResult) => void;
@@ -62,6 +67,9 @@ export interface StudyResult {
   readonly trainSamples: number;
   readonly validationSamples: number;
   readonly testSamples: number;
+  /** Runs trained side by side, and the kernel threads of each. */
+  readonly workers: number;
+  readonly threadsPerWorker: number;
   readonly runs: RunResult[];
   readonly machine: MachineInfo;
   readonly command: string;
@@ -76,68 +84,168 @@ function checkIterations(iterations: readonly number[]): number[] {
   return list;
 }
 
-export async function runStudy(options: StudyOptions): Promise<StudyResult> {
-  const started = performance.now();
-  const iterations = checkIterations(options.iterations ?? DEFAULT_ITERATIONS);
-  const seeds = options.seeds ?? 3;
-  const activations = options.activations ?? STUDY_ACTIVATIONS;
-  const batchSize = options.batchSize ?? 64;
+/** The digits a study trains on, selects with and scores on. */
+export interface StudyData {
+  readonly fit: DigitTensors;
+  readonly validation: DigitTensors;
+  readonly test: DigitTensors;
+}
+
+/** What a worker needs to rebuild the study's data and train any of its runs. */
+export interface StudySetup {
+  readonly iterations: readonly number[];
+  readonly batchSize: number;
+  readonly validationSize: number;
+  readonly trainLimit?: number;
+  readonly testLimit?: number;
+}
+
+export async function loadStudyData(setup: StudySetup): Promise<StudyData> {
   const { train, test } = await mnist();
-  const available = Math.min(options.trainLimit ?? train.labels.length, train.labels.length);
-  const validationSize = options.validationSize ?? 5000;
-  if (!(validationSize > 0 && validationSize < available)) {
-    throw new ValueError(`study: validationSize ${validationSize} must be between 1 and the ${available} training digits minus one`);
+  const available = Math.min(setup.trainLimit ?? train.labels.length, train.labels.length);
+  if (!(setup.validationSize > 0 && setup.validationSize < available)) {
+    throw new ValueError(`study: validationSize ${setup.validationSize} must be between 1 and the ${available} training digits minus one`);
   }
   // The validation digits are the last ones of the training file; the test file is only scored.
-  const fitSet = digitTensors(train, 0, available - validationSize);
-  const validation = digitTensors(train, available - validationSize, available);
-  const testSet = digitTensors(test, 0, Math.min(options.testLimit ?? test.labels.length, test.labels.length));
-  const n = fitSet.y.shape[0]!;
-  const runs: RunResult[] = [];
-  const total = activations.length * seeds * iterations.length;
-  let done = 0;
-  for (const activation of activations) {
-    for (let seed = 1; seed <= seeds; seed++) {
-      const runStart = performance.now();
-      manualSeed(seed);
-      const shuffler = new Generator(seed);
-      const model = mnistCnn(activation);
-      // The rate decays by a cosine over the longest run, so every run follows the same schedule.
-      const learningRate = new CosineDecay({ initialLearningRate: 1e-3, decaySteps: iterations[iterations.length - 1]!, alpha: 0.01 });
-      model.compile({ optimizer: new Adam({ learningRate }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
-      const run: RunResult = { activation, seed, checkpoints: [], selected: null, seconds: 0 };
-      let order: number[] = [];
-      let lossSum = 0;
-      let lossCount = 0;
-      for (let step = 1; step <= iterations[iterations.length - 1]!; step++) {
-        if (order.length < batchSize) order = order.concat(shuffler.shuffle(Array.from({ length: n }, (_, i) => i)));
-        const index = tensor(Int32Array.from(order.splice(0, batchSize)), [batchSize]);
-        const logs = model.trainOnBatch(gather(fitSet.x, index, 0), gather(fitSet.y, index, 0));
-        lossSum += logs['loss']!;
-        lossCount++;
-        await yieldToEventLoop();
-        if (iterations.includes(step)) {
-          const val = await model.evaluate(validation.x, validation.y, { batchSize: 500 });
-          const tst = await model.evaluate(testSet.x, testSet.y, { batchSize: 500 });
-          const checkpoint = { iteration: step, validationAccuracy: val['accuracy']!, testAccuracy: tst['accuracy']!, trainLoss: lossSum / lossCount };
-          lossSum = 0;
-          lossCount = 0;
-          run.checkpoints.push(checkpoint);
-          if (!run.selected || checkpoint.validationAccuracy > run.selected.validationAccuracy) run.selected = checkpoint;
-          options.onCheckpoint?.(++done, total, run);
-        }
-      }
+  return {
+    fit: digitTensors(train, 0, available - setup.validationSize),
+    validation: digitTensors(train, available - setup.validationSize, available),
+    test: digitTensors(test, 0, Math.min(setup.testLimit ?? test.labels.length, test.labels.length)),
+  };
+}
+
+/** One activation × seed: trains with Adam and scores at every listed iteration count. */
+export async function trainStudyRun(
+  setup: StudySetup, data: StudyData, activation: ActivationName, seed: number, onCheckpoint: (run: RunResult) => void,
+): Promise<RunResult> {
+  const runStart = performance.now();
+  const { iterations, batchSize } = setup;
+  const last = iterations[iterations.length - 1]!;
+  manualSeed(seed);
+  const shuffler = new Generator(seed);
+  const model = mnistCnn(activation);
+  // The rate decays by a cosine over the longest run, so every run follows the same schedule.
+  const learningRate = new CosineDecay({ initialLearningRate: 1e-3, decaySteps: last, alpha: 0.01 });
+  model.compile({ optimizer: new Adam({ learningRate }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
+  const run: RunResult = { activation, seed, checkpoints: [], selected: null, seconds: 0 };
+  const n = data.fit.y.shape[0]!;
+  let order: number[] = [];
+  let lossSum = 0;
+  let lossCount = 0;
+  for (let step = 1; step <= last; step++) {
+    if (order.length < batchSize) order = order.concat(shuffler.shuffle(Array.from({ length: n }, (_, i) => i)));
+    const index = tensor(Int32Array.from(order.splice(0, batchSize)), [batchSize]);
+    const logs = model.trainOnBatch(gather(data.fit.x, index, 0), gather(data.fit.y, index, 0));
+    lossSum += logs['loss']!;
+    lossCount++;
+    await yieldToEventLoop();
+    if (iterations.includes(step)) {
+      const val = await model.evaluate(data.validation.x, data.validation.y, { batchSize: 500 });
+      const tst = await model.evaluate(data.test.x, data.test.y, { batchSize: 500 });
+      const checkpoint = { iteration: step, validationAccuracy: val['accuracy']!, testAccuracy: tst['accuracy']!, trainLoss: lossSum / lossCount };
+      lossSum = 0;
+      lossCount = 0;
+      run.checkpoints.push(checkpoint);
+      if (!run.selected || checkpoint.validationAccuracy > run.selected.validationAccuracy) run.selected = checkpoint;
       run.seconds = (performance.now() - runStart) / 1000;
-      runs.push(run);
+      onCheckpoint(run);
     }
   }
+  return run;
+}
+
+/** Messages from a study worker (study-worker.node.ts) to the study. */
+export type WorkerMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'checkpoint'; readonly run: RunResult }
+  | { readonly kind: 'done'; readonly run: RunResult }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Data a study worker starts with. */
+export interface WorkerSetup {
+  readonly setup: StudySetup;
+  readonly dataRoot: string | undefined;
+}
+
+/**
+ * Trains the runs on `workers` worker threads, each taking the next run when it finishes one.
+ * Several small runs side by side use the cores better than one run split across them.
+ */
+async function runOnWorkers(
+  setup: StudySetup, jobs: readonly (readonly [ActivationName, number])[], workers: number, threadsPerWorker: number,
+  onCheckpoint: (run: RunResult) => void,
+): Promise<RunResult[]> {
+  const queue = [...jobs];
+  const runs: RunResult[] = [];
+  const workerData: WorkerSetup = { setup, dataRoot: dataRoot() };
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./study-worker.node.js', import.meta.url), {
+        workerData,
+        env: { ...process.env, TENSILE_THREADS: String(threadsPerWorker) },
+      });
+      const next = (): void => {
+        const job = queue.shift();
+        if (job) worker.postMessage(job);
+        else void worker.terminate().then(() => resolve());
+      };
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.kind === 'ready') next();
+        else if (message.kind === 'checkpoint') onCheckpoint(message.run);
+        else if (message.kind === 'done') {
+          runs.push(message.run);
+          next();
+        } else {
+          reject(new Error(`study worker: ${message.message}`));
+          void worker.terminate();
+        }
+      });
+      worker.on('error', reject);
+    });
+  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, one));
+  return runs;
+}
+
+export async function runStudy(options: StudyOptions): Promise<StudyResult> {
+  const started = performance.now();
+  const setup: StudySetup = {
+    iterations: checkIterations(options.iterations ?? DEFAULT_ITERATIONS),
+    batchSize: options.batchSize ?? 64,
+    validationSize: options.validationSize ?? 5000,
+    ...(options.trainLimit !== undefined ? { trainLimit: options.trainLimit } : {}),
+    ...(options.testLimit !== undefined ? { testLimit: options.testLimit } : {}),
+  };
+  const seeds = options.seeds ?? 3;
+  const activations = options.activations ?? STUDY_ACTIVATIONS;
+  const jobs = activations.flatMap((activation) => Array.from({ length: seeds }, (_, i) => [activation, i + 1] as const));
+  const workers = Math.max(1, Math.min(options.workers ?? 1, jobs.length));
+  const total = jobs.length * setup.iterations.length;
+  let done = 0;
+  const onCheckpoint = (run: RunResult): void => options.onCheckpoint?.(++done, total, run);
+  // The data is loaded here in any case: it checks the setup before workers start, and gives the counts.
+  const data = await loadStudyData(setup);
+  let runs: RunResult[];
+  // The threads the backend was given (--threads, else one per core) are shared out among the workers.
+  const threads = getBackend().memory()['threads'] ?? 1;
+  let threadsPerWorker = threads;
+  if (workers === 1) {
+    runs = [];
+    for (const [activation, seed] of jobs) runs.push(await trainStudyRun(setup, data, activation, seed, onCheckpoint));
+  } else {
+    threadsPerWorker = Math.max(1, Math.floor(threads / workers));
+    runs = await runOnWorkers(setup, jobs, workers, threadsPerWorker, onCheckpoint);
+    const rank = (r: RunResult): number => activations.indexOf(r.activation) * seeds + r.seed;
+    runs.sort((a, b) => rank(a) - rank(b));
+  }
   const result: StudyResult = {
-    iterations,
+    iterations: setup.iterations,
     seeds,
-    batchSize,
-    trainSamples: n,
-    validationSamples: validation.y.shape[0]!,
-    testSamples: testSet.y.shape[0]!,
+    batchSize: setup.batchSize,
+    trainSamples: data.fit.y.shape[0]!,
+    validationSamples: data.validation.y.shape[0]!,
+    testSamples: data.test.y.shape[0]!,
+    workers,
+    threadsPerWorker,
     runs,
     machine: machineInfo(),
     command: commandLine(),
@@ -190,7 +298,7 @@ export function studyMarkdown(result: StudyResult): string {
     '',
     '![accuracy vs iterations](accuracy.png)',
     '',
-    `Machine: ${describeMachine(result.machine)}. Total wall time ${(result.totalSeconds / 60).toFixed(1)} min.`,
+    `Machine: ${describeMachine(result.machine)}. ${runsAtATime(result)} Total wall time ${(result.totalSeconds / 60).toFixed(1)} min.`,
     '',
     'Reproduce with:',
     '',
@@ -199,6 +307,13 @@ export function studyMarkdown(result: StudyResult): string {
     '```',
     '',
   ].join('\n');
+}
+
+function runsAtATime(result: StudyResult): string {
+  const threads = `${result.threadsPerWorker} kernel thread${result.threadsPerWorker > 1 ? 's' : ''}`;
+  return result.workers > 1
+    ? `${result.workers} runs trained side by side (one worker thread each, ${threads} per run); "s / run" is a run's wall time while sharing the machine.`
+    : `One run at a time, ${threads}.`;
 }
 
 export async function writeStudyReport(result: StudyResult, out: string): Promise<void> {

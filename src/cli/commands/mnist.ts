@@ -1,5 +1,6 @@
 /** `tensile train mnist` and `tensile study mnist-activations`. */
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { runStudy, DEFAULT_ITERATIONS, STUDY_ACTIVATIONS, studyMarkdown } from '../../apps/mnist/study.node.js';
 import { trainMnist } from '../../apps/mnist/train.node.js';
 import type { ActivationName } from '../../ops/activations.js';
@@ -23,6 +24,7 @@ interface StudyCliOptions extends CommonOptions {
   activations: ActivationName[];
   out: string;
   quick?: boolean;
+  workers: number;
   validationSize: number;
   trainLimit?: number;
   testLimit?: number;
@@ -62,6 +64,7 @@ export function registerMnistCommands(train: Command, study: Command): void {
     .option('--seeds <k>', 'seeds per activation', positiveInt, 3)
     .option('--activations <list>', 'activations to compare', activationList, [...STUDY_ACTIVATIONS])
     .option('--out <dir>', 'where report.md, accuracy.svg/png and results.json go', 'runs/mnist-activations')
+    .option('--workers <n>', 'runs trained side by side, each on its own thread (default: one per core)', positiveInt, availableParallelism())
     .option('--validation-size <n>', 'training digits held out for model selection', positiveInt, 5000)
     .option('--train-limit <n>', 'use only the first N training digits', positiveInt)
     .option('--test-limit <n>', 'score only the first N test digits', positiveInt)
