@@ -26,6 +26,13 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
+/** A dropout rate: 0 (none) up to, not including, 1. */
+export function dropoutRate(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a rate in [0, 1), got '${value}'`);
+  return n;
+}
+
 export function intList(value: string): number[] {
   return value.split(',').map((part) => positiveInt(part.trim()));
 }

@@ -26,12 +26,17 @@ import { mnistCnn } from './model.js';
 
 export const STUDY_ACTIVATIONS: readonly ActivationName[] = ['relu', 'tanh', 'elu', 'sigmoid', 'softplus', 'softsign'];
 export const DEFAULT_ITERATIONS: readonly number[] = [100, 250, 500, 1000, 2000, 5000];
+// Chosen on the validation split with ReLU, seed 1 (docs/mnist-activations/NOTES.md).
+export const DEFAULT_STUDY_LEARNING_RATE = 2e-3;
+export const DEFAULT_STUDY_DROPOUT = 0.5;
 
 export interface StudyOptions {
   readonly iterations?: readonly number[];
   readonly seeds?: number;
   readonly activations?: readonly ActivationName[];
   readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly dropout?: number;
   /** Training digits held out for model selection (default 5,000). */
   readonly validationSize?: number;
   /** Use only the first N training digits (before the validation split) / test digits. */
@@ -64,6 +69,8 @@ export interface StudyResult {
   readonly iterations: readonly number[];
   readonly seeds: number;
   readonly batchSize: number;
+  readonly learningRate: number;
+  readonly dropout: number;
   readonly trainSamples: number;
   readonly validationSamples: number;
   readonly testSamples: number;
@@ -95,6 +102,10 @@ export interface StudyData {
 export interface StudySetup {
   readonly iterations: readonly number[];
   readonly batchSize: number;
+  /** Adam's initial rate, decaying by a cosine to 1% of it at the last iteration count. */
+  readonly learningRate: number;
+  /** Dropout rate before the classifier (0: none). */
+  readonly dropout: number;
   readonly validationSize: number;
   readonly trainLimit?: number;
   readonly testLimit?: number;
@@ -123,9 +134,9 @@ export async function trainStudyRun(
   const last = iterations[iterations.length - 1]!;
   manualSeed(seed);
   const shuffler = new Generator(seed);
-  const model = mnistCnn(activation);
+  const model = mnistCnn(activation, setup.dropout);
   // The rate decays by a cosine over the longest run, so every run follows the same schedule.
-  const learningRate = new CosineDecay({ initialLearningRate: 1e-3, decaySteps: last, alpha: 0.01 });
+  const learningRate = new CosineDecay({ initialLearningRate: setup.learningRate, decaySteps: last, alpha: 0.01 });
   model.compile({ optimizer: new Adam({ learningRate }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
   const run: RunResult = { activation, seed, checkpoints: [], selected: null, seconds: 0 };
   const n = data.fit.y.shape[0]!;
@@ -211,6 +222,8 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const setup: StudySetup = {
     iterations: checkIterations(options.iterations ?? DEFAULT_ITERATIONS),
     batchSize: options.batchSize ?? 64,
+    learningRate: options.learningRate ?? DEFAULT_STUDY_LEARNING_RATE,
+    dropout: options.dropout ?? DEFAULT_STUDY_DROPOUT,
     validationSize: options.validationSize ?? 5000,
     ...(options.trainLimit !== undefined ? { trainLimit: options.trainLimit } : {}),
     ...(options.testLimit !== undefined ? { testLimit: options.testLimit } : {}),
@@ -241,6 +254,8 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     iterations: setup.iterations,
     seeds,
     batchSize: setup.batchSize,
+    learningRate: setup.learningRate,
+    dropout: setup.dropout,
     trainSamples: data.fit.y.shape[0]!,
     validationSamples: data.validation.y.shape[0]!,
     testSamples: data.test.y.shape[0]!,
@@ -288,7 +303,7 @@ export function studyMarkdown(result: StudyResult): string {
     '# MNIST activation study',
     '',
     `Test accuracy (%, mean ± std over ${result.seeds} seed${result.seeds > 1 ? 's' : ''}) of the WORKLOADS.md CNN after each number of`,
-    `Adam iterations (batch ${result.batchSize}, lr 1e-3 decaying by a cosine to 1e-5 at ${result.iterations[result.iterations.length - 1]} iterations), per activation. "Selected" is the test accuracy at the checkpoint with the best`,
+    `Adam iterations (batch ${result.batchSize}, lr ${result.learningRate} decaying by a cosine to 1% of it at ${result.iterations[result.iterations.length - 1]} iterations${result.dropout > 0 ? `, dropout ${result.dropout} before the classifier` : ''}), per activation. "Selected" is the test accuracy at the checkpoint with the best`,
     `accuracy on ${result.validationSamples.toLocaleString('en-US')} validation digits held out from the training file; the ${result.testSamples.toLocaleString('en-US')} test`,
     `digits were never used for a choice. Training digits: ${result.trainSamples.toLocaleString('en-US')}.`,
     '',

@@ -1,10 +1,10 @@
 /** `tensile train mnist` and `tensile study mnist-activations`. */
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { runStudy, DEFAULT_ITERATIONS, STUDY_ACTIVATIONS, studyMarkdown } from '../../apps/mnist/study.node.js';
+import { runStudy, DEFAULT_ITERATIONS, DEFAULT_STUDY_DROPOUT, DEFAULT_STUDY_LEARNING_RATE, STUDY_ACTIVATIONS, studyMarkdown } from '../../apps/mnist/study.node.js';
 import { trainMnist } from '../../apps/mnist/train.node.js';
 import type { ActivationName } from '../../ops/activations.js';
-import { activationList, activationName, applyCommonOptions, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
+import { activationList, activationName, applyCommonOptions, dropoutRate, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
 
 interface TrainOptions extends CommonOptions {
@@ -22,6 +22,8 @@ interface StudyCliOptions extends CommonOptions {
   iterations: number[];
   seeds: number;
   activations: ActivationName[];
+  learningRate: number;
+  dropout: number;
   out: string;
   quick?: boolean;
   workers: number;
@@ -63,6 +65,8 @@ export function registerMnistCommands(train: Command, study: Command): void {
     .option('--iterations <list>', 'iteration counts at which to score', intList, [...DEFAULT_ITERATIONS])
     .option('--seeds <k>', 'seeds per activation', positiveInt, 3)
     .option('--activations <list>', 'activations to compare', activationList, [...STUDY_ACTIVATIONS])
+    .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% at the last iteration count)', positiveNumber, DEFAULT_STUDY_LEARNING_RATE)
+    .option('--dropout <rate>', 'dropout before the classifier (0: none)', dropoutRate, DEFAULT_STUDY_DROPOUT)
     .option('--out <dir>', 'where report.md, accuracy.svg/png and results.json go', 'runs/mnist-activations')
     .option('--workers <n>', 'runs trained side by side, each on its own thread (default: one per core)', positiveInt, availableParallelism())
     .option('--validation-size <n>', 'training digits held out for model selection', positiveInt, 5000)
