@@ -7,7 +7,7 @@
  * 'valid'), MaxPool2D (stride = window, 'valid'), Flatten, Dense.
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomAffine, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
   type Layer, type Sequential,
 } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -16,7 +16,7 @@ import { QuantizationError } from './errors.js';
 import type { QuantizedLayer, QuantizedModel } from './quantized-model.js';
 import { affineParams, quantizePerChannel, type AffineParams } from './scales.js';
 
-const IDENTITY_IN_INFERENCE = [RandomFlip, RandomRotation, RandomZoom, RandomTranslation, Dropout];
+const IDENTITY_IN_INFERENCE = [RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, Dropout];
 
 export interface QuantizeOptions {
   /** Kept in the model file (class names, preprocessing). */

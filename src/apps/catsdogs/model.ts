@@ -1,13 +1,12 @@
 /**
  * The cats-vs-dogs CNN in the spirit of Shiddieqy et al.'s TFLearn network (stacked 3×3 conv/pool
  * stages on a 50×50 gray input, a dense layer with dropout, two-way softmax), preceded by
- * Keras-style augmentation layers that act only in training: horizontal flips, small rotations,
- * zooms and shifts. Each stage has one or more 3×3 convolutions, optionally batch-normalised
+ * augmentation that acts only in training: horizontal flips, small rotations, zooms and shifts,
+ * drawn per image and applied as one resampling (RandomAffine). Each stage has one or more 3×3 convolutions, optionally batch-normalised
  * (conv → BN → ReLU; the int8 quantiser folds BN into the conv).
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Sequential,
-  type Layer,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomAffine, Sequential, type Layer,
 } from '../../nn/index.js';
 import { channelsOf, type ImageGeometry } from './images.node.js';
 
@@ -46,10 +45,7 @@ export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augme
   ]);
   return new Sequential(
     [
-      new RandomFlip({ mode: 'horizontal' }),
-      new RandomRotation({ factor: augmentation.rotation }),
-      new RandomZoom({ heightFactor: augmentation.shift }),
-      new RandomTranslation({ heightFactor: augmentation.shift, widthFactor: augmentation.shift }),
+      new RandomAffine({ horizontalFlip: true, rotation: augmentation.rotation, zoom: augmentation.shift, translation: augmentation.shift }),
       ...stages,
       new Flatten(),
       new Dense({ units: shape.units ?? 128, activation: 'relu' }),
