@@ -12,6 +12,7 @@ import {
 } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { yieldToEventLoop } from '../backend/yield.js';
+import { scope } from '../tensor/lifetime.js';
 import { QuantizationError } from './errors.js';
 import type { QuantizedLayer, QuantizedModel } from './quantized-model.js';
 import { affineParams, quantizePerChannel, type AffineParams } from './scales.js';
@@ -168,10 +169,13 @@ export async function quantizeModel(model: Sequential, calibration: Iterable<Ten
   for await (const batch of calibration) {
     inputShape ??= batch.shape.slice(1) as [number, number, number];
     inputRange.observe(batch);
-    let x = batch;
-    groups.forEach((group, i) => {
-      for (const layer of group.layers) x = layer.apply(x);
-      if (group.weighted !== null) outputRanges[i]!.observe(x);
+    // The activations of a batch are needed only for their ranges: free them before the next one.
+    scope(() => {
+      let x = batch;
+      groups.forEach((group, i) => {
+        for (const layer of group.layers) x = layer.apply(x);
+        if (group.weighted !== null) outputRanges[i]!.observe(x);
+      });
     });
     await yieldToEventLoop();
   }

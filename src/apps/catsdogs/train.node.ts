@@ -93,10 +93,16 @@ class EpochRecorder extends Callback {
   }
 }
 
+/**
+ * Images per inference batch (prediction, calibration). Kept small: the im2col rows of a 16→16
+ * 3×3 conv on 50×50 images take 1.4 MiB per image, and 250 at a time overflowed the 2 GiB WASM heap.
+ */
+export const INFERENCE_BATCH = 50;
+
 /** Logits of `x` in batches, in inference mode. */
 export function predictLogits(model: Sequential, x: Tensor): Float32Array {
   model.train(false);
-  return model.predict(x, { batchSize: 250 }).dataSync() as Float32Array;
+  return model.predict(x, { batchSize: INFERENCE_BATCH }).dataSync() as Float32Array;
 }
 
 async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
