@@ -19,7 +19,6 @@ interface RecipeCliOptions extends CommonOptions {
   seeds: number;
   batchSize: number;
   learningRate: number;
-  weightDecay: number;
   filters: number[];
   convsPerStage: number;
   batchNorm: boolean;
@@ -52,10 +51,6 @@ function fraction(value: string): number {
   return n;
 }
 
-function nonNegative(value: string): number {
-  return value === '0' ? 0 : positiveNumber(value);
-}
-
 /** The options shared by `train` and `explore`: data, network and optimisation (the defaults are the reported recipe). */
 function recipeOptions(command: Command): Command {
   return command
@@ -66,10 +61,9 @@ function recipeOptions(command: Command): Command {
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
     .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
-    .option('--weight-decay <w>', 'decoupled weight decay of Adam (AdamW style; 0: none)', nonNegative, 0)
     .option('--filters <list>', 'filters of the conv/pool stages', intList, [16, 32, 64])
     .option('--convs-per-stage <n>', '3×3 convolutions per conv/pool stage', positiveInt, 2)
-    .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU (default)', true)
+    .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU', true)
     .option('--no-batch-norm', 'no batch normalisation (conv with ReLU)')
     .option('--units <n>', 'units of the hidden dense layer', positiveInt, 128)
     .option('--dropout <rate>', 'dropout before the output layer', fraction, 0.3)
@@ -78,8 +72,8 @@ function recipeOptions(command: Command): Command {
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
