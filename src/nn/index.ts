@@ -20,8 +20,8 @@ export { Embedding, type EmbeddingArgs } from './layers/embedding.js';
 export { Concatenate, Add, Multiply, type ConcatenateArgs } from './layers/merge.js';
 export { LSTM, GRU, type LSTMArgs, type RecurrentArgs } from './layers/recurrent.js';
 export {
-  RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-  type RandomFlipArgs, type RandomRotationArgs, type RandomZoomArgs, type RandomTranslationArgs, type FactorRange,
+  RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine,
+  type RandomFlipArgs, type RandomRotationArgs, type RandomZoomArgs, type RandomTranslationArgs, type RandomAffineArgs, type FactorRange,
 } from './layers/augmentation.js';
 export { initialize, computeFans, INITIALIZERS, type InitializerName, type InitializerOptions, type InitializerSpec } from './initializers.js';
 export { regularizationPenalty, type RegularizerSpec } from './regularizers.js';

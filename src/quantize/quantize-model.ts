@@ -7,16 +7,17 @@
  * 'valid'), MaxPool2D (stride = window, 'valid'), Flatten, Dense.
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomAffine, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
   type Layer, type Sequential,
 } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { yieldToEventLoop } from '../backend/yield.js';
+import { scope } from '../tensor/lifetime.js';
 import { QuantizationError } from './errors.js';
 import type { QuantizedLayer, QuantizedModel } from './quantized-model.js';
 import { affineParams, quantizePerChannel, type AffineParams } from './scales.js';
 
-const IDENTITY_IN_INFERENCE = [RandomFlip, RandomRotation, RandomZoom, RandomTranslation, Dropout];
+const IDENTITY_IN_INFERENCE = [RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, Dropout];
 
 export interface QuantizeOptions {
   /** Kept in the model file (class names, preprocessing). */
@@ -168,10 +169,13 @@ export async function quantizeModel(model: Sequential, calibration: Iterable<Ten
   for await (const batch of calibration) {
     inputShape ??= batch.shape.slice(1) as [number, number, number];
     inputRange.observe(batch);
-    let x = batch;
-    groups.forEach((group, i) => {
-      for (const layer of group.layers) x = layer.apply(x);
-      if (group.weighted !== null) outputRanges[i]!.observe(x);
+    // The activations of a batch are needed only for their ranges: free them before the next one.
+    scope(() => {
+      let x = batch;
+      groups.forEach((group, i) => {
+        for (const layer of group.layers) x = layer.apply(x);
+        if (group.weighted !== null) outputRanges[i]!.observe(x);
+      });
     });
     await yieldToEventLoop();
   }

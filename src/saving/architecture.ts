@@ -15,7 +15,7 @@ import { BatchNormalization, LayerNormalization } from '../nn/layers/normalizati
 import { AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPool2D } from '../nn/layers/pooling.js';
 import { GRU, LSTM } from '../nn/layers/recurrent.js';
 import { Flatten, Reshape, UpSampling2D, ZeroPadding2D } from '../nn/layers/reshaping.js';
-import { RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from '../nn/layers/augmentation.js';
+import { RandomAffine, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from '../nn/layers/augmentation.js';
 import { type AnyLayer, Model } from '../nn/model.js';
 import { Sequential } from '../nn/sequential.js';
 import type { SymbolicTensor } from '../nn/symbolic.js';
@@ -38,7 +38,7 @@ export function registerLayer(className: string, cls: abstract new (config: neve
 const BUILT_IN = {
   Dense, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPool2D, AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
   BatchNormalization, LayerNormalization, Dropout, SpatialDropout, Flatten, Reshape, Embedding, Activation, ZeroPadding2D, UpSampling2D,
-  Concatenate, Add, Multiply, LSTM, GRU, Rescaling, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, InputLayer,
+  Concatenate, Add, Multiply, LSTM, GRU, Rescaling, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, InputLayer,
 };
 for (const [name, cls] of Object.entries(BUILT_IN)) registerLayer(name, cls);
 

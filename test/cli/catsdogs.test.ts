@@ -70,6 +70,18 @@ describe('tensile catsdogs and quantize', () => {
     }
   });
 
+  it('explore trains on the fit photos and reports only the selection accuracy', async () => {
+    const { stdout } = await tensile(
+      '--json', 'catsdogs', 'explore', '--size', '16', '--epochs', '2', '--seeds', '1', '--filters', '4', '--units', '4', '--train-limit', '20',
+    );
+    const runs = JSON.parse(stdout) as { seed: number; epochs: { selectionAccuracy: number }[]; selectedEpoch: number; selectionAccuracy: number }[];
+    assert.equal(runs.length, 1);
+    const [only] = runs;
+    assert.equal(only!.epochs.length, 2);
+    assert.equal(only!.selectionAccuracy, only!.epochs[only!.selectedEpoch - 1]!.selectionAccuracy);
+    assert.ok(!('validationAccuracy' in only!));
+  });
+
   it('measure re-quantises and re-times the deployed model and says so in the report', async () => {
     const { stdout } = await tensile('--json', 'catsdogs', 'measure', out, '--latency-images', '3');
     const deployment = JSON.parse(stdout) as Results['deployment'];

@@ -10,7 +10,7 @@ import { manualSeed, mul, noGrad, randint, randn, randperm, sum, type Tensor } f
 import { sizeOf } from '../../src/tensor/shape.js';
 import {
   Activation, Add, AvgPool2D, BatchNormalization, Concatenate, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, Dense, Dropout, Embedding, Flatten,
-  GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomFlip, RandomRotation,
+  GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomAffine, RandomFlip, RandomRotation,
   RandomTranslation, RandomZoom, Rescaling, Reshape, SeparableConv2D, Sequential, SpatialDropout, UpSampling2D, ZeroPadding2D, type Layer,
 } from '../../src/nn/index.js';
 import { modelFromBytes, modelToBytes } from '../../src/saving/index.js';
@@ -63,6 +63,7 @@ const SPECS: readonly Spec[] = [
   { name: 'RandomRotation', make: () => new RandomRotation({ factor: 0.1 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
   { name: 'RandomZoom', make: () => new RandomZoom({ heightFactor: 0.2 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
   { name: 'RandomTranslation', make: () => new RandomTranslation({ heightFactor: 0.2, widthFactor: 0.1 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
+  { name: 'RandomAffine', make: () => new RandomAffine({ horizontalFlip: true, rotation: 0.1, zoom: 0.2, translation: 0.1 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
 ];
 
 function makeInputs(spec: Spec): Tensor[] {
@@ -148,6 +149,14 @@ forEachBackend('layers', () => {
       });
     });
   }
+
+  it('RandomAffine resamples once what the chain of rotation and translation layers gives (exact quarter turn, whole-pixel shift)', () => {
+    const x = randn([2, 5, 5, 3]);
+    const quarter = [0.25, 0.25] as const;
+    const onePixel = [0.2, 0.2] as const;
+    const chained = new RandomTranslation({ heightFactor: onePixel, widthFactor: onePixel }).apply(new RandomRotation({ factor: quarter }).apply(x));
+    assertClose(new RandomAffine({ rotation: quarter, translation: onePixel }).apply(x), chained, { atol: 1e-6 });
+  });
 
   it('a Sequential model round-trips too, including lazily built ones', () => {
     manualSeed(4);

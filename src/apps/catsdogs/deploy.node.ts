@@ -20,6 +20,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { ValueError } from '../../errors.js';
 import { argmaxRows, score } from './metrics.js';
 import { imageTensors } from './tensors.js';
+import { INFERENCE_BATCH } from './train.node.js';
 
 const run = promisify(execFile);
 
@@ -49,7 +50,7 @@ export interface Deployment {
 }
 
 /** Calibration batches (NHWC float tensors) over the chosen images, `batch` at a time. */
-export function* calibrationBatches(images: LabeledImages, indices: readonly number[], batch = 250): Generator<Tensor> {
+export function* calibrationBatches(images: LabeledImages, indices: readonly number[], batch = INFERENCE_BATCH): Generator<Tensor> {
   for (let start = 0; start < indices.length; start += batch) yield imageTensors(images, indices.slice(start, start + batch)).x;
 }
 

@@ -13,6 +13,12 @@ const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 const mib = (kibibytes: number): string => `${(kibibytes / 1024).toFixed(1)} MiB`;
 const met = (ok: boolean): string => (ok ? 'met' : '**missed**');
 
+function cnnDescription(s: CatsDogsResults['settings']): string {
+  const conv = (f: number): string => (s.batchNorm ? `conv ${f}·3×3 → BN → ReLU` : `conv ${f}·3×3 ReLU`);
+  const stage = (f: number): string => `${Array.from({ length: s.convsPerStage ?? 1 }, () => conv(f)).join(' → ')} → max-pool 2`;
+  return `${(s.filters ?? [16, 32, 64]).map(stage).join(' → ')} → dense ${s.units ?? 128} ReLU → dropout ${s.dropout ?? 0.3} → dense 2`;
+}
+
 export function catsDogsReport(r: CatsDogsResults): string {
   const s = r.settings;
   const accuracies = r.runs.map((run) => run.validationAccuracy);
@@ -45,8 +51,8 @@ ${r.counts.fit + r.counts.selection} training photos), scored once on the ${r.co
 
 ## Setup
 - Pipeline: JPEG decode (jpeg-js), ${s.gray ? 'grayscale, ' : ''}area resize to ${s.size}×${s.size}, pixels / 255; decoded once (${r.decodeSeconds.toFixed(0)} s for all photos).
-- Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * DEFAULT_AUGMENTATION.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * DEFAULT_AUGMENTATION.shift).toFixed(0)}% (RandomFlip, RandomRotation, RandomZoom, RandomTranslation).
-- CNN: ${(s.filters ?? [16, 32, 64]).map((f) => `conv ${f}·3×3 ReLU → max-pool 2`).join(' → ')} → dense ${s.units ?? 128} ReLU → dropout ${s.dropout ?? 0.3} → dense 2.
+- Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * DEFAULT_AUGMENTATION.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * DEFAULT_AUGMENTATION.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine).
+- CNN: ${cnnDescription(s)}.
 - Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run, batch ${s.batchSize}, ${s.epochs} epochs per seed; model selection = the epoch with the best accuracy on the selection photos (ties: earlier).
 - The deployed model is the seed with the best *selection* accuracy (seed ${r.deployedSeed}); it is the one quantised and measured.
 

@@ -42,15 +42,19 @@ export interface EpochRecord {
   readonly selectionAccuracy: number;
 }
 
-export interface SeedRun {
+/** One seed as seen on the training photos alone. */
+export interface SelectionRun {
   readonly seed: number;
   readonly epochs: EpochRecord[];
   /** The epoch kept (best selection accuracy; ties: the earlier one), 1-based. */
   readonly selectedEpoch: number;
   readonly selectionAccuracy: number;
+  readonly trainSeconds: number;
+}
+
+export interface SeedRun extends SelectionRun {
   readonly validationAccuracy: number;
   readonly confusion: number[][];
-  readonly trainSeconds: number;
   readonly modelPath: string;
 }
 
@@ -87,10 +91,16 @@ class EpochRecorder extends Callback {
   }
 }
 
+/**
+ * Images per inference batch (prediction, calibration). Kept small: the im2col rows of a 16→16
+ * 3×3 conv on 50×50 images take 1.4 MiB per image, and 250 at a time overflowed the 2 GiB WASM heap.
+ */
+export const INFERENCE_BATCH = 50;
+
 /** Logits of `x` in batches, in inference mode. */
 export function predictLogits(model: Sequential, x: Tensor): Float32Array {
   model.train(false);
-  return model.predict(x, { batchSize: 250 }).dataSync() as Float32Array;
+  return model.predict(x, { batchSize: INFERENCE_BATCH }).dataSync() as Float32Array;
 }
 
 async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
@@ -106,26 +116,52 @@ async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensor
   return { model, records: recorder.records, selectedEpoch: selector.bestEpoch + 1, seconds: (performance.now() - started) / 1000 };
 }
 
-export interface CatsDogsPhotos {
+export interface TrainingPhotos {
   readonly train: PreparedImages;
-  readonly validation: PreparedImages;
   /** The fit / model-selection split of the training photos (fixed, so a later re-measurement sees the same one). */
   readonly split: IndexSplit;
   readonly decodeSeconds: number;
 }
 
-/** Decodes and prepares the photos a run uses (its limits, size, colour) and splits the training ones. */
-export async function loadCatsDogsPhotos(settings: Pick<TrainSettings, 'size' | 'gray' | 'trainLimit' | 'validationLimit' | 'selectionFraction'>): Promise<CatsDogsPhotos> {
-  const { train, validation } = await catsDogs();
+export interface CatsDogsPhotos extends TrainingPhotos {
+  readonly validation: PreparedImages;
+}
+
+type PhotoSettings = Pick<TrainSettings, 'size' | 'gray' | 'trainLimit' | 'validationLimit' | 'selectionFraction'>;
+
+/** Decodes and prepares the training photos a run uses (its limit, size, colour) and splits them; the validation photos are not read. */
+export async function loadTrainingPhotos(settings: PhotoSettings): Promise<TrainingPhotos> {
+  const { train } = await catsDogs();
   const trainFiles = settings.trainLimit ? balancedSlice(train.files, settings.trainLimit) : train.files;
-  const validationFiles = settings.validationLimit ? balancedSlice(validation.files, settings.validationLimit) : validation.files;
   const decodeStart = performance.now();
   const trainImages = await loadPreparedImages(trainFiles, settings);
+  return { train: trainImages, split: stratifiedSplit(trainImages.labels, settings.selectionFraction), decodeSeconds: (performance.now() - decodeStart) / 1000 };
+}
+
+/** The training photos as in loadTrainingPhotos, and the validation photos. */
+export async function loadCatsDogsPhotos(settings: PhotoSettings): Promise<CatsDogsPhotos> {
+  const training = await loadTrainingPhotos(settings);
+  const { validation } = await catsDogs();
+  const validationFiles = settings.validationLimit ? balancedSlice(validation.files, settings.validationLimit) : validation.files;
+  const decodeStart = performance.now();
   const validationImages = await loadPreparedImages(validationFiles, settings);
-  return {
-    train: trainImages, validation: validationImages, split: stratifiedSplit(trainImages.labels, settings.selectionFraction),
-    decodeSeconds: (performance.now() - decodeStart) / 1000,
-  };
+  return { ...training, validation: validationImages, decodeSeconds: training.decodeSeconds + (performance.now() - decodeStart) / 1000 };
+}
+
+/**
+ * Exploration: trains each seed on the fit photos and reports only the selection photos' accuracy.
+ * The validation photos are never decoded, so a recipe chosen from these runs cannot have seen them.
+ */
+export async function exploreCatsDogs(settings: TrainSettings, hooks: TrainHooks = {}): Promise<SelectionRun[]> {
+  const { train, split } = await loadTrainingPhotos(settings);
+  const fit = imageTensors(train, split.fit);
+  const selection = imageTensors(train, split.selection);
+  const runs: SelectionRun[] = [];
+  for (let seed = 1; seed <= settings.seeds; seed++) {
+    const { records, selectedEpoch, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
+    runs.push({ seed, epochs: records, selectedEpoch, selectionAccuracy: records[selectedEpoch - 1]!.selectionAccuracy, trainSeconds: seconds });
+  }
+  return runs;
 }
 
 export async function trainCatsDogs(settings: TrainSettings, out: string, hooks: TrainHooks = {}): Promise<TrainedStudy> {

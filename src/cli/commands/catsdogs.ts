@@ -7,12 +7,12 @@ import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
 import { catsDogsReport } from '../../apps/catsdogs/report.js';
 import { remeasureDeployment, runCatsDogsStudy, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
-import { CLASS_NAMES } from '../../apps/catsdogs/train.node.js';
+import { CLASS_NAMES, exploreCatsDogs, type EpochRecord, type TrainSettings } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
 import { applyCommonOptions, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
 
-interface TrainCliOptions extends CommonOptions {
+interface RecipeCliOptions extends CommonOptions {
   size: number;
   gray: boolean;
   epochs: number;
@@ -20,10 +20,15 @@ interface TrainCliOptions extends CommonOptions {
   batchSize: number;
   learningRate: number;
   filters: number[];
+  convsPerStage: number;
+  batchNorm: boolean;
   units: number;
   dropout: number;
   selectionFraction: number;
   trainLimit?: number;
+}
+
+interface TrainCliOptions extends RecipeCliOptions {
   validationLimit?: number;
   latencyImages: number;
   out: string;
@@ -46,24 +51,43 @@ function fraction(value: string): number {
   return n;
 }
 
-export function registerCatsDogsCommands(program: Command): void {
-  const catsdogs = program.command('catsdogs').description('cats vs dogs at 50×50 gray (Shiddieqy et al.): train, measure, predict, report');
-
-  catsdogs
-    .command('train')
-    .description('train the CNN over several seeds, select epochs on a split of the training photos, score on the validation photos, quantise to int8 and write a report')
+/** The options shared by `train` and `explore`: data, network and optimisation (the defaults are the reported recipe). */
+function recipeOptions(command: Command): Command {
+  return command
     .option('--size <n>', 'side of the square input in pixels', positiveInt, 50)
     .option('--gray', 'grayscale input (default)', true)
     .option('--no-gray', 'RGB input')
-    .option('--epochs <n>', 'epochs per seed (the best on the selection photos is kept)', positiveInt, 60)
+    .option('--epochs <n>', 'epochs per seed (the best on the selection photos is kept)', positiveInt, 30)
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
     .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
     .option('--filters <list>', 'filters of the conv/pool stages', intList, [16, 32, 64])
+    .option('--convs-per-stage <n>', '3×3 convolutions per conv/pool stage', positiveInt, 2)
+    .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU', true)
+    .option('--no-batch-norm', 'no batch normalisation (conv with ReLU)')
     .option('--units <n>', 'units of the hidden dense layer', positiveInt, 128)
     .option('--dropout <rate>', 'dropout before the output layer', fraction, 0.3)
     .option('--selection-fraction <f>', 'share of the training photos held out for model selection', fraction, 0.2)
-    .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt)
+    .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt);
+}
+
+function recipeSettings(options: RecipeCliOptions): TrainSettings {
+  const { size, gray, epochs, seeds, batchSize, learningRate, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit };
+}
+
+function epochLine(seed: number, e: EpochRecord): string {
+  return `seed ${seed} epoch ${e.epoch}: fit ${(100 * e.accuracy).toFixed(1)}%, selection ${(100 * e.selectionAccuracy).toFixed(1)}%`;
+}
+
+export function registerCatsDogsCommands(program: Command): void {
+  const catsdogs = program.command('catsdogs').description('cats vs dogs at 50×50 gray (Shiddieqy et al.): train, measure, predict, report');
+
+  recipeOptions(
+    catsdogs
+      .command('train')
+      .description('train the CNN over several seeds, select epochs on a split of the training photos, score on the validation photos, quantise to int8 and write a report'),
+  )
     .option('--validation-limit <n>', 'score only N validation photos (balanced; quick runs)', positiveInt)
     .option('--latency-images <n>', 'validation photos timed per mode for latency and peak RSS (0 skips)', (v: string) => (v === '0' ? 0 : positiveInt(v)), 200)
     .option('--out <dir>', 'where models, report.md, figures and results.json go', 'runs/catsdogs')
@@ -72,10 +96,10 @@ export function registerCatsDogsCommands(program: Command): void {
       applyCommonOptions(all);
       const bar = progress(options.seeds * options.epochs, !all.json);
       let epochsDone = 0;
-      const { size, gray, epochs, seeds, batchSize, learningRate, filters, units, dropout, selectionFraction, trainLimit, validationLimit, latencyImages, out } = options;
-      const settings = { size, gray, epochs, seeds, batchSize, learningRate, filters, units, dropout, selectionFraction, trainLimit, validationLimit };
+      const { validationLimit, latencyImages, out } = options;
+      const settings = { ...recipeSettings(options), validationLimit };
       const results = await runCatsDogsStudy({ ...settings, latencyImages, out }, {
-        onEpoch: (seed, e) => bar.update(++epochsDone, `seed ${seed} epoch ${e.epoch}: fit ${(100 * e.accuracy).toFixed(1)}%, selection ${(100 * e.selectionAccuracy).toFixed(1)}%`),
+        onEpoch: (seed, e) => bar.update(++epochsDone, epochLine(seed, e)),
       });
       bar.stop();
       const d = results.deployment;
@@ -86,6 +110,24 @@ export function registerCatsDogsCommands(program: Command): void {
         `Wrote ${options.out}/report.md, curves, confusion, misclassified (.svg/.png), results.json, model.safetensors, model-int8.safetensors`,
       ].join('\n'));
     });
+
+  recipeOptions(
+    catsdogs
+      .command('explore')
+      .description('model selection only: train the seeds and report accuracy on the selection photos (the validation photos are never read)'),
+  ).action(async (options: RecipeCliOptions, command: Command) => {
+    const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
+    applyCommonOptions(all);
+    const runs = await exploreCatsDogs(recipeSettings(options), {
+      onEpoch: (seed, e) => {
+        if (!all.json) console.log(epochLine(seed, e));
+      },
+    });
+    emit(all, runs, [
+      ...runs.map((r) => `seed ${r.seed}: selection ${(100 * r.selectionAccuracy).toFixed(2)}% at epoch ${r.selectedEpoch} / ${r.epochs.length}, ${r.trainSeconds.toFixed(0)} s`),
+      `selection accuracy ${percentMeanStd(runs.map((r) => r.selectionAccuracy))}% over ${runs.length} seeds`,
+    ].join('\n'));
+  });
 
   catsdogs
     .command('report')
