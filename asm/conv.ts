@@ -100,8 +100,8 @@ export function addInto(dst: usize, src: usize, n: i32): void {
 }
 
 /** Four output channels plus their bias (at `b + offset`; none when `bias` is 0), clamped at 0 when `relu`. */
-@inline function finish(acc: v128, b: usize, offset: usize, bias: usize, relu: bool): v128 {
-  let v = bias != 0 ? f32x4.add(acc, v128.load(b + offset)) : acc;
+function finish(acc: v128, b: usize, offset: usize, bias: usize, relu: bool): v128 {
+  const v = bias != 0 ? f32x4.add(acc, v128.load(b + offset)) : acc;
   return relu ? f32x4.max(v, f32x4.splat(0)) : v;
 }
 

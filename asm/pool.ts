@@ -4,7 +4,7 @@
 // maximum (its first NaN, if any), as in the reference backend.
 
 /** `lanes` (1–4) floats at p, zeros in the remaining lanes: channel tails never read past a buffer. */
-@inline function loadChannels(p: usize, lanes: i32): v128 {
+function loadChannels(p: usize, lanes: i32): v128 {
   if (lanes == 4) return v128.load(p);
   let v = f32x4.splat(0);
   v = f32x4.replace_lane(v, 0, load<f32>(p));
@@ -13,7 +13,7 @@
   return v;
 }
 
-@inline function storeChannels(p: usize, v: v128, lanes: i32): void {
+function storeChannels(p: usize, v: v128, lanes: i32): void {
   if (lanes == 4) {
     v128.store(p, v);
     return;
@@ -24,17 +24,17 @@
 }
 
 /** Lanes holding a window's maximum `m`, or NaN where `m` is NaN. */
-@inline function isMaximum(v: v128, m: v128): v128 {
+function isMaximum(v: v128, m: v128): v128 {
   return v128.or(f32x4.eq(v, m), v128.and(f32x4.ne(v, v), f32x4.ne(m, m)));
 }
 
 /**
  * Every output window of the pooling: forward writes y from x; backward adds dy (in y) into dx
  * (zeroed by the caller): all of it at the first maximum for max pooling, an equal share on every
- * counted cell for average pooling. Inlined with constant `backward`, `isMax` and `wholeVectors`
- * (channels a multiple of 4) so that each entry point compiles to a branch-free inner loop.
+ * counted cell for average pooling. Called with constant `backward`, `isMax` and `wholeVectors`
+ * (channels a multiple of 4) so that the optimiser can specialise each entry point.
  */
-@inline function poolWindows(
+function poolWindows(
   backward: bool, isMax: bool, wholeVectors: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
@@ -100,8 +100,8 @@
   }
 }
 
-/** One specialisation of `poolWindows` per mode and channel layout (constant arguments fold away). */
-@inline function poolMode(
+/** Dispatches to `poolWindows` with the channel layout as a constant argument. */
+function poolMode(
   backward: bool, isMax: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
