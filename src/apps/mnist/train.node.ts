@@ -42,7 +42,7 @@ export interface TrainMnistResult {
 export async function trainMnist(options: TrainMnistOptions = {}): Promise<TrainMnistResult> {
   const started = performance.now();
   const activation = options.activation ?? 'relu';
-  const epochs = options.epochs ?? 4;
+  const epochs = options.epochs ?? 2;
   const batchSize = options.batchSize ?? 64;
   manualSeed(options.seed ?? 0);
   const { train, test } = await mnist();
@@ -51,7 +51,7 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
   const model = mnistCnn(activation);
   const steps = epochs * Math.ceil(trainSet.y.shape[0]! / batchSize);
   model.compile({
-    optimizer: new Adam({ learningRate: new CosineDecay({ initialLearningRate: options.learningRate ?? 1e-3, decaySteps: steps, alpha: 0.01 }) }),
+    optimizer: new Adam({ learningRate: new CosineDecay({ initialLearningRate: options.learningRate ?? 3e-3, decaySteps: steps, alpha: 0.01 }) }),
     loss: new SparseCategoricalCrossentropy({ fromLogits: true }),
     metrics: ['accuracy'],
   });

@@ -36,10 +36,10 @@ export function registerMnistCommands(train: Command, study: Command): void {
   train
     .command('mnist')
     .description('train the WORKLOADS.md CNN on the 60,000 MNIST training digits and score it on the 10,000 test digits')
-    .option('--epochs <n>', 'passes over the training set', positiveInt, 4)
+    .option('--epochs <n>', 'passes over the training set', positiveInt, 2)
     .option('--batch-size <n>', 'samples per step', positiveInt, 64)
     .option('--activation <name>', 'hidden-layer activation', activationName, 'relu' as ActivationName)
-    .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 1e-3)
+    .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 3e-3)
     .option('--seed <n>', 'random seed', positiveInt, 1)
     .option('--out <dir>', 'save the trained model here')
     .option('--train-limit <n>', 'use only the first N training digits', positiveInt)
