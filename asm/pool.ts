@@ -31,11 +31,10 @@ function isMaximum(v: v128, m: v128): v128 {
 /**
  * Every output window of the pooling: forward writes y from x; backward adds dy (in y) into dx
  * (zeroed by the caller): all of it at the first maximum for max pooling, an equal share on every
- * counted cell for average pooling. Called with constant `backward`, `isMax` and `wholeVectors`
- * (channels a multiple of 4) so that the optimiser can specialise each entry point.
+ * counted cell for average pooling.
  */
 function poolWindows(
-  backward: bool, isMax: bool, wholeVectors: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
+  backward: bool, isMax: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
@@ -55,7 +54,7 @@ function poolWindows(
         const count = max(yEnd - yBegin, 0) * max(xEnd - xBegin, 0);
         const first = imageOffset + <usize>yBegin * rowBytes + <usize>xBegin * pixelBytes;
         for (let c = 0; c < channels; c += 4) {
-          const lanes = wholeVectors ? 4 : min(4, channels - c);
+          const lanes = min(4, channels - c);
           const channel = first + (<usize>c << 2);
           const target = out + (<usize>c << 2);
           if (count == 0) {
@@ -100,33 +99,13 @@ function poolWindows(
   }
 }
 
-/** Dispatches to `poolWindows` with the channel layout as a constant argument. */
-function poolMode(
-  backward: bool, isMax: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
-  outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
-  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
-): void {
-  if ((channels & 3) == 0) {
-    poolWindows(backward, isMax, true, x, y, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-      strideHeight, strideWidth, padTop, padLeft);
-  } else {
-    poolWindows(backward, isMax, false, x, y, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-      strideHeight, strideWidth, padTop, padLeft);
-  }
-}
-
 export function pool2d(
   isMax: bool, x: usize, out: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  if (isMax) {
-    poolMode(false, true, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-      strideHeight, strideWidth, padTop, padLeft);
-  } else {
-    poolMode(false, false, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-      strideHeight, strideWidth, padTop, padLeft);
-  }
+  poolWindows(false, isMax, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+    strideHeight, strideWidth, padTop, padLeft);
 }
 
 export function pool2dBackward(
@@ -134,11 +113,6 @@ export function pool2dBackward(
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  if (isMax) {
-    poolMode(true, true, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-      strideHeight, strideWidth, padTop, padLeft);
-  } else {
-    poolMode(true, false, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-      strideHeight, strideWidth, padTop, padLeft);
-  }
+  poolWindows(true, isMax, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+    strideHeight, strideWidth, padTop, padLeft);
 }
