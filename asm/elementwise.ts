@@ -3,6 +3,7 @@
 // host loops over any further broadcast dimensions.
 import { compareBlock } from './compare';
 import { loadLanes } from './simd';
+import { velu, vexp, vexpm1, vlog, vlog1p, vsigmoid, vsoftplus, vsoftsign, vtanh } from './vmath';
 
 export const OP_ADD = 0;
 export const OP_SUB = 1;
@@ -106,8 +107,12 @@ export const U_EXP = 8;
 export const U_LOG = 9;
 export const U_SIGMOID = 10;
 export const U_TANH = 11;
+export const U_SOFTPLUS = 12;
+export const U_EXPM1 = 13;
+export const U_LOG1P = 14;
+export const U_ELU = 15;
+export const U_SOFTSIGN = 16;
 
-/** Ops with a SIMD form; the rest run lane by lane through Mathf. */
 function vectorUnary(op: i32, x: v128): v128 {
   switch (op) {
     case U_NEG: return f32x4.neg(x);
@@ -117,35 +122,51 @@ function vectorUnary(op: i32, x: v128): v128 {
     case U_RELU: return f32x4.max(x, f32x4.splat(0));
     case U_RECIPROCAL: return f32x4.div(f32x4.splat(1), x);
     case U_FLOOR: return f32x4.floor(x);
-    default: return f32x4.ceil(x);
+    case U_CEIL: return f32x4.ceil(x);
+    case U_EXP: return inline.always(vexp(x));
+    case U_LOG: return inline.always(vlog(x));
+    case U_SIGMOID: return inline.always(vsigmoid(x));
+    case U_TANH: return inline.always(vtanh(x));
+    case U_SOFTPLUS: return inline.always(vsoftplus(x));
+    case U_EXPM1: return inline.always(vexpm1(x));
+    case U_LOG1P: return inline.always(vlog1p(x));
+    case U_ELU: return inline.always(velu(x));
+    default: return inline.always(vsoftsign(x));
   }
 }
 
-function scalarUnary(op: i32, x: f32): f32 {
-  switch (op) {
-    case U_EXP: return Mathf.exp(x);
-    case U_LOG: return Mathf.log(x);
-    case U_SIGMOID: return 1 / (1 + Mathf.exp(-x));
-    default: return Mathf.tanh(x);
+function unaryLoop(op: i32, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(out + at, inline.always(vectorUnary(op, v128.load(x + at))));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    v128.store32_lane(out + at, inline.always(vectorUnary(op, v128.load32_splat(x + at))), 0);
   }
 }
 
 export function unaryF32(op: i32, x: usize, out: usize, n: i32): void {
-  let i = 0;
-  if (op < U_EXP) {
-    for (; i + 4 <= n; i += 4) {
-      const at = <usize>i << 2;
-      v128.store(out + at, vectorUnary(op, v128.load(x + at)));
-    }
-    for (; i < n; i++) {
-      const at = <usize>i << 2;
-      v128.store32_lane(out + at, vectorUnary(op, v128.load32_splat(x + at)), 0);
-    }
-    return;
-  }
-  for (; i < n; i++) {
-    const at = <usize>i << 2;
-    store<f32>(out + at, scalarUnary(op, load<f32>(x + at)));
+  // One loop per op, inlined with the op as a constant, so vectorUnary's switch folds away.
+  switch (op) {
+    case U_NEG: inline.always(unaryLoop(U_NEG, x, out, n)); break;
+    case U_ABS: inline.always(unaryLoop(U_ABS, x, out, n)); break;
+    case U_SQRT: inline.always(unaryLoop(U_SQRT, x, out, n)); break;
+    case U_SQUARE: inline.always(unaryLoop(U_SQUARE, x, out, n)); break;
+    case U_RELU: inline.always(unaryLoop(U_RELU, x, out, n)); break;
+    case U_RECIPROCAL: inline.always(unaryLoop(U_RECIPROCAL, x, out, n)); break;
+    case U_FLOOR: inline.always(unaryLoop(U_FLOOR, x, out, n)); break;
+    case U_CEIL: inline.always(unaryLoop(U_CEIL, x, out, n)); break;
+    case U_EXP: inline.always(unaryLoop(U_EXP, x, out, n)); break;
+    case U_LOG: inline.always(unaryLoop(U_LOG, x, out, n)); break;
+    case U_SIGMOID: inline.always(unaryLoop(U_SIGMOID, x, out, n)); break;
+    case U_TANH: inline.always(unaryLoop(U_TANH, x, out, n)); break;
+    case U_SOFTPLUS: inline.always(unaryLoop(U_SOFTPLUS, x, out, n)); break;
+    case U_EXPM1: inline.always(unaryLoop(U_EXPM1, x, out, n)); break;
+    case U_LOG1P: inline.always(unaryLoop(U_LOG1P, x, out, n)); break;
+    case U_ELU: inline.always(unaryLoop(U_ELU, x, out, n)); break;
+    default: inline.always(unaryLoop(U_SOFTSIGN, x, out, n));
   }
 }
 

@@ -4,6 +4,7 @@ export { gemmTask, MC, KC, NC } from './gemm';
 export { patchTask, conv1ChannelRows } from './conv';
 export { elementwiseBlock, unaryF32, castElements } from './elementwise';
 export { whereBlock } from './compare';
+export { activationGrad } from './activation-grad';
 export { stridedCopy, gather, scatterAddF32, fillBytes, copyBytes } from './movement';
 export { reduceF32, argReduceF32 } from './reduce';
 export { pool2d, pool2dBackward } from './pool';

@@ -1,5 +1,6 @@
 // One task entry point for the kernels the host splits across threads by their arguments (element
 // ranges, image ranges): a task block is [kernel code, arguments…] as i32.
+import { activationGrad } from './activation-grad';
 import { whereBlock } from './compare';
 import { conv1ChannelRows } from './conv';
 import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
@@ -12,6 +13,7 @@ export const K_CAST = 3;
 export const K_POOL = 4;
 export const K_POOL_BACKWARD = 5;
 export const K_CONV_1_CHANNEL = 6;
+export const K_ACTIVATION_GRAD = 7;
 
 function arg(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>(index + 1) << 2));
@@ -59,6 +61,9 @@ export function callTask(task: usize): void {
       conv1ChannelRows(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
         arg(task, 8), arg(task, 9), arg(task, 10), ptr(task, 11), arg(task, 12), ptr(task, 13), arg(task, 14), arg(task, 15),
         ptr(task, 16), arg(task, 17) != 0);
+      break;
+    case K_ACTIVATION_GRAD:
+      activationGrad(arg(task, 0), ptr(task, 1), ptr(task, 2), ptr(task, 3), arg(task, 4));
       break;
     default:
       unreachable();

@@ -22,7 +22,10 @@ export interface TensorRef {
 export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'sqrt' | 'rsqrt' | 'exp' | 'log' | 'log1p' | 'expm1' | 'square'
   | 'reciprocal' | 'floor' | 'ceil' | 'round' | 'sin' | 'cos' | 'erf' | 'relu' | 'sigmoid' | 'tanh'
-  | 'softplus' | 'isNaN' | 'isFinite' | 'logicalNot';
+  | 'softplus' | 'elu' | 'softsign' | 'isNaN' | 'isFinite' | 'logicalNot';
+
+/** Activations whose gradient a backend computes from the output alone (`elu` is ELU with α = 1). */
+export type ActivationOp = 'relu' | 'sigmoid' | 'tanh' | 'softplus' | 'elu' | 'softsign';
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'mod'
@@ -120,6 +123,8 @@ export interface Backend {
 
   // Elementwise. Binary and where broadcast their operands to `outShape` (numpy rules).
   unary(op: UnaryOp, x: TensorRef, outDType: DType): DataId;
+  /** dL/dx of y = op(x) from dL/dy and y (same shape and float dtype), in one pass. */
+  activationGrad(op: ActivationOp, dy: TensorRef, y: TensorRef): DataId;
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId;
   where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId;
   cast(x: TensorRef, dtype: DType): DataId;

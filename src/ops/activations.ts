@@ -1,6 +1,7 @@
 /**
- * Activation functions beyond the unary primitives (relu, sigmoid, tanh, softplus live in unary.ts),
- * composed from differentiable ops, plus softmax and logSoftmax.
+ * Activation functions beyond the unary primitives (relu, sigmoid, tanh, softplus live in unary.ts):
+ * elu and softsign have kernels, the others are composed from differentiable ops; plus softmax and
+ * logSoftmax.
  */
 import { noGrad } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
@@ -10,15 +11,18 @@ import { add, clamp, div, minimum, mul, sub } from './arithmetic.js';
 import { gt } from './compare.js';
 import { max, sum } from './reduce.js';
 import { defineOp } from './registry.js';
-import { abs, erf, exp, expm1, log, relu, sigmoid, softplus, tanh } from './unary.js';
+import { abs, activationKernel, erf, exp, expm1, log, relu, sigmoid, softplus, square, tanh } from './unary.js';
 import { where } from './where.js';
 
 export const relu6 = defineOp('relu6', 'differentiable', (x: Tensor): Tensor => clamp(x, 0, 6));
 
 export const leakyRelu = defineOp('leakyRelu', 'differentiable', (x: Tensor, alpha = 0.01): Tensor => where(gt(x, 0), x, mul(x, alpha)));
 
-/** x for x > 0, α(eˣ − 1) otherwise. */
-export const elu = defineOp('elu', 'differentiable', (x: Tensor, alpha = 1): Tensor => where(gt(x, 0), x, mul(expm1(minimum(x, 0)), alpha)));
+// d/dx elu(x) = 1 for x > 0, else eˣ = y + 1 (α = 1, the kernel's case)
+const eluKernel = activationKernel('elu', (dy, x, y) => where(gt(x, 0), dy, mul(dy, add(y, 1))));
+/** x for x > 0, α(eˣ − 1) otherwise; α = 1 (the default) runs as one kernel. */
+export const elu = defineOp('elu', 'differentiable', (x: Tensor, alpha = 1): Tensor =>
+  alpha === 1 ? eluKernel(x) : where(gt(x, 0), x, mul(expm1(minimum(x, 0)), alpha)));
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
@@ -30,7 +34,8 @@ export const celu = defineOp('celu', 'differentiable', (x: Tensor, alpha = 1): T
 );
 
 /** x / (1 + |x|). */
-export const softsign = defineOp('softsign', 'differentiable', (x: Tensor): Tensor => div(x, add(abs(x), 1)));
+// d/dx x/(1+|x|) = 1/(1+|x|)²
+export const softsign = defineOp('softsign', 'differentiable', activationKernel('softsign', (dy, x) => div(dy, square(add(abs(x), 1)))));
 
 /** x·Φ(x); `approximate: 'tanh'` uses the tanh formula of the original paper. */
 export const gelu = defineOp('gelu', 'differentiable', (x: Tensor, options: { approximate?: 'none' | 'tanh' } = {}): Tensor => {

@@ -6,9 +6,8 @@ import type { OutputEpilogue } from '../backend/contract.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { gt } from './compare.js';
 import { sumTo } from './reduce.js';
-import { where } from './where.js';
+import { reluGradient } from './unary.js';
 
 export interface Epilogue {
   /** Added to every output row: one value per output channel (shape [channels]). */
@@ -40,7 +39,7 @@ export function epilogueInputs(epilogue: Epilogue): Tensor[] {
 
 /** dL/dz for z = product + bias from dL/dy with y = relu(z): relu passes the gradient where y > 0. */
 export function preActivationGradient(y: Tensor, dy: Tensor, epilogue: Epilogue): Tensor {
-  return epilogue.relu ? where(gt(y, 0), dy, 0) : dy;
+  return epilogue.relu ? reluGradient(dy, y) : dy;
 }
 
 /** The bias gradient (the pre-activation gradient summed over every axis but the last), if any. */

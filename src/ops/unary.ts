@@ -1,6 +1,6 @@
 /** Elementwise math of one tensor, each with its gradient rule. */
-import type { UnaryOp } from '../backend/contract.js';
-import { record } from '../autograd/graph.js';
+import type { ActivationOp, UnaryOp } from '../backend/contract.js';
+import { isGradEnabled, record } from '../autograd/graph.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, div, mul, sub } from './arithmetic.js';
@@ -25,6 +25,28 @@ function differentiable(name: string, kernel: UnaryOp, rule: GradRule): (x: Tens
     const y = runUnary(name, kernel, x);
     return record(name, y, [x], (dy) => [rule(dy, x, y)]);
   });
+}
+
+/**
+ * dL/dx of y = name(x): one backend pass over dy and y, except while the gradient itself is being
+ * recorded (createGraph), where the composite `rule` runs so that higher derivatives stay available.
+ */
+function activationGradient(name: ActivationOp, rule: GradRule, dy: Tensor, x: Tensor, y: Tensor): Tensor {
+  if (isGradEnabled() || dy.dtype !== y.dtype) return rule(dy, x, y);
+  const backend = backendOf(name, dy, y);
+  return wrap(backend, backend.activationGrad(name, dy, y), y.shape, y.dtype);
+}
+
+/** The function of an activation kernel with its gradient (not registered: the op wrapping it is). */
+export function activationKernel(name: ActivationOp, rule: GradRule, floatOnly = true): (x: Tensor) => Tensor {
+  return (x: Tensor): Tensor => {
+    const y = runUnary(name, name, x, undefined, floatOnly);
+    return record(name, y, [x], (dy) => [activationGradient(name, rule, dy, x, y)]);
+  };
+}
+
+function activation(name: ActivationOp, rule: GradRule, floatOnly = true): (x: Tensor) => Tensor {
+  return defineOp(name, 'differentiable', activationKernel(name, rule, floatOnly));
 }
 
 /** Ops that accept ints and keep their dtype (neg, abs, square); only float inputs carry gradients. */
@@ -66,13 +88,19 @@ export const cos = differentiable('cos', 'cos', (dy, x) => neg(mul(dy, sin(x))))
 // d/dx erf x = 2/√π · e^(-x²)
 export const erf = differentiable('erf', 'erf', (dy, x) => mul(dy, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))));
 // d/dx tanh x = 1 - tanh² x
-export const tanh = differentiable('tanh', 'tanh', (dy, _x, y) => mul(dy, sub(1, square(y))));
+export const tanh = activation('tanh', (dy, _x, y) => mul(dy, sub(1, square(y))));
 // d/dx σ(x) = σ(x)(1 - σ(x))
-export const sigmoid = differentiable('sigmoid', 'sigmoid', (dy, _x, y) => mul(dy, mul(y, sub(1, y))));
+export const sigmoid = activation('sigmoid', (dy, _x, y) => mul(dy, mul(y, sub(1, y))));
 // d/dx ln(1+eˣ) = σ(x)
-export const softplus = differentiable('softplus', 'softplus', (dy, x) => mul(dy, sigmoid(x)));
-// d/dx max(x,0) = [x > 0]; a select rather than a multiply by a mask saves a kernel and a temporary.
-export const relu = anyNumeric('relu', 'relu', (dy, x) => where(gt(x, 0), dy, 0));
+export const softplus = activation('softplus', (dy, x) => mul(dy, sigmoid(x)));
+// d/dx max(x,0) = [x > 0] = [y > 0]; a select, so an infinite dy where x ≤ 0 gives 0 rather than NaN.
+const reluRule: GradRule = (dy, _x, y) => where(gt(y, 0), dy, 0);
+export const relu = activation('relu', reluRule, false);
+
+/** dL/dz from dL/dy for y = relu(z), given y only (as after a fused bias + ReLU). */
+export function reluGradient(dy: Tensor, y: Tensor): Tensor {
+  return activationGradient('relu', reluRule, dy, y, y);
+}
 
 export const sign = rounding('sign', 'sign');
 export const floor = rounding('floor', 'floor');

@@ -82,6 +82,12 @@ describe('functional transforms', () => {
   it("softplus'' = σ(1 − σ)", () => {
     assertClose(second(t.softplus), analytic((x) => sigmoid(x) * (1 - sigmoid(x))), { rtol: 1e-10, atol: 1e-12 });
   });
+  it("elu'' = eˣ below 0, 0 above", () => {
+    assertClose(second((x) => t.elu(x)), analytic((x) => (x > 0 ? 0 : Math.exp(x))), { rtol: 1e-10, atol: 1e-12 });
+  });
+  it("softsign'' = −2 sign(x) / (1 + |x|)³", () => {
+    assertClose(second(t.softsign), analytic((x) => (-2 * Math.sign(x)) / (1 + Math.abs(x)) ** 3), { rtol: 1e-10, atol: 1e-12 });
+  });
   it('third derivative of x⁴ is 24x', () => {
     const d3 = t.grad((x: Tensor) => t.sum(t.grad((y: Tensor) => t.sum(t.grad((z: Tensor) => t.sum(t.pow(z, 4)))(y)))(x)))(points);
     assertClose(d3, analytic((x) => 24 * x), { rtol: 1e-10, atol: 1e-12 });

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Backend, Conv2DInfo, MatMulInfo, Pool2DInfo, TensorRef } from '../../src/backend/contract.js';
+import { UNARY } from '../../src/backends/reference/elementwise.js';
 import { ReferenceBackend } from '../../src/backends/reference/index.js';
 import { WasmBackend } from '../../src/backends/wasm/backend.js';
 import { kernelBinary } from '../../src/backends/wasm/module.js';
@@ -32,6 +33,17 @@ function random(size: number, seed: number): Float32Array {
 function put(backend: Backend, values: TypedArray, shape: Shape): TensorRef {
   const dtypes: Record<string, DType> = { Float32Array: 'float32', Int32Array: 'int32', Uint8Array: 'bool' };
   return { id: backend.upload(values), shape, dtype: dtypes[values.constructor.name]! };
+}
+
+const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'softplus', 'elu', 'softsign'] as const;
+
+/** How many float32 values lie between a and b (0 for two NaNs, ∞ when only one is NaN or their signs differ). */
+function ulpDistance(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  if (a === b) return 0;
+  const bits = new Int32Array(Float32Array.of(a, b).buffer);
+  if (bits[0]! < 0 !== bits[1]! < 0) return Infinity;
+  return Math.abs(bits[0]! - bits[1]!);
 }
 
 /** Runs `kernel` on the WASM backend and on the reference with the same inputs; compares outputs. */
@@ -174,6 +186,10 @@ for (const threads of [1, 2]) {
         }, `gt/where/cast ${aShape} ${bShape}`);
       }
       compare(wasm, [{ values: random(70001, 113), shape: [70001] }], [70001], (k, [x]) => k.unary('tanh', x!, 'float32'), 'tanh');
+      for (const op of ACTIVATIONS) {
+        const y = { values: random(70001, 116).map((v) => UNARY[op](v * 4)), shape: [70001] };
+        compare(wasm, [{ values: random(70001, 117), shape: [70001] }, y], [70001], (k, [dy, yr]) => k.activationGrad(op, dy!, yr!), `activationGrad ${op} split`);
+      }
       const info: Pool2DInfo = { batch: 9, inHeight: 26, inWidth: 26, channels: 32, outHeight: 13, outWidth: 13, filterHeight: 2, filterWidth: 2, strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0 };
       const xShape = [9, 26, 26, 32];
       const yShape = [9, 13, 13, 32];
@@ -232,6 +248,32 @@ describe('wasm elementwise, reductions and fallbacks', () => {
     for (const op of ['sqrt', 'log', 'reciprocal'] as const) {
       compare(wasm, [{ values: positive, shape: [37] }], [37], (b, [x]) => b.unary(op, x!, 'float32'), op);
     }
+  });
+
+  it('transcendentals stay within 4 ulp of Math over their whole range, specials included', () => {
+    const values = Array.from({ length: 20001 }, (_, i) => {
+      const u = i / 10000 - 1;
+      return Math.sign(u) * Math.abs(u) ** 3 * 120;
+    });
+    for (let e = -45; e <= 38; e++) values.push(10 ** e, -(10 ** e));
+    values.push(0, -0, Infinity, -Infinity, NaN, 88.7, 88.73, -87.3, -87.34, 0.625, -0.625);
+    const x = Float32Array.from(values);
+    for (const op of ['exp', 'log', 'expm1', 'log1p', 'sigmoid', 'tanh', 'softplus', 'elu', 'softsign'] as const) {
+      const ref = put(wasm, x, [x.length]);
+      const id = wasm.unary(op, ref, 'float32');
+      const got = wasm.readSync({ id, shape: [x.length], dtype: 'float32' });
+      wasm.free(id);
+      wasm.free(ref.id);
+      const want = x.map(UNARY[op]);
+      for (let i = 0; i < x.length; i++) {
+        const distance = ulpDistance(got[i]!, want[i]!);
+        // exp's results below the smallest normal float flush to 0.
+        if (distance > 4 && !(Math.abs(want[i]!) < 1.2e-38 && got[i] === 0)) {
+          assert.fail(`${op}(${x[i]}) = ${got[i]}, expected ${want[i]} (${distance} ulp apart)`);
+        }
+      }
+    }
+    assert.equal(wasm.memory().fallbacks, 0);
   });
 
   it('sum/max/min over inner, middle and outer axes', () => {

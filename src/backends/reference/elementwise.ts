@@ -1,5 +1,5 @@
 /** Elementwise kernels of the reference backend: unary, broadcasting binary, where, cast. */
-import type { BinaryOp, UnaryOp } from '../../backend/contract.js';
+import type { ActivationOp, BinaryOp, UnaryOp } from '../../backend/contract.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { allocArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
@@ -35,6 +35,8 @@ export const UNARY: Record<UnaryOp, Unary> = {
   sigmoid: (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))),
   tanh: Math.tanh,
   softplus: (v) => (v > 20 ? v : v < -20 ? Math.exp(v) : Math.log1p(Math.exp(v))),
+  elu: (v) => (v > 0 ? v : Math.expm1(v)),
+  softsign: (v) => v / (1 + Math.abs(v)),
   isNaN: (v) => (Number.isNaN(v) ? 1 : 0),
   isFinite: (v) => (Number.isFinite(v) ? 1 : 0),
   logicalNot: (v) => (v ? 0 : 1),
@@ -63,6 +65,23 @@ export function unary(op: UnaryOp, x: TypedArray, outDType: DType): TypedArray {
   const f = UNARY[op];
   const out = allocArray(outDType, x.length);
   for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
+  return out;
+}
+
+/** dL/dx = dL/dy · f'(x) of each activation, with f'(x) written in terms of y = f(x). */
+const ACTIVATION_GRAD: Record<ActivationOp, Binary> = {
+  relu: (dy, y) => (y > 0 ? dy : 0), // selects, so an infinite dy where y ≤ 0 gives 0, not NaN
+  sigmoid: (dy, y) => dy * y * (1 - y),
+  tanh: (dy, y) => dy * (1 - y * y),
+  softplus: (dy, y) => -dy * Math.expm1(-y), // σ(x) = 1 − e^−y
+  elu: (dy, y) => (y > 0 ? dy : dy * (y + 1)),
+  softsign: (dy, y) => dy * (1 - Math.abs(y)) ** 2,
+};
+
+export function activationGrad(op: ActivationOp, dy: TypedArray, y: TypedArray, dtype: DType): TypedArray {
+  const f = ACTIVATION_GRAD[op];
+  const out = allocArray(dtype, dy.length);
+  for (let i = 0; i < dy.length; i++) out[i] = f(dy[i]!, y[i]!);
   return out;
 }
 

@@ -2,7 +2,7 @@
  * The reference backend: plain TypeScript over typed arrays. It is the executable specification every
  * other backend is tested against, and the only one with float64 (used by gradient checks).
  */
-import type { Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
+import type { ActivationOp, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
 import { registerBackend } from '../../backend/registry.js';
 import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -64,6 +64,10 @@ export class ReferenceBackend implements Backend {
 
   unary(op: UnaryOp, x: TensorRef, outDType: DType): DataId {
     return this.own(elementwise.unary(op, this.values(x), outDType));
+  }
+
+  activationGrad(op: ActivationOp, dy: TensorRef, y: TensorRef): DataId {
+    return this.own(elementwise.activationGrad(op, this.values(dy), this.values(y), dy.dtype));
   }
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {

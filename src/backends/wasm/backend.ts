@@ -5,7 +5,7 @@
  * this memory and copy the result in; each such fallback is counted in `memory()`.
  */
 import type {
-  Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
+  ActivationOp, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
 } from '../../backend/contract.js';
 import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -43,12 +43,14 @@ const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, 
 const DTYPE_CODES: Record<WasmDType, number> = { float32: 0, int32: 1, bool: 2 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   neg: 0, abs: 1, sqrt: 2, square: 3, relu: 4, reciprocal: 5, floor: 6, ceil: 7, exp: 8, log: 9, sigmoid: 10, tanh: 11,
+  softplus: 12, expm1: 13, log1p: 14, elu: 15, softsign: 16,
 };
+const ACTIVATION_GRAD_CODES: Record<ActivationOp, number> = { relu: 0, sigmoid: 1, tanh: 2, softplus: 3, elu: 4, softsign: 5 };
 const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2 };
 
 /** Kernels the host splits across threads by their arguments, with their codes in asm/tasks.ts. */
 const SPLIT_KERNEL_CODES = {
-  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6,
+  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6, activationGrad: 7,
 } as const;
 /** The kinds of `elementwiseBlock` (asm/elementwise.ts). */
 const ELEMENTWISE_KINDS = { binaryF32: 0, binaryI32: 1, compareF32: 2, compareI32: 3 } as const;
@@ -398,6 +400,14 @@ export class WasmBackend implements Backend {
     }
     const out = this.allocate(sizeOf(x.shape), 'float32');
     this.splitElements(out.length, 'unaryF32', (start, count) => [code, this.ptr(x) + start * 4, out.ptr + start * 4, count]);
+    return out;
+  }
+
+  activationGrad(op: ActivationOp, dy: TensorRef, y: TensorRef): DataId {
+    checkWasmDType(dy.dtype, `activationGrad(${op})`);
+    const out = this.allocate(sizeOf(y.shape), 'float32');
+    const code = ACTIVATION_GRAD_CODES[op];
+    this.splitElements(out.length, 'activationGrad', (start, count) => [code, this.ptr(dy) + start * 4, this.ptr(y) + start * 4, out.ptr + start * 4, count]);
     return out;
   }
 
