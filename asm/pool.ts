@@ -29,8 +29,8 @@ function isMaximum(v: v128, m: v128): v128 {
 }
 
 /**
- * Every output window of the pooling: forward writes y from x; backward adds dy (in y) into dx
- * (zeroed by the caller): all of it at the first maximum for max pooling, an equal share on every
+ * Every output window of the pooling: forward writes y from x; backward adds dy (in y) into dx:
+ * all of it at the first maximum for max pooling, an equal share on every
  * counted cell for average pooling.
  */
 function poolWindows(
@@ -43,6 +43,8 @@ function poolWindows(
   let out = y;
   for (let n = 0; n < batch; n++) {
     const imageOffset = <usize>(n * inHeight) * rowBytes;
+    // Each image's gradient is zeroed just before its windows add into it, while it is in cache.
+    if (backward) memory.fill(dx + imageOffset, 0, <usize>inHeight * rowBytes);
     for (let oy = 0; oy < outHeight; oy++) {
       const y0 = oy * strideHeight - padTop;
       const yBegin = max(y0, 0);
@@ -104,8 +106,14 @@ export function pool2d(
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  poolWindows(false, isMax, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-    strideHeight, strideWidth, padTop, padLeft);
+  // Inlined with constant flags, so each mode gets a loop without the other modes' branches.
+  if (isMax) {
+    inline.always(poolWindows(false, true, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft));
+  } else {
+    inline.always(poolWindows(false, false, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft));
+  }
 }
 
 export function pool2dBackward(
@@ -113,6 +121,11 @@ export function pool2dBackward(
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  poolWindows(true, isMax, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
-    strideHeight, strideWidth, padTop, padLeft);
+  if (isMax) {
+    inline.always(poolWindows(true, true, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft));
+  } else {
+    inline.always(poolWindows(true, false, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft));
+  }
 }

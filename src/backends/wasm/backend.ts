@@ -773,7 +773,6 @@ export class WasmBackend implements Backend {
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     this.requireFloat32('pool2dBackward', dy, x);
     const dx = this.allocate(info.batch * info.inHeight * info.inWidth * info.channels, 'float32');
-    this.kernels.fillBytes(dx.ptr, 0, dx.length * 4);
     this.splitImages(info, 'pool2dBackward', (first, images, inBytes, outBytes) =>
       [kind === 'max' ? 1 : 0, this.ptr(dy) + first * outBytes, this.ptr(x) + first * inBytes, dx.ptr + first * inBytes, images]);
     return dx;
