@@ -450,6 +450,30 @@ describe('wasm memory', () => {
     assert.equal(wasm.memory().bytes, 0);
   });
 
+  it("keeps a forward conv's patch matrix for the filter gradient of the same input only", () => {
+    const wasm = new WasmBackend({ threads: 1 });
+    const reference = new ReferenceBackend();
+    const info = convInfo(2, 7, 6, 3, 4, 3, 1, 1, 1, 1);
+    const other = convInfo(2, 7, 6, 3, 4, 3, 2, 1, 1, 1);
+    const xShape = [2, 7, 6, 3];
+    const read = (b: Backend, id: object, shape: Shape): TypedArray => b.readSync({ id, shape, dtype: 'float32' });
+    const filterGrad = (b: Backend, conv: Conv2DInfo, forward: Conv2DInfo): TypedArray => {
+      const x = put(b, random(sizeOf(xShape), 91), xShape);
+      const w = put(b, random(3 * 3 * 3 * 4, 92), [3, 3, 3, 4]);
+      const dy = put(b, random(conv.batch * conv.outHeight * conv.outWidth * 4, 93), [conv.batch, conv.outHeight, conv.outWidth, 4]);
+      b.free(b.conv2d(x, w, forward));
+      const dw = b.conv2dBackpropFilter(x, dy, conv);
+      for (const r of [x, w, dy]) b.free(r.id);
+      return read(b, dw, [3, 3, 3, 4]);
+    };
+    // Same x and geometry: the kept matrix is used, then dropped.
+    assertClose(filterGrad(wasm, info, info), filterGrad(reference, info, info), { rtol: 1e-4, atol: 1e-5, message: 'kept patches' });
+    assert.equal(wasm.memory()['keptPatchBytes'], 0);
+    // Another geometry of the same x must not read the kept matrix.
+    assertClose(filterGrad(wasm, other, info), filterGrad(reference, other, info), { rtol: 1e-4, atol: 1e-5, message: 'other geometry' });
+    assert.equal(wasm.memory()['keptPatchBytes'], 0, 'freeing x drops the kept matrix');
+  });
+
   it('a multi-threaded kernel whose per-thread scratch grows the memory writes its tasks into the grown memory', async () => {
     // Regression: task arguments were written through a view taken before the scratch allocation grew the heap.
     const wasm = new WasmBackend({ threads: 2, initialBytes: 1 << 16 });

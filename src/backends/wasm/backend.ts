@@ -130,6 +130,8 @@ export class WasmBackend implements Backend {
   private disposed = false;
   private liveBuffers = 0;
   private liveBytes = 0;
+  /** The last forward conv's patch matrix, kept for the filter gradient of the same x (see withPatches). */
+  private keptPatches: { readonly x: DataId; readonly key: string; readonly block: { ptr: number; size: number } } | null = null;
 
   constructor(options: WasmBackendOptions = {}) {
     const choice = chooseVariant(options.relaxedSimd ?? envValue('TENSILE_WASM_RELAXED') === '1');
@@ -242,6 +244,7 @@ export class WasmBackend implements Backend {
 
   free(id: DataId): void {
     const buf = this.buffer(id, 'free');
+    if (this.keptPatches?.x === id) this.dropKeptPatches();
     this.liveBuffers--;
     this.liveBytes -= buf.length * itemSize(buf.dtype);
     this.heap.release(buf.ptr, buf.blockSize);
@@ -256,6 +259,7 @@ export class WasmBackend implements Backend {
       threads: this.threads,
       relaxedSimd: this.variant === 'relaxedSimd' ? 1 : 0,
       fallbacks: 0,
+      keptPatchBytes: this.keptPatches?.block.size ?? 0,
     };
     for (const [kernel, count] of this.fallbacks) {
       counters[`fallback.${kernel}`] = count;
@@ -667,23 +671,52 @@ export class WasmBackend implements Backend {
       && info.padTop === 0 && info.padLeft === 0 && info.outHeight === info.inHeight && info.outWidth === info.inWidth;
   }
 
-  /** Runs `body` once per channel group with the patch matrix of x for that group (or x itself for 1×1 convs). */
-  private withPatches(x: TensorRef, info: Conv2DInfo, body: (patches: number, patchRow: number, group: number) => void): void {
+  /**
+   * Runs `body` once per channel group with the patch matrix of x for that group (or x itself for 1×1
+   * convs). The forward pass keeps its matrix (`keep`) for the filter gradient, which reads the same
+   * patches of the same x: one matrix, replaced by the next forward and dropped when x is freed.
+   */
+  private withPatches(x: TensorRef, info: Conv2DInfo, keep: boolean, body: (patches: number, patchRow: number, group: number) => void): void {
     const groupIn = info.inChannels / info.groups;
     const patchRow = info.filterHeight * info.filterWidth * groupIn;
     if (WasmBackend.isPointwise(info) && info.groups === 1) {
       body(this.ptr(x), info.inChannels, 0);
       return;
     }
+    const key = WasmBackend.patchKey(info);
+    const cached = this.keptPatches;
+    if (cached && cached.x === x.id && cached.key === key) {
+      body(cached.block.ptr, patchRow, 0);
+      if (!keep) this.dropKeptPatches();
+      return;
+    }
     const cols = this.temp(info.batch * info.outHeight * info.outWidth * patchRow * 4);
+    let kept = false;
     try {
       for (let g = 0; g < info.groups; g++) {
         this.patches('gather', this.ptr(x), info, g * groupIn, groupIn, cols.ptr);
         body(cols.ptr, patchRow, g);
       }
+      if (keep && info.groups === 1) {
+        this.dropKeptPatches();
+        this.keptPatches = { x: x.id, key, block: cols };
+        kept = true;
+      }
     } finally {
-      this.release(cols);
+      if (!kept) this.release(cols);
     }
+  }
+
+  private static patchKey(info: Conv2DInfo): string {
+    return [
+      info.batch, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
+      info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padTop, info.padLeft,
+    ].join(',');
+  }
+
+  private dropKeptPatches(): void {
+    if (this.keptPatches) this.release(this.keptPatches.block);
+    this.keptPatches = null;
   }
 
   conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo, epilogue?: OutputEpilogue): DataId {
@@ -703,7 +736,7 @@ export class WasmBackend implements Backend {
         ]));
       return out;
     }
-    this.withPatches(x, info, (patches, patchRow, g) => {
+    this.withPatches(x, info, true, (patches, patchRow, g) => {
       this.gemm({
         batch: 1, m: pixels, n: groupOut, k: patchRow,
         a: patches, aRow: patchRow, aCol: 1, aBatch: 0,
@@ -750,7 +783,7 @@ export class WasmBackend implements Backend {
     const groupOut = info.outChannels / info.groups;
     const patchRow = info.filterHeight * info.filterWidth * (info.inChannels / info.groups);
     const dw = this.allocate(patchRow * info.outChannels, 'float32');
-    this.withPatches(x, info, (patches, rowStride, g) => {
+    this.withPatches(x, info, false, (patches, rowStride, g) => {
       // dW_g = patchesᵀ · dy_g: the patch matrix is read transposed in place.
       this.gemm({
         batch: 1, m: patchRow, n: groupOut, k: pixels,
