@@ -57,7 +57,7 @@ function recipeOptions(command: Command): Command {
     .option('--size <n>', 'side of the square input in pixels', positiveInt, 50)
     .option('--gray', 'grayscale input (default)', true)
     .option('--no-gray', 'RGB input')
-    .option('--epochs <n>', 'epochs per seed (the best on the selection photos is kept)', positiveInt, 30)
+    .option('--epochs <n>', 'epochs per seed (the best on the selection photos is kept)', positiveInt, 60)
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
     .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
