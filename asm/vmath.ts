@@ -72,8 +72,7 @@ export function vexpm1(x: v128): v128 {
 export function vlog(x: v128): v128 {
   // Subnormals are scaled into the normal range first.
   const subnormal = f32x4.lt(x, splat(SMALLEST_NORMAL));
-  const scaled = v128.bitselect(f32x4.mul(x, splat(8388608)), x, subnormal);
-  const bits = scaled;
+  const bits = v128.bitselect(f32x4.mul(x, splat(8388608)), x, subnormal);
   let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126));
   e = i32x4.sub(e, v128.and(subnormal, i32x4.splat(23)));
   // m in [0.5, 1); below √½ use 2m − 1 and one less in the exponent, so the argument is in [√½−1, √2−1).
