@@ -53,7 +53,7 @@ ${r.counts.fit + r.counts.selection} training photos), scored once on the ${r.co
 - Pipeline: JPEG decode (jpeg-js), ${s.gray ? 'grayscale, ' : ''}area resize to ${s.size}×${s.size}, pixels / 255; decoded once (${r.decodeSeconds.toFixed(0)} s for all photos).
 - Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * DEFAULT_AUGMENTATION.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * DEFAULT_AUGMENTATION.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine).
 - CNN: ${cnnDescription(s)}.
-- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run, batch ${s.batchSize}, ${s.epochs} epochs per seed; model selection = the epoch with the best accuracy on the selection photos (ties: earlier).
+- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run${s.weightDecay ? `, decoupled weight decay ${s.weightDecay}` : ''}, batch ${s.batchSize}, ${s.epochs} epochs per seed; model selection = the epoch with the best accuracy on the selection photos (ties: earlier).
 - The deployed model is the seed with the best *selection* accuracy (seed ${r.deployedSeed}); it is the one quantised and measured.
 
 ## Seeds

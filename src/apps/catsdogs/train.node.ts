@@ -27,6 +27,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape {
   readonly seeds: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  /** Decoupled (AdamW-style) weight decay; absent or 0: none. */
+  readonly weightDecay?: number;
   /** Share of the training photos held out for model selection. */
   readonly selectionFraction: number;
   /** Use only the first N training / validation photos, balanced over the classes (quick runs, tests). */
@@ -108,7 +110,7 @@ async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensor
   const model = catsDogsCnn(settings, settings);
   const steps = settings.epochs * Math.ceil(fit.y.shape[0]! / settings.batchSize);
   const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: steps, alpha: 0.01 });
-  model.compile({ optimizer: new Adam({ learningRate }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
+  model.compile({ optimizer: new Adam({ learningRate, weightDecay: settings.weightDecay ?? 0 }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
   const selector = new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true });
   const recorder = new EpochRecorder((record) => hooks.onEpoch?.(seed, record));
   const started = performance.now();

@@ -19,6 +19,7 @@ interface RecipeCliOptions extends CommonOptions {
   seeds: number;
   batchSize: number;
   learningRate: number;
+  weightDecay: number;
   filters: number[];
   convsPerStage: number;
   batchNorm: boolean;
@@ -61,6 +62,7 @@ function recipeOptions(command: Command): Command {
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
     .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
+    .option('--weight-decay <wd>', 'decoupled (AdamW-style) weight decay: p ← p − lr·wd·p each step', fraction, 0)
     .option('--filters <list>', 'filters of the conv/pool stages', intList, [16, 32, 64])
     .option('--convs-per-stage <n>', '3×3 convolutions per conv/pool stage', positiveInt, 2)
     .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU', true)
@@ -72,8 +74,8 @@ function recipeOptions(command: Command): Command {
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
