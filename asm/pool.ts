@@ -30,8 +30,8 @@ function isMaximum(v: v128, m: v128): v128 {
 
 /**
  * Every output window of the pooling: forward writes y from x; backward adds dy (in y) into dx:
- * all of it at the first maximum for max pooling, an equal share on every
- * counted cell for average pooling.
+ * all of it at the first maximum for max pooling, an equal share on every counted cell for
+ * average pooling.
  */
 function poolWindows(
   backward: bool, isMax: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
