@@ -29,6 +29,45 @@ function isMaximum(v: v128, m: v128): v128 {
 }
 
 /**
+ * One 2×2 max window at `x` (cells x, x+pixel, x+row, x+row+pixel): forward stores its maximum at
+ * `out`; backward sends the gradient at `out` to the first maximum, storing (disjoint windows) or
+ * adding it into `dx` at the same cells.
+ */
+function maxWindow2x2(backward: bool, disjoint: bool, x: usize, out: usize, dx: usize, channels: i32, pixelBytes: usize, rowBytes: usize): void {
+  for (let c = 0; c < channels; c += 4) {
+    const lanes = min(4, channels - c);
+    const offset = <usize>c << 2;
+    const a = x + offset;
+    const v0 = loadChannels(a, lanes);
+    const v1 = loadChannels(a + pixelBytes, lanes);
+    const v2 = loadChannels(a + rowBytes, lanes);
+    const v3 = loadChannels(a + rowBytes + pixelBytes, lanes);
+    const m = f32x4.max(f32x4.max(v0, v1), f32x4.max(v2, v3));
+    if (!backward) {
+      storeChannels(out + offset, m, lanes);
+      continue;
+    }
+    const g = loadChannels(out + offset, lanes);
+    const hit0 = isMaximum(v0, m);
+    const hit1 = v128.andnot(isMaximum(v1, m), hit0);
+    let taken = v128.or(hit0, hit1);
+    const hit2 = v128.andnot(isMaximum(v2, m), taken);
+    taken = v128.or(taken, hit2);
+    const hit3 = v128.andnot(isMaximum(v3, m), taken);
+    const d = dx + offset;
+    gradientTo(d, v128.and(g, hit0), disjoint, lanes);
+    gradientTo(d + pixelBytes, v128.and(g, hit1), disjoint, lanes);
+    gradientTo(d + rowBytes, v128.and(g, hit2), disjoint, lanes);
+    gradientTo(d + rowBytes + pixelBytes, v128.and(g, hit3), disjoint, lanes);
+  }
+}
+
+/** Stores `g` at p when no other window reaches p, else adds it to what is there. */
+function gradientTo(p: usize, g: v128, disjoint: bool, lanes: i32): void {
+  storeChannels(p, disjoint ? g : f32x4.add(loadChannels(p, lanes), g), lanes);
+}
+
+/**
  * Every output window of the pooling: forward writes y from x; backward adds dy (in y) into dx:
  * all of it at the first maximum for max pooling, an equal share on every counted cell for
  * average pooling.
@@ -40,11 +79,16 @@ function poolWindows(
 ): void {
   const pixelBytes = <usize>channels << 2;
   const rowBytes = <usize>inWidth * pixelBytes;
+  // Windows that cannot share a cell store their gradient instead of adding it; when they also
+  // tile the input exactly, every cell is stored once and nothing needs zeroing first.
+  const disjoint = strideHeight >= filterHeight && strideWidth >= filterWidth;
+  const tiles = disjoint && padTop == 0 && padLeft == 0 && outHeight * strideHeight == inHeight && outWidth * strideWidth == inWidth
+    && strideHeight == filterHeight && strideWidth == filterWidth;
   let out = y;
   for (let n = 0; n < batch; n++) {
     const imageOffset = <usize>(n * inHeight) * rowBytes;
-    // Each image's gradient is zeroed just before its windows add into it, while it is in cache.
-    if (backward) memory.fill(dx + imageOffset, 0, <usize>inHeight * rowBytes);
+    // Each image's gradient is zeroed just before its windows write into it, while it is in cache.
+    if (backward && !tiles) memory.fill(dx + imageOffset, 0, <usize>inHeight * rowBytes);
     for (let oy = 0; oy < outHeight; oy++) {
       const y0 = oy * strideHeight - padTop;
       const yBegin = max(y0, 0);
@@ -55,6 +99,13 @@ function poolWindows(
         const xEnd = min(x0 + filterWidth, inWidth);
         const count = max(yEnd - yBegin, 0) * max(xEnd - xBegin, 0);
         const first = imageOffset + <usize>yBegin * rowBytes + <usize>xBegin * pixelBytes;
+        // The common 2×2 max window wholly inside the input, unrolled: the general loop below
+        // spends more on its bounds than on the four loads.
+        if (isMax && count == 4 && filterHeight == 2 && filterWidth == 2) {
+          inline.always(maxWindow2x2(backward, disjoint, x + first, out, dx + first, channels, pixelBytes, rowBytes));
+          out += pixelBytes;
+          continue;
+        }
         for (let c = 0; c < channels; c += 4) {
           const lanes = min(4, channels - c);
           const channel = first + (<usize>c << 2);
@@ -90,7 +141,7 @@ function poolWindows(
                 taken = v128.or(taken, hit);
                 add = v128.and(g, hit);
               }
-              storeChannels(dx + cell, f32x4.add(loadChannels(dx + cell, lanes), add), lanes);
+              storeChannels(dx + cell, disjoint ? add : f32x4.add(loadChannels(dx + cell, lanes), add), lanes);
               cell += pixelBytes;
             }
           }
