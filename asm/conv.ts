@@ -188,3 +188,64 @@ export function conv1ChannelRows(
     }
   }
 }
+
+/**
+ * Filter gradient of a one-channel NHWC convolution without a patch matrix: dW[tap, c] = Σ over
+ * output pixels of the tap's input value times dy[pixel, c]. Each output row adds into the taps'
+ * sixteen-channel accumulators while its dy row is in L1. Covers output channels
+ * [channelStart, channelEnd), multiples of 4 (the host checks), so threads own disjoint columns of dw.
+ */
+export function conv1ChannelFilterGrad(
+  x: usize, batch: i32, inHeight: i32, inWidth: i32, outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
+  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32, dy: usize, channels: i32, dw: usize,
+  channelStart: i32, channelEnd: i32,
+): void {
+  const pixelBytes = <usize>channels << 2;
+  for (let tap = 0; tap < filterHeight * filterWidth; tap++) {
+    for (let c = channelStart; c < channelEnd; c += 4) v128.store(dw + <usize>tap * pixelBytes + (<usize>c << 2), f32x4.splat(0));
+  }
+  for (let n = 0; n < batch; n++) {
+    const image = x + (<usize>(n * inHeight * inWidth) << 2);
+    for (let oy = 0; oy < outHeight; oy++) {
+      const dyRow = dy + <usize>((n * outHeight + oy) * outWidth) * pixelBytes;
+      for (let ky = 0; ky < filterHeight; ky++) {
+        const iy = oy * strideHeight - padTop + ky;
+        if (iy < 0 || iy >= inHeight) continue;
+        const line = image + (<usize>(iy * inWidth) << 2);
+        for (let kx = 0; kx < filterWidth; kx++) {
+          // Output columns whose tap lands inside the row: 0 ≤ ox·stride + shift < inWidth.
+          const shift = kx - padLeft;
+          const oxBegin = shift >= 0 ? 0 : (strideWidth - 1 - shift) / strideWidth;
+          const oxEnd = min(outWidth, shift >= inWidth ? 0 : (inWidth - 1 - shift) / strideWidth + 1);
+          const grad = dw + <usize>(ky * filterWidth + kx) * pixelBytes;
+          let c = channelStart;
+          for (; c + 16 <= channelEnd; c += 16) {
+            const at = grad + (<usize>c << 2);
+            let acc0 = v128.load(at), acc1 = v128.load(at, 16), acc2 = v128.load(at, 32), acc3 = v128.load(at, 48);
+            for (let ox = oxBegin; ox < oxEnd; ox++) {
+              const v = v128.load32_splat(line + (<usize>(ox * strideWidth + shift) << 2));
+              const d = dyRow + <usize>ox * pixelBytes + (<usize>c << 2);
+              acc0 = madd(v, v128.load(d), acc0);
+              acc1 = madd(v, v128.load(d, 16), acc1);
+              acc2 = madd(v, v128.load(d, 32), acc2);
+              acc3 = madd(v, v128.load(d, 48), acc3);
+            }
+            v128.store(at, acc0);
+            v128.store(at, acc1, 16);
+            v128.store(at, acc2, 32);
+            v128.store(at, acc3, 48);
+          }
+          for (; c < channelEnd; c += 4) {
+            const at = grad + (<usize>c << 2);
+            let acc = v128.load(at);
+            for (let ox = oxBegin; ox < oxEnd; ox++) {
+              const v = v128.load32_splat(line + (<usize>(ox * strideWidth + shift) << 2));
+              acc = madd(v, v128.load(dyRow + <usize>ox * pixelBytes + (<usize>c << 2)), acc);
+            }
+            v128.store(at, acc);
+          }
+        }
+      }
+    }
+  }
+}

@@ -2,7 +2,7 @@
 // ranges, image ranges): a task block is [kernel code, arguments…] as i32.
 import { activationGrad } from './activation-grad';
 import { whereBlock } from './compare';
-import { conv1ChannelRows } from './conv';
+import { conv1ChannelFilterGrad, conv1ChannelRows } from './conv';
 import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
 import { pool2d, pool2dBackward } from './pool';
 
@@ -14,6 +14,7 @@ export const K_POOL = 4;
 export const K_POOL_BACKWARD = 5;
 export const K_CONV_1_CHANNEL = 6;
 export const K_ACTIVATION_GRAD = 7;
+export const K_CONV_1_CHANNEL_FILTER_GRAD = 8;
 
 function arg(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>(index + 1) << 2));
@@ -64,6 +65,10 @@ export function callTask(task: usize): void {
       break;
     case K_ACTIVATION_GRAD:
       activationGrad(arg(task, 0), ptr(task, 1), ptr(task, 2), ptr(task, 3), arg(task, 4));
+      break;
+    case K_CONV_1_CHANNEL_FILTER_GRAD:
+      conv1ChannelFilterGrad(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
+        arg(task, 8), arg(task, 9), arg(task, 10), arg(task, 11), ptr(task, 12), arg(task, 13), ptr(task, 14), arg(task, 15), arg(task, 16));
       break;
     default:
       unreachable();

@@ -145,6 +145,7 @@ for (const threads of [1, 2]) {
       ['3x3 valid, 1 input channel (K=9)', convInfo(2, 9, 8, 1, 8, 3, 1, 0, 1, 1)],
       ['1 input channel, 32 filters, stride 2 pad 1 (direct kernel: edges and interior)', convInfo(4, 28, 27, 1, 32, 3, 2, 1, 1, 1)],
       ['1 input channel, 12 filters, 5x5 pad 2, split across threads', convInfo(4, 28, 28, 1, 12, 5, 1, 2, 1, 1)],
+      ['1 input channel, 20 filters (a 16-channel block and a 4-channel tail), 3x3 pad 1', convInfo(3, 11, 10, 1, 20, 3, 1, 1, 1, 1)],
       ['3x3 stride 2 pad 1', convInfo(2, 9, 7, 5, 6, 3, 2, 1, 1, 1)],
       ['dilation 2 pad 2', convInfo(1, 10, 9, 3, 4, 3, 1, 2, 2, 1)],
       ['groups 2', convInfo(2, 6, 6, 4, 6, 3, 1, 1, 1, 2)],

@@ -50,7 +50,7 @@ const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2
 
 /** Kernels the host splits across threads by their arguments, with their codes in asm/tasks.ts. */
 const SPLIT_KERNEL_CODES = {
-  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6, activationGrad: 7,
+  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6, activationGrad: 7, conv1ChannelFilterGrad: 8,
 } as const;
 /** The kinds of `elementwiseBlock` (asm/elementwise.ts). */
 const ELEMENTWISE_KINDS = { binaryF32: 0, binaryI32: 1, compareF32: 2, compareI32: 3 } as const;
@@ -707,6 +707,11 @@ export class WasmBackend implements Backend {
     }
   }
 
+  /** One input channel, no dilation, output channels in fours: the direct kernels beat im2col + GEMM (depth fh·fw only). */
+  private static isDirectOneChannel(info: Conv2DInfo): boolean {
+    return info.inChannels === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0;
+  }
+
   private static patchKey(info: Conv2DInfo): string {
     return [
       info.batch, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
@@ -725,8 +730,7 @@ export class WasmBackend implements Backend {
     const groupOut = info.outChannels / info.groups;
     const out = this.allocate(pixels * info.outChannels, 'float32');
     const { bias, relu } = this.epilogueFields(epilogue);
-    if (info.inChannels === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0) {
-      // A depth of fh·fw is too shallow for the GEMM to pay for its patch matrix and packing.
+    if (WasmBackend.isDirectOneChannel(info)) {
       const taps = info.filterHeight * info.filterWidth;
       this.runSplit('conv1ChannelRows', WasmBackend.split(pixels, this.threadsFor(pixels * taps * info.outChannels, PARALLEL_MIN_FLOPS), 1)
         .map(([start, end]) => [
@@ -783,6 +787,15 @@ export class WasmBackend implements Backend {
     const groupOut = info.outChannels / info.groups;
     const patchRow = info.filterHeight * info.filterWidth * (info.inChannels / info.groups);
     const dw = this.allocate(patchRow * info.outChannels, 'float32');
+    if (WasmBackend.isDirectOneChannel(info)) {
+      const blocks = info.outChannels / 4;
+      this.runSplit('conv1ChannelFilterGrad', WasmBackend.split(blocks, this.threadsFor(pixels * patchRow * info.outChannels, PARALLEL_MIN_FLOPS), 1)
+        .map(([start, end]) => [
+          this.ptr(x), info.batch, info.inHeight, info.inWidth, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
+          info.strideHeight, info.strideWidth, info.padTop, info.padLeft, this.ptr(dy), info.outChannels, dw.ptr, 4 * start, 4 * end,
+        ]));
+      return dw;
+    }
     this.withPatches(x, info, false, (patches, rowStride, g) => {
       // dW_g = patchesᵀ · dy_g: the patch matrix is read transposed in place.
       this.gemm({
