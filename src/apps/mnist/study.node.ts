@@ -29,6 +29,8 @@ export const DEFAULT_ITERATIONS: readonly number[] = [100, 250, 500, 1000, 2000,
 // Chosen on the validation split with ReLU, seed 1 (docs/mnist-activations/NOTES.md).
 export const DEFAULT_STUDY_LEARNING_RATE = 3e-3;
 export const DEFAULT_STUDY_DROPOUT = 0.5;
+/** Digits per evaluation batch: 100 keeps conv2's patch matrix (14 MB) in cache; 500 was 20% slower. */
+const EVALUATION_BATCH = 100;
 
 export interface StudyOptions {
   readonly iterations?: readonly number[];
@@ -151,8 +153,8 @@ export async function trainStudyRun(
     lossCount++;
     await yieldToEventLoop();
     if (iterations.includes(step)) {
-      const val = await model.evaluate(data.validation.x, data.validation.y, { batchSize: 500 });
-      const tst = await model.evaluate(data.test.x, data.test.y, { batchSize: 500 });
+      const val = await model.evaluate(data.validation.x, data.validation.y, { batchSize: EVALUATION_BATCH });
+      const tst = await model.evaluate(data.test.x, data.test.y, { batchSize: EVALUATION_BATCH });
       const checkpoint = { iteration: step, validationAccuracy: val['accuracy']!, testAccuracy: tst['accuracy']!, trainLoss: lossSum / lossCount };
       lossSum = 0;
       lossCount = 0;
