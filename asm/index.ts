@@ -5,6 +5,7 @@ export { patchTask, conv1ChannelRows, conv1ChannelFilterGrad } from './conv';
 export { elementwiseBlock, unaryF32, castElements } from './elementwise';
 export { whereBlock } from './compare';
 export { activationGrad } from './activation-grad';
+export { adamStep } from './adam';
 export { stridedCopy, gather, scatterAddF32, fillBytes, copyBytes } from './movement';
 export { reduceF32, argReduceF32 } from './reduce';
 export { pool2d, pool2dBackward } from './pool';

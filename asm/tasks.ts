@@ -1,6 +1,7 @@
 // One task entry point for the kernels the host splits across threads by their arguments (element
 // ranges, image ranges): a task block is [kernel code, arguments…] as i32.
 import { activationGrad } from './activation-grad';
+import { adamStep } from './adam';
 import { whereBlock } from './compare';
 import { conv1ChannelFilterGrad, conv1ChannelRows } from './conv';
 import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
@@ -15,6 +16,7 @@ export const K_POOL_BACKWARD = 5;
 export const K_CONV_1_CHANNEL = 6;
 export const K_ACTIVATION_GRAD = 7;
 export const K_CONV_1_CHANNEL_FILTER_GRAD = 8;
+export const K_ADAM_STEP = 9;
 
 function arg(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>(index + 1) << 2));
@@ -69,6 +71,10 @@ export function callTask(task: usize): void {
     case K_CONV_1_CHANNEL_FILTER_GRAD:
       conv1ChannelFilterGrad(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
         arg(task, 8), arg(task, 9), arg(task, 10), arg(task, 11), ptr(task, 12), arg(task, 13), ptr(task, 14), arg(task, 15), arg(task, 16));
+      break;
+    case K_ADAM_STEP:
+      adamStep(ptr(task, 0), ptr(task, 1), ptr(task, 2), ptr(task, 3), ptr(task, 4), ptr(task, 5), ptr(task, 6), arg(task, 7),
+        arg(task, 8), arg(task, 9), arg(task, 10), arg(task, 11), arg(task, 12), arg(task, 13), arg(task, 14), arg(task, 15));
       break;
     default:
       unreachable();

@@ -86,6 +86,20 @@ export interface MatMulInfo {
  * length n / outChannels, same dtype as the output), then ReLU. Saves the two passes over the
  * output that separate bias and activation ops would make.
  */
+/**
+ * The scalars of one Adam step, each used as a float32 exactly as the composite update uses it:
+ * m′ = m·beta1 + g·(1−beta1); v′ = v·beta2 + g²·(1−beta2);
+ * p′ = p − (m′/correction1) / (√(v′/correction2) + epsilon) · learningRate, with correction_k = 1 − beta_kᵗ.
+ */
+export interface AdamStepScalars {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly correction1: number;
+  readonly correction2: number;
+}
+
 export interface OutputEpilogue {
   readonly bias: TensorRef | null;
   readonly relu: boolean;
@@ -125,6 +139,12 @@ export interface Backend {
   unary(op: UnaryOp, x: TensorRef, outDType: DType): DataId;
   /** dL/dx of y = op(x) from dL/dy and y (same shape and float dtype), in one pass. */
   activationGrad(op: ActivationOp, dy: TensorRef, y: TensorRef): DataId;
+  /**
+   * One Adam step over float32 buffers of one shape, in one pass: the new [param, m, v] (fresh
+   * buffers; the inputs are untouched). Optional: without it optimizers run the composite update,
+   * which gives the same bits.
+   */
+  adamStep?(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): [DataId, DataId, DataId];
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId;
   where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId;
   cast(x: TensorRef, dtype: DType): DataId;

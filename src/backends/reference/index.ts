@@ -2,12 +2,13 @@
  * The reference backend: plain TypeScript over typed arrays. It is the executable specification every
  * other backend is tested against, and the only one with float64 (used by gradient checks).
  */
-import type { ActivationOp, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
+import type { ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
 import { registerBackend } from '../../backend/registry.js';
 import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { allocArray, DTYPES } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
+import { adamStep } from './adam.js';
 import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
 import { applyEpilogue } from './epilogue.js';
@@ -68,6 +69,14 @@ export class ReferenceBackend implements Backend {
 
   activationGrad(op: ActivationOp, dy: TensorRef, y: TensorRef): DataId {
     return this.own(elementwise.activationGrad(op, this.values(dy), this.values(y), dy.dtype));
+  }
+
+  adamStep(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): [DataId, DataId, DataId] {
+    for (const [name, t] of [['param', param], ['grad', grad], ['m', m], ['v', v]] as const) {
+      if (t.dtype !== 'float32') throw new BackendError(`${this.name}: adamStep needs float32 buffers, ${name} is ${t.dtype}`);
+    }
+    const [p, mOut, vOut] = adamStep(this.values(param) as Float32Array, this.values(grad) as Float32Array, this.values(m) as Float32Array, this.values(v) as Float32Array, scalars);
+    return [this.own(p), this.own(mOut), this.own(vOut)];
   }
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {

@@ -5,7 +5,7 @@
  * this memory and copy the result in; each such fallback is counted in `memory()`.
  */
 import type {
-  ActivationOp, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
+  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
 } from '../../backend/contract.js';
 import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -50,7 +50,7 @@ const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2
 
 /** Kernels the host splits across threads by their arguments, with their codes in asm/tasks.ts. */
 const SPLIT_KERNEL_CODES = {
-  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6, activationGrad: 7, conv1ChannelFilterGrad: 8,
+  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6, activationGrad: 7, conv1ChannelFilterGrad: 8, adamStep: 9,
 } as const;
 /** The kinds of `elementwiseBlock` (asm/elementwise.ts). */
 const ELEMENTWISE_KINDS = { binaryF32: 0, binaryI32: 1, compareF32: 2, compareI32: 3 } as const;
@@ -413,6 +413,20 @@ export class WasmBackend implements Backend {
     const code = ACTIVATION_GRAD_CODES[op];
     this.splitElements(out.length, 'activationGrad', (start, count) => [code, this.ptr(dy) + start * 4, this.ptr(y) + start * 4, out.ptr + start * 4, count]);
     return out;
+  }
+
+  adamStep(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): [DataId, DataId, DataId] {
+    this.requireFloat32('adamStep', param, grad, m, v);
+    const n = sizeOf(param.shape);
+    const [pOut, mOut, vOut] = [this.allocate(n, 'float32'), this.allocate(n, 'float32'), this.allocate(n, 'float32')];
+    // Task blocks hold i32: the scalars travel as float32 bit patterns.
+    const s = scalars;
+    const bits = new Int32Array(new Float32Array([s.learningRate, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.correction1, s.correction2, s.epsilon]).buffer);
+    this.splitElements(n, 'adamStep', (start, count) => [
+      this.ptr(param) + start * 4, this.ptr(grad) + start * 4, this.ptr(m) + start * 4, this.ptr(v) + start * 4,
+      pOut.ptr + start * 4, mOut.ptr + start * 4, vOut.ptr + start * 4, count, ...bits,
+    ]);
+    return [pOut, mOut, vOut];
   }
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {

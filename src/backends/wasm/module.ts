@@ -25,6 +25,7 @@ export interface KernelExports {
   unaryF32(op: number, ...args: number[]): void;
   /** (op, dy, y, out, n): dL/dx of an activation from dL/dy and its output y. */
   activationGrad(op: number, ...args: number[]): void;
+  adamStep(...args: number[]): void;
   castElements(from: number, ...args: number[]): void;
   stridedCopy(elemBytes: number, src: number, dst: number, rank: number, meta: number): void;
   gather(elemBytes: number, x: number, outer: number, axisSize: number, inner: number, indices: number, count: number, out: number): void;
