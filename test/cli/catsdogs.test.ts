@@ -71,6 +71,22 @@ describe('tensile catsdogs and quantize', () => {
     }
   });
 
+  it('train --refit fits on all training photos, keeps the last epoch and deploys seed 1', async () => {
+    const refitOut = path.join(out, 'refit');
+    const { stdout } = await tensile(
+      '--json', 'catsdogs', 'train', '--refit', '--size', '16', '--epochs', '2', '--seeds', '2', '--filters', '4', '--units', '4',
+      '--train-limit', '20', '--validation-limit', '10', '--latency-images', '0', '--out', refitOut,
+    );
+    const refit = JSON.parse(stdout) as Omit<Results, 'runs'> & { deployedSeed: number; runs: { selectedEpoch: number; selectionAccuracy: number | null; epochs: { selectionAccuracy: number | null }[] }[] };
+    assert.deepEqual(refit.counts, { fit: 20, selection: 0, validation: 10 });
+    assert.equal(refit.deployedSeed, 1);
+    assert.ok(refit.runs.every((r) => r.selectedEpoch === 2 && r.selectionAccuracy === null && r.epochs.every((e) => e.selectionAccuracy === null)));
+    const report = await readFile(path.join(refitOut, 'report.md'), 'utf8');
+    assert.match(report, /trained on all 20 training photos \(a refit/);
+    assert.match(report, /each seed keeps its last epoch/);
+    assert.match(report, /\| 1 \| 2 \/ 2 \| — \|/);
+  });
+
   it('explore trains on the fit photos and reports only the selection accuracy', async () => {
     const { stdout } = await tensile(
       '--json', 'catsdogs', 'explore', '--size', '16', '--epochs', '2', '--seeds', '1', '--filters', '4', '--units', '4', '--train-limit', '20',

@@ -26,7 +26,7 @@ export function catsDogsReport(r: CatsDogsResults): string {
   const drop = 100 * (d.floatAccuracy - d.int8Accuracy);
   const shrink = d.floatBytes / d.int8Bytes;
   const runRows = r.runs.map((run) => [
-    String(run.seed), `${run.selectedEpoch} / ${run.epochs.length}`, pct(run.selectionAccuracy), pct(run.validationAccuracy), `${run.trainSeconds.toFixed(0)} s`,
+    String(run.seed), `${run.selectedEpoch} / ${run.epochs.length}`, run.selectionAccuracy === null ? '—' : pct(run.selectionAccuracy), pct(run.validationAccuracy), `${run.trainSeconds.toFixed(0)} s`,
     run.seed === r.deployedSeed ? 'deployed' : '',
   ]);
   const latency = d.latency;
@@ -43,8 +43,10 @@ export function catsDogsReport(r: CatsDogsResults): string {
   const [[tc, fd], [fc, td]] = r.runs.find((run) => run.seed === r.deployedSeed)!.confusion as [[number, number], [number, number]];
   return `# Cats vs dogs on a small device (after Shiddieqy et al.), with int8 inference
 
-${s.size}×${s.size} ${s.gray ? 'grayscale' : 'RGB'} photos, ${r.counts.fit} fit + ${r.counts.selection} model-selection photos (a stratified split of the
-${r.counts.fit + r.counts.selection} training photos), scored once on the ${r.counts.validation} validation photos, which no choice looked at.
+${s.size}×${s.size} ${s.gray ? 'grayscale' : 'RGB'} photos, ${s.refit
+    ? `trained on all ${r.counts.fit} training photos (a refit: the recipe was chosen with \`catsdogs explore\` on a stratified fit / model-selection split of them)`
+    : `${r.counts.fit} fit + ${r.counts.selection} model-selection photos (a stratified split of the
+${r.counts.fit + r.counts.selection} training photos)`}, scored once on the ${r.counts.validation} validation photos, which no choice looked at.
 
 **Validation accuracy: ${percentMeanStd(accuracies)}% (mean ± std over ${r.runs.length} seeds)** — target ≥ ${pct(TARGET_ACCURACY)}: ${met(mean(accuracies) >= TARGET_ACCURACY)}.
 **int8: ${shrink.toFixed(2)}× smaller (target ≥ ${TARGET_SHRINK}×: ${met(shrink >= TARGET_SHRINK)}), accuracy change ${drop >= 0 ? '−' : '+'}${Math.abs(drop).toFixed(2)} points (target ≤ ${TARGET_DROP_POINTS}: ${met(drop <= TARGET_DROP_POINTS)}).**
@@ -53,11 +55,11 @@ ${r.counts.fit + r.counts.selection} training photos), scored once on the ${r.co
 - Pipeline: JPEG decode (jpeg-js), ${s.gray ? 'grayscale, ' : ''}area resize to ${s.size}×${s.size}, pixels / 255; decoded once (${r.decodeSeconds.toFixed(0)} s for all photos).
 - Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * DEFAULT_AUGMENTATION.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * DEFAULT_AUGMENTATION.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine).
 - CNN: ${cnnDescription(s)}.
-- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run${s.weightDecay ? `, decoupled weight decay ${s.weightDecay}` : ''}, batch ${s.batchSize}, ${s.epochs} epochs per seed; model selection = the epoch with the best accuracy on the selection photos (ties: earlier).
-- The deployed model is the seed with the best *selection* accuracy (seed ${r.deployedSeed}); it is the one quantised and measured.
+- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run${s.weightDecay ? `, decoupled weight decay ${s.weightDecay}` : ''}, batch ${s.batchSize}, ${s.epochs} epochs per seed; ${s.refit ? 'each seed keeps its last epoch' : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
+- The deployed model is ${s.refit ? 'the first seed (with no held-out training photos, only the validation photos could rank the seeds)' : `the seed with the best *selection* accuracy (seed ${r.deployedSeed})`}; it is the one quantised and measured.
 
 ## Seeds
-${markdownTable(['seed', 'selected epoch', 'selection acc.', 'validation acc.', 'training time', ''], runRows)}
+${markdownTable(['seed', s.refit ? 'epoch kept' : 'selected epoch', 'selection acc.', 'validation acc.', 'training time', ''], runRows)}
 
 Mean ± std of validation accuracy: ${percentMeanStd(accuracies)}% (std ${(100 * std(accuracies)).toFixed(2)} points).
 

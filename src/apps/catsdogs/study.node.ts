@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ValueError } from '../../errors.js';
 import { Sequential } from '../../nn/index.js';
 import { loadModel } from '../../saving/files.node.js';
-import { lineChart, writeChart, confusionChart } from '../report/charts.node.js';
+import { confusionChart, lineChart, writeChart, type SeriesPoint } from '../report/charts.node.js';
 import { writeImageGrid } from '../report/image-grid.node.js';
 import { commandLine, machineInfo, type MachineInfo } from '../report/machine.node.js';
 import { RawImage } from '../../io/raw-image.js';
@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../../saving/files.node.js';
 import { deploy, type Deployment } from './deploy.node.js';
 import { topProbability } from './metrics.js';
 import { catsDogsReport } from './report.js';
-import { CLASS_NAMES, loadCatsDogsPhotos, predictLogits, trainCatsDogs, type SeedRun, type TrainHooks, type TrainSettings } from './train.node.js';
+import { CLASS_NAMES, fitIndices, loadCatsDogsPhotos, predictLogits, trainCatsDogs, type EpochRecord, type SeedRun, type TrainHooks, type TrainSettings } from './train.node.js';
 import { imageTensors } from './tensors.js';
 
 export interface StudyOptions extends TrainSettings {
@@ -89,7 +89,7 @@ export async function remeasureDeployment(dir: string, latencyImages: number): P
   if (!(model instanceof Sequential)) throw new ValueError(`${dir}/model.safetensors: expected the Sequential written by catsdogs train`);
   const photos = await loadCatsDogsPhotos(previous.settings);
   const logits = predictLogits(model, imageTensors(photos.validation).x);
-  const deployment = await deploy(model, { images: photos.train, indices: photos.split.fit }, photos.validation, logits, {
+  const deployment = await deploy(model, { images: photos.train, indices: fitIndices(previous.settings, photos) }, photos.validation, logits, {
     out: dir, latencyImages, metadata: deploymentMetadata(previous.settings),
   });
   const { floatPath: _f, int8Path: _i, ...figures } = deployment;
@@ -113,15 +113,17 @@ async function writeFigures(
   out: string, runs: readonly SeedRun[], deployedSeed: number, confusion: number[][],
   validation: { images: Uint8Array; shape: readonly [number, number, number, number] }, wrong: readonly number[], misclassified: readonly Misclassified[],
 ): Promise<void> {
-  const points = runs.flatMap((run) => run.epochs.flatMap((e) => [
-    { series: `seed ${run.seed} fit`, x: e.epoch, y: 100 * e.accuracy },
-    { series: `seed ${run.seed} selection`, x: e.epoch, y: 100 * e.selectionAccuracy },
-  ]));
-  await writeChart(lineChart(points, { title: 'Accuracy per epoch: fit photos (augmented) vs model-selection photos', x: 'epoch', y: 'accuracy (%)' }), path.join(out, 'curves'));
-  const losses = runs.flatMap((run) => run.epochs.flatMap((e) => [
-    { series: `seed ${run.seed} fit`, x: e.epoch, y: e.loss },
-    { series: `seed ${run.seed} selection`, x: e.epoch, y: e.selectionLoss },
-  ]));
+  // A refit has no selection photos: its curves are the fit photos' alone.
+  const curve = (fit: (e: EpochRecord) => number, selection: (e: EpochRecord) => number | null): SeriesPoint[] => runs.flatMap((run) => run.epochs.flatMap((e) => {
+    const held = selection(e);
+    return [{ series: `seed ${run.seed} fit`, x: e.epoch, y: fit(e) }, ...(held === null ? [] : [{ series: `seed ${run.seed} selection`, x: e.epoch, y: held }])];
+  }));
+  const points = curve((e) => 100 * e.accuracy, (e) => (e.selectionAccuracy === null ? null : 100 * e.selectionAccuracy));
+  const title = points.length > runs.reduce((n, run) => n + run.epochs.length, 0)
+    ? 'Accuracy per epoch: fit photos (augmented) vs model-selection photos'
+    : 'Accuracy per epoch on the training photos (augmented)';
+  await writeChart(lineChart(points, { title, x: 'epoch', y: 'accuracy (%)' }), path.join(out, 'curves'));
+  const losses = curve((e) => e.loss, (e) => e.selectionLoss);
   await writeChart(lineChart(losses, { title: 'Cross-entropy per epoch', x: 'epoch', y: 'loss' }), path.join(out, 'loss'));
   await writeChart(confusionChart(confusion, CLASS_NAMES, `Validation confusion matrix (float model, seed ${deployedSeed})`), path.join(out, 'confusion'));
   const [, height, width, channels] = validation.shape;

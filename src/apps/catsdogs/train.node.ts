@@ -4,6 +4,8 @@
  * CNN with Adam and keeps the epoch with the best selection accuracy. Only then is each selected
  * model scored once on the 1,000 validation photos, which no choice ever looks at. The model of the
  * seed with the best *selection* accuracy is the one deployed (saved, quantised, measured).
+ * With `refit`, the recipe having been chosen on the split (`explore`), each seed instead trains on
+ * all training photos and keeps its last epoch, and the first seed is deployed.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,6 +33,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape {
   readonly weightDecay?: number;
   /** Share of the training photos held out for model selection. */
   readonly selectionFraction: number;
+  /** Train on all training photos (fit + selection) and keep the last epoch; `explore` ignores it. */
+  readonly refit?: boolean;
   /** Use only the first N training / validation photos, balanced over the classes (quick runs, tests). */
   readonly trainLimit?: number;
   readonly validationLimit?: number;
@@ -40,21 +44,28 @@ export interface EpochRecord {
   readonly epoch: number;
   readonly loss: number;
   readonly accuracy: number;
-  readonly selectionLoss: number;
-  readonly selectionAccuracy: number;
+  /** On the selection photos; null when a refit trained on them. */
+  readonly selectionLoss: number | null;
+  readonly selectionAccuracy: number | null;
 }
 
-/** One seed as seen on the training photos alone. */
-export interface SelectionRun {
+/** One seed's training: its epochs and the one kept. */
+export interface SeedTraining {
   readonly seed: number;
   readonly epochs: EpochRecord[];
-  /** The epoch kept (best selection accuracy; ties: the earlier one), 1-based. */
+  /** The epoch kept (best selection accuracy, ties: the earlier one; a refit: the last), 1-based. */
   readonly selectedEpoch: number;
-  readonly selectionAccuracy: number;
   readonly trainSeconds: number;
 }
 
-export interface SeedRun extends SelectionRun {
+/** One seed as seen on the training photos alone (`explore`). */
+export interface SelectionRun extends SeedTraining {
+  readonly selectionAccuracy: number;
+}
+
+export interface SeedRun extends SeedTraining {
+  /** At the kept epoch; null for a refit, which trained on the selection photos. */
+  readonly selectionAccuracy: number | null;
   readonly validationAccuracy: number;
   readonly confusion: number[][];
   readonly modelPath: string;
@@ -86,7 +97,7 @@ class EpochRecorder extends Callback {
 
   override onEpochEnd(epoch: number, logs: Logs): void {
     const record = {
-      epoch: epoch + 1, loss: logs['loss']!, accuracy: logs['accuracy']!, selectionLoss: logs['val_loss']!, selectionAccuracy: logs['val_accuracy']!,
+      epoch: epoch + 1, loss: logs['loss']!, accuracy: logs['accuracy']!, selectionLoss: logs['val_loss'] ?? null, selectionAccuracy: logs['val_accuracy'] ?? null,
     };
     this.records.push(record);
     this.report(record);
@@ -105,17 +116,21 @@ export function predictLogits(model: Sequential, x: Tensor): Float32Array {
   return model.predict(x, { batchSize: INFERENCE_BATCH }).dataSync() as Float32Array;
 }
 
-async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
+/** Trains one seed on `fit`; keeps the epoch best on `selection`, or the last one when there is none. */
+async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
   manualSeed(seed);
   const model = catsDogsCnn(settings, settings);
   const steps = settings.epochs * Math.ceil(fit.y.shape[0]! / settings.batchSize);
   const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: steps, alpha: 0.01 });
   model.compile({ optimizer: new Adam({ learningRate, weightDecay: settings.weightDecay ?? 0 }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
-  const selector = new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true });
+  const selector = selection ? new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true }) : null;
   const recorder = new EpochRecorder((record) => hooks.onEpoch?.(seed, record));
   const started = performance.now();
-  await model.fit(fit.x, fit.y, { epochs: settings.epochs, batchSize: settings.batchSize, validationData: [selection.x, selection.y], callbacks: [selector, recorder], verbose: 0 });
-  return { model, records: recorder.records, selectedEpoch: selector.bestEpoch + 1, seconds: (performance.now() - started) / 1000 };
+  await model.fit(fit.x, fit.y, {
+    epochs: settings.epochs, batchSize: settings.batchSize, ...(selection ? { validationData: [selection.x, selection.y] as [Tensor, Tensor] } : {}),
+    callbacks: selector ? [selector, recorder] : [recorder], verbose: 0,
+  });
+  return { model, records: recorder.records, selectedEpoch: selector ? selector.bestEpoch + 1 : settings.epochs, seconds: (performance.now() - started) / 1000 };
 }
 
 export interface TrainingPhotos {
@@ -130,6 +145,11 @@ export interface CatsDogsPhotos extends TrainingPhotos {
 }
 
 type PhotoSettings = Pick<TrainSettings, 'size' | 'gray' | 'trainLimit' | 'validationLimit' | 'selectionFraction'>;
+
+/** The training photos a run fits on: all of them for a refit, else the fit part of the split. */
+export function fitIndices(settings: Pick<TrainSettings, 'refit'>, photos: TrainingPhotos): number[] {
+  return settings.refit ? Array.from(photos.train.labels, (_, i) => i) : photos.split.fit;
+}
 
 /** Decodes and prepares the training photos a run uses (its limit, size, colour) and splits them; the validation photos are not read. */
 export async function loadTrainingPhotos(settings: PhotoSettings): Promise<TrainingPhotos> {
@@ -161,15 +181,17 @@ export async function exploreCatsDogs(settings: TrainSettings, hooks: TrainHooks
   const runs: SelectionRun[] = [];
   for (let seed = 1; seed <= settings.seeds; seed++) {
     const { records, selectedEpoch, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
-    runs.push({ seed, epochs: records, selectedEpoch, selectionAccuracy: records[selectedEpoch - 1]!.selectionAccuracy, trainSeconds: seconds });
+    runs.push({ seed, epochs: records, selectedEpoch, selectionAccuracy: records[selectedEpoch - 1]!.selectionAccuracy ?? Number.NaN, trainSeconds: seconds });
   }
   return runs;
 }
 
 export async function trainCatsDogs(settings: TrainSettings, out: string, hooks: TrainHooks = {}): Promise<TrainedStudy> {
-  const { train: trainImages, validation: validationImages, split, decodeSeconds } = await loadCatsDogsPhotos(settings);
-  const fit = imageTensors(trainImages, split.fit);
-  const selection = imageTensors(trainImages, split.selection);
+  const photos = await loadCatsDogsPhotos(settings);
+  const { train: trainImages, validation: validationImages, split, decodeSeconds } = photos;
+  const fitting = fitIndices(settings, photos);
+  const fit = imageTensors(trainImages, fitting);
+  const selection = settings.refit ? null : imageTensors(trainImages, split.selection);
   const validationTensors = imageTensors(validationImages);
   await mkdir(path.join(out, 'models'), { recursive: true });
   const runs: SeedRun[] = [];
@@ -184,11 +206,12 @@ export async function trainCatsDogs(settings: TrainSettings, out: string, hooks:
       validationAccuracy: scored.accuracy, confusion: scored.confusion, trainSeconds: seconds, modelPath,
     };
     runs.push(run);
-    if (deployed === null || run.selectionAccuracy > deployed.run.selectionAccuracy) deployed = { run, model, score: scored };
+    // Without selection photos (a refit) nothing but validation could rank the seeds: the first is deployed.
+    if (deployed === null || (run.selectionAccuracy ?? 0) > (deployed.run.selectionAccuracy ?? 0)) deployed = { run, model, score: scored };
   }
   return {
-    settings, counts: { fit: split.fit.length, selection: split.selection.length, validation: validationImages.labels.length }, decodeSeconds, runs,
+    settings, counts: { fit: fitting.length, selection: selection ? split.selection.length : 0, validation: validationImages.labels.length }, decodeSeconds, runs,
     deployed: deployed!.run, deployedModel: deployed!.model, deployedScore: deployed!.score,
-    data: { train: trainImages, validation: validationImages, validationTensors, fitIndices: split.fit },
+    data: { train: trainImages, validation: validationImages, validationTensors, fitIndices: fitting },
   };
 }

@@ -30,6 +30,7 @@ interface RecipeCliOptions extends CommonOptions {
 }
 
 interface TrainCliOptions extends RecipeCliOptions {
+  refit?: boolean;
   validationLimit?: number;
   latencyImages: number;
   out: string;
@@ -79,7 +80,8 @@ function recipeSettings(options: RecipeCliOptions): TrainSettings {
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
-  return `seed ${seed} epoch ${e.epoch}: fit ${(100 * e.accuracy).toFixed(1)}%, selection ${(100 * e.selectionAccuracy).toFixed(1)}%`;
+  const selection = e.selectionAccuracy === null ? '' : `, selection ${(100 * e.selectionAccuracy).toFixed(1)}%`;
+  return `seed ${seed} epoch ${e.epoch}: fit ${(100 * e.accuracy).toFixed(1)}%${selection}`;
 }
 
 export function registerCatsDogsCommands(program: Command): void {
@@ -90,6 +92,7 @@ export function registerCatsDogsCommands(program: Command): void {
       .command('train')
       .description('train the CNN over several seeds, select epochs on a split of the training photos, score on the validation photos, quantise to int8 and write a report'),
   )
+    .option('--refit', 'train each seed on all training photos and keep its last epoch (choose the recipe with explore first); deploys seed 1')
     .option('--validation-limit <n>', 'score only N validation photos (balanced; quick runs)', positiveInt)
     .option('--latency-images <n>', 'validation photos timed per mode for latency and peak RSS (0 skips)', (v: string) => (v === '0' ? 0 : positiveInt(v)), 200)
     .option('--out <dir>', 'where models, report.md, figures and results.json go', 'runs/catsdogs')
@@ -98,8 +101,8 @@ export function registerCatsDogsCommands(program: Command): void {
       applyCommonOptions(all);
       const bar = progress(options.seeds * options.epochs, !all.json);
       let epochsDone = 0;
-      const { validationLimit, latencyImages, out } = options;
-      const settings = { ...recipeSettings(options), validationLimit };
+      const { validationLimit, latencyImages, out, refit } = options;
+      const settings = { ...recipeSettings(options), validationLimit, refit: refit === true };
       const results = await runCatsDogsStudy({ ...settings, latencyImages, out }, {
         onEpoch: (seed, e) => bar.update(++epochsDone, epochLine(seed, e)),
       });
