@@ -90,7 +90,14 @@ function tensorSource(x: readonly Tensor[], y: Tensor, batchSize: number): Batch
       if (shuffle) globalGenerator.shuffle(order);
       for (let start = 0; start < n; start += batchSize) {
         const index = tensor(Int32Array.from(order.slice(start, start + batchSize)), [Math.min(batchSize, n - start)]);
-        yield { x: x.map((t) => gather(t, index, 0)), y: gather(y, index, 0) };
+        const batch = { x: x.map((t) => gather(t, index, 0)), y: gather(y, index, 0) };
+        // The source made these tensors, so it frees them as soon as the consumer moves on, rather
+        // than leaving their WASM memory to a garbage collector that may run rarely.
+        try {
+          yield batch;
+        } finally {
+          for (const t of [index, ...batch.x, batch.y]) t.dispose();
+        }
       }
     },
   };

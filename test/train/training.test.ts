@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import {
   AUC, BinaryCrossentropy, Callback, CategoricalCrossentropy, ConfusionMatrix, Dense, EarlyStopping, F1Score, Huber, type Logs, manualSeed, MeanSquaredError,
   NonFiniteLossError, Precision, randn, Recall, ReduceLROnPlateau, Sequential, SGD, SparseCategoricalCrossentropy, tensor, TerminateOnNaN,
-  TopKCategoricalAccuracy, softmaxCrossEntropy, huberLoss, slice, type Batch,
+  TopKCategoricalAccuracy, softmaxCrossEntropy, huberLoss, slice, type Batch, getBackend,
 } from '../../src/index.js';
 import { CSVLogger } from '../../src/train/index.node.js';
 import { assertClose } from '../helpers/assert.js';
@@ -73,6 +73,19 @@ describe('fit', () => {
     const weighted = new Sequential([new Dense({ units: 1, inputShape: [2] })]);
     weighted.compile({ optimizer: 'sgd', loss: 'mse' });
     await weighted.fit(x, y.gt(0).cast('float32'), { epochs: 1, classWeight: { 0: 1, 1: 3 }, verbose: 0 });
+  });
+
+  it('frees the batches it cuts from tensor data: buffers stay flat without the garbage collector', async () => {
+    const { x, y } = regression();
+    const model = new Sequential([new Dense({ units: 1, inputShape: [2] })]);
+    model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'mse' });
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const buffers = (): number => getBackend().memory().buffers;
+    const before = buffers();
+    await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
+    await model.evaluate(x, y, { batchSize: 8 });
+    // 64 samples in batches of 8: 3 × 8 batches of index, x and y would be 72 buffers if left to the collector.
+    assert.equal(buffers(), before);
   });
 
   it('stops on a NaN loss naming the step and the last finite loss, unless told not to', async () => {

@@ -15,6 +15,7 @@ import type { ActivationName } from '../../ops/activations.js';
 import { tensor } from '../../ops/creation.js';
 import { gather } from '../../ops/gather.js';
 import { Adam, CosineDecay } from '../../optim/index.js';
+import { scope } from '../../tensor/lifetime.js';
 import { Generator, manualSeed } from '../../tensor/random.js';
 import { SparseCategoricalCrossentropy } from '../../train/losses.js';
 import { yieldToEventLoop } from '../../backend/yield.js';
@@ -150,8 +151,12 @@ export async function trainStudyRun(
   let lossCount = 0;
   for (let step = 1; step <= last; step++) {
     if (order.length < batchSize) order = order.concat(shuffler.shuffle(Array.from({ length: n }, (_, i) => i)));
-    const index = tensor(Int32Array.from(order.splice(0, batchSize)), [batchSize]);
-    const logs = model.trainOnBatch(gather(data.fit.x, index, 0), gather(data.fit.y, index, 0));
+    // The batch's tensors are freed here, not left to the garbage collector: with the workers' large
+    // JS heap it runs too rarely to keep up with 200 KB of WASM memory a step.
+    const logs = scope(() => {
+      const index = tensor(Int32Array.from(order.splice(0, batchSize)), [batchSize]);
+      return model.trainOnBatch(gather(data.fit.x, index, 0), gather(data.fit.y, index, 0));
+    });
     lossSum += logs['loss']!;
     lossCount++;
     await yieldToEventLoop();
