@@ -420,8 +420,8 @@ export class WasmBackend implements Backend {
     const n = sizeOf(param.shape);
     const [pOut, mOut, vOut] = [this.allocate(n, 'float32'), this.allocate(n, 'float32'), this.allocate(n, 'float32')];
     // Task blocks hold i32: the scalars travel as float32 bit patterns.
-    const s = scalars;
-    const bits = new Int32Array(new Float32Array([s.learningRate, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.correction1, s.correction2, s.epsilon]).buffer);
+    const { learningRate, beta1, beta2, correction1, correction2, epsilon } = scalars;
+    const bits = new Int32Array(new Float32Array([learningRate, beta1, 1 - beta1, beta2, 1 - beta2, correction1, correction2, epsilon]).buffer);
     this.splitElements(n, 'adamStep', (start, count) => [
       this.ptr(param) + start * 4, this.ptr(grad) + start * 4, this.ptr(m) + start * 4, this.ptr(v) + start * 4,
       pOut.ptr + start * 4, mOut.ptr + start * 4, vOut.ptr + start * 4, count, ...bits,
