@@ -119,7 +119,7 @@ async function writeFigures(
     return [{ series: `seed ${run.seed} fit`, x: e.epoch, y: fit(e) }, ...(held === null ? [] : [{ series: `seed ${run.seed} selection`, x: e.epoch, y: held }])];
   }));
   const points = curve((e) => 100 * e.accuracy, (e) => (e.selectionAccuracy === null ? null : 100 * e.selectionAccuracy));
-  const title = points.length > runs.reduce((n, run) => n + run.epochs.length, 0)
+  const title = runs.some((run) => run.epochs.some((e) => e.selectionAccuracy !== null))
     ? 'Accuracy per epoch: fit photos (augmented) vs model-selection photos'
     : 'Accuracy per epoch on the training photos (augmented)';
   await writeChart(lineChart(points, { title, x: 'epoch', y: 'accuracy (%)' }), path.join(out, 'curves'));
