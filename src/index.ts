@@ -15,7 +15,7 @@ export { backward, gradients } from './autograd/backward.js';
 export type { BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad } from './autograd/functional.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/graph.js';
-export { backendNames, getBackend, registerBackend, setBackend } from './backend/registry.js';
+export { backendNames, getBackend, ready, registerBackend, setBackend } from './backend/registry.js';
 export type * from './backend/contract.js';
 export { memory, scope } from './tensor/lifetime.js';
 export type { MemoryInfo } from './tensor/storage.js';

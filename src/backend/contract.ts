@@ -123,6 +123,12 @@ export interface Backend {
    * garbage collector aware of their size, so unreferenced tensors are collected as memory churns.
    */
   readonly externalMemory?: boolean;
+  /**
+   * Resolves once the backend runs at full strength (worker threads started). Kernels work before
+   * that on fewer threads, whose float sums differ in the last bits: a seeded run waits for this
+   * so that it gives the same numbers every time.
+   */
+  whenReady?(): Promise<void>;
 
   // Memory.
   /** Copies host values into a new buffer. */

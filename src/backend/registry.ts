@@ -53,6 +53,16 @@ export function getBackend(): Backend {
   throw new BackendError(`no backend could be initialised${failures.length ? ` (${failures.join('; ')})` : ''}`);
 }
 
+/**
+ * The default backend once it is fully started (its worker threads running). Await it before a
+ * seeded computation: ops that run while threads are still starting split their sums differently.
+ */
+export async function ready(): Promise<Backend> {
+  const backend = getBackend();
+  await backend.whenReady?.();
+  return backend;
+}
+
 /** Initialised backends, for memory reports. */
 export function activeBackends(): Backend[] {
   return [...registrations.values()].flatMap((r) => (r.instance ? [r.instance] : []));

@@ -1,7 +1,7 @@
 /** Option parsers and the settings every command shares (data root, backend, threads). */
 import { InvalidArgumentError } from 'commander';
 import { setFlagsFromString } from 'node:v8';
-import { setBackend } from '../backend/registry.js';
+import { ready, setBackend } from '../backend/registry.js';
 import { setDataRoot } from '../data/datasets/data-root.node.js';
 import { ACTIVATIONS, type ActivationName } from '../ops/activations.js';
 
@@ -46,12 +46,16 @@ export function activationList(value: string): ActivationName[] {
   return value.split(',').map((part) => activationName(part.trim()));
 }
 
-/** Applies the shared settings before any tensor exists (the backend reads its thread count at start). */
-export function applyCommonOptions(options: CommonOptions): void {
+/**
+ * Applies the shared settings before any tensor exists (the backend reads its thread count at
+ * start), then waits for the backend's threads, so a seeded command gives the same bits each run.
+ */
+export async function applyCommonOptions(options: CommonOptions): Promise<void> {
   if (options.threads !== undefined) process.env['TENSILE_THREADS'] = String(options.threads);
   if (options.relaxedSimd !== false) enableRelaxedSimd();
   if (options.dataRoot !== undefined) setDataRoot(options.dataRoot);
   if (options.backend !== undefined) setBackend(options.backend);
+  await ready();
 }
 
 /**

@@ -98,7 +98,7 @@ export function registerCatsDogsCommands(program: Command): void {
     .option('--out <dir>', 'where models, report.md, figures and results.json go', 'runs/catsdogs')
     .action(async (options: TrainCliOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-      applyCommonOptions(all);
+      await applyCommonOptions(all);
       const bar = progress(options.seeds * options.epochs, !all.json);
       let epochsDone = 0;
       const { validationLimit, latencyImages, out, refit } = options;
@@ -122,7 +122,7 @@ export function registerCatsDogsCommands(program: Command): void {
       .description('model selection only: train the seeds and report accuracy on the selection photos (the validation photos are never read)'),
   ).action(async (options: RecipeCliOptions, command: Command) => {
     const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-    applyCommonOptions(all);
+    await applyCommonOptions(all);
     const runs = await exploreCatsDogs(recipeSettings(options), {
       onEpoch: (seed, e) => {
         if (!all.json) console.log(epochLine(seed, e));
@@ -152,7 +152,7 @@ export function registerCatsDogsCommands(program: Command): void {
     .option('--latency-images <n>', 'validation photos timed per mode', positiveInt, 200)
     .action(async (dir: string, options: CommonOptions & { latencyImages: number }, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-      applyCommonOptions(all);
+      await applyCommonOptions(all);
       const results = await remeasureDeployment(dir, options.latencyImages);
       const { latency } = results.deployment;
       emit(all, results.deployment, [
@@ -169,7 +169,7 @@ export function registerCatsDogsCommands(program: Command): void {
     .argument('<images...>', 'image files')
     .action(async (images: string[], options: PredictCliOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-      applyCommonOptions(all);
+      await applyCommonOptions(all);
       const predictions = await classifyFiles(await loadImageClassifier(options.model), images, CLASS_NAMES);
       emit(all, predictions, predictions.map((p) => ('error' in p ? `${p.file}\terror: ${p.error}` : `${p.file}\t${p.label}\t${p.probability.toFixed(4)}`)).join('\n'));
       const failed = predictions.filter((p) => 'error' in p).length;
@@ -185,7 +185,7 @@ export function registerCatsDogsCommands(program: Command): void {
     .option('--limit <n>', 'calibrate on at most N images, spread over the folder', positiveInt, 500)
     .action(async (options: QuantizeCliOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-      applyCommonOptions(all);
+      await applyCommonOptions(all);
       const result = await quantizeImageModel(options);
       emit(all, result, `wrote ${result.out}: ${result.layers} int8 layers, ${(result.int8Bytes / 1024).toFixed(1)} KiB (float ${(result.floatBytes / 1024).toFixed(1)} KiB, ${(result.floatBytes / result.int8Bytes).toFixed(2)}× smaller), calibrated on ${result.calibrationImages} images`);
     });

@@ -50,9 +50,9 @@ function probability(value: string): number {
   return n;
 }
 
-function withGlobals<T extends CommonOptions>(options: T, command: Command): T {
+async function withGlobals<T extends CommonOptions>(options: T, command: Command): Promise<T> {
   const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-  applyCommonOptions(all);
+  await applyCommonOptions(all);
   return all;
 }
 
@@ -70,7 +70,7 @@ export function registerIdsCommands(program: Command): void {
     .option('--gan-fake-weight <w>', `weight of G's fakes in D's loss (default ${GAN_SETTINGS.fakeWeight})`, positiveNumber)
     .option('--gan-generator-loss <name>', `feature-matching or non-saturating (default ${GAN_SETTINGS.generatorLoss})`, generatorLoss)
     .action(async (options: TrainCliOptions, command: Command) => {
-      const all = withGlobals(options, command);
+      const all = await withGlobals(options, command);
       const result = await trainIds({
         variants: options.variant,
         seeds: options.seeds,
@@ -105,7 +105,7 @@ export function registerIdsCommands(program: Command): void {
     .option('--out <dir>', 'where the report goes (default: the model\'s folder)')
     .option('--test-limit <n>', 'score only the first N records of each test file', positiveInt)
     .action(async (options: EvaluateCliOptions, command: Command) => {
-      const all = withGlobals(options, command);
+      const all = await withGlobals(options, command);
       const result = await evaluateIds({ model: options.model, out: options.out, testLimit: options.testLimit });
       const variants = [...new Set(result.models.map((m) => m.variant))];
       emit(
@@ -130,7 +130,7 @@ export function registerIdsCommands(program: Command): void {
     .option('--output <file>', 'per-record scores (default: <input>.scores.csv)')
     .option('--threshold <t>', 'flag records scoring at least this (default: the model\'s own)', probability)
     .action(async (options: ScoreCliOptions, command: Command) => {
-      const all = withGlobals(options, command);
+      const all = await withGlobals(options, command);
       const result = await scoreIds({ model: options.model, input: options.input, output: options.output, threshold: options.threshold });
       for (const { message } of result.malformed) process.stderr.write(`malformed: ${message}\n`);
       emit(

@@ -46,7 +46,7 @@ export function registerMnistCommands(train: Command, study: Command): void {
     .option('--test-limit <n>', 'score only the first N test digits', positiveInt)
     .action(async (options: TrainOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-      applyCommonOptions(all);
+      await applyCommonOptions(all);
       const result = await trainMnist({ ...options, verbose: all.json ? 0 : 1 });
       emit(
         all,
@@ -75,7 +75,7 @@ export function registerMnistCommands(train: Command, study: Command): void {
     .option('--quick', 'smoke run: iterations 25,50,100, one seed, 2,000 validation and 2,000 test digits')
     .action(async (options: StudyCliOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-      applyCommonOptions(all);
+      await applyCommonOptions(all);
       const quick = options.quick
         ? { iterations: [25, 50, 100], seeds: 1, validationSize: 2000, trainLimit: options.trainLimit ?? 12000, testLimit: options.testLimit ?? 2000 }
         : {};
