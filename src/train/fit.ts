@@ -4,6 +4,7 @@
  * reproducible and a checkpoint that saves the generator state can resume it exactly.
  */
 import { noGrad } from '../autograd/graph.js';
+import { ready } from '../backend/registry.js';
 import { yieldToEventLoop } from '../backend/yield.js';
 import { ValueError } from '../errors.js';
 import { add } from '../ops/arithmetic.js';
@@ -240,6 +241,8 @@ export async function fitModel(model: AnyModel, x: Tensor | readonly Tensor[] | 
   const stopOnNonFinite = options.stopOnNonFiniteLoss ?? true;
   let lastFinite = Number.NaN;
   model.stopTraining = false;
+  // Every step on the backend's full thread count: steps run while workers start would sum in another order.
+  await ready();
   await list.trainBegin({});
   let lastLogs: Logs = {};
   for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {

@@ -9,6 +9,7 @@ import {
 } from '../../src/index.js';
 import { CSVLogger } from '../../src/train/index.node.js';
 import { assertClose } from '../helpers/assert.js';
+import { moduleUrl, runInFreshProcess } from '../helpers/fresh-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 function regression(): { x: ReturnType<typeof randn>; y: ReturnType<typeof randn> } {
@@ -86,6 +87,21 @@ describe('fit', () => {
     await model.evaluate(x, y, { batchSize: 8 });
     // 64 samples in batches of 8: 3 × 8 batches of index, x and y would be 72 buffers if left to the collector.
     assert.equal(buffers(), before);
+  });
+
+  it('trains every step on the backend\'s full thread count (seeded runs repeat bit for bit)', async () => {
+    // A fresh process: the backend is made by the first op, so its worker is still starting when fit begins.
+    const output = await runInFreshProcess(`
+      const t = await import(${moduleUrl('../../src/node.js', import.meta.url)});
+      const x = t.tensor([[1, 2], [3, 4]]);
+      const model = new t.Sequential([new t.Dense({ units: 1, inputShape: [2] })]);
+      model.compile({ optimizer: 'sgd', loss: 'mse' });
+      const seen = [];
+      class Threads extends t.Callback { onBatchBegin() { seen.push(t.getBackend().threads); } }
+      await model.fit(x, t.tensor([[1], [2]]), { epochs: 1, batchSize: 1, callbacks: [new Threads()], verbose: 0 });
+      console.log(JSON.stringify(seen));
+      t.getBackend().dispose();`, { TENSILE_THREADS: '2' });
+    assert.deepEqual(JSON.parse(output), [2, 2]);
   });
 
   it('stops on a NaN loss naming the step and the last finite loss, unless told not to', async () => {
