@@ -21,7 +21,7 @@ export { Concatenate, Add, Multiply, type ConcatenateArgs } from './layers/merge
 export { LSTM, GRU, type LSTMArgs, type RecurrentArgs } from './layers/recurrent.js';
 export {
   RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine,
-  type RandomFlipArgs, type RandomRotationArgs, type RandomZoomArgs, type RandomTranslationArgs, type RandomAffineArgs, type FactorRange,
+  type RandomFlipArgs, type RandomRotationArgs, type RandomZoomArgs, type RandomTranslationArgs, type RandomAffineArgs, type FactorRange, type FillMode, FILL_MODES,
 } from './layers/augmentation.js';
 export { initialize, computeFans, INITIALIZERS, type InitializerName, type InitializerOptions, type InitializerSpec } from './initializers.js';
 export { regularizationPenalty, type RegularizerSpec } from './regularizers.js';

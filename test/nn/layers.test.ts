@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { manualSeed, mul, noGrad, randint, randn, randperm, sum, type Tensor } from '../../src/index.js';
+import { manualSeed, mul, noGrad, randint, randn, randperm, sum, tensor, type Tensor } from '../../src/index.js';
 import { sizeOf } from '../../src/tensor/shape.js';
 import {
   Activation, Add, AvgPool2D, BatchNormalization, Concatenate, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, Dense, Dropout, Embedding, Flatten,
   GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomAffine, RandomFlip, RandomRotation,
-  RandomTranslation, RandomZoom, Rescaling, Reshape, SeparableConv2D, Sequential, SpatialDropout, UpSampling2D, ZeroPadding2D, type Layer,
+  RandomTranslation, RandomZoom, Rescaling, Reshape, SeparableConv2D, Sequential, SpatialDropout, UpSampling2D, ZeroPadding2D, type FillMode, type Layer,
 } from '../../src/nn/index.js';
 import { modelFromBytes, modelToBytes } from '../../src/saving/index.js';
 import { assertClose } from '../helpers/assert.js';
@@ -64,6 +64,7 @@ const SPECS: readonly Spec[] = [
   { name: 'RandomZoom', make: () => new RandomZoom({ heightFactor: 0.2 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
   { name: 'RandomTranslation', make: () => new RandomTranslation({ heightFactor: 0.2, widthFactor: 0.1 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
   { name: 'RandomAffine', make: () => new RandomAffine({ horizontalFlip: true, rotation: 0.1, zoom: 0.2, translation: 0.1 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
+  { name: 'RandomAffine (reflect fill)', make: () => new RandomAffine({ rotation: 0.1, translation: 0.3, fillMode: 'reflect' }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
 ];
 
 function makeInputs(spec: Spec): Tensor[] {
@@ -156,6 +157,17 @@ forEachBackend('layers', () => {
     const onePixel = [0.2, 0.2] as const;
     const chained = new RandomTranslation({ heightFactor: onePixel, widthFactor: onePixel }).apply(new RandomRotation({ factor: quarter }).apply(x));
     assertClose(new RandomAffine({ rotation: quarter, translation: onePixel }).apply(x), chained, { atol: 1e-6 });
+  });
+
+  it('fills pixels shifted in from outside the image as fillMode says', () => {
+    const row = tensor([1, 2, 3, 4, 5], [1, 1, 5, 1]);
+    const twoRight = [0.4, 0.4] as const;
+    const expected = { constant: [0, 0, 1, 2, 3], reflect: [2, 1, 1, 2, 3], nearest: [1, 1, 1, 2, 3], wrap: [4, 5, 1, 2, 3] } as const;
+    for (const [fillMode, values] of Object.entries(expected) as [FillMode, readonly number[]][]) {
+      const shifted = new RandomTranslation({ heightFactor: 0, widthFactor: twoRight, fillMode }).apply(row);
+      assertClose(shifted, tensor([...values], [1, 1, 5, 1]), { atol: 1e-6, message: fillMode });
+    }
+    assert.throws(() => new RandomAffine({ fillMode: 'mirror' as FillMode }), /RandomAffine: fillMode must be one of constant, reflect, nearest, wrap, got "mirror"/);
   });
 
   it('a Sequential model round-trips too, including lazily built ones', () => {

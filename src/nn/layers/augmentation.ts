@@ -1,7 +1,7 @@
 /**
  * Image augmentation layers for NHWC batches, active only in training (identity in inference).
  * Each draws one affine map per sample and resamples with bilinear interpolation; pixels that map
- * outside the image are filled with zeros. The maps are random, not learned, so they are computed on
+ * outside the image are filled as `fillMode` says (zeros by default). The maps are random, not learned, so they are computed on
  * the host; gradients still flow to the input through the gathers.
  */
 import { add, mul } from '../../ops/arithmetic.js';
@@ -18,9 +18,37 @@ import type { SymbolicShape } from '../symbolic.js';
 /** Maps an output pixel offset from the centre (dy, dx) to the source offset. */
 type SourceMap = (dy: number, dx: number) => [number, number];
 
+/**
+ * What a pixel mapped outside the image takes (as Keras' fill_mode): 'constant' zeros; 'reflect'
+ * mirrors about the edge (d c b a | a b c d | d c b a); 'nearest' repeats the edge pixel
+ * (a a a a | a b c d | d d d d); 'wrap' tiles the image (a b c d | a b c d | a b c d).
+ */
+export type FillMode = 'constant' | 'reflect' | 'nearest' | 'wrap';
+
+export const FILL_MODES: readonly FillMode[] = ['constant', 'reflect', 'nearest', 'wrap'];
+
 export interface AugmentationArgs extends LayerArgs {
   /** An independent random stream; the global generator (`manualSeed`) when omitted. */
   readonly seed?: number;
+  /** How pixels mapped outside the image are filled (default 'constant': zeros). */
+  readonly fillMode?: FillMode;
+}
+
+/** The row or column `v` of a side of `size` pixels stands for, or -1 for the constant fill. */
+function sourceIndex(v: number, size: number, mode: FillMode): number {
+  if (v >= 0 && v < size) return v;
+  switch (mode) {
+    case 'constant':
+      return -1;
+    case 'nearest':
+      return v < 0 ? 0 : size - 1;
+    case 'wrap':
+      return ((v % size) + size) % size;
+    case 'reflect': {
+      const m = ((v % (2 * size)) + 2 * size) % (2 * size);
+      return m < size ? m : 2 * size - 1 - m;
+    }
+  }
 }
 
 /** A factor `f` (range [-f, f]) or an explicit [low, high] range. */
@@ -37,6 +65,9 @@ abstract class AffineAugmentation<Args extends AugmentationArgs> extends Layer<A
 
   constructor(args: Args) {
     super(args);
+    if (args.fillMode !== undefined && !FILL_MODES.includes(args.fillMode)) {
+      throw new ValueError(`${this.constructor.name}: fillMode must be one of ${FILL_MODES.join(', ')}, got ${JSON.stringify(args.fillMode)}`);
+    }
     this.generator = args.seed === undefined ? globalGenerator : new Generator(args.seed);
   }
 
@@ -55,6 +86,7 @@ abstract class AffineAugmentation<Args extends AugmentationArgs> extends Layer<A
   protected call(x: Tensor): Tensor {
     if (!this.training) return x;
     const [n, h, w, c] = x.shape as [number, number, number, number];
+    const fillMode = this.args.fillMode ?? 'constant';
     const pixels = n * h * w;
     // Row `pixels` of the padded table is the zero fill for out-of-image corners.
     const table = concat([reshape(x, [pixels, c]), zeros([1, c], { dtype: x.dtype })], 0);
@@ -75,8 +107,10 @@ abstract class AffineAugmentation<Args extends AugmentationArgs> extends Layer<A
           const fx = sx - x0;
           const p = (b * h + y) * w + xx;
           [[y0, x0, (1 - fy) * (1 - fx)], [y0, x0 + 1, (1 - fy) * fx], [y0 + 1, x0, fy * (1 - fx)], [y0 + 1, x0 + 1, fy * fx]].forEach(([yy, xs, wt], k) => {
-            const inside = yy! >= 0 && yy! < h && xs! >= 0 && xs! < w;
-            corners[k]!.index[p] = inside ? (b * h + yy!) * w + xs! : pixels;
+            const row = sourceIndex(yy!, h, fillMode);
+            const column = sourceIndex(xs!, w, fillMode);
+            const inside = row >= 0 && column >= 0;
+            corners[k]!.index[p] = inside ? (b * h + row) * w + column : pixels;
             corners[k]!.weight[p] = inside ? wt! : 0;
           });
         }
