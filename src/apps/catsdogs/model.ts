@@ -6,7 +6,7 @@
  * (conv → BN → ReLU; the int8 quantiser folds BN into the conv).
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomAffine, Sequential, type Layer,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomAffine, Sequential, type FillMode, type Layer,
 } from '../../nn/index.js';
 import { channelsOf, type ImageGeometry } from './images.node.js';
 
@@ -23,13 +23,23 @@ export interface CnnShape {
   readonly dropout?: number;
 }
 
-/** Augmentation strength: rotations up to ±`rotation`·360°, zooms and shifts up to ±`shift` of the side. */
-export interface AugmentationStrength {
+/**
+ * Training augmentation: rotations up to ±`rotation`·360°, zooms and shifts up to ±`shift` of the
+ * side, pixels from outside the photo filled as `fillMode` says.
+ */
+export interface Augmentation {
   readonly rotation: number;
   readonly shift: number;
+  readonly fillMode: FillMode;
 }
 
-export const DEFAULT_AUGMENTATION: AugmentationStrength = { rotation: 0.03, shift: 0.08 };
+export const DEFAULT_AUGMENTATION: Augmentation = { rotation: 0.03, shift: 0.08, fillMode: 'constant' };
+
+/** The augmentation a run asked for, the defaults where it did not say. */
+export function augmentationOf(asked: Partial<Augmentation>): Augmentation {
+  const { rotation, shift, fillMode } = DEFAULT_AUGMENTATION;
+  return { rotation: asked.rotation ?? rotation, shift: asked.shift ?? shift, fillMode: asked.fillMode ?? fillMode };
+}
 
 function convolution(filters: number, batchNorm: boolean): Layer[] {
   if (!batchNorm) return [new Conv2D({ filters, kernelSize: 3, padding: 'same', activation: 'relu' })];
@@ -38,14 +48,14 @@ function convolution(filters: number, batchNorm: boolean): Layer[] {
   return [new Conv2D({ filters, kernelSize: 3, padding: 'same', useBias: false }), new BatchNormalization({ momentum: 0.9 }), new Activation({ activation: 'relu' })];
 }
 
-export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augmentation: AugmentationStrength = DEFAULT_AUGMENTATION): Sequential {
+export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augmentation: Augmentation = DEFAULT_AUGMENTATION): Sequential {
   const stages = (shape.filters ?? [16, 32, 64]).flatMap((filters): Layer[] => [
     ...Array.from({ length: shape.convsPerStage ?? 1 }, () => convolution(filters, shape.batchNorm ?? false)).flat(),
     new MaxPool2D({ poolSize: 2 }),
   ]);
   return new Sequential(
     [
-      new RandomAffine({ horizontalFlip: true, rotation: augmentation.rotation, zoom: augmentation.shift, translation: augmentation.shift }),
+      new RandomAffine({ horizontalFlip: true, rotation: augmentation.rotation, zoom: augmentation.shift, translation: augmentation.shift, fillMode: augmentation.fillMode }),
       ...stages,
       new Flatten(),
       new Dense({ units: shape.units ?? 128, activation: 'relu' }),

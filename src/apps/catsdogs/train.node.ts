@@ -18,13 +18,13 @@ import type { Sequential } from '../../nn/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { loadPreparedImages, type ImageGeometry, type PreparedImages } from './images.node.js';
 import { argmaxRows, score, type Scored } from './metrics.js';
-import { catsDogsCnn, type CnnShape } from './model.js';
+import { augmentationOf, catsDogsCnn, type Augmentation, type CnnShape } from './model.js';
 import { balancedSlice, stratifiedSplit, type IndexSplit } from './split.js';
 import { imageTensors, type ImageTensors } from './tensors.js';
 
 export const CLASS_NAMES = ['cat', 'dog'] as const;
 
-export interface TrainSettings extends ImageGeometry, CnnShape {
+export interface TrainSettings extends ImageGeometry, CnnShape, Partial<Augmentation> {
   readonly epochs: number;
   readonly seeds: number;
   readonly batchSize: number;
@@ -119,7 +119,7 @@ export function predictLogits(model: Sequential, x: Tensor): Float32Array {
 /** Trains one seed on `fit`; keeps the epoch best on `selection`, or the last one when there is none. */
 async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
   manualSeed(seed);
-  const model = catsDogsCnn(settings, settings);
+  const model = catsDogsCnn(settings, settings, augmentationOf(settings));
   const steps = settings.epochs * Math.ceil(fit.y.shape[0]! / settings.batchSize);
   const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: steps, alpha: 0.01 });
   model.compile({ optimizer: new Adam({ learningRate, weightDecay: settings.weightDecay ?? 0 }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });

@@ -1,14 +1,16 @@
 /** `tensile catsdogs train|predict` and `tensile quantize`. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadImageClassifier } from '../../apps/catsdogs/image-model.node.js';
+import { DEFAULT_AUGMENTATION } from '../../apps/catsdogs/model.js';
 import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
 import { catsDogsReport } from '../../apps/catsdogs/report.js';
 import { remeasureDeployment, runCatsDogsStudy, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
 import { CLASS_NAMES, exploreCatsDogs, type EpochRecord, type TrainSettings } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
+import { FILL_MODES, type FillMode } from '../../nn/index.js';
 import { applyCommonOptions, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
 
@@ -25,6 +27,9 @@ interface RecipeCliOptions extends CommonOptions {
   batchNorm: boolean;
   units: number;
   dropout: number;
+  rotation: number;
+  shift: number;
+  fillMode: FillMode;
   selectionFraction: number;
   trainLimit?: number;
 }
@@ -70,13 +75,16 @@ function recipeOptions(command: Command): Command {
     .option('--no-batch-norm', 'no batch normalisation (conv with ReLU)')
     .option('--units <n>', 'units of the hidden dense layer', positiveInt, 128)
     .option('--dropout <rate>', 'dropout before the output layer', fraction, 0.3)
+    .option('--rotation <turns>', 'augmentation: rotations up to ± this fraction of a full turn', fraction, DEFAULT_AUGMENTATION.rotation)
+    .option('--shift <f>', 'augmentation: zooms and shifts up to ± this fraction of the side', fraction, DEFAULT_AUGMENTATION.shift)
+    .addOption(new Option('--fill-mode <mode>', 'augmentation: pixels from outside the photo are black (constant), mirrored (reflect), the edge pixel (nearest) or wrapped').choices(FILL_MODES).default(DEFAULT_AUGMENTATION.fillMode))
     .option('--selection-fraction <f>', 'share of the training photos held out for model selection', fraction, 0.2)
     .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt);
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
