@@ -15,8 +15,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type LayerArgs, requireRank } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 
-/** Maps an output pixel offset from the centre (dy, dx) to the source offset. */
-type SourceMap = (dy: number, dx: number) => [number, number];
+/** Maps an output pixel offset from the centre (dy, dx) to the source offset, written to `source` (no allocation per pixel). */
+type SourceMap = (dy: number, dx: number, source: Float64Array) => void;
 
 /**
  * What a pixel mapped outside the image takes (as Keras' fill_mode): 'constant' zeros; 'reflect'
@@ -94,25 +94,30 @@ abstract class AffineAugmentation<Args extends AugmentationArgs> extends Layer<A
     const random = (): number => this.generator.random();
     const cy = (h - 1) / 2;
     const cx = (w - 1) / 2;
+    const source = new Float64Array(2);
+    const setCorner = (k: number, p: number, image: number, sourceRow: number, sourceColumn: number, weight: number): void => {
+      const row = sourceIndex(sourceRow, h, fillMode);
+      const column = sourceIndex(sourceColumn, w, fillMode);
+      const inside = row >= 0 && column >= 0;
+      corners[k]!.index[p] = inside ? (image * h + row) * w + column : pixels;
+      corners[k]!.weight[p] = inside ? weight : 0;
+    };
     for (let b = 0; b < n; b++) {
       const map = this.drawMap(random, h, w);
       for (let y = 0; y < h; y++) {
         for (let xx = 0; xx < w; xx++) {
-          const [dy, dx] = map(y - cy, xx - cx);
-          const sy = dy + cy;
-          const sx = dx + cx;
+          map(y - cy, xx - cx, source);
+          const sy = source[0]! + cy;
+          const sx = source[1]! + cx;
           const y0 = Math.floor(sy);
           const x0 = Math.floor(sx);
           const fy = sy - y0;
           const fx = sx - x0;
           const p = (b * h + y) * w + xx;
-          [[y0, x0, (1 - fy) * (1 - fx)], [y0, x0 + 1, (1 - fy) * fx], [y0 + 1, x0, fy * (1 - fx)], [y0 + 1, x0 + 1, fy * fx]].forEach(([yy, xs, wt], k) => {
-            const row = sourceIndex(yy!, h, fillMode);
-            const column = sourceIndex(xs!, w, fillMode);
-            const inside = row >= 0 && column >= 0;
-            corners[k]!.index[p] = inside ? (b * h + row) * w + column : pixels;
-            corners[k]!.weight[p] = inside ? wt! : 0;
-          });
+          setCorner(0, p, b, y0, x0, (1 - fy) * (1 - fx));
+          setCorner(1, p, b, y0, x0 + 1, (1 - fy) * fx);
+          setCorner(2, p, b, y0 + 1, x0, fy * (1 - fx));
+          setCorner(3, p, b, y0 + 1, x0 + 1, fy * fx);
         }
       }
     }
@@ -138,7 +143,10 @@ export class RandomFlip extends AffineAugmentation<RandomFlipArgs> {
     const mode = this.args.mode ?? 'horizontalAndVertical';
     const flipX = mode !== 'vertical' && random() < 0.5 ? -1 : 1;
     const flipY = mode !== 'horizontal' && random() < 0.5 ? -1 : 1;
-    return (dy, dx) => [dy * flipY, dx * flipX];
+    return (dy, dx, source) => {
+      source[0] = dy * flipY;
+      source[1] = dx * flipX;
+    };
   }
 }
 
@@ -153,7 +161,10 @@ export class RandomRotation extends AffineAugmentation<RandomRotationArgs> {
     const angle = this.uniform(random, rangeOf(this.args.factor, 'RandomRotation')) * 2 * Math.PI;
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
-    return (dy, dx) => [cos * dy - sin * dx, sin * dy + cos * dx];
+    return (dy, dx, source) => {
+      source[0] = cos * dy - sin * dx;
+      source[1] = sin * dy + cos * dx;
+    };
   }
 }
 
@@ -169,7 +180,10 @@ export class RandomZoom extends AffineAugmentation<RandomZoomArgs> {
   protected drawMap(random: () => number): SourceMap {
     const zy = 1 + this.uniform(random, rangeOf(this.args.heightFactor, 'RandomZoom'));
     const zx = this.args.widthFactor === undefined ? zy : 1 + this.uniform(random, rangeOf(this.args.widthFactor, 'RandomZoom'));
-    return (dy, dx) => [dy * zy, dx * zx];
+    return (dy, dx, source) => {
+      source[0] = dy * zy;
+      source[1] = dx * zx;
+    };
   }
 }
 
@@ -185,7 +199,10 @@ export class RandomTranslation extends AffineAugmentation<RandomTranslationArgs>
   protected drawMap(random: () => number, height: number, width: number): SourceMap {
     const ty = this.uniform(random, rangeOf(this.args.heightFactor, 'RandomTranslation')) * height;
     const tx = this.uniform(random, rangeOf(this.args.widthFactor, 'RandomTranslation')) * width;
-    return (dy, dx) => [dy - ty, dx - tx];
+    return (dy, dx, source) => {
+      source[0] = dy - ty;
+      source[1] = dx - tx;
+    };
   }
 }
 
@@ -222,10 +239,11 @@ export class RandomAffine extends AffineAugmentation<RandomAffineArgs> {
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
     // Output offset → undo the shift → undo the zoom → undo the rotation → undo the flip.
-    return (dy, dx) => {
+    return (dy, dx, source) => {
       const zy = (dy - ty) * scale;
       const zx = (dx - tx) * scale;
-      return [cos * zy - sin * zx, (sin * zy + cos * zx) * flipX];
+      source[0] = cos * zy - sin * zx;
+      source[1] = (sin * zy + cos * zx) * flipX;
     };
   }
 }
