@@ -8,8 +8,14 @@ import type { Backend, DataId } from '../backend/contract.js';
 
 /** Buffers below this size do not weigh on the garbage collector's schedule (their pressure buffers would come from malloc + memset, not lazily zeroed pages). */
 const PRESSURE_MIN_BYTES = 1 << 20;
-/** Pressure buffers kept for reuse, at most this many bytes of them (standing for 4× as many tensor bytes). */
-const SPARE_PRESSURE_BYTES = 64 << 20;
+/**
+ * Pressure buffers kept for reuse, at most this many bytes of them: they stand for 4× as many tensor
+ * bytes, so 1 GB covers a whole 4 GB WASM memory. A training step keeps its activations until its
+ * scope ends and frees them together, so the next step needs as many again (a 50×50 CNN at batch 32:
+ * ~110 MB of them); a smaller cap dropped most and V8 went back to collecting every step. Unused
+ * pages of an untouched buffer cost address space, not memory.
+ */
+const SPARE_PRESSURE_BYTES = 1 << 30;
 
 /**
  * Pressure buffers of storages that were freed explicitly (dispose, scopes), by size. A training
