@@ -5,11 +5,11 @@
  */
 import { GradError } from '../errors.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
-import { enterScope, exitScope } from '../tensor/storage.js';
+import { disposeIfScoped, enterScope, exitScope } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add } from '../ops/arithmetic.js';
 import { fullOn } from '../ops/dispatch.js';
-import { withGradMode } from './graph.js';
+import { type BackwardRule, withGradMode } from './graph.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (default: the value of createGraph, as in PyTorch). */
@@ -56,29 +56,54 @@ function seedGradient(op: string, root: Tensor, gradient: Tensor | undefined): T
   return gradient;
 }
 
+/** Runs a backward rule in a scope of its own, so the temporaries it makes are freed before the next rule runs. */
+function backwardFreeingTemporaries(rule: BackwardRule, dy: Tensor): readonly (Tensor | null)[] {
+  let grads: readonly (Tensor | null)[] = [];
+  enterScope();
+  try {
+    grads = rule(dy);
+  } finally {
+    exitScope(new Set(grads.filter((gi): gi is Tensor => gi !== null)));
+  }
+  return grads;
+}
+
 /**
  * Sweeps the graph from `root`; calls `onLeaf` for each leaf reached and returns the gradient of every
- * tensor in `wanted`.
+ * tensor in `wanted`. With `freeEarly` (the caller runs the sweep in a scope of its own), a gradient
+ * the sweep made is freed as soon as it has been passed on, so only the frontier of gradients is in
+ * memory rather than all of them until the sweep ends.
  */
-function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: readonly Tensor[], onLeaf: (leaf: Tensor, g: Tensor) => void): Map<Tensor, Tensor> {
+function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: readonly Tensor[], onLeaf: (leaf: Tensor, g: Tensor) => void, freeEarly = false): Map<Tensor, Tensor> {
   const found = new Map<Tensor, Tensor>();
   const pending = new Map<Tensor, Tensor>([[root, seed]]);
   const wantedSet = new Set(wanted);
+  // Gradients that outlive their use in the sweep: the seed, results, what the leaves received.
+  const kept = new Set<Tensor>([seed]);
+  const release = (g: Tensor, passedOn: readonly (Tensor | null | undefined)[]): void => {
+    if (!freeEarly || kept.has(g) || passedOn.includes(g)) return;
+    for (const other of pending.values()) if (other === g) return;
+    disposeIfScoped(g);
+  };
   withGradMode(options.createGraph ?? false, () => {
     for (const t of reverseTopologicalOrder(root)) {
       const g = pending.get(t);
       if (!g) continue;
       pending.delete(t);
-      if (wantedSet.has(t)) found.set(t, g);
+      if (wantedSet.has(t)) {
+        found.set(t, g);
+        kept.add(g);
+      }
       const node = t.gradFn;
       if (!node) {
+        kept.add(g);
         onLeaf(t, g);
         continue;
       }
       if (!node.backward) {
         throw new GradError(`backward: the graph through '${node.op}' was already freed; pass {retainGraph: true} to the first backward to run it twice`);
       }
-      const inputGrads = node.backward(g);
+      const inputGrads = freeEarly ? backwardFreeingTemporaries(node.backward, g) : node.backward(g);
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
         if (!gi || !input.requiresGrad) return;
@@ -87,7 +112,9 @@ function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: rea
         }
         const previous = pending.get(input);
         pending.set(input, previous ? add(previous, gi) : gi);
+        if (previous) [previous, gi].forEach((summed) => release(summed, inputGrads));
       });
+      release(g, inputGrads);
       if (!(options.retainGraph ?? options.createGraph)) {
         node.backward = null;
         node.inputs = [];
@@ -105,7 +132,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
     sweep(root, seed, options, [], (leaf, g) => {
       leaf.grad = leaf.grad ? add(leaf.grad, g) : g;
       leaves.push(leaf);
-    });
+    }, !options.createGraph);
   };
   if (options.createGraph) {
     run();

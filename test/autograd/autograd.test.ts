@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as t from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
+import { record } from '../../src/autograd/graph.js';
 import { assertClose } from '../helpers/assert.js';
 
 const f64 = (v: number[]): Tensor => t.tensor(v, undefined, { dtype: 'float64', backend: 'reference' });
@@ -42,6 +43,30 @@ describe('backward', () => {
   });
   it('does not record for int tensors and refuses requiresGrad on them', () => {
     assert.throws(() => t.tensor([1], undefined, { dtype: 'int32' }).requiresGrad_(), t.DTypeError);
+  });
+  it('frees each intermediate gradient once passed on, and each rule\'s temporaries: live memory stays flat through a long chain', () => {
+    // A probe op that copies its input and, in backward, notes the bytes alive at that moment.
+    const live: number[] = [];
+    const probe = (x: Tensor): Tensor =>
+      record('probe', t.noGrad(() => t.mul(x, 1)), [x], (dy) => {
+        live.push(t.memory().bytes);
+        return [t.mul(dy, 1)];
+      });
+    const x = t.ones([4096]).requiresGrad_();
+    let y = x;
+    for (let layer = 0; layer < 12; layer++) y = probe(t.mul(y, 1.01));
+    t.sum(y).backward();
+    assertClose(t.slice(x.grad!, [[0, 1]]), [1.01 ** 12], { rtol: 1e-5 });
+    const grown = live.at(-1)! - live[0]!;
+    // Kept until the sweep ended, each layer's gradients and its rules' temporaries added ~45 KB (540 KB here).
+    assert.ok(grown <= 4096 * 4, `live bytes grew by ${grown} B over ${live.length} layers of backward`);
+  });
+  it('keeps a gradient that a backward rule passes on as is, and what the leaves received', () => {
+    const x = t.tensor([1, 2]).requiresGrad_();
+    const h = t.mul(x, 2);
+    // add's rule hands the same gradient to both inputs; one path ends at the leaf x, one goes on through h.
+    t.sum(t.add(t.add(x, h), h)).backward();
+    assertClose(x.grad!, [5, 5]);
   });
   it('sums gradients of a tensor used twice, including through broadcasting', () => {
     const w = t.tensor([[1], [2]]).requiresGrad_();
