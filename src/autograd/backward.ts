@@ -5,7 +5,7 @@
  */
 import { GradError } from '../errors.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
-import { disposeIfScoped, enterScope, exitScope } from '../tensor/storage.js';
+import { enterScope, exitScope, inInnermostScope } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add } from '../ops/arithmetic.js';
 import { fullOn } from '../ops/dispatch.js';
@@ -56,12 +56,16 @@ function seedGradient(op: string, root: Tensor, gradient: Tensor | undefined): T
   return gradient;
 }
 
-/** Runs a backward rule in a scope of its own, so the temporaries it makes are freed before the next rule runs. */
-function backwardFreeingTemporaries(rule: BackwardRule, dy: Tensor): readonly (Tensor | null)[] {
+/**
+ * Runs a backward rule in a scope of its own, so the temporaries it makes are freed before the next
+ * rule runs; the gradients it returns that it made itself are added to `made`.
+ */
+function backwardFreeingTemporaries(rule: BackwardRule, dy: Tensor, made: Set<Tensor>): readonly (Tensor | null)[] {
   let grads: readonly (Tensor | null)[] = [];
   enterScope();
   try {
     grads = rule(dy);
+    for (const gi of grads) if (gi && inInnermostScope(gi)) made.add(gi);
   } finally {
     exitScope(new Set(grads.filter((gi): gi is Tensor => gi !== null)));
   }
@@ -78,12 +82,15 @@ function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: rea
   const found = new Map<Tensor, Tensor>();
   const pending = new Map<Tensor, Tensor>([[root, seed]]);
   const wantedSet = new Set(wanted);
-  // Gradients that outlive their use in the sweep: the seed, results, what the leaves received.
-  const kept = new Set<Tensor>([seed]);
+  // Gradients the sweep made (only these may be freed early) and those that outlive their use in
+  // it: results and what the leaves received.
+  const made = new Set<Tensor>();
+  const kept = new Set<Tensor>();
   const release = (g: Tensor, passedOn: readonly (Tensor | null | undefined)[]): void => {
-    if (!freeEarly || kept.has(g) || passedOn.includes(g)) return;
+    if (!made.has(g) || kept.has(g) || passedOn.includes(g)) return;
     for (const other of pending.values()) if (other === g) return;
-    disposeIfScoped(g);
+    made.delete(g);
+    g.dispose();
   };
   withGradMode(options.createGraph ?? false, () => {
     for (const t of reverseTopologicalOrder(root)) {
@@ -103,7 +110,7 @@ function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: rea
       if (!node.backward) {
         throw new GradError(`backward: the graph through '${node.op}' was already freed; pass {retainGraph: true} to the first backward to run it twice`);
       }
-      const inputGrads = freeEarly ? backwardFreeingTemporaries(node.backward, g) : node.backward(g);
+      const inputGrads = freeEarly ? backwardFreeingTemporaries(node.backward, g, made) : node.backward(g);
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
         if (!gi || !input.requiresGrad) return;
@@ -111,8 +118,16 @@ function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: rea
           throw new GradError(`backward: '${node.op}' produced a gradient ${formatShape(gi.shape)} for an input ${formatShape(input.shape)}`);
         }
         const previous = pending.get(input);
-        pending.set(input, previous ? add(previous, gi) : gi);
-        if (previous) [previous, gi].forEach((summed) => release(summed, inputGrads));
+        if (!previous) {
+          pending.set(input, gi);
+          return;
+        }
+        const sum = add(previous, gi);
+        pending.set(input, sum);
+        if (freeEarly) {
+          made.add(sum);
+          [previous, gi].forEach((summed) => release(summed, inputGrads));
+        }
       });
       release(g, inputGrads);
       if (!(options.retainGraph ?? options.createGraph)) {

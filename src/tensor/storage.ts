@@ -218,14 +218,9 @@ export function enterScope(): void {
   scopes.push([]);
 }
 
-/**
- * Disposes `owner` now if the innermost scope created it; a tensor from before the scope began is
- * left alone. For code that knows a tensor it made inside its own scope is dead before the scope ends.
- */
-export function disposeIfScoped(owner: Owner): void {
-  const created = scopes[scopes.length - 1];
-  // Searched from the end: the tensors freed early are mostly recent ones.
-  if (created && created.lastIndexOf(owner) >= 0 && !kept.has(owner)) (owner as Disposable).dispose();
+/** Whether the innermost scope created `owner` (a linear search: meant for short-lived scopes). */
+export function inInnermostScope(owner: Owner): boolean {
+  return scopes[scopes.length - 1]?.includes(owner) ?? false;
 }
 
 /** Ends the innermost scope, disposing its tensors that are not in `survivors` nor kept. */
