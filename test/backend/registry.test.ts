@@ -10,7 +10,7 @@ describe('ready()', () => {
       const { ready } = await import(${moduleUrl('../../src/backend/registry.js', import.meta.url)});
       const backend = await ready();
       console.log(JSON.stringify({ name: backend.name, threads: backend.threads }));
-      backend.dispose();`, { TENSILE_THREADS: '2' });
+      backend.dispose();`, { env: { TENSILE_THREADS: '2' } });
     assert.deepEqual(JSON.parse(output), { name: 'wasm', threads: 2 });
   });
 });

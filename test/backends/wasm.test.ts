@@ -4,9 +4,7 @@
  * threads, allocator growth, and the relaxed-SIMD build.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Backend, Conv2DInfo, MatMulInfo, Pool2DInfo, TensorRef } from '../../src/backend/contract.js';
 import { UNARY } from '../../src/backends/reference/elementwise.js';
 import { ReferenceBackend } from '../../src/backends/reference/index.js';
@@ -16,6 +14,7 @@ import { DTypeError } from '../../src/errors.js';
 import type { DType, TypedArray } from '../../src/tensor/dtype.js';
 import { sizeOf, type Shape } from '../../src/tensor/shape.js';
 import { assertClose } from '../helpers/assert.js';
+import { moduleUrl, runInFreshProcess } from '../helpers/fresh-process.js';
 
 function random(size: number, seed: number): Float32Array {
   const out = new Float32Array(size);
@@ -509,11 +508,10 @@ describe('wasm memory', () => {
 });
 
 describe('wasm relaxed SIMD build', () => {
-  it('agrees with the plain SIMD build within float32 tolerance', () => {
+  it('agrees with the plain SIMD build within float32 tolerance', async () => {
     // Node 20 validates relaxed SIMD only behind a flag, so the comparison runs in a child process.
-    const backendUrl = new URL('../../src/backends/wasm/backend.js', import.meta.url).href;
     const script = `
-      import { WasmBackend } from ${JSON.stringify(backendUrl)};
+      import { WasmBackend } from ${moduleUrl('../../src/backends/wasm/backend.js', import.meta.url)};
       const values = (n, s) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + s));
       const info = { batch: 1, m: 67, n: 45, k: 300, transposeA: false, transposeB: false, aBatchStride: 0, bBatchStride: 0 };
       const results = [false, true].map((relaxedSimd) => {
@@ -525,10 +523,7 @@ describe('wasm relaxed SIMD build', () => {
       let diff = 0;
       results[0].out.forEach((v, i) => { diff = Math.max(diff, Math.abs(v - results[1].out[i]) / (1 + Math.abs(v))); });
       console.log(JSON.stringify({ variants: results.map((r) => r.variant), diff }));`;
-    const output = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script], {
-      cwd: fileURLToPath(new URL('.', import.meta.url)),
-      encoding: 'utf8',
-    });
+    const output = await runInFreshProcess(script, { nodeArgs: ['--experimental-wasm-relaxed-simd'] });
     const { variants, diff } = JSON.parse(output) as { variants: string[]; diff: number };
     assert.deepEqual(variants, ['simd', 'relaxedSimd']);
     assert.ok(diff < 1e-5, `relative difference ${diff}`);

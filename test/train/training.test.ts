@@ -100,7 +100,7 @@ describe('fit', () => {
       class Threads extends t.Callback { onBatchBegin() { seen.push(t.getBackend().threads); } }
       await model.fit(x, t.tensor([[1], [2]]), { epochs: 1, batchSize: 1, callbacks: [new Threads()], verbose: 0 });
       console.log(JSON.stringify(seen));
-      t.getBackend().dispose();`, { TENSILE_THREADS: '2' });
+      t.getBackend().dispose();`, { env: { TENSILE_THREADS: '2' } });
     assert.deepEqual(JSON.parse(output), [2, 2]);
   });
 
