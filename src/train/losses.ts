@@ -56,14 +56,22 @@ export abstract class Loss<Args extends object = object> {
 export interface CrossentropyArgs {
   /** Predictions are logits rather than probabilities (more stable; default false as in Keras). */
   readonly fromLogits?: boolean;
+  /** Targets become (1 − s)·target + s / classes (s in [0, 1); default 0). */
   readonly labelSmoothing?: number;
+}
+
+/** The loss's label smoothing, checked once for both the logit and the probability paths. */
+function labelSmoothingOf(lossName: string, args: CrossentropyArgs): number {
+  const smoothing = args.labelSmoothing ?? 0;
+  if (!(smoothing >= 0 && smoothing < 1)) throw new ValueError(`${lossName}: labelSmoothing must be in [0, 1), got ${smoothing}`);
+  return smoothing;
 }
 
 /** Cross-entropy against one-hot (or probability) targets [N, C]. */
 export class CategoricalCrossentropy extends Loss<CrossentropyArgs> {
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     if (targets.dtype === 'int32') throw new ShapeError('CategoricalCrossentropy: targets are int32 class indices; use SparseCategoricalCrossentropy');
-    const smoothing = this.args.labelSmoothing ?? 0;
+    const smoothing = labelSmoothingOf(this.constructor.name, this.args);
     if (this.args.fromLogits) return perSampleMean(softmaxCrossEntropy(predictions, targets, { labelSmoothing: smoothing, reduction: 'none' }));
     const classes = predictions.shape[predictions.rank - 1]!;
     const t = smoothing > 0 ? add(mul(targets, 1 - smoothing), smoothing / classes) : targets;
@@ -72,13 +80,21 @@ export class CategoricalCrossentropy extends Loss<CrossentropyArgs> {
   }
 }
 
-/** Cross-entropy against integer class labels [N] (float labels are cast). */
-export class SparseCategoricalCrossentropy extends Loss<Pick<CrossentropyArgs, 'fromLogits'>> {
+/**
+ * Cross-entropy against integer class labels [N] (float labels are cast). Label smoothing, as in
+ * PyTorch's CrossEntropyLoss, spreads s of each target over all classes.
+ */
+export class SparseCategoricalCrossentropy extends Loss<CrossentropyArgs> {
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     const labels = targets.dtype === 'int32' ? targets : cast(targets, 'int32');
     const squeezed = labels.rank === predictions.rank ? reshape(labels, labels.shape.slice(0, -1)) : labels;
-    if (this.args.fromLogits) return perSampleMean(softmaxCrossEntropy(predictions, squeezed, { reduction: 'none' }));
-    return perSampleMean(nllLoss(log(clamp(predictions, EPSILON, 1 - EPSILON)), squeezed, { reduction: 'none' }));
+    const smoothing = labelSmoothingOf(this.constructor.name, this.args);
+    if (this.args.fromLogits) return perSampleMean(softmaxCrossEntropy(predictions, squeezed, { labelSmoothing: smoothing, reduction: 'none' }));
+    const logProbs = log(clamp(predictions, EPSILON, 1 - EPSILON));
+    const nll = nllLoss(logProbs, squeezed, { reduction: 'none' });
+    if (smoothing === 0) return perSampleMean(nll);
+    // −Σ_c ((1 − s)·[c = label] + s / C)·log p_c = (1 − s)·nll + s·mean_c(−log p_c)
+    return perSampleMean(add(mul(nll, 1 - smoothing), mul(mean(neg(logProbs), -1), smoothing)));
   }
 }
 
@@ -86,7 +102,7 @@ export class SparseCategoricalCrossentropy extends Loss<Pick<CrossentropyArgs, '
 export class BinaryCrossentropy extends Loss<CrossentropyArgs> {
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     const t0 = reshape(targets.dtype === predictions.dtype ? targets : cast(targets, predictions.dtype), predictions.shape);
-    const smoothing = this.args.labelSmoothing ?? 0;
+    const smoothing = labelSmoothingOf(this.constructor.name, this.args);
     const t = smoothing > 0 ? add(mul(t0, 1 - smoothing), smoothing / 2) : t0;
     const losses = this.args.fromLogits ? binaryCrossEntropyWithLogits(predictions, t, { reduction: 'none' }) : binaryCrossEntropy(predictions, t, { reduction: 'none' });
     return perSampleMean(losses);

@@ -35,6 +35,23 @@ describe('losses', () => {
     const weighted = mse.forward(tensor([[1], [3]]), tensor([[0], [0]]), tensor([1, 0]));
     assert.equal(weighted.item(), 0.5);
   });
+
+  it('smooth integer labels as the same one-hot targets would be, from logits and from probabilities', () => {
+    manualSeed(5);
+    const logits = randn([4, 3]);
+    const labels = tensor(new Int32Array([0, 2, 1, 2]), [4]);
+    const oneHot = tensor([[1, 0, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1]]);
+    const expected = new CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.2 }).forward(logits, oneHot);
+    assertClose(new SparseCategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.2 }).forward(logits, labels), expected, { atol: 1e-6 });
+    assertClose(new SparseCategoricalCrossentropy({ labelSmoothing: 0.2 }).forward(logits.softmax(), labels), expected, { atol: 1e-5 });
+    // By hand for one row: −Σ_c (0.8·[c = 0] + 0.2 / 3)·log softmax(l)_c.
+    const row = [...(logits.logSoftmax().dataSync() as Float32Array).slice(0, 3)];
+    const byHand = -row.reduce((total, lp, c) => total + ((c === 0 ? 0.8 : 0) + 0.2 / 3) * lp, 0);
+    assertClose(new SparseCategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.2 }).forward(slice(logits, [[0, 1]]), tensor(new Int32Array([0]), [1])), tensor(byHand), { atol: 1e-6 });
+    for (const bad of [-0.1, 1, Number.NaN]) {
+      assert.throws(() => new SparseCategoricalCrossentropy({ labelSmoothing: bad }).forward(logits.softmax(), labels), /SparseCategoricalCrossentropy: labelSmoothing must be in \[0, 1\), got/);
+    }
+  });
 });
 
 describe('metrics', () => {

@@ -31,6 +31,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape, Partial<Augmenta
   readonly learningRate: number;
   /** Decoupled (AdamW-style) weight decay; absent or 0: none. */
   readonly weightDecay?: number;
+  /** Label smoothing of the cross-entropy targets; absent or 0: none. */
+  readonly labelSmoothing?: number;
   /** Share of the training photos held out for model selection. */
   readonly selectionFraction: number;
   /** Train on all training photos (fit + selection) and keep the last epoch; `explore` ignores it. */
@@ -122,7 +124,7 @@ async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensor
   const model = catsDogsCnn(settings, settings, augmentationOf(settings));
   const steps = settings.epochs * Math.ceil(fit.y.shape[0]! / settings.batchSize);
   const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: steps, alpha: 0.01 });
-  model.compile({ optimizer: new Adam({ learningRate, weightDecay: settings.weightDecay ?? 0 }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
+  model.compile({ optimizer: new Adam({ learningRate, weightDecay: settings.weightDecay ?? 0 }), loss: new SparseCategoricalCrossentropy({ fromLogits: true, labelSmoothing: settings.labelSmoothing ?? 0 }), metrics: ['accuracy'] });
   const selector = selection ? new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true }) : null;
   const recorder = new EpochRecorder((record) => hooks.onEpoch?.(seed, record));
   const started = performance.now();

@@ -22,6 +22,7 @@ interface RecipeCliOptions extends CommonOptions {
   batchSize: number;
   learningRate: number;
   weightDecay: number;
+  labelSmoothing: number;
   filters: number[];
   convsPerStage: number;
   batchNorm: boolean;
@@ -69,6 +70,7 @@ function recipeOptions(command: Command): Command {
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
     .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
     .option('--weight-decay <wd>', 'decoupled (AdamW-style) weight decay: p ← p − lr·wd·p each step', fraction, 0)
+    .option('--label-smoothing <s>', 'train on targets (1 − s)·one-hot + s / 2', fraction, 0)
     .option('--filters <list>', 'filters of the conv/pool stages', intList, [16, 32, 64])
     .option('--convs-per-stage <n>', '3×3 convolutions per conv/pool stage', positiveInt, 2)
     .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU', true)
@@ -83,8 +85,8 @@ function recipeOptions(command: Command): Command {
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
