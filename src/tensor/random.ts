@@ -67,6 +67,32 @@ export class Generator {
     return r * Math.cos(2 * Math.PI * v);
   }
 
+  /** Gamma(shape, 1) by Marsaglia and Tsang's squeeze method; shapes below 1 through Gamma(shape + 1)·U^(1/shape). */
+  gamma(shape: number): number {
+    if (!(shape > 0 && Number.isFinite(shape))) throw new ValueError(`Generator.gamma: shape must be a positive finite number, got ${shape}`);
+    if (shape < 1) {
+      let u = 0;
+      while (u === 0) u = this.random();
+      return this.gamma(shape + 1) * u ** (1 / shape);
+    }
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const z = this.normal();
+      const v = (1 + c * z) ** 3;
+      if (v <= 0) continue;
+      const u = this.random();
+      if (u < 1 - 0.0331 * z ** 4 || Math.log(u) < 0.5 * z * z + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+  beta(a: number, b: number): number {
+    const x = this.gamma(a);
+    const y = this.gamma(b);
+    return x / (x + y);
+  }
+
   /** Uniform integer in [low, high). */
   int(low: number, high: number): number {
     return low + Math.floor(this.random() * (high - low));

@@ -4,6 +4,7 @@
  * reproducible and a checkpoint that saves the generator state can resume it exactly.
  */
 import { noGrad } from '../autograd/graph.js';
+import { tensorBatches } from '../data/tensor-batches.js';
 import { ready } from '../backend/registry.js';
 import { yieldToEventLoop } from '../backend/yield.js';
 import { ValueError } from '../errors.js';
@@ -11,7 +12,6 @@ import { add } from '../ops/arithmetic.js';
 import { concat } from '../ops/concat.js';
 import { tensor } from '../ops/creation.js';
 import { gather } from '../ops/gather.js';
-import { globalGenerator } from '../tensor/random.js';
 import { scope } from '../tensor/lifetime.js';
 import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
@@ -84,24 +84,7 @@ function tensorSource(x: readonly Tensor[], y: Tensor, batchSize: number): Batch
     if (t.shape[0] !== n) throw new ValueError(`fit: input ${i} has ${t.shape[0]} samples ${formatShape(t.shape)} but targets have ${n} ${formatShape(y.shape)}`);
   });
   if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new ValueError(`fit: batchSize must be a positive integer, got ${batchSize}`);
-  return {
-    steps: Math.ceil(n / batchSize),
-    *batches(shuffle: boolean): Iterable<Batch> {
-      const order = Array.from({ length: n }, (_, i) => i);
-      if (shuffle) globalGenerator.shuffle(order);
-      for (let start = 0; start < n; start += batchSize) {
-        const index = tensor(Int32Array.from(order.slice(start, start + batchSize)), [Math.min(batchSize, n - start)]);
-        const batch = { x: x.map((t) => gather(t, index, 0)), y: gather(y, index, 0) };
-        // The source made these tensors, so it frees them as soon as the consumer moves on, rather
-        // than leaving their WASM memory to a garbage collector that may run rarely.
-        try {
-          yield batch;
-        } finally {
-          for (const t of [index, ...batch.x, batch.y]) t.dispose();
-        }
-      }
-    },
-  };
+  return { steps: Math.ceil(n / batchSize), batches: (shuffle: boolean) => tensorBatches(x, y, batchSize, shuffle) };
 }
 
 function dataSource(data: FitData): BatchSource {

@@ -35,6 +35,28 @@ forEachBackend('creation and read-back', () => {
     assert.deepEqual([...t.randperm(5).dataSync()].sort(), [0, 1, 2, 3, 4]);
     assert.ok(t.max(t.abs(t.truncatedNormal([1000]))).item() <= 2);
   });
+  it('gamma and beta draws have their distributions\' mean and variance, and bad shapes are rejected', () => {
+    const moments = (draw: () => number): [number, number] => {
+      const values = Array.from({ length: 40_000 }, draw);
+      const m = values.reduce((s, v) => s + v, 0) / values.length;
+      return [m, values.reduce((s, v) => s + (v - m) ** 2, 0) / values.length];
+    };
+    const generator = new t.Generator(7);
+    // Gamma(k, 1): mean k, variance k — both branches (k < 1 is boosted through k + 1).
+    for (const k of [0.3, 1, 4.5]) {
+      const [m, v] = moments(() => generator.gamma(k));
+      assert.ok(Math.abs(m - k) < 0.04 * Math.max(k, 1) && Math.abs(v - k) < 0.08 * Math.max(k, 1), `gamma(${k}): mean ${m}, variance ${v}`);
+    }
+    // Beta(a, b): mean a / (a + b), variance ab / ((a + b)²(a + b + 1)).
+    for (const [a, b] of [[0.2, 0.2], [2, 5]] as const) {
+      const [m, v] = moments(() => generator.beta(a, b));
+      const mean = a / (a + b);
+      const variance = (a * b) / ((a + b) ** 2 * (a + b + 1));
+      assert.ok(Math.abs(m - mean) < 0.01 && Math.abs(v - variance) < 0.05 * variance, `beta(${a}, ${b}): mean ${m}, variance ${v}`);
+    }
+    assert.equal(new t.Generator(3).beta(0.4, 0.4), new t.Generator(3).beta(0.4, 0.4));
+    for (const bad of [0, -1, Number.NaN, Infinity]) assert.throws(() => generator.gamma(bad), /Generator\.gamma: shape must be a positive finite number/);
+  });
   it('prints like PyTorch and elides large tensors', () => {
     assert.equal(t.tensor([[1, 2], [3, 4]]).toString(), 'tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]])');
     assert.equal(t.tensor([1, 2], undefined, { dtype: 'int32' }).toString(), 'tensor([1, 2], dtype=int32)');

@@ -13,7 +13,10 @@ import { catsDogs } from '../../data/datasets/cats-dogs.node.js';
 import { Adam, CosineDecay } from '../../optim/index.js';
 import { saveModel } from '../../saving/files.node.js';
 import { manualSeed } from '../../tensor/random.js';
-import { Callback, EarlyStopping, SparseCategoricalCrossentropy, type Logs } from '../../train/index.js';
+import { Callback, CategoricalCrossentropy, EarlyStopping, SparseCategoricalCrossentropy, type CrossentropyArgs, type FitData, type FitOptions, type History, type Logs, type Loss } from '../../train/index.js';
+import { mixUp } from '../../data/mixup.js';
+import { tensorBatches } from '../../data/tensor-batches.js';
+import { oneHot } from '../../ops/gather.js';
 import type { Sequential } from '../../nn/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { loadPreparedImages, type ImageGeometry, type PreparedImages } from './images.node.js';
@@ -33,6 +36,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape, Partial<Augmenta
   readonly weightDecay?: number;
   /** Label smoothing of the cross-entropy targets; absent or 0: none. */
   readonly labelSmoothing?: number;
+  /** MixUp's Beta(α, α) concentration for the training batches; absent or 0: no MixUp. */
+  readonly mixup?: number;
   /** Share of the training photos held out for model selection. */
   readonly selectionFraction: number;
   /** Train on all training photos (fit + selection) and keep the last epoch; `explore` ignores it. */
@@ -118,18 +123,59 @@ export function predictLogits(model: Sequential, x: Tensor): Float32Array {
   return model.predict(x, { batchSize: INFERENCE_BATCH }).dataSync() as Float32Array;
 }
 
+/** How a seed's model meets its training photos: the loss, the selection data and the fit call. */
+interface TrainingData {
+  readonly loss: Loss<CrossentropyArgs>;
+  readonly selection: [Tensor, Tensor] | null;
+  fit(model: Sequential, options: FitOptions): Promise<History>;
+}
+
+/**
+ * Plain tensors with integer labels, or, with MixUp, batches mixed afresh every epoch with one-hot
+ * targets (and then the selection labels are one-hot too).
+ */
+function trainingData(settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null): TrainingData {
+  const lossArgs = { fromLogits: true, labelSmoothing: settings.labelSmoothing ?? 0 };
+  const alpha = settings.mixup ?? 0;
+  if (alpha === 0) {
+    return {
+      loss: new SparseCategoricalCrossentropy(lossArgs), selection: selection ? [selection.x, selection.y] : null,
+      fit: (model, options) => model.fit(fit.x, fit.y, options),
+    };
+  }
+  const classes = CLASS_NAMES.length;
+  const mixed: FitData = {
+    *[Symbol.iterator]() {
+      for (const batch of tensorBatches([fit.x], fit.y, settings.batchSize, true)) {
+        const { x, y } = mixUp(batch.x[0]!, batch.y, { alpha, classes });
+        try {
+          yield { x, y };
+        } finally {
+          x.dispose();
+          y.dispose();
+        }
+      }
+    },
+  };
+  return {
+    loss: new CategoricalCrossentropy(lossArgs), selection: selection ? [selection.x, oneHot(selection.y, classes)] : null,
+    fit: (model, options) => model.fit(mixed, options),
+  };
+}
+
 /** Trains one seed on `fit`; keeps the epoch best on `selection`, or the last one when there is none. */
 async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
   manualSeed(seed);
   const model = catsDogsCnn(settings, settings, augmentationOf(settings));
   const steps = settings.epochs * Math.ceil(fit.y.shape[0]! / settings.batchSize);
   const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: steps, alpha: 0.01 });
-  model.compile({ optimizer: new Adam({ learningRate, weightDecay: settings.weightDecay ?? 0 }), loss: new SparseCategoricalCrossentropy({ fromLogits: true, labelSmoothing: settings.labelSmoothing ?? 0 }), metrics: ['accuracy'] });
+  const data = trainingData(settings, fit, selection);
+  model.compile({ optimizer: new Adam({ learningRate, weightDecay: settings.weightDecay ?? 0 }), loss: data.loss, metrics: ['accuracy'] });
   const selector = selection ? new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true }) : null;
   const recorder = new EpochRecorder((record) => hooks.onEpoch?.(seed, record));
   const started = performance.now();
-  await model.fit(fit.x, fit.y, {
-    epochs: settings.epochs, batchSize: settings.batchSize, ...(selection ? { validationData: [selection.x, selection.y] as [Tensor, Tensor] } : {}),
+  await data.fit(model, {
+    epochs: settings.epochs, batchSize: settings.batchSize, ...(data.selection ? { validationData: data.selection } : {}),
     callbacks: selector ? [selector, recorder] : [recorder], verbose: 0,
   });
   return { model, records: recorder.records, selectedEpoch: selector ? selector.bestEpoch + 1 : settings.epochs, seconds: (performance.now() - started) / 1000 };

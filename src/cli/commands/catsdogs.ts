@@ -23,6 +23,7 @@ interface RecipeCliOptions extends CommonOptions {
   learningRate: number;
   weightDecay: number;
   labelSmoothing: number;
+  mixup: number;
   filters: number[];
   convsPerStage: number;
   batchNorm: boolean;
@@ -71,6 +72,7 @@ function recipeOptions(command: Command): Command {
     .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
     .option('--weight-decay <wd>', 'decoupled (AdamW-style) weight decay: p ← p − lr·wd·p each step', fraction, 0)
     .option('--label-smoothing <s>', 'train on targets (1 − s)·one-hot + s / 2', fraction, 0)
+    .option('--mixup <alpha>', 'MixUp: blend each training batch with a shuffled copy of itself, weight ~ Beta(alpha, alpha); off by default', positiveNumber, 0)
     .option('--filters <list>', 'filters of the conv/pool stages', intList, [16, 32, 64])
     .option('--convs-per-stage <n>', '3×3 convolutions per conv/pool stage', positiveInt, 2)
     .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU', true)
@@ -85,8 +87,8 @@ function recipeOptions(command: Command): Command {
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
