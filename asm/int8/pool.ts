@@ -31,3 +31,15 @@ export function maxPoolS8(x: usize, height: i32, width: i32, channels: i32, pool
     }
   }
 }
+
+// Averaging commutes with the affine map too, so the mean of the quantised values is the quantised
+// mean (rounded to the nearest step as Math.round does, halves upwards) at the input's scale and zero point.
+
+/** Mean over all `pixels` positions of each of `channels` NHWC channels → one int8 per channel. */
+export function globalAveragePoolS8(x: usize, pixels: i32, channels: i32, out: usize): void {
+  for (let c = 0; c < channels; c++) {
+    let sum: i32 = 0;
+    for (let p = 0; p < pixels; p++) sum += <i32>load<i8>(x + <usize>(p * channels + c));
+    store<i8>(out + <usize>c, <i8>(<i32>Math.round(<f64>sum / <f64>pixels)));
+  }
+}

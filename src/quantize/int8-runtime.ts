@@ -28,7 +28,12 @@ interface PoolStep {
   readonly poolSize: number;
 }
 
-type Step = ConvStep | PoolStep;
+interface GlobalAveragePoolStep {
+  readonly kind: 'globalAveragePool';
+  readonly inShape: readonly [number, number, number];
+}
+
+type Step = ConvStep | PoolStep | GlobalAveragePoolStep;
 
 const PAGE = 65536;
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -81,6 +86,8 @@ export class Int8Runtime {
         if (layer.output !== null) ({ scale, zeroPoint } = layer.output);
       } else if (layer.kind === 'maxPool') {
         this.steps.push({ kind: 'maxPool', inShape: shape, poolSize: layer.poolSize });
+      } else if (layer.kind === 'globalAveragePool') {
+        this.steps.push({ kind: 'globalAveragePool', inShape: shape });
       }
       shape = outShape;
       largestActivation = Math.max(largestActivation, shape[0] * shape[1] * shape[2]);
@@ -116,7 +123,7 @@ export class Int8Runtime {
   }
 
   private predictOne(image: Float32Array): Float32Array {
-    const { memory, im2colS8, gemmS16, maxPoolS8 } = this.kernels;
+    const { memory, im2colS8, gemmS16, maxPoolS8, globalAveragePoolS8 } = this.kernels;
     const input = new Int8Array(memory.buffer, this.buffers[0], this.pixels);
     for (let p = 0; p < this.pixels; p++) input[p] = quantizeValue(image[p]!, this.model.input);
     let from = 0;
@@ -126,6 +133,8 @@ export class Int8Runtime {
       const dst = this.buffers[1 - from]!;
       if (step.kind === 'maxPool') {
         maxPoolS8(src, h, w, c, step.poolSize, dst);
+      } else if (step.kind === 'globalAveragePool') {
+        globalAveragePoolS8(src, h * w, c, dst);
       } else {
         const { layer, outShape, depth } = step;
         const padTop = layer.padding === 'same' ? Math.floor((layer.kernelHeight - 1) / 2) : 0;

@@ -4,10 +4,10 @@
  * dropout layers are identity in inference and are dropped; a BatchNormalization right after a
  * Conv2D/Dense is folded into its weights and bias, and a following ReLU (as the layer's activation
  * or an Activation layer) is fused into the requantisation. Supported: Conv2D (stride 1, 'same' or
- * 'valid'), MaxPool2D (stride = window, 'valid'), Flatten, Dense.
+ * 'valid'), MaxPool2D (stride = window, 'valid'), GlobalAveragePooling2D, Flatten, Dense.
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomAffine, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPool2D, RandomAffine, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
   type Layer, type Sequential,
 } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -83,7 +83,7 @@ function checkSupported(layer: Layer): void {
   }
 }
 
-/** Splits the inference layers into int8 steps: weighted layer [+ batch norm] [+ ReLU], pool, flatten. */
+/** Splits the inference layers into int8 steps: weighted layer [+ batch norm] [+ ReLU], pool, global average pool, flatten. */
 function groupLayers(model: Sequential): Group[] {
   const groups: Group[] = [];
   for (const layer of model.layers) {
@@ -99,7 +99,7 @@ function groupLayers(model: Sequential): Group[] {
     } else if (layer instanceof Activation && open !== null) {
       open.layers.push(layer);
       open.relu = activationOf(layer) === 'relu';
-    } else if (layer instanceof MaxPool2D || layer instanceof Flatten) {
+    } else if (layer instanceof MaxPool2D || layer instanceof GlobalAveragePooling2D || layer instanceof Flatten) {
       groups.push({ layers: [layer], weighted: null, batchNorm: null, relu: false });
     } else {
       throw new QuantizationError(layer.name, `${layer.constructor.name} has no int8 implementation here (batch norm and activations must follow a Conv2D/Dense)`);
@@ -140,6 +140,7 @@ function foldedWeights(group: Group): { rows: Float32Array; bias: Float32Array; 
 function quantizeGroup(group: Group, output: AffineParams | null): QuantizedLayer {
   const first = group.layers[0]!;
   if (first instanceof MaxPool2D) return { kind: 'maxPool', name: first.name, poolSize: (first.getConfig()['poolSize'] as number | undefined) ?? 2 };
+  if (first instanceof GlobalAveragePooling2D) return { kind: 'globalAveragePool', name: first.name };
   if (group.weighted === null) return { kind: 'flatten', name: first.name };
   const { rows, bias, channels, depth } = foldedWeights(group);
   const { values, scales } = quantizePerChannel(rows, channels, depth);

@@ -1,6 +1,6 @@
 /**
  * An int8 network as plain data: a chain of convolutions (a dense layer is a 1×1 convolution on the
- * flattened 1×1×K image), max pools and flattens over NHWC activations. Every convolution reads
+ * flattened 1×1×K image), max pools, global average pools and flattens over NHWC activations. Every convolution reads
  * int8 activations and int8 per-channel weights; all but the last write requantised int8, the last
  * writes float logits.
  */
@@ -30,12 +30,18 @@ export interface QuantizedMaxPool {
   readonly poolSize: number;
 }
 
+/** Each channel's mean over the image, kept as a 1×1×C image (a following dense layer is a 1×1 conv on it). */
+export interface QuantizedGlobalAveragePool {
+  readonly kind: 'globalAveragePool';
+  readonly name: string;
+}
+
 export interface QuantizedFlatten {
   readonly kind: 'flatten';
   readonly name: string;
 }
 
-export type QuantizedLayer = QuantizedConv | QuantizedMaxPool | QuantizedFlatten;
+export type QuantizedLayer = QuantizedConv | QuantizedMaxPool | QuantizedGlobalAveragePool | QuantizedFlatten;
 
 export interface QuantizedModel {
   readonly name: string;
@@ -55,6 +61,8 @@ export function outputShapeOf(layer: QuantizedLayer, shape: readonly [number, nu
       return layer.padding === 'same' ? [h, w, layer.outChannels] : [h - layer.kernelHeight + 1, w - layer.kernelWidth + 1, layer.outChannels];
     case 'maxPool':
       return [Math.floor(h / layer.poolSize), Math.floor(w / layer.poolSize), c];
+    case 'globalAveragePool':
+      return [1, 1, c];
     case 'flatten':
       return [1, 1, h * w * c];
   }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import '../../src/node.js';
-import { Activation, BatchNormalization, Conv2D, Dense, Flatten, LSTM, MaxPool2D, Sequential } from '../../src/nn/index.js';
+import { Activation, BatchNormalization, Conv2D, Dense, Flatten, GlobalAveragePooling2D, LSTM, MaxPool2D, Sequential } from '../../src/nn/index.js';
 import { tensor } from '../../src/ops/creation.js';
 import {
   Int8Runtime, QuantizationError, affineParams, dequantizeValue, isQuantizedModelFile, quantizeModel, quantizePerChannel, quantizeValue,
@@ -123,6 +123,48 @@ describe('int8 WASM kernels', () => {
     // Four requantised layers, each off by up to half an output step, summed by random (untrained,
     // hence large and unstructured) weights: measured 6.6% of the logit spread here, bounded at 10%.
     assert.ok(worst < 0.1 * spread, `largest logit error ${worst} vs logit spread ${spread}`);
+  });
+
+  it('global average pooling: the rounded mean of the int8 values, and a GAP-headed network matches the float model', async () => {
+    // Kernel against the integer reference: 20 channels over a 2×2 image; channels 0 and 1 hold the
+    // ties +0.5 and −0.5, which round upwards as Math.round does.
+    const random = new Generator(9);
+    const image = Int8Array.from({ length: 4 * 20 }, () => random.int(-128, 128));
+    [[1, 1, 0, 0], [-1, -1, 0, 0]].forEach((values, c) => values.forEach((v, p) => (image[p * 20 + c] = v)));
+    const pooled: QuantizedModel = {
+      name: 'gap', inputShape: [2, 2, 20], input: { scale: 1, zeroPoint: 0 }, metadata: {},
+      layers: [
+        { kind: 'globalAveragePool', name: 'gap' },
+        { kind: 'conv', name: 'identity', kernelHeight: 1, kernelWidth: 1, inChannels: 20, outChannels: 20, padding: 'valid', weights: Int8Array.from({ length: 400 }, (_, i) => (i % 21 === 0 ? 1 : 0)), weightScales: new Float32Array(20).fill(1), bias: new Float32Array(20), relu: false, output: null },
+      ],
+    };
+    const actual = new Int8Runtime(pooled).predictLogits(Float32Array.from(image), 1);
+    for (let c = 0; c < 20; c++) {
+      let sum = 0;
+      for (let p = 0; p < 4; p++) sum += image[p * 20 + c]!;
+      assert.equal(actual[c], Math.round(sum / 4) + 0, `channel ${c}`);
+    }
+    assert.deepEqual([actual[0], actual[1]], [1, 0]);
+    manualSeed(4);
+    const model = new Sequential(
+      [
+        new Conv2D({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }), new BatchNormalization(), new Activation({ activation: 'relu' }),
+        new MaxPool2D({ poolSize: 2 }),
+        new Conv2D({ filters: 24, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        new GlobalAveragePooling2D(),
+        new Dense({ units: 16, activation: 'relu' }),
+        new Dense({ units: 2 }),
+      ],
+      { inputShape: [8, 8, 1] },
+    );
+    const quantized = await quantizeModel(model, [tensor(uniform(32 * 64, random), [32, 8, 8, 1])]);
+    assert.deepEqual(quantized.layers.map((l) => l.kind), ['conv', 'maxPool', 'conv', 'globalAveragePool', 'conv', 'conv']);
+    const reloaded = quantizedModelFromBytes(quantizedModelToBytes(quantized), 'gap.safetensors');
+    const images = uniform(16 * 64, random);
+    const expected = model.predict(tensor(images, [16, 8, 8, 1])).dataSync() as Float32Array;
+    const logits = new Int8Runtime(reloaded).predictLogits(images, 16);
+    const spread = Math.max(...expected) - Math.min(...expected);
+    expected.forEach((e, i) => assert.ok(Math.abs(e - logits[i]!) < 0.05 * spread, `logit ${i}: ${logits[i]} vs ${e} (spread ${spread})`));
   });
 
   it('folds batch normalisation into the conv and fuses an Activation ReLU', async () => {

@@ -6,7 +6,7 @@
  * (conv → BN → ReLU; the int8 quantiser folds BN into the conv).
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, MaxPool2D, RandomAffine, Sequential, type FillMode, type Layer,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPool2D, RandomAffine, Sequential, type FillMode, type Layer,
 } from '../../nn/index.js';
 import { channelsOf, type ImageGeometry } from './images.node.js';
 
@@ -17,11 +17,19 @@ export interface CnnShape {
   readonly convsPerStage?: number;
   /** Batch normalisation after each convolution (conv → BN → ReLU; default off). */
   readonly batchNorm?: boolean;
+  /**
+   * How the last stage's feature maps reach the dense layer: all of them flattened (default), or
+   * each channel's global average (`gap`: far fewer dense weights, no dependence on position).
+   */
+  readonly head?: CnnHead;
   /** Units of the hidden dense layer (default 128). */
   readonly units?: number;
   /** Dropout before the output layer (default 0.3). */
   readonly dropout?: number;
 }
+
+export const CNN_HEADS = ['flatten', 'gap'] as const;
+export type CnnHead = (typeof CNN_HEADS)[number];
 
 /**
  * Training augmentation: rotations up to ±`rotation`·360°, zooms and shifts up to ±`shift` of the
@@ -57,7 +65,7 @@ export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augme
     [
       new RandomAffine({ horizontalFlip: true, rotation: augmentation.rotation, zoom: augmentation.shift, translation: augmentation.shift, fillMode: augmentation.fillMode }),
       ...stages,
-      new Flatten(),
+      shape.head === 'gap' ? new GlobalAveragePooling2D() : new Flatten(),
       new Dense({ units: shape.units ?? 128, activation: 'relu' }),
       new Dropout({ rate: shape.dropout ?? 0.3 }),
       new Dense({ units: 2 }),

@@ -20,7 +20,7 @@ const met = (ok: boolean): string => (ok ? 'met' : '**missed**');
 function cnnDescription(s: CatsDogsResults['settings']): string {
   const conv = (f: number): string => (s.batchNorm ? `conv ${f}·3×3 → BN → ReLU` : `conv ${f}·3×3 ReLU`);
   const stage = (f: number): string => `${Array.from({ length: s.convsPerStage ?? 1 }, () => conv(f)).join(' → ')} → max-pool 2`;
-  return `${(s.filters ?? [16, 32, 64]).map(stage).join(' → ')} → dense ${s.units ?? 128} ReLU → dropout ${s.dropout ?? 0.3} → dense 2`;
+  return `${(s.filters ?? [16, 32, 64]).map(stage).join(' → ')}${s.head === 'gap' ? ' → global average pool' : ''} → dense ${s.units ?? 128} ReLU → dropout ${s.dropout ?? 0.3} → dense 2`;
 }
 
 export function catsDogsReport(r: CatsDogsResults): string {

@@ -22,6 +22,8 @@ export interface Int8KernelExports {
   gemmS16(...args: number[]): void;
   /** (x, height, width, channels, pool, out): pool×pool max pooling, stride pool. */
   maxPoolS8(...args: number[]): void;
+  /** (x, pixels, channels, out): each channel's rounded mean over all pixels. */
+  globalAveragePoolS8(...args: number[]): void;
 }
 
 let compiled: WebAssembly.Module | undefined;

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadImageClassifier } from '../../apps/catsdogs/image-model.node.js';
-import { DEFAULT_AUGMENTATION } from '../../apps/catsdogs/model.js';
+import { CNN_HEADS, DEFAULT_AUGMENTATION, type CnnHead } from '../../apps/catsdogs/model.js';
 import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
 import { catsDogsReport } from '../../apps/catsdogs/report.js';
@@ -27,6 +27,7 @@ interface RecipeCliOptions extends CommonOptions {
   filters: number[];
   convsPerStage: number;
   batchNorm: boolean;
+  head: CnnHead;
   units: number;
   dropout: number;
   rotation: number;
@@ -77,6 +78,7 @@ function recipeOptions(command: Command): Command {
     .option('--convs-per-stage <n>', '3×3 convolutions per conv/pool stage', positiveInt, 2)
     .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU', true)
     .option('--no-batch-norm', 'no batch normalisation (conv with ReLU)')
+    .addOption(new Option('--head <kind>', 'from the last stage to the dense layer: every feature flattened, or each channel\'s global average').choices(CNN_HEADS).default('flatten'))
     .option('--units <n>', 'units of the hidden dense layer', positiveInt, 128)
     .option('--dropout <rate>', 'dropout before the output layer', fraction, 0.3)
     .option('--rotation <turns>', 'augmentation: rotations up to ± this fraction of a full turn', fraction, DEFAULT_AUGMENTATION.rotation)
@@ -87,8 +89,8 @@ function recipeOptions(command: Command): Command {
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
