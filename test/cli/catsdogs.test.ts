@@ -37,7 +37,7 @@ describe('tensile catsdogs and quantize', () => {
 
   before(async () => {
     const { stdout } = await tensile(
-      '--json', 'catsdogs', 'train', '--size', '16', '--epochs', '1', '--seeds', '2', '--filters', '4,8', '--units', '8', '--weight-decay', '0.01', '--label-smoothing', '0.1',
+      '--json', 'catsdogs', 'train', '--size', '16', '--epochs', '1', '--seeds', '2', '--filters', '4,8', '--units', '8', '--weight-decay', '0.01', '--label-smoothing', '0.1', '--optimizer', 'sgd',
       '--train-limit', '40', '--validation-limit', '20', '--latency-images', '4', '--out', out,
     );
     results = JSON.parse(stdout) as Results;
@@ -57,7 +57,7 @@ describe('tensile catsdogs and quantize', () => {
     const report = await readFile(path.join(out, 'report.md'), 'utf8');
     assert.match(report, /mean ± std over 2 seeds/);
     assert.match(report, /one thread/);
-    assert.match(report, /decoupled weight decay 0\.01, label smoothing 0\.1,/);
+    assert.match(report, /SGD with Nesterov momentum 0\.9, learning rate 0\.002 .*decoupled weight decay 0\.01, label smoothing 0\.1,/);
     assert.match(report, /Reproduce with: `tensile .*catsdogs train/);
     // report.md is a function of results.json alone: regenerating it gives the same text.
     await tensile('catsdogs', 'report', out);

@@ -3,6 +3,7 @@ import { describeMachine } from '../report/machine.node.js';
 import { markdownTable, mean, percentMeanStd, std } from '../report/stats.js';
 import type { FillMode } from '../../nn/index.js';
 import { augmentationOf } from './model.js';
+import { optimizerDescription } from './optimizer.js';
 
 /** How the report describes each fill of pixels from outside the photo. */
 const FILLS: Record<FillMode, string> = { constant: 'left black', reflect: 'mirrored about the edge', nearest: 'copied from the edge pixel', wrap: 'taken from the opposite side' };
@@ -60,7 +61,7 @@ ${r.counts.fit + r.counts.selection} training photos)`}, scored once on the ${r.
 - Pipeline: JPEG decode (jpeg-js), ${s.gray ? 'grayscale, ' : ''}area resize to ${s.size}×${s.size}, pixels / 255; decoded once (${r.decodeSeconds.toFixed(0)} s for all photos).
 - Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * augmentation.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * augmentation.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine), pixels from outside the photo ${FILLS[augmentation.fillMode]}.
 - CNN: ${cnnDescription(s)}.
-- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run${s.weightDecay ? `, decoupled weight decay ${s.weightDecay}` : ''}${s.labelSmoothing ? `, label smoothing ${s.labelSmoothing}` : ''}${s.mixup ? `, MixUp with λ ~ Beta(${s.mixup}, ${s.mixup}) per batch (fit accuracy is then against the mixed targets' larger share)` : ''}, batch ${s.batchSize}, ${s.epochs} epochs per seed; ${s.refit ? 'each seed keeps its last epoch' : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
+- ${optimizerDescription(s.optimizer)}, learning rate ${s.learningRate} with cosine decay to 1% over the run${s.weightDecay ? `, decoupled weight decay ${s.weightDecay}` : ''}${s.labelSmoothing ? `, label smoothing ${s.labelSmoothing}` : ''}${s.mixup ? `, MixUp with λ ~ Beta(${s.mixup}, ${s.mixup}) per batch (fit accuracy is then against the mixed targets' larger share)` : ''}, batch ${s.batchSize}, ${s.epochs} epochs per seed; ${s.refit ? 'each seed keeps its last epoch' : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
 - The deployed model is ${s.refit ? 'the first seed (with no held-out training photos, only the validation photos could rank the seeds)' : `the seed with the best *selection* accuracy (seed ${r.deployedSeed})`}; it is the one quantised and measured.
 
 ## Seeds

@@ -10,7 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { catsDogs } from '../../data/datasets/cats-dogs.node.js';
-import { Adam, CosineDecay } from '../../optim/index.js';
+import { CosineDecay } from '../../optim/index.js';
 import { saveModel } from '../../saving/files.node.js';
 import { manualSeed } from '../../tensor/random.js';
 import { Callback, CategoricalCrossentropy, EarlyStopping, SparseCategoricalCrossentropy, type CrossentropyArgs, type FitData, type FitOptions, type History, type Logs, type Loss } from '../../train/index.js';
@@ -21,6 +21,7 @@ import type { Sequential } from '../../nn/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { loadPreparedImages, type ImageGeometry, type PreparedImages } from './images.node.js';
 import { argmaxRows, score, type Scored } from './metrics.js';
+import { catsDogsOptimizer, type CatsDogsOptimizer } from './optimizer.js';
 import { augmentationOf, catsDogsCnn, type Augmentation, type CnnShape } from './model.js';
 import { balancedSlice, stratifiedSplit, type IndexSplit } from './split.js';
 import { imageTensors, type ImageTensors } from './tensors.js';
@@ -32,6 +33,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape, Partial<Augmenta
   readonly seeds: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  /** Adam (default), or SGD with Nesterov momentum 0.9. */
+  readonly optimizer?: CatsDogsOptimizer;
   /** Decoupled (AdamW-style) weight decay; absent or 0: none. */
   readonly weightDecay?: number;
   /** Label smoothing of the cross-entropy targets; absent or 0: none. */
@@ -170,7 +173,7 @@ async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensor
   const steps = settings.epochs * Math.ceil(fit.y.shape[0]! / settings.batchSize);
   const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: steps, alpha: 0.01 });
   const data = trainingData(settings, fit, selection);
-  model.compile({ optimizer: new Adam({ learningRate, weightDecay: settings.weightDecay ?? 0 }), loss: data.loss, metrics: ['accuracy'] });
+  model.compile({ optimizer: catsDogsOptimizer(settings.optimizer ?? 'adam', learningRate, settings.weightDecay ?? 0), loss: data.loss, metrics: ['accuracy'] });
   const selector = selection ? new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true }) : null;
   const recorder = new EpochRecorder((record) => hooks.onEpoch?.(seed, record));
   const started = performance.now();

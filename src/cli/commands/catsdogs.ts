@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadImageClassifier } from '../../apps/catsdogs/image-model.node.js';
+import { OPTIMIZERS, SGD_MOMENTUM, type CatsDogsOptimizer } from '../../apps/catsdogs/optimizer.js';
 import { CNN_HEADS, DEFAULT_AUGMENTATION, type CnnHead } from '../../apps/catsdogs/model.js';
 import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
@@ -21,6 +22,7 @@ interface RecipeCliOptions extends CommonOptions {
   seeds: number;
   batchSize: number;
   learningRate: number;
+  optimizer: CatsDogsOptimizer;
   weightDecay: number;
   labelSmoothing: number;
   mixup: number;
@@ -70,7 +72,8 @@ function recipeOptions(command: Command): Command {
     .option('--epochs <n>', 'epochs per seed (the best on the selection photos is kept)', positiveInt, 60)
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
-    .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
+    .option('--learning-rate <lr>', 'initial learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
+    .addOption(new Option('--optimizer <name>', `Adam, or SGD with Nesterov momentum ${SGD_MOMENTUM}`).choices(OPTIMIZERS).default('adam'))
     .option('--weight-decay <wd>', 'decoupled (AdamW-style) weight decay: p ← p − lr·wd·p each step', fraction, 0)
     .option('--label-smoothing <s>', 'train on targets (1 − s)·one-hot + s / 2', fraction, 0)
     .option('--mixup <alpha>', 'MixUp: blend each training batch with a shuffled copy of itself, weight ~ Beta(alpha, alpha); off by default', positiveNumber, 0)
@@ -89,8 +92,8 @@ function recipeOptions(command: Command): Command {
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
