@@ -26,11 +26,13 @@ describe('mixUp', () => {
     assert.equal(mixed.y.dtype, 'float32');
   });
 
-  it('takes one-hot targets as well as integer labels, and the global generator by default', () => {
+  it('takes one-hot targets and float class labels as well as int32 labels, and the global generator by default', () => {
     const oneHot = tensor(labels.map((label) => [1 - label, label]));
     const fromLabels = mixUp(x, y, { alpha: 0.2, classes: 2, generator: new Generator(5) });
     const fromOneHot = mixUp(x, oneHot, { alpha: 0.2, classes: 2, generator: new Generator(5) });
+    const fromFloatLabels = mixUp(x, tensor(labels), { alpha: 0.2, classes: 2, generator: new Generator(5) });
     assertClose(fromOneHot.y, fromLabels.y, { atol: 0 });
+    assertClose(fromFloatLabels.y, fromLabels.y, { atol: 0 });
     const mixed = mixUp(x, y, { alpha: 1, classes: 2 });
     assertClose(slice(mixed.x, [null, 0]), slice(mixed.y, [null, 1]), { atol: 1e-6 });
   });
@@ -39,7 +41,8 @@ describe('mixUp', () => {
     assert.throws(() => mixUp(x, y, { alpha: 0, classes: 2 }), /mixUp: alpha must be a positive finite number, got 0/);
     assert.throws(() => mixUp(x, y, { alpha: 0.2, classes: 1.5 }), /mixUp: classes must be a positive integer, got 1\.5/);
     assert.throws(() => mixUp(x, tensor(new Int32Array([0, 1]), [2]), { alpha: 0.2, classes: 2 }), /mixUp: inputs \[6,2\] and targets \[2\] must have the same samples/);
-    assert.throws(() => mixUp(x, tensor(new Int32Array([0, 1, 2, 0, 1, 0]), [6]), { alpha: 0.2, classes: 2 }), /mixUp: label 2 of sample 2 is outside \[0, 2\)/);
-    assert.throws(() => mixUp(x, tensor(labels.map((l) => [l, 0, 0])), { alpha: 0.2, classes: 2 }), /mixUp: targets \[6,3\] \(float32\) must be int32 labels \[6\] or one-hot \[6,2\]/);
+    assert.throws(() => mixUp(x, tensor(new Int32Array([0, 1, 2, 0, 1, 0]), [6]), { alpha: 0.2, classes: 2 }), /mixUp: label 2 of sample 2 is not a class index in \[0, 2\)/);
+    assert.throws(() => mixUp(x, tensor([0, 1, 0.5, 0, 1, 0]), { alpha: 0.2, classes: 2 }), /mixUp: label 0\.5 of sample 2 is not a class index/);
+    assert.throws(() => mixUp(x, tensor(labels.map((l) => [l, 0, 0])), { alpha: 0.2, classes: 2 }), /mixUp: targets \[6,3\] must be class labels \[6\] or one-hot \[6,2\]/);
   });
 });
