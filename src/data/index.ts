@@ -1,6 +1,5 @@
 /** Data pipelines and format readers that run in browsers and Node alike (no `node:*` imports). */
 export { mixUp, type MixUpOptions } from './mixup.js';
-export { tensorBatches, type TensorBatch } from './tensor-batches.js';
 export { Dataset, type BatchOptions, type ElementOf, type MapOptions, type ShuffleOptions, type SplitOptions } from './dataset.js';
 export { collate, unbatch, type Batchable, type Batched, type BatchLeaf, type TensorTree } from './collate.js';
 export { DataError, type DataLocation } from './errors.js';

@@ -67,13 +67,23 @@ export class Generator {
     return r * Math.cos(2 * Math.PI * v);
   }
 
-  /** Gamma(shape, 1) by Marsaglia and Tsang's squeeze method; shapes below 1 through Gamma(shape + 1)·U^(1/shape). */
+  /** Gamma(shape, 1), by Marsaglia and Tsang's squeeze method. */
   gamma(shape: number): number {
+    return Math.exp(this.logGamma(shape));
+  }
+
+  /** Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b), formed from their logs so tiny shapes cannot give 0 / 0. */
+  beta(a: number, b: number): number {
+    return 1 / (1 + Math.exp(this.logGamma(b) - this.logGamma(a)));
+  }
+
+  /** The log of a Gamma(shape, 1) draw; shapes below 1 boosted as Gamma(shape + 1)·U^(1/shape), whose power underflows in linear space. */
+  private logGamma(shape: number): number {
     if (!(shape > 0 && Number.isFinite(shape))) throw new ValueError(`Generator.gamma: shape must be a positive finite number, got ${shape}`);
     if (shape < 1) {
       let u = 0;
       while (u === 0) u = this.random();
-      return this.gamma(shape + 1) * u ** (1 / shape);
+      return this.logGamma(shape + 1) + Math.log(u) / shape;
     }
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
@@ -82,15 +92,8 @@ export class Generator {
       const v = (1 + c * z) ** 3;
       if (v <= 0) continue;
       const u = this.random();
-      if (u < 1 - 0.0331 * z ** 4 || Math.log(u) < 0.5 * z * z + d * (1 - v + Math.log(v))) return d * v;
+      if (u < 1 - 0.0331 * z ** 4 || Math.log(u) < 0.5 * z * z + d * (1 - v + Math.log(v))) return Math.log(d * v);
     }
-  }
-
-  /** Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
-  beta(a: number, b: number): number {
-    const x = this.gamma(a);
-    const y = this.gamma(b);
-    return x / (x + y);
   }
 
   /** Uniform integer in [low, high). */
