@@ -26,10 +26,17 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-/** A dropout rate: 0 (none) up to, not including, 1. */
-export function dropoutRate(value: string): number {
+/** A rate or strength that may be off: 0 (none) up to, not including, 1 (dropout, weight decay, label smoothing). */
+export function rateBelowOne(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a rate in [0, 1), got '${value}'`);
+  return n;
+}
+
+/** 0 (off) or any positive finite number. */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected 0 or a positive number, got '${value}'`);
   return n;
 }
 

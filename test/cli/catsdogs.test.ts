@@ -90,9 +90,9 @@ describe('tensile catsdogs and quantize', () => {
     assert.match(report, /\| 1 \| 2 \/ 2 \| — \|/);
   });
 
-  it('explore trains on the fit photos (here with MixUp) and reports only the selection accuracy', async () => {
+  it('explore trains on the fit photos (here with MixUp, and 0 turning options off) and reports only the selection accuracy', async () => {
     const { stdout } = await tensile(
-      '--json', 'catsdogs', 'explore', '--size', '16', '--epochs', '2', '--seeds', '1', '--filters', '4', '--units', '4', '--train-limit', '20', '--mixup', '0.2',
+      '--json', 'catsdogs', 'explore', '--size', '16', '--epochs', '2', '--seeds', '1', '--filters', '4', '--units', '4', '--train-limit', '20', '--mixup', '0.2', '--dropout', '0', '--rotation', '0', '--weight-decay', '0',
     );
     const runs = JSON.parse(stdout) as { seed: number; epochs: { selectionAccuracy: number }[]; selectedEpoch: number; selectionAccuracy: number }[];
     assert.equal(runs.length, 1);

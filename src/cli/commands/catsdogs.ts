@@ -12,7 +12,7 @@ import { remeasureDeployment, runCatsDogsStudy, type CatsDogsResults } from '../
 import { CLASS_NAMES, exploreCatsDogs, type EpochRecord, type TrainSettings } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
 import { FILL_MODES, type FillMode } from '../../nn/index.js';
-import { applyCommonOptions, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
+import { applyCommonOptions, emit, intList, nonNegativeNumber, positiveInt, positiveNumber, rateBelowOne, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
 
 interface RecipeCliOptions extends CommonOptions {
@@ -74,18 +74,18 @@ function recipeOptions(command: Command): Command {
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
     .option('--learning-rate <lr>', 'initial learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
     .addOption(new Option('--optimizer <name>', `Adam, or SGD with Nesterov momentum ${SGD_MOMENTUM}`).choices(OPTIMIZERS).default('adam'))
-    .option('--weight-decay <wd>', 'decoupled (AdamW-style) weight decay: p ← p − lr·wd·p each step', fraction, 0)
-    .option('--label-smoothing <s>', 'train on targets (1 − s)·one-hot + s / 2', fraction, 0)
-    .option('--mixup <alpha>', 'MixUp: blend each training batch with a shuffled copy of itself, weight ~ Beta(alpha, alpha); off by default', positiveNumber, 0)
+    .option('--weight-decay <wd>', 'decoupled (AdamW-style) weight decay: p ← p − lr·wd·p each step (0: none)', rateBelowOne, 0)
+    .option('--label-smoothing <s>', 'train on targets (1 − s)·one-hot + s / 2 (0: none)', rateBelowOne, 0)
+    .option('--mixup <alpha>', 'MixUp: blend each training batch with a shuffled copy of itself, weight ~ Beta(alpha, alpha) (0: off)', nonNegativeNumber, 0)
     .option('--filters <list>', 'filters of the conv/pool stages', intList, [16, 32, 64])
     .option('--convs-per-stage <n>', '3×3 convolutions per conv/pool stage', positiveInt, 2)
     .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU', true)
     .option('--no-batch-norm', 'no batch normalisation (conv with ReLU)')
     .addOption(new Option('--head <kind>', 'from the last stage to the dense layer: every feature flattened, or each channel\'s global average').choices(CNN_HEADS).default('flatten'))
     .option('--units <n>', 'units of the hidden dense layer', positiveInt, 128)
-    .option('--dropout <rate>', 'dropout before the output layer', fraction, 0.3)
-    .option('--rotation <turns>', 'augmentation: rotations up to ± this fraction of a full turn', fraction, DEFAULT_AUGMENTATION.rotation)
-    .option('--shift <f>', 'augmentation: zooms and shifts up to ± this fraction of the side', fraction, DEFAULT_AUGMENTATION.shift)
+    .option('--dropout <rate>', 'dropout before the output layer (0: none)', rateBelowOne, 0.3)
+    .option('--rotation <turns>', 'augmentation: rotations up to ± this fraction of a full turn (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.rotation)
+    .option('--shift <f>', 'augmentation: zooms and shifts up to ± this fraction of the side (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.shift)
     .addOption(new Option('--fill-mode <mode>', 'augmentation: pixels from outside the photo are black (constant), mirrored (reflect), the edge pixel (nearest) or wrapped').choices(FILL_MODES).default(DEFAULT_AUGMENTATION.fillMode))
     .option('--selection-fraction <f>', 'share of the training photos held out for model selection', fraction, 0.2)
     .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt);

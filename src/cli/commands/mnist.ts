@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { runStudy, DEFAULT_ITERATIONS, DEFAULT_STUDY_DROPOUT, DEFAULT_STUDY_LEARNING_RATE, STUDY_ACTIVATIONS, studyMarkdown } from '../../apps/mnist/study.node.js';
 import { trainMnist } from '../../apps/mnist/train.node.js';
 import type { ActivationName } from '../../ops/activations.js';
-import { activationList, activationName, applyCommonOptions, dropoutRate, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
+import { activationList, activationName, applyCommonOptions, rateBelowOne, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
 
 interface TrainOptions extends CommonOptions {
@@ -66,7 +66,7 @@ export function registerMnistCommands(train: Command, study: Command): void {
     .option('--seeds <k>', 'seeds per activation', positiveInt, 3)
     .option('--activations <list>', 'activations to compare', activationList, [...STUDY_ACTIVATIONS])
     .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% at the last iteration count)', positiveNumber, DEFAULT_STUDY_LEARNING_RATE)
-    .option('--dropout <rate>', 'dropout before the classifier (0: none)', dropoutRate, DEFAULT_STUDY_DROPOUT)
+    .option('--dropout <rate>', 'dropout before the classifier (0: none)', rateBelowOne, DEFAULT_STUDY_DROPOUT)
     .option('--out <dir>', 'where report.md, accuracy.svg/png and results.json go', 'runs/mnist-activations')
     .option('--workers <n>', 'runs trained side by side, each on its own thread (default: one per core)', positiveInt, availableParallelism())
     .option('--validation-size <n>', 'training digits held out for model selection', positiveInt, 5000)
