@@ -22,6 +22,8 @@ export { LSTM, GRU, type LSTMArgs, type RecurrentArgs } from './layers/recurrent
 export {
   RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine,
   type RandomFlipArgs, type RandomRotationArgs, type RandomZoomArgs, type RandomTranslationArgs, type RandomAffineArgs, type FactorRange, type FillMode, FILL_MODES,
+  type RandomImageArgs,
 } from './layers/augmentation.js';
+export { RandomBrightness, RandomContrast, type ColorAugmentationArgs, type RandomBrightnessArgs, type RandomContrastArgs } from './layers/color-augmentation.js';
 export { initialize, computeFans, INITIALIZERS, type InitializerName, type InitializerOptions, type InitializerSpec } from './initializers.js';
 export { regularizationPenalty, type RegularizerSpec } from './regularizers.js';

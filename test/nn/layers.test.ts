@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { forEachBackend } from '../helpers/backends.js';
-import { manualSeed, mul, noGrad, randint, randn, randperm, sum, tensor, type Tensor } from '../../src/index.js';
+import { add, manualSeed, mean, mul, noGrad, rand, randint, randn, randperm, sub, sum, tensor, type Tensor } from '../../src/index.js';
 import { sizeOf } from '../../src/tensor/shape.js';
 import {
   Activation, Add, AvgPool2D, BatchNormalization, Concatenate, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, Dense, Dropout, Embedding, Flatten,
-  GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomAffine, RandomFlip, RandomRotation,
+  GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomAffine, RandomBrightness, RandomContrast, RandomFlip, RandomRotation,
   RandomTranslation, RandomZoom, Rescaling, Reshape, SeparableConv2D, Sequential, SpatialDropout, UpSampling2D, ZeroPadding2D, type FillMode, type Layer,
 } from '../../src/nn/index.js';
 import { modelFromBytes, modelToBytes } from '../../src/saving/index.js';
@@ -65,6 +65,9 @@ const SPECS: readonly Spec[] = [
   { name: 'RandomTranslation', make: () => new RandomTranslation({ heightFactor: 0.2, widthFactor: 0.1 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
   { name: 'RandomAffine', make: () => new RandomAffine({ horizontalFlip: true, rotation: 0.1, zoom: 0.2, translation: 0.1 }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
   { name: 'RandomAffine (reflect fill)', make: () => new RandomAffine({ rotation: 0.1, translation: 0.3, fillMode: 'reflect' }), inputs: [[2, 5, 5, 2]], expected: [2, 5, 5, 2] },
+  // Value ranges wide enough that the clipping leaves the normal inputs alone.
+  { name: 'RandomBrightness', make: () => new RandomBrightness({ factor: 0.2, valueRange: [-20, 20] }), inputs: [[3, 4, 4, 2]], expected: [3, 4, 4, 2] },
+  { name: 'RandomContrast', make: () => new RandomContrast({ factor: [0.3, 0.5], valueRange: [-20, 20] }), inputs: [[3, 4, 4, 2]], expected: [3, 4, 4, 2] },
 ];
 
 function makeInputs(spec: Spec): Tensor[] {
@@ -168,6 +171,42 @@ forEachBackend('layers', () => {
       assertClose(shifted, tensor([...values], [1, 1, 5, 1]), { atol: 1e-6, message: fillMode });
     }
     assert.throws(() => new RandomAffine({ fillMode: 'mirror' as FillMode }), /RandomAffine: fillMode must be one of constant, reflect, nearest, wrap, got "mirror"/);
+  });
+
+  it('RandomBrightness shifts each image by one offset within the factor, clips to the value range and is the identity in inference', () => {
+    manualSeed(5);
+    const x = rand([4, 3, 3, 2]);
+    const layer = new RandomBrightness({ factor: 0.25, valueRange: [0, 1] });
+    const y = layer.apply(x);
+    const [xs, ys] = [x.dataSync(), y.dataSync()];
+    const perImage = 18;
+    for (let image = 0; image < 4; image++) {
+      const offsets = Array.from({ length: perImage }, (_, i) => ys[image * perImage + i]! - xs[image * perImage + i]!);
+      const unclipped = offsets.filter((_, i) => ys[image * perImage + i]! > 0 && ys[image * perImage + i]! < 1);
+      assert.ok(unclipped.length > 0 && unclipped.every((d) => Math.abs(d - unclipped[0]!) < 1e-6 && Math.abs(d) <= 0.25), `image ${image}: offsets ${unclipped.join(', ')}`);
+      assert.ok(Array.from(ys.subarray(image * perImage, (image + 1) * perImage)).every((v) => v >= 0 && v <= 1));
+    }
+    layer.train(false);
+    assertClose(layer.apply(x), x, { rtol: 0, atol: 0 });
+    assert.throws(() => new RandomBrightness({ factor: 1.5 }), /RandomBrightness: factor must lie within \[-1, 1\], got 1\.5/);
+    assert.throws(() => new RandomBrightness({ factor: 0.1, valueRange: [1, 0] }), /RandomBrightness: valueRange must be \[low, high\] with low < high, got \[1,0\]/);
+  });
+
+  it('RandomContrast scales each image about its channel means by one factor in 1 ± factor and keeps those means', () => {
+    manualSeed(6);
+    const x = add(mul(rand([3, 4, 4, 2]), 50), 100);
+    const y = new RandomContrast({ factor: 0.4 }).apply(x);
+    assertClose(mean(y, [1, 2]), mean(x, [1, 2]), { atol: 1e-3 });
+    const centred = (t: Tensor): Float32Array => sub(t, mean(t, [1, 2], true)).dataSync() as Float32Array;
+    const [cx, cy] = [centred(x), centred(y)];
+    for (let image = 0; image < 3; image++) {
+      const pixels = Array.from({ length: 32 }, (_, i) => image * 32 + i);
+      const widest = pixels.reduce((a, b) => (Math.abs(cx[b]!) > Math.abs(cx[a]!) ? b : a));
+      const factor = cy[widest]! / cx[widest]!;
+      assert.ok(factor >= 0.6 - 1e-4 && factor <= 1.4 + 1e-4, `image ${image}: factor ${factor}`);
+      for (const p of pixels) assert.ok(Math.abs(cy[p]! - factor * cx[p]!) < 1e-3, `image ${image}, pixel ${p}: ${cy[p]} vs ${factor} × ${cx[p]}`);
+    }
+    assert.throws(() => new RandomContrast({ factor: -0.1 }), /RandomContrast: factor must be in \[0, 1\]/);
   });
 
   it('a Sequential model round-trips too, including lazily built ones', () => {

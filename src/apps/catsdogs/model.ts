@@ -2,11 +2,11 @@
  * The cats-vs-dogs CNN in the spirit of Shiddieqy et al.'s TFLearn network (stacked 3×3 conv/pool
  * stages on a 50×50 gray input, a dense layer with dropout, two-way softmax), preceded by
  * augmentation that acts only in training: horizontal flips, small rotations, zooms and shifts,
- * drawn per image and applied as one resampling (RandomAffine). Each stage has one or more 3×3 convolutions, optionally batch-normalised
+ * drawn per image and applied as one resampling (RandomAffine), optionally brightness and contrast changes. Each stage has one or more 3×3 convolutions, optionally batch-normalised
  * (conv → BN → ReLU; the int8 quantiser folds BN into the conv).
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPool2D, RandomAffine, Sequential, type FillMode, type Layer,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPool2D, RandomAffine, RandomBrightness, RandomContrast, Sequential, type FillMode, type Layer,
 } from '../../nn/index.js';
 import { channelsOf, type ImageGeometry } from './images.node.js';
 
@@ -33,20 +33,35 @@ export type CnnHead = (typeof CNN_HEADS)[number];
 
 /**
  * Training augmentation: rotations up to ±`rotation`·360°, zooms and shifts up to ±`shift` of the
- * side, pixels from outside the photo filled as `fillMode` says.
+ * side, pixels from outside the photo filled as `fillMode` says; then brightness shifts up to
+ * ±`brightness` of the pixel range and contrast factors within 1 ± `contrast` (0: none).
  */
 export interface Augmentation {
   readonly rotation: number;
   readonly shift: number;
   readonly fillMode: FillMode;
+  readonly brightness: number;
+  readonly contrast: number;
 }
 
-export const DEFAULT_AUGMENTATION: Augmentation = { rotation: 0.03, shift: 0.08, fillMode: 'constant' };
+export const DEFAULT_AUGMENTATION: Augmentation = { rotation: 0.03, shift: 0.08, fillMode: 'constant', brightness: 0, contrast: 0 };
 
 /** The augmentation a run asked for, the defaults where it did not say. */
 export function augmentationOf(asked: Partial<Augmentation>): Augmentation {
-  const { rotation, shift, fillMode } = DEFAULT_AUGMENTATION;
-  return { rotation: asked.rotation ?? rotation, shift: asked.shift ?? shift, fillMode: asked.fillMode ?? fillMode };
+  const { rotation, shift, fillMode, brightness, contrast } = DEFAULT_AUGMENTATION;
+  return {
+    rotation: asked.rotation ?? rotation, shift: asked.shift ?? shift, fillMode: asked.fillMode ?? fillMode,
+    brightness: asked.brightness ?? brightness, contrast: asked.contrast ?? contrast,
+  };
+}
+
+/** The photometric layers a run asked for; pixels are in [0, 1]. */
+function colorAugmentation({ brightness, contrast }: Augmentation): Layer[] {
+  const valueRange = [0, 1] as const;
+  return [
+    ...(brightness > 0 ? [new RandomBrightness({ factor: brightness, valueRange })] : []),
+    ...(contrast > 0 ? [new RandomContrast({ factor: contrast, valueRange })] : []),
+  ];
 }
 
 function convolution(filters: number, batchNorm: boolean): Layer[] {
@@ -64,6 +79,7 @@ export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augme
   return new Sequential(
     [
       new RandomAffine({ horizontalFlip: true, rotation: augmentation.rotation, zoom: augmentation.shift, translation: augmentation.shift, fillMode: augmentation.fillMode }),
+      ...colorAugmentation(augmentation),
       ...stages,
       shape.head === 'gap' ? new GlobalAveragePooling2D() : new Flatten(),
       new Dense({ units: shape.units ?? 128, activation: 'relu' }),

@@ -1,8 +1,9 @@
 /**
- * Image augmentation layers for NHWC batches, active only in training (identity in inference).
+ * Geometric image augmentation layers for NHWC batches, active only in training (identity in inference).
  * Each draws one affine map per sample and resamples with bilinear interpolation; pixels that map
  * outside the image are filled as `fillMode` says (zeros by default). The maps are random, not learned, so they are computed on
- * the host; gradients still flow to the input through the gathers.
+ * the host; gradients still flow to the input through the gathers. The base class, shared with
+ * the colour augmentations, holds the random stream.
  */
 import { add, mul } from '../../ops/arithmetic.js';
 import { concat } from '../../ops/concat.js';
@@ -27,9 +28,12 @@ export type FillMode = 'constant' | 'reflect' | 'nearest' | 'wrap';
 
 export const FILL_MODES: readonly FillMode[] = ['constant', 'reflect', 'nearest', 'wrap'];
 
-export interface AugmentationArgs extends LayerArgs {
+export interface RandomImageArgs extends LayerArgs {
   /** An independent random stream; the global generator (`manualSeed`) when omitted. */
   readonly seed?: number;
+}
+
+export interface AugmentationArgs extends RandomImageArgs {
   /** How pixels mapped outside the image are filled (default 'constant': zeros). */
   readonly fillMode?: FillMode;
 }
@@ -54,20 +58,18 @@ function sourceIndex(v: number, size: number, mode: FillMode): number {
 /** A factor `f` (range [-f, f]) or an explicit [low, high] range. */
 export type FactorRange = number | readonly [number, number];
 
-function rangeOf(factor: FactorRange, what: string): [number, number] {
+export function rangeOf(factor: FactorRange, what: string): [number, number] {
   const [low, high] = typeof factor === 'number' ? [-Math.abs(factor), Math.abs(factor)] : factor;
   if (!(low <= high) || !Number.isFinite(low) || !Number.isFinite(high)) throw new ValueError(`${what}: invalid factor ${JSON.stringify(factor)}`);
   return [low, high];
 }
 
-abstract class AffineAugmentation<Args extends AugmentationArgs> extends Layer<Args> {
-  private readonly generator: Generator;
+/** An NHWC layer that draws its changes per sample, in training only, from its own or the global stream. */
+export abstract class ImageAugmentation<Args extends RandomImageArgs> extends Layer<Args> {
+  protected readonly generator: Generator;
 
   constructor(args: Args) {
     super(args);
-    if (args.fillMode !== undefined && !FILL_MODES.includes(args.fillMode)) {
-      throw new ValueError(`${this.constructor.name}: fillMode must be one of ${FILL_MODES.join(', ')}, got ${JSON.stringify(args.fillMode)}`);
-    }
     this.generator = args.seed === undefined ? globalGenerator : new Generator(args.seed);
   }
 
@@ -76,12 +78,21 @@ abstract class AffineAugmentation<Args extends AugmentationArgs> extends Layer<A
     return s;
   }
 
-  /** The map for one sample of an image of height × width. */
-  protected abstract drawMap(random: () => number, height: number, width: number): SourceMap;
-
   protected uniform(random: () => number, [low, high]: [number, number]): number {
     return low + (high - low) * random();
   }
+}
+
+abstract class AffineAugmentation<Args extends AugmentationArgs> extends ImageAugmentation<Args> {
+  constructor(args: Args) {
+    super(args);
+    if (args.fillMode !== undefined && !FILL_MODES.includes(args.fillMode)) {
+      throw new ValueError(`${this.constructor.name}: fillMode must be one of ${FILL_MODES.join(', ')}, got ${JSON.stringify(args.fillMode)}`);
+    }
+  }
+
+  /** The map for one sample of an image of height × width. */
+  protected abstract drawMap(random: () => number, height: number, width: number): SourceMap;
 
   protected call(x: Tensor): Tensor {
     if (!this.training) return x;
