@@ -7,7 +7,7 @@
  * 'valid'), MaxPool2D (stride = window, 'valid'), GlobalAveragePooling2D, Flatten, Dense.
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPool2D, RandomAffine, RandomBrightness, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPool2D, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
   type Layer, type Sequential,
 } from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -17,7 +17,7 @@ import { QuantizationError } from './errors.js';
 import type { QuantizedLayer, QuantizedModel } from './quantized-model.js';
 import { affineParams, quantizePerChannel, type AffineParams } from './scales.js';
 
-const IDENTITY_IN_INFERENCE = [RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, RandomBrightness, RandomContrast, Dropout];
+const IDENTITY_IN_INFERENCE = [RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, Dropout];
 
 export interface QuantizeOptions {
   /** Kept in the model file (class names, preprocessing). */

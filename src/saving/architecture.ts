@@ -17,6 +17,7 @@ import { GRU, LSTM } from '../nn/layers/recurrent.js';
 import { Flatten, Reshape, UpSampling2D, ZeroPadding2D } from '../nn/layers/reshaping.js';
 import { RandomAffine, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from '../nn/layers/augmentation.js';
 import { RandomBrightness, RandomContrast } from '../nn/layers/color-augmentation.js';
+import { RandomErasing } from '../nn/layers/random-erasing.js';
 import { type AnyLayer, Model } from '../nn/model.js';
 import { Sequential } from '../nn/sequential.js';
 import type { SymbolicTensor } from '../nn/symbolic.js';
@@ -39,7 +40,7 @@ export function registerLayer(className: string, cls: abstract new (config: neve
 const BUILT_IN = {
   Dense, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPool2D, AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
   BatchNormalization, LayerNormalization, Dropout, SpatialDropout, Flatten, Reshape, Embedding, Activation, ZeroPadding2D, UpSampling2D,
-  Concatenate, Add, Multiply, LSTM, GRU, Rescaling, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, RandomBrightness, RandomContrast, InputLayer,
+  Concatenate, Add, Multiply, LSTM, GRU, Rescaling, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, InputLayer,
 };
 for (const [name, cls] of Object.entries(BUILT_IN)) registerLayer(name, cls);
 

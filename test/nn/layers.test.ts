@@ -10,7 +10,7 @@ import { add, manualSeed, mean, mul, noGrad, rand, randint, randn, randperm, sub
 import { sizeOf } from '../../src/tensor/shape.js';
 import {
   Activation, Add, AvgPool2D, BatchNormalization, Concatenate, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, Dense, Dropout, Embedding, Flatten,
-  GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomAffine, RandomBrightness, RandomContrast, RandomFlip, RandomRotation,
+  GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, RandomFlip, RandomRotation,
   RandomTranslation, RandomZoom, Rescaling, Reshape, SeparableConv2D, Sequential, SpatialDropout, UpSampling2D, ZeroPadding2D, type FillMode, type Layer,
 } from '../../src/nn/index.js';
 import { modelFromBytes, modelToBytes } from '../../src/saving/index.js';
@@ -68,6 +68,7 @@ const SPECS: readonly Spec[] = [
   // Value ranges wide enough that the clipping leaves the normal inputs alone.
   { name: 'RandomBrightness', make: () => new RandomBrightness({ factor: 0.2, valueRange: [-20, 20] }), inputs: [[3, 4, 4, 2]], expected: [3, 4, 4, 2] },
   { name: 'RandomContrast', make: () => new RandomContrast({ factor: [0.3, 0.5], valueRange: [-20, 20] }), inputs: [[3, 4, 4, 2]], expected: [3, 4, 4, 2] },
+  { name: 'RandomErasing', make: () => new RandomErasing({ probability: 1, scale: [0.1, 0.4], value: 'random', valueRange: [-1, 1] }), inputs: [[3, 6, 6, 2]], expected: [3, 6, 6, 2] },
 ];
 
 function makeInputs(spec: Spec): Tensor[] {
@@ -207,6 +208,37 @@ forEachBackend('layers', () => {
       for (const p of pixels) assert.ok(Math.abs(cy[p]! - factor * cx[p]!) < 1e-3, `image ${image}, pixel ${p}: ${cy[p]} vs ${factor} × ${cx[p]}`);
     }
     assert.throws(() => new RandomContrast({ factor: -0.1 }), /RandomContrast: factor must be in \[0, 1\]/);
+  });
+
+  it('RandomErasing overwrites one rectangle of each chosen image, of the asked area share, with the fill', () => {
+    manualSeed(7);
+    const [n, h, w] = [40, 10, 10];
+    const x = add(rand([n, h, w, 1]), 2); // every pixel differs from the fill value 0
+    const ys = new RandomErasing({ probability: 0.5, scale: [0.1, 0.3], ratio: [0.5, 2] }).apply(x).dataSync();
+    const xs = x.dataSync();
+    let erasedImages = 0;
+    for (let image = 0; image < n; image++) {
+      const erased: [number, number][] = [];
+      for (let p = 0; p < h * w; p++) {
+        const i = image * h * w + p;
+        if (ys[i] !== xs[i]) {
+          assert.equal(ys[i], 0);
+          erased.push([Math.floor(p / w), p % w]);
+        }
+      }
+      if (erased.length === 0) continue;
+      erasedImages++;
+      const rows = new Set(erased.map(([r]) => r)).size;
+      const columns = new Set(erased.map(([, c]) => c)).size;
+      assert.equal(erased.length, rows * columns, `image ${image}: the erased pixels are not one rectangle`);
+      assert.ok(erased.length >= 0.1 * h * w * 0.6 && erased.length <= 0.3 * h * w * 1.6, `image ${image}: ${erased.length} pixels erased`);
+    }
+    assert.ok(erasedImages > 10 && erasedImages < 30, `${erasedImages} of ${n} images erased at probability 0.5`);
+    const inference = new RandomErasing({ probability: 1 });
+    inference.train(false);
+    assertClose(inference.apply(x), x, { rtol: 0, atol: 0 });
+    assert.throws(() => new RandomErasing({ scale: [0.5, 0.1] }), /RandomErasing: scale must be \[low, high\] with 0 < low ≤ high, got \[0\.5,0\.1\]/);
+    assert.throws(() => new RandomErasing({ probability: 2 }), /RandomErasing: probability must be in \[0, 1\], got 2/);
   });
 
   it('a Sequential model round-trips too, including lazily built ones', () => {

@@ -2,11 +2,11 @@
  * The cats-vs-dogs CNN in the spirit of Shiddieqy et al.'s TFLearn network (stacked 3×3 conv/pool
  * stages on a 50×50 gray input, a dense layer with dropout, two-way softmax), preceded by
  * augmentation that acts only in training: horizontal flips, small rotations, zooms and shifts,
- * drawn per image and applied as one resampling (RandomAffine), optionally brightness and contrast changes. Each stage has one or more 3×3 convolutions, optionally batch-normalised
+ * drawn per image and applied as one resampling (RandomAffine), optionally brightness and contrast changes and random erasing. Each stage has one or more 3×3 convolutions, optionally batch-normalised
  * (conv → BN → ReLU; the int8 quantiser folds BN into the conv).
  */
 import {
-  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPool2D, RandomAffine, RandomBrightness, RandomContrast, Sequential, type FillMode, type Layer,
+  Activation, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D, MaxPool2D, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, Sequential, type FillMode, type Layer,
 } from '../../nn/index.js';
 import { channelsOf, type ImageGeometry } from './images.node.js';
 
@@ -42,25 +42,28 @@ export interface Augmentation {
   readonly fillMode: FillMode;
   readonly brightness: number;
   readonly contrast: number;
+  /** Share of photos with one random rectangle replaced by noise (random erasing; 0: none). */
+  readonly erasing: number;
 }
 
-export const DEFAULT_AUGMENTATION: Augmentation = { rotation: 0.03, shift: 0.08, fillMode: 'constant', brightness: 0, contrast: 0 };
+export const DEFAULT_AUGMENTATION: Augmentation = { rotation: 0.03, shift: 0.08, fillMode: 'constant', brightness: 0, contrast: 0, erasing: 0 };
 
 /** The augmentation a run asked for, the defaults where it did not say. */
 export function augmentationOf(asked: Partial<Augmentation>): Augmentation {
-  const { rotation, shift, fillMode, brightness, contrast } = DEFAULT_AUGMENTATION;
+  const { rotation, shift, fillMode, brightness, contrast, erasing } = DEFAULT_AUGMENTATION;
   return {
     rotation: asked.rotation ?? rotation, shift: asked.shift ?? shift, fillMode: asked.fillMode ?? fillMode,
-    brightness: asked.brightness ?? brightness, contrast: asked.contrast ?? contrast,
+    brightness: asked.brightness ?? brightness, contrast: asked.contrast ?? contrast, erasing: asked.erasing ?? erasing,
   };
 }
 
-/** The photometric layers a run asked for; pixels are in [0, 1]. */
-function colorAugmentation({ brightness, contrast }: Augmentation): Layer[] {
+/** The pixel-value layers a run asked for (after the resampling); pixels are in [0, 1]. */
+function pixelAugmentation({ brightness, contrast, erasing }: Augmentation): Layer[] {
   const valueRange = [0, 1] as const;
   return [
     ...(brightness > 0 ? [new RandomBrightness({ factor: brightness, valueRange })] : []),
     ...(contrast > 0 ? [new RandomContrast({ factor: contrast, valueRange })] : []),
+    ...(erasing > 0 ? [new RandomErasing({ probability: erasing, value: 'random', valueRange })] : []),
   ];
 }
 
@@ -79,7 +82,7 @@ export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augme
   return new Sequential(
     [
       new RandomAffine({ horizontalFlip: true, rotation: augmentation.rotation, zoom: augmentation.shift, translation: augmentation.shift, fillMode: augmentation.fillMode }),
-      ...colorAugmentation(augmentation),
+      ...pixelAugmentation(augmentation),
       ...stages,
       shape.head === 'gap' ? new GlobalAveragePooling2D() : new Flatten(),
       new Dense({ units: shape.units ?? 128, activation: 'relu' }),

@@ -37,6 +37,7 @@ interface RecipeCliOptions extends CommonOptions {
   fillMode: FillMode;
   brightness: number;
   contrast: number;
+  erasing: number;
   selectionFraction: number;
   trainLimit?: number;
 }
@@ -91,13 +92,14 @@ function recipeOptions(command: Command): Command {
     .addOption(new Option('--fill-mode <mode>', 'augmentation: pixels from outside the photo are black (constant), mirrored (reflect), the edge pixel (nearest) or wrapped').choices(FILL_MODES).default(DEFAULT_AUGMENTATION.fillMode))
     .option('--brightness <f>', 'augmentation: brightness shifts up to ± this fraction of the pixel range (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.brightness)
     .option('--contrast <f>', 'augmentation: contrast factors within 1 ± f about each photo\'s mean (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.contrast)
+    .option('--erasing <p>', 'augmentation: share of photos with one random rectangle (2–33% of the photo) replaced by noise (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.erasing)
     .option('--selection-fraction <f>', 'share of the training photos held out for model selection', fraction, 0.2)
     .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt);
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {

@@ -1,0 +1,86 @@
+/**
+ * Random erasing (Zhong et al. 2017; torchvision's RandomErasing): with probability `probability`
+ * each training image gets one rectangle — `scale` of its area, aspect ratio (height / width) in
+ * `ratio` drawn log-uniformly — overwritten with a constant or with uniform noise over the value
+ * range, so the network cannot lean on any one part of the photo. Identity in inference.
+ */
+import { add, mul } from '../../ops/arithmetic.js';
+import { tensor } from '../../ops/creation.js';
+import { ValueError } from '../../errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { ImageAugmentation, type RandomImageArgs } from './augmentation.js';
+
+export interface RandomErasingArgs extends RandomImageArgs {
+  /** Share of images erased (default 0.5). */
+  readonly probability?: number;
+  /** Range of the erased area as a share of the image (default [0.02, 0.33]). */
+  readonly scale?: readonly [number, number];
+  /** Range of the rectangle's height / width (default [0.3, 3.3]). */
+  readonly ratio?: readonly [number, number];
+  /** The fill: a constant, or 'random' for uniform noise over `valueRange` (default 0). */
+  readonly value?: number | 'random';
+  /** The range of pixel values, used by the 'random' fill (default [0, 255]). */
+  readonly valueRange?: readonly [number, number];
+}
+
+/** Draws per box before falling back to leaving the image whole, as torchvision. */
+const ATTEMPTS = 10;
+
+function checkRange(range: readonly [number, number], what: string, positive: boolean): void {
+  const [low, high] = range;
+  if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high && (!positive || low > 0))) {
+    throw new ValueError(`RandomErasing: ${what} must be [low, high] with ${positive ? '0 < ' : ''}low ≤ high, got ${JSON.stringify(range)}`);
+  }
+}
+
+export class RandomErasing extends ImageAugmentation<RandomErasingArgs> {
+  constructor(args: RandomErasingArgs = {}) {
+    super(args);
+    const { probability = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3], value = 0, valueRange = [0, 255] } = args;
+    if (!(probability >= 0 && probability <= 1)) throw new ValueError(`RandomErasing: probability must be in [0, 1], got ${probability}`);
+    checkRange(scale, 'scale', true);
+    if (scale[1] > 1) throw new ValueError(`RandomErasing: scale must lie within (0, 1], got ${JSON.stringify(scale)}`);
+    checkRange(ratio, 'ratio', true);
+    checkRange(valueRange, 'valueRange', false);
+    if (value !== 'random' && !Number.isFinite(value)) throw new ValueError(`RandomErasing: value must be a number or 'random', got ${JSON.stringify(value)}`);
+  }
+
+  /** The box erased from an image of height × width, or null when this image is left whole. */
+  private drawBox(height: number, width: number): { top: number; left: number; rows: number; columns: number } | null {
+    const { probability = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3] } = this.args;
+    const random = (): number => this.generator.random();
+    if (random() >= probability) return null;
+    const logRatio: [number, number] = [Math.log(ratio[0]), Math.log(ratio[1])];
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const area = this.uniform(random, [scale[0], scale[1]]) * height * width;
+      const aspect = Math.exp(this.uniform(random, logRatio));
+      const rows = Math.round(Math.sqrt(area * aspect));
+      const columns = Math.round(Math.sqrt(area / aspect));
+      if (rows < 1 || columns < 1 || rows > height || columns > width) continue;
+      return { top: this.generator.int(0, height - rows + 1), left: this.generator.int(0, width - columns + 1), rows, columns };
+    }
+    return null;
+  }
+
+  protected call(x: Tensor): Tensor {
+    if (!this.training) return x;
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const { value = 0, valueRange = [0, 255] } = this.args;
+    const keep = new Float32Array(n * h * w * c).fill(1);
+    const fill = new Float32Array(n * h * w * c);
+    for (let image = 0; image < n; image++) {
+      const box = this.drawBox(h, w);
+      if (box === null) continue;
+      for (let row = box.top; row < box.top + box.rows; row++) {
+        for (let column = box.left; column < box.left + box.columns; column++) {
+          for (let channel = 0; channel < c; channel++) {
+            const i = ((image * h + row) * w + column) * c + channel;
+            keep[i] = 0;
+            fill[i] = value === 'random' ? this.uniform(() => this.generator.random(), [valueRange[0], valueRange[1]]) : value;
+          }
+        }
+      }
+    }
+    return add(mul(x, tensor(keep, x.shape, { dtype: x.dtype })), tensor(fill, x.shape, { dtype: x.dtype }));
+  }
+}
