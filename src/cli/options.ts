@@ -33,6 +33,13 @@ export function rateBelowOne(value: string): number {
   return n;
 }
 
+/** 0 (off) or a positive integer. */
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected 0 or a positive integer, got '${value}'`);
+  return n;
+}
+
 /** 0 (off) or any positive finite number. */
 export function nonNegativeNumber(value: string): number {
   const n = Number(value);

@@ -71,10 +71,10 @@ describe('tensile catsdogs and quantize', () => {
     }
   });
 
-  it('train --refit fits on all training photos, keeps the last epoch and deploys seed 1; the augmentation (with brightness, contrast and erasing, skipped by the quantiser), MixUp and the GAP head are reported', async () => {
+  it('train --refit fits on all training photos, keeps the last epoch and deploys seed 1; the augmentation (with brightness, contrast and erasing, skipped by the quantiser), MixUp, the warm-up and the GAP head are reported', async () => {
     const refitOut = path.join(out, 'refit');
     const { stdout } = await tensile(
-      '--json', 'catsdogs', 'train', '--refit', '--size', '16', '--epochs', '2', '--seeds', '2', '--filters', '4', '--units', '4', '--rotation', '0.05', '--shift', '0.1', '--fill-mode', 'reflect', '--brightness', '0.1', '--contrast', '0.2', '--erasing', '0.5', '--mixup', '0.3', '--head', 'gap',
+      '--json', 'catsdogs', 'train', '--refit', '--size', '16', '--epochs', '2', '--seeds', '2', '--filters', '4', '--units', '4', '--rotation', '0.05', '--shift', '0.1', '--fill-mode', 'reflect', '--brightness', '0.1', '--contrast', '0.2', '--erasing', '0.5', '--warmup-epochs', '1', '--mixup', '0.3', '--head', 'gap',
       '--train-limit', '20', '--validation-limit', '10', '--latency-images', '0', '--out', refitOut,
     );
     const refit = JSON.parse(stdout) as Omit<Results, 'runs'> & { deployedSeed: number; runs: { selectedEpoch: number; selectionAccuracy: number | null; epochs: { selectionAccuracy: number | null }[] }[] };
@@ -84,6 +84,7 @@ describe('tensile catsdogs and quantize', () => {
     const report = await readFile(path.join(refitOut, 'report.md'), 'utf8');
     assert.match(report, /trained on all 20 training photos \(a refit/);
     assert.match(report, /each seed keeps its last epoch/);
+    assert.match(report, /learning rate 0\.002 after a linear warm-up over 1 epoch, with cosine decay to 1% over the rest of the run/);
     assert.match(report, /MixUp with λ ~ Beta\(0\.3, 0\.3\) per batch/);
     assert.match(report, /max-pool 2 → global average pool → dense 4 ReLU/);
     assert.match(report, /rotations up to ±18\.0°, zooms and shifts up to ±10%, .*pixels from outside the photo mirrored about the edge; brightness shifts up to ±10% of the pixel range; contrast factors within 1 ± 0\.2; random erasing of 50% of the photos/);
@@ -100,6 +101,10 @@ describe('tensile catsdogs and quantize', () => {
     assert.equal(only!.epochs.length, 2);
     assert.equal(only!.selectionAccuracy, only!.epochs[only!.selectedEpoch - 1]!.selectionAccuracy);
     assert.ok(!('validationAccuracy' in only!));
+    await assert.rejects(
+      tensile('catsdogs', 'explore', '--size', '16', '--epochs', '2', '--warmup-epochs', '2', '--train-limit', '20'),
+      (e: { stderr: string }) => /catsdogs: warmupEpochs must be an integer in \[0, epochs = 2\), got 2/.test(e.stderr),
+    );
   });
 
   it('measure re-quantises and re-times the deployed model and says so in the report', async () => {

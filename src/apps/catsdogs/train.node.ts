@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { catsDogs } from '../../data/datasets/cats-dogs.node.js';
 import { CosineDecay } from '../../optim/index.js';
+import { ValueError } from '../../errors.js';
 import { saveModel } from '../../saving/files.node.js';
 import { manualSeed } from '../../tensor/random.js';
 import { Callback, CategoricalCrossentropy, EarlyStopping, SparseCategoricalCrossentropy, type CrossentropyArgs, type FitData, type FitOptions, type History, type Logs, type Loss } from '../../train/index.js';
@@ -33,6 +34,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape, Partial<Augmenta
   readonly seeds: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  /** Epochs of linear learning-rate warm-up before the cosine decay; absent or 0: none. */
+  readonly warmupEpochs?: number;
   /** Adam (default), or SGD with Nesterov momentum 0.9. */
   readonly optimizer?: CatsDogsOptimizer;
   /** Decoupled (AdamW-style) weight decay; absent or 0: none. */
@@ -170,8 +173,13 @@ function trainingData(settings: TrainSettings, fit: ImageTensors, selection: Ima
 async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
   manualSeed(seed);
   const model = catsDogsCnn(settings, settings, augmentationOf(settings));
-  const steps = settings.epochs * Math.ceil(fit.y.shape[0]! / settings.batchSize);
-  const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: steps, alpha: 0.01 });
+  const stepsPerEpoch = Math.ceil(fit.y.shape[0]! / settings.batchSize);
+  const warmupEpochs = settings.warmupEpochs ?? 0;
+  if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0 && warmupEpochs < settings.epochs)) {
+    throw new ValueError(`catsdogs: warmupEpochs must be an integer in [0, epochs = ${settings.epochs}), got ${warmupEpochs}`);
+  }
+  const warmupSteps = warmupEpochs * stepsPerEpoch;
+  const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: settings.epochs * stepsPerEpoch - warmupSteps, alpha: 0.01, warmupSteps });
   const data = trainingData(settings, fit, selection);
   model.compile({ optimizer: catsDogsOptimizer(settings.optimizer ?? 'adam', learningRate, settings.weightDecay ?? 0), loss: data.loss, metrics: ['accuracy'] });
   const selector = selection ? new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true }) : null;

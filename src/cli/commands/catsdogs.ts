@@ -12,7 +12,7 @@ import { remeasureDeployment, runCatsDogsStudy, type CatsDogsResults } from '../
 import { CLASS_NAMES, exploreCatsDogs, type EpochRecord, type TrainSettings } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
 import { FILL_MODES, type FillMode } from '../../nn/index.js';
-import { applyCommonOptions, emit, intList, nonNegativeNumber, positiveInt, positiveNumber, rateBelowOne, type CommonOptions } from '../options.js';
+import { applyCommonOptions, emit, intList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, rateBelowOne, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
 
 interface RecipeCliOptions extends CommonOptions {
@@ -22,6 +22,7 @@ interface RecipeCliOptions extends CommonOptions {
   seeds: number;
   batchSize: number;
   learningRate: number;
+  warmupEpochs: number;
   optimizer: CatsDogsOptimizer;
   weightDecay: number;
   labelSmoothing: number;
@@ -76,6 +77,7 @@ function recipeOptions(command: Command): Command {
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
     .option('--learning-rate <lr>', 'initial learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
+    .option('--warmup-epochs <n>', 'epochs of linear learning-rate warm-up before the cosine decay (0: none)', nonNegativeInt, 0)
     .addOption(new Option('--optimizer <name>', `Adam, or SGD with Nesterov momentum ${SGD_MOMENTUM}`).choices(OPTIMIZERS).default('adam'))
     .option('--weight-decay <wd>', 'decoupled (AdamW-style) weight decay: p ← p − lr·wd·p each step (0: none)', rateBelowOne, 0)
     .option('--label-smoothing <s>', 'train on targets (1 − s)·one-hot + s / 2 (0: none)', rateBelowOne, 0)
@@ -92,14 +94,14 @@ function recipeOptions(command: Command): Command {
     .addOption(new Option('--fill-mode <mode>', 'augmentation: pixels from outside the photo are black (constant), mirrored (reflect), the edge pixel (nearest) or wrapped').choices(FILL_MODES).default(DEFAULT_AUGMENTATION.fillMode))
     .option('--brightness <f>', 'augmentation: brightness shifts up to ± this fraction of the pixel range (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.brightness)
     .option('--contrast <f>', 'augmentation: contrast factors within 1 ± f about each photo\'s mean (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.contrast)
-    .option('--erasing <p>', 'augmentation: share of photos with one random rectangle (2–33% of the photo) replaced by noise (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.erasing)
+    .option('--erasing <p>', 'augmentation: share of photos with one random rectangle (2–33% of the photo) blacked out (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.erasing)
     .option('--selection-fraction <f>', 'share of the training photos held out for model selection', fraction, 0.2)
     .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt);
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit };
 }
 
 function epochLine(seed: number, e: EpochRecord): string {
