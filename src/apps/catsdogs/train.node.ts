@@ -169,16 +169,20 @@ function trainingData(settings: TrainSettings, fit: ImageTensors, selection: Ima
   };
 }
 
+/** Settings the CLI cannot check alone, checked before any photo is decoded. */
+function checkSettings(settings: TrainSettings): void {
+  const warmupEpochs = settings.warmupEpochs ?? 0;
+  if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0 && warmupEpochs < settings.epochs)) {
+    throw new ValueError(`catsdogs: warmupEpochs must be an integer in [0, epochs = ${settings.epochs}), got ${warmupEpochs}`);
+  }
+}
+
 /** Trains one seed on `fit`; keeps the epoch best on `selection`, or the last one when there is none. */
 async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
   manualSeed(seed);
   const model = catsDogsCnn(settings, settings, augmentationOf(settings));
   const stepsPerEpoch = Math.ceil(fit.y.shape[0]! / settings.batchSize);
-  const warmupEpochs = settings.warmupEpochs ?? 0;
-  if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0 && warmupEpochs < settings.epochs)) {
-    throw new ValueError(`catsdogs: warmupEpochs must be an integer in [0, epochs = ${settings.epochs}), got ${warmupEpochs}`);
-  }
-  const warmupSteps = warmupEpochs * stepsPerEpoch;
+  const warmupSteps = (settings.warmupEpochs ?? 0) * stepsPerEpoch;
   const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: settings.epochs * stepsPerEpoch - warmupSteps, alpha: 0.01, warmupSteps });
   const data = trainingData(settings, fit, selection);
   model.compile({ optimizer: catsDogsOptimizer(settings.optimizer ?? 'adam', learningRate, settings.weightDecay ?? 0), loss: data.loss, metrics: ['accuracy'] });
@@ -234,6 +238,7 @@ export async function loadCatsDogsPhotos(settings: PhotoSettings): Promise<CatsD
  * The validation photos are never decoded, so a recipe chosen from these runs cannot have seen them.
  */
 export async function exploreCatsDogs(settings: TrainSettings, hooks: TrainHooks = {}): Promise<SelectionRun[]> {
+  checkSettings(settings);
   const { train, split } = await loadTrainingPhotos(settings);
   const fit = imageTensors(train, split.fit);
   const selection = imageTensors(train, split.selection);
@@ -246,6 +251,7 @@ export async function exploreCatsDogs(settings: TrainSettings, hooks: TrainHooks
 }
 
 export async function trainCatsDogs(settings: TrainSettings, out: string, hooks: TrainHooks = {}): Promise<TrainedStudy> {
+  checkSettings(settings);
   const photos = await loadCatsDogsPhotos(settings);
   const { train: trainImages, validation: validationImages, split, decodeSeconds } = photos;
   const fitting = fitIndices(settings, photos);

@@ -3,7 +3,7 @@
  * Each draws one affine map per sample and resamples with bilinear interpolation; pixels that map
  * outside the image are filled as `fillMode` says (zeros by default). The maps are random, not learned, so they are computed on
  * the host; gradients still flow to the input through the gathers. The base class, shared with
- * the colour augmentations, holds the random stream.
+ * the colour augmentations and random erasing, holds the random stream.
  */
 import { add, mul } from '../../ops/arithmetic.js';
 import { concat } from '../../ops/concat.js';
@@ -78,8 +78,9 @@ export abstract class ImageAugmentation<Args extends RandomImageArgs> extends La
     return s;
   }
 
-  protected uniform(random: () => number, [low, high]: [number, number]): number {
-    return low + (high - low) * random();
+  /** A uniform draw from [low, high] off this layer's stream. */
+  protected uniform([low, high]: [number, number]): number {
+    return low + (high - low) * this.generator.random();
   }
 }
 
@@ -92,7 +93,7 @@ abstract class AffineAugmentation<Args extends AugmentationArgs> extends ImageAu
   }
 
   /** The map for one sample of an image of height × width. */
-  protected abstract drawMap(random: () => number, height: number, width: number): SourceMap;
+  protected abstract drawMap(height: number, width: number): SourceMap;
 
   protected call(x: Tensor): Tensor {
     if (!this.training) return x;
@@ -102,7 +103,6 @@ abstract class AffineAugmentation<Args extends AugmentationArgs> extends ImageAu
     // Row `pixels` of the padded table is the zero fill for out-of-image corners.
     const table = concat([reshape(x, [pixels, c]), zeros([1, c], { dtype: x.dtype })], 0);
     const corners = [0, 1, 2, 3].map(() => ({ index: new Int32Array(pixels), weight: new Float32Array(pixels) }));
-    const random = (): number => this.generator.random();
     const cy = (h - 1) / 2;
     const cx = (w - 1) / 2;
     const source = new Float64Array(2);
@@ -114,7 +114,7 @@ abstract class AffineAugmentation<Args extends AugmentationArgs> extends ImageAu
       corners[k]!.weight[p] = inside ? weight : 0;
     };
     for (let b = 0; b < n; b++) {
-      const map = this.drawMap(random, h, w);
+      const map = this.drawMap(h, w);
       for (let y = 0; y < h; y++) {
         for (let xx = 0; xx < w; xx++) {
           map(y - cy, xx - cx, source);
@@ -150,10 +150,10 @@ export class RandomFlip extends AffineAugmentation<RandomFlipArgs> {
     super(args);
   }
 
-  protected drawMap(random: () => number): SourceMap {
+  protected drawMap(): SourceMap {
     const mode = this.args.mode ?? 'horizontalAndVertical';
-    const flipX = mode !== 'vertical' && random() < 0.5 ? -1 : 1;
-    const flipY = mode !== 'horizontal' && random() < 0.5 ? -1 : 1;
+    const flipX = mode !== 'vertical' && this.generator.random() < 0.5 ? -1 : 1;
+    const flipY = mode !== 'horizontal' && this.generator.random() < 0.5 ? -1 : 1;
     return (dy, dx, source) => {
       source[0] = dy * flipY;
       source[1] = dx * flipX;
@@ -168,8 +168,8 @@ export interface RandomRotationArgs extends AugmentationArgs {
 
 /** Rotates each image by a random angle around its centre. */
 export class RandomRotation extends AffineAugmentation<RandomRotationArgs> {
-  protected drawMap(random: () => number): SourceMap {
-    const angle = this.uniform(random, rangeOf(this.args.factor, 'RandomRotation')) * 2 * Math.PI;
+  protected drawMap(): SourceMap {
+    const angle = this.uniform(rangeOf(this.args.factor, 'RandomRotation')) * 2 * Math.PI;
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
     return (dy, dx, source) => {
@@ -188,9 +188,9 @@ export interface RandomZoomArgs extends AugmentationArgs {
 
 /** Zooms each image in or out around its centre. */
 export class RandomZoom extends AffineAugmentation<RandomZoomArgs> {
-  protected drawMap(random: () => number): SourceMap {
-    const zy = 1 + this.uniform(random, rangeOf(this.args.heightFactor, 'RandomZoom'));
-    const zx = this.args.widthFactor === undefined ? zy : 1 + this.uniform(random, rangeOf(this.args.widthFactor, 'RandomZoom'));
+  protected drawMap(): SourceMap {
+    const zy = 1 + this.uniform(rangeOf(this.args.heightFactor, 'RandomZoom'));
+    const zx = this.args.widthFactor === undefined ? zy : 1 + this.uniform(rangeOf(this.args.widthFactor, 'RandomZoom'));
     return (dy, dx, source) => {
       source[0] = dy * zy;
       source[1] = dx * zx;
@@ -207,9 +207,9 @@ export interface RandomTranslationArgs extends AugmentationArgs {
 
 /** Shifts each image by a random fraction of its size. */
 export class RandomTranslation extends AffineAugmentation<RandomTranslationArgs> {
-  protected drawMap(random: () => number, height: number, width: number): SourceMap {
-    const ty = this.uniform(random, rangeOf(this.args.heightFactor, 'RandomTranslation')) * height;
-    const tx = this.uniform(random, rangeOf(this.args.widthFactor, 'RandomTranslation')) * width;
+  protected drawMap(height: number, width: number): SourceMap {
+    const ty = this.uniform(rangeOf(this.args.heightFactor, 'RandomTranslation')) * height;
+    const tx = this.uniform(rangeOf(this.args.widthFactor, 'RandomTranslation')) * width;
     return (dy, dx, source) => {
       source[0] = dy - ty;
       source[1] = dx - tx;
@@ -239,14 +239,14 @@ export class RandomAffine extends AffineAugmentation<RandomAffineArgs> {
     super(args);
   }
 
-  protected drawMap(random: () => number, height: number, width: number): SourceMap {
+  protected drawMap(height: number, width: number): SourceMap {
     const { horizontalFlip = false, rotation = 0, zoom = 0, translation = 0 } = this.args;
-    const flipX = horizontalFlip && random() < 0.5 ? -1 : 1;
-    const angle = this.uniform(random, rangeOf(rotation, 'RandomAffine rotation')) * 2 * Math.PI;
-    const scale = 1 + this.uniform(random, rangeOf(zoom, 'RandomAffine zoom'));
+    const flipX = horizontalFlip && this.generator.random() < 0.5 ? -1 : 1;
+    const angle = this.uniform(rangeOf(rotation, 'RandomAffine rotation')) * 2 * Math.PI;
+    const scale = 1 + this.uniform(rangeOf(zoom, 'RandomAffine zoom'));
     const shift = rangeOf(translation, 'RandomAffine translation');
-    const ty = this.uniform(random, shift) * height;
-    const tx = this.uniform(random, shift) * width;
+    const ty = this.uniform(shift) * height;
+    const tx = this.uniform(shift) * width;
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
     // Output offset → undo the shift → undo the zoom → undo the rotation → undo the flip.

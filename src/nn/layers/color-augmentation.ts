@@ -27,7 +27,7 @@ abstract class ColorAugmentation<Args extends ColorAugmentationArgs> extends Ima
 
   /** One draw from `range` per image, shaped [n, 1, 1, 1] to broadcast over it. */
   protected perImage(n: number, range: [number, number], dtype: Tensor['dtype']): Tensor {
-    const values = Float32Array.from({ length: n }, () => this.uniform(() => this.generator.random(), range));
+    const values = Float32Array.from({ length: n }, () => this.uniform(range));
     return tensor(values, [n, 1, 1, 1], { dtype });
   }
 

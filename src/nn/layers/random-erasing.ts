@@ -34,6 +34,12 @@ function checkRange(range: readonly [number, number], what: string, positive: bo
 }
 
 export class RandomErasing extends ImageAugmentation<RandomErasingArgs> {
+  private readonly probability: number;
+  private readonly scale: [number, number];
+  private readonly logRatio: [number, number];
+  private readonly value: number | 'random';
+  private readonly valueRange: [number, number];
+
   constructor(args: RandomErasingArgs = {}) {
     super(args);
     const { probability = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3], value = 0, valueRange = [0, 255] } = args;
@@ -43,17 +49,19 @@ export class RandomErasing extends ImageAugmentation<RandomErasingArgs> {
     checkRange(ratio, 'ratio', true);
     checkRange(valueRange, 'valueRange', false);
     if (value !== 'random' && !Number.isFinite(value)) throw new ValueError(`RandomErasing: value must be a number or 'random', got ${JSON.stringify(value)}`);
+    this.probability = probability;
+    this.scale = [scale[0], scale[1]];
+    this.logRatio = [Math.log(ratio[0]), Math.log(ratio[1])];
+    this.value = value;
+    this.valueRange = [valueRange[0], valueRange[1]];
   }
 
   /** The box erased from an image of height × width, or null when this image is left whole. */
   private drawBox(height: number, width: number): { top: number; left: number; rows: number; columns: number } | null {
-    const { probability = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3] } = this.args;
-    const random = (): number => this.generator.random();
-    if (random() >= probability) return null;
-    const logRatio: [number, number] = [Math.log(ratio[0]), Math.log(ratio[1])];
+    if (this.generator.random() >= this.probability) return null;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const area = this.uniform(random, [scale[0], scale[1]]) * height * width;
-      const aspect = Math.exp(this.uniform(random, logRatio));
+      const area = this.uniform(this.scale) * height * width;
+      const aspect = Math.exp(this.uniform(this.logRatio));
       const rows = Math.round(Math.sqrt(area * aspect));
       const columns = Math.round(Math.sqrt(area / aspect));
       if (rows < 1 || columns < 1 || rows > height || columns > width) continue;
@@ -65,7 +73,6 @@ export class RandomErasing extends ImageAugmentation<RandomErasingArgs> {
   protected call(x: Tensor): Tensor {
     if (!this.training) return x;
     const [n, h, w, c] = x.shape as [number, number, number, number];
-    const { value = 0, valueRange = [0, 255] } = this.args;
     const keep = new Float32Array(n * h * w * c).fill(1);
     const fill = new Float32Array(n * h * w * c);
     for (let image = 0; image < n; image++) {
@@ -76,7 +83,7 @@ export class RandomErasing extends ImageAugmentation<RandomErasingArgs> {
           for (let channel = 0; channel < c; channel++) {
             const i = ((image * h + row) * w + column) * c + channel;
             keep[i] = 0;
-            fill[i] = value === 'random' ? this.uniform(() => this.generator.random(), [valueRange[0], valueRange[1]]) : value;
+            fill[i] = this.value === 'random' ? this.uniform(this.valueRange) : this.value;
           }
         }
       }
