@@ -24,7 +24,7 @@ export {
   type RandomFlipArgs, type RandomRotationArgs, type RandomZoomArgs, type RandomTranslationArgs, type RandomAffineArgs, type FactorRange, type FillMode, FILL_MODES,
   type RandomImageArgs,
 } from './layers/augmentation.js';
-export { RandomBrightness, RandomContrast, type ColorAugmentationArgs, type RandomBrightnessArgs, type RandomContrastArgs } from './layers/color-augmentation.js';
+export { RandomBrightness, RandomContrast, type ValueRangeArgs, type RandomBrightnessArgs, type RandomContrastArgs } from './layers/color-augmentation.js';
 export { RandomErasing, type RandomErasingArgs } from './layers/random-erasing.js';
 export { initialize, computeFans, INITIALIZERS, type InitializerName, type InitializerOptions, type InitializerSpec } from './initializers.js';
 export { regularizationPenalty, type RegularizerSpec } from './regularizers.js';

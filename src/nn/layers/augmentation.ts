@@ -79,7 +79,7 @@ export abstract class ImageAugmentation<Args extends RandomImageArgs> extends La
   }
 
   /** A uniform draw from [low, high] off this layer's stream. */
-  protected uniform([low, high]: [number, number]): number {
+  protected uniform([low, high]: readonly [number, number]): number {
     return low + (high - low) * this.generator.random();
   }
 }

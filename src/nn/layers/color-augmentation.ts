@@ -1,7 +1,8 @@
 /**
  * Photometric image augmentation for NHWC batches, as Keras' RandomBrightness and RandomContrast:
  * one random change per image, in training only, the result clipped to the pixels' value range
- * (Keras' default [0, 255]; pass [0, 1] for scaled pixels). Geometric ones are in augmentation.ts.
+ * (Keras' default [0, 255]; pass [0, 1] for scaled pixels). Geometric ones are in augmentation.ts;
+ * random erasing shares the value range.
  */
 import { add, clamp, mul, sub } from '../../ops/arithmetic.js';
 import { tensor } from '../../ops/creation.js';
@@ -10,12 +11,13 @@ import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { ImageAugmentation, rangeOf, type FactorRange, type RandomImageArgs } from './augmentation.js';
 
-export interface ColorAugmentationArgs extends RandomImageArgs {
-  /** The range pixels take, which outputs are clipped to (default [0, 255]). */
+export interface ValueRangeArgs extends RandomImageArgs {
+  /** The range pixels take (default [0, 255]): brightness and contrast clip to it, erasing draws its noise from it. */
   readonly valueRange?: readonly [number, number];
 }
 
-abstract class ColorAugmentation<Args extends ColorAugmentationArgs> extends ImageAugmentation<Args> {
+/** An augmentation of pixel values that knows their range. */
+export abstract class ValueRangeAugmentation<Args extends ValueRangeArgs> extends ImageAugmentation<Args> {
   protected readonly valueRange: readonly [number, number];
 
   constructor(args: Args) {
@@ -36,13 +38,13 @@ abstract class ColorAugmentation<Args extends ColorAugmentationArgs> extends Ima
   }
 }
 
-export interface RandomBrightnessArgs extends ColorAugmentationArgs {
+export interface RandomBrightnessArgs extends ValueRangeArgs {
   /** Shift as a fraction of the value range, drawn from [-factor, factor] (or the given range), within [-1, 1]. */
   readonly factor: FactorRange;
 }
 
 /** Adds one random offset to all pixels of each image. */
-export class RandomBrightness extends ColorAugmentation<RandomBrightnessArgs> {
+export class RandomBrightness extends ValueRangeAugmentation<RandomBrightnessArgs> {
   private readonly range: [number, number];
 
   constructor(args: RandomBrightnessArgs) {
@@ -58,13 +60,13 @@ export class RandomBrightness extends ColorAugmentation<RandomBrightnessArgs> {
   }
 }
 
-export interface RandomContrastArgs extends ColorAugmentationArgs {
+export interface RandomContrastArgs extends ValueRangeArgs {
   /** The contrast factor is drawn from [1 − factor, 1 + factor] (or [1 − lower, 1 + upper] for a pair); factor in [0, 1]. */
   readonly factor: number | readonly [number, number];
 }
 
 /** Scales each image's pixels about their channel means by one random factor. */
-export class RandomContrast extends ColorAugmentation<RandomContrastArgs> {
+export class RandomContrast extends ValueRangeAugmentation<RandomContrastArgs> {
   private readonly range: [number, number];
 
   constructor(args: RandomContrastArgs) {

@@ -8,9 +8,9 @@ import { add, mul } from '../../ops/arithmetic.js';
 import { tensor } from '../../ops/creation.js';
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { ImageAugmentation, type RandomImageArgs } from './augmentation.js';
+import { ValueRangeAugmentation, type ValueRangeArgs } from './color-augmentation.js';
 
-export interface RandomErasingArgs extends RandomImageArgs {
+export interface RandomErasingArgs extends ValueRangeArgs {
   /** Share of images erased (default 0.5). */
   readonly probability?: number;
   /** Range of the erased area as a share of the image (default [0.02, 0.33]). */
@@ -19,41 +19,36 @@ export interface RandomErasingArgs extends RandomImageArgs {
   readonly ratio?: readonly [number, number];
   /** The fill: a constant, or 'random' for uniform noise over `valueRange` (default 0). */
   readonly value?: number | 'random';
-  /** The range of pixel values, used by the 'random' fill (default [0, 255]). */
-  readonly valueRange?: readonly [number, number];
 }
 
 /** Draws per box before falling back to leaving the image whole, as torchvision. */
 const ATTEMPTS = 10;
 
-function checkRange(range: readonly [number, number], what: string, positive: boolean): void {
+function checkRange(range: readonly [number, number], what: string): void {
   const [low, high] = range;
-  if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high && (!positive || low > 0))) {
-    throw new ValueError(`RandomErasing: ${what} must be [low, high] with ${positive ? '0 < ' : ''}low ≤ high, got ${JSON.stringify(range)}`);
+  if (!(Number.isFinite(low) && Number.isFinite(high) && low > 0 && low <= high)) {
+    throw new ValueError(`RandomErasing: ${what} must be [low, high] with 0 < low ≤ high, got ${JSON.stringify(range)}`);
   }
 }
 
-export class RandomErasing extends ImageAugmentation<RandomErasingArgs> {
+export class RandomErasing extends ValueRangeAugmentation<RandomErasingArgs> {
   private readonly probability: number;
   private readonly scale: [number, number];
   private readonly logRatio: [number, number];
   private readonly value: number | 'random';
-  private readonly valueRange: [number, number];
 
   constructor(args: RandomErasingArgs = {}) {
     super(args);
-    const { probability = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3], value = 0, valueRange = [0, 255] } = args;
+    const { probability = 0.5, scale = [0.02, 0.33], ratio = [0.3, 3.3], value = 0 } = args;
     if (!(probability >= 0 && probability <= 1)) throw new ValueError(`RandomErasing: probability must be in [0, 1], got ${probability}`);
-    checkRange(scale, 'scale', true);
+    checkRange(scale, 'scale');
     if (scale[1] > 1) throw new ValueError(`RandomErasing: scale must lie within (0, 1], got ${JSON.stringify(scale)}`);
-    checkRange(ratio, 'ratio', true);
-    checkRange(valueRange, 'valueRange', false);
+    checkRange(ratio, 'ratio');
     if (value !== 'random' && !Number.isFinite(value)) throw new ValueError(`RandomErasing: value must be a number or 'random', got ${JSON.stringify(value)}`);
     this.probability = probability;
     this.scale = [scale[0], scale[1]];
     this.logRatio = [Math.log(ratio[0]), Math.log(ratio[1])];
     this.value = value;
-    this.valueRange = [valueRange[0], valueRange[1]];
   }
 
   /** The box erased from an image of height × width, or null when this image is left whole. */
