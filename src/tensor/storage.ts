@@ -6,8 +6,13 @@
  */
 import type { Backend, DataId } from '../backend/contract.js';
 
-/** Buffers below this size do not weigh on the garbage collector's schedule (their pressure buffers would come from malloc + memset, not lazily zeroed pages). */
+/** Buffers from this size carry a pressure buffer of their own (smaller ones would come from malloc + memset, not lazily zeroed pages). */
 const PRESSURE_MIN_BYTES = 1 << 20;
+/**
+ * Buffers from this size up to PRESSURE_MIN_BYTES share pressure buffers. Smaller ones weigh on the
+ * collector through their tensor objects, whose JS heap share is large enough next to them.
+ */
+const SHARED_PRESSURE_MIN_BYTES = 4096;
 /**
  * Pressure buffers kept for reuse, at most this many bytes of them: they stand for 4× as many tensor
  * bytes, so 1 GB covers a whole 4 GB WASM memory. A training step keeps its activations until its
@@ -41,23 +46,73 @@ function keepSpare(buffer: ArrayBuffer): void {
   spareBytes += buffer.byteLength;
 }
 
+/**
+ * One pressure buffer of PRESSURE_MIN_BYTES standing for four times as many bytes of mid-sized
+ * buffers (the ratio of the large ones' own). Without it a loop of 500 KB tensors dropped without
+ * dispose() filled the 2 GiB WASM memory: V8 saw no external memory and never collected them.
+ */
+class SharedPressure {
+  readonly buffer = pressureBuffer(PRESSURE_MIN_BYTES);
+  /** Buffer bytes it may still stand for. */
+  room = 4 * PRESSURE_MIN_BYTES;
+  /** Live storages holding it. */
+  holders = 0;
+  /** A holder was garbage-collected: the buffer then goes with the collections, as a large one's does. */
+  collected = false;
+
+  /** Hands the buffer on for reuse once nothing holds it and nothing more will join. */
+  retireIfIdle(): void {
+    if (this.holders === 0 && !this.collected && this !== openShared) keepSpare(this.buffer);
+  }
+}
+
+/** The shared pressure buffer new mid-sized storages join until its room is used up. */
+let openShared: SharedPressure | null = null;
+
+function joinSharedPressure(bytes: number): SharedPressure {
+  if (!openShared || openShared.room < bytes) {
+    const full = openShared;
+    openShared = new SharedPressure();
+    full?.retireIfIdle();
+  }
+  openShared.room -= bytes;
+  openShared.holders++;
+  return openShared;
+}
+
+/** The pressure a buffer of `bytes` (at least SHARED_PRESSURE_MIN_BYTES) carries. */
+function pressureFor(bytes: number): ArrayBuffer | SharedPressure {
+  return bytes >= PRESSURE_MIN_BYTES ? pressureBuffer(bytes >> 2) : joinSharedPressure(bytes);
+}
+
+/** A freed buffer's pressure: kept for reuse if it was freed explicitly and nothing else holds it. */
+function settlePressure(pressure: ArrayBuffer | SharedPressure, explicit: boolean): void {
+  if (pressure instanceof SharedPressure) {
+    pressure.holders--;
+    if (!explicit) pressure.collected = true;
+    pressure.retireIfIdle();
+  } else if (explicit) {
+    keepSpare(pressure);
+  }
+}
+
 export class Storage {
   private refs = 1;
   /**
    * For backends with memory outside the JS heap: an untouched ArrayBuffer of a quarter of the
-   * buffer's size. V8 schedules collections by the external memory ArrayBuffers report, so without
+   * buffer's size (mid-sized buffers share one, see SharedPressure). V8 schedules collections by the external memory ArrayBuffers report, so without
    * it a loop allocating large WASM tensors would run for hundreds of steps between collections
    * (measured: heap grew to 968 MB for a 47 MB working set; with it, 287 MB). Its pages are never
    * written, so it costs address space, not RSS.
    */
-  private gcPressure: ArrayBuffer | null;
+  private gcPressure: ArrayBuffer | SharedPressure | null;
 
   constructor(
     readonly backend: Backend,
     readonly id: DataId,
     readonly bytes: number,
   ) {
-    this.gcPressure = backend.externalMemory && bytes >= PRESSURE_MIN_BYTES ? pressureBuffer(bytes >> 2) : null;
+    this.gcPressure = backend.externalMemory && bytes >= SHARED_PRESSURE_MIN_BYTES ? pressureFor(bytes) : null;
     const c = counters(backend);
     c.buffers++;
     c.bytes += bytes;
@@ -75,7 +130,7 @@ export class Storage {
   release(explicit: boolean): void {
     if (--this.refs > 0) return;
     this.backend.free(this.id);
-    if (this.gcPressure && explicit) keepSpare(this.gcPressure);
+    if (this.gcPressure) settlePressure(this.gcPressure, explicit);
     this.gcPressure = null;
     const c = counters(this.backend);
     c.buffers--;

@@ -460,6 +460,23 @@ describe('wasm memory', () => {
     assert.equal(wasm.memory().bytes, 0);
   });
 
+  it('a block beyond the 2 GiB memory is refused with what holds the memory, and the allocator stays usable', () => {
+    const wasm = new WasmBackend({ threads: 1, initialBytes: 1 << 16 });
+    const kept = put(wasm, random(1000, 73), [1000]);
+    const before = wasm.memory();
+    assert.throws(
+      () => wasm.fill(600 << 20, 0, 'float32'),
+      (error: Error) =>
+        /out of memory: a block of 2516582400 bytes does not fit in the 2147483648-byte WASM memory, where \d+ blocks in use hold \d+ bytes/.test(error.message) &&
+        /dispose\(\)/.test(error.message) && /scope\(\)/.test(error.message),
+    );
+    assert.deepEqual(wasm.memory(), before, 'the refused block left no trace');
+    const after = put(wasm, random(10, 74), [10]);
+    assertClose(wasm.readSync(after), random(10, 74));
+    assertClose(wasm.readSync(kept), random(1000, 73));
+    for (const t of [kept, after]) wasm.free(t.id);
+  });
+
   it("keeps a forward conv's patch matrix for the filter gradient of the same input only", () => {
     const wasm = new WasmBackend({ threads: 1 });
     const reference = new ReferenceBackend();

@@ -82,6 +82,35 @@ forEachBackend('memory', (backend) => {
     assert.ok(collections <= 3, `${collections} garbage collections in 200 steps of disposed tensors`);
   });
 
+  it('mid-sized tensors dropped without dispose in an async loop are collected in time', async (context) => {
+    if (!t.getBackend().externalMemory) {
+      context.skip('buffers live in the JS heap; the collector sees them');
+      return;
+    }
+    // 6 GB of 512 KB tensors, never disposed and no gc() call: only the shared pressure buffers tell
+    // V8 that the WASM memory fills (without them this loop ran out of the 2 GiB memory).
+    const source = t.ones([1 << 17]);
+    let peak = 0;
+    for (let step = 0; step < 3000; step++) {
+      for (let k = 0; k < 4; k++) t.add(source, k);
+      await new Promise((resolve) => setImmediate(resolve));
+      peak = Math.max(peak, t.memory().backends[backend]!.heapBytes!);
+    }
+    assert.ok(peak < 1 << 30, `WASM memory grew to ${peak} bytes`);
+  });
+
+  it('disposed mid-sized tensors pass their shared collector pressure on', async (context) => {
+    if (!t.getBackend().externalMemory) {
+      context.skip('buffers live in the JS heap; no pressure buffers');
+      return;
+    }
+    t.scope(() => void t.add(t.zeros([1 << 17]), 1));
+    const collections = await countCollections(() => {
+      for (let step = 0; step < 2000; step++) t.scope(() => void t.add(t.zeros([1 << 17]), 1));
+    });
+    assert.ok(collections <= 3, `${collections} garbage collections in 2,000 steps of disposed tensors`);
+  });
+
   it('dispose frees at once, scope frees what it does not return, keep survives', () => {
     const before = t.memory().backends[backend]?.bytes ?? 0;
     const a = t.ones([1000]);

@@ -35,6 +35,8 @@ export class WasmHeap {
   private f32: Float32Array;
   private i32: Int32Array;
   private u8: Uint8Array;
+  /** Where blocks start (the module's static data lies below). */
+  private readonly base: number;
   private top: number;
   private readonly freeLists = new Map<number, number[]>();
   /** Live blocks and the bytes their size classes hold. */
@@ -45,7 +47,8 @@ export class WasmHeap {
   constructor(initialBytes: number, heapBase: number) {
     const initialPages = Math.max(1, Math.ceil(initialBytes / PAGE_BYTES));
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
-    this.top = Math.ceil(heapBase / ALIGN) * ALIGN;
+    this.base = Math.ceil(heapBase / ALIGN) * ALIGN;
+    this.top = this.base;
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
     this.u8 = new Uint8Array(this.memory.buffer);
@@ -59,13 +62,15 @@ export class WasmHeap {
   /** A block of at least `bytes` bytes; its size class is what `release` must be given. */
   alloc(bytes: number): { ptr: number; size: number } {
     const size = sizeClass(bytes);
+    let ptr = this.freeLists.get(size)?.pop();
+    if (ptr === undefined) {
+      ptr = this.top;
+      // Grow before moving the bump pointer: a failed growth leaves the allocator as it was.
+      if (ptr + size > this.u8.byteLength) this.grow(ptr + size, bytes);
+      this.top = ptr + size;
+    }
     this.liveBlocks++;
     this.liveBytes += size;
-    const reused = this.freeLists.get(size)?.pop();
-    if (reused !== undefined) return { ptr: reused, size };
-    const ptr = this.top;
-    this.top += size;
-    if (this.top > this.u8.byteLength) this.grow(this.top);
     return { ptr, size };
   }
 
@@ -77,13 +82,19 @@ export class WasmHeap {
     list.push(ptr);
   }
 
-  private grow(needBytes: number): void {
+  /** Grows the memory to hold `needBytes`, for a new block of `blockBytes`. */
+  private grow(needBytes: number, blockBytes: number): void {
     const have = this.u8.byteLength / PAGE_BYTES;
     const need = Math.ceil(needBytes / PAGE_BYTES);
     // Grow by at least half again, so a growing workload reallocates views O(log n) times.
     const target = Math.min(MAX_PAGES, Math.max(need, Math.ceil(have * 1.5)));
     if (need > MAX_PAGES) {
-      throw new BackendError(`wasm: out of memory (a block needs ${needBytes} bytes, the limit is ${MAX_PAGES * PAGE_BYTES})`);
+      throw new BackendError(
+        `wasm: out of memory: a block of ${blockBytes} bytes does not fit in the ${MAX_PAGES * PAGE_BYTES}-byte WASM memory, ` +
+          `where ${this.liveBlocks} blocks in use hold ${this.liveBytes} bytes and ${this.top - this.base - this.liveBytes} bytes wait in free lists of other sizes. ` +
+          'Tensors dropped without dispose() are freed after a garbage collection, between turns of the event loop: ' +
+          'dispose tensors, or run a long synchronous loop inside scope().',
+      );
     }
     this.memory.grow(target - have);
     this.growths++;
