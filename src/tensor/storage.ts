@@ -9,8 +9,8 @@ import type { Backend, DataId } from '../backend/contract.js';
 /** Buffers from this size carry a pressure buffer of their own (smaller ones would come from malloc + memset, not lazily zeroed pages). */
 const PRESSURE_MIN_BYTES = 1 << 20;
 /**
- * Buffers from this size up to PRESSURE_MIN_BYTES share pressure buffers. Smaller ones weigh on the
- * collector through their tensor objects, whose JS heap share is large enough next to them.
+ * Buffers from this size up to PRESSURE_MIN_BYTES share pressure buffers. Smaller ones are at most
+ * ~20× their tensor objects' JS heap bytes, so the JS heap's own growth brings their collections.
  */
 const SHARED_PRESSURE_MIN_BYTES = 4096;
 /**
@@ -100,8 +100,9 @@ export class Storage {
   private refs = 1;
   /**
    * For backends with memory outside the JS heap: an untouched ArrayBuffer of a quarter of the
-   * buffer's size (mid-sized buffers share one, see SharedPressure). V8 schedules collections by the external memory ArrayBuffers report, so without
-   * it a loop allocating large WASM tensors would run for hundreds of steps between collections
+   * buffer's size (mid-sized buffers share one, see SharedPressure). V8 schedules collections by the
+   * external memory ArrayBuffers report, so without it a loop allocating large WASM tensors would
+   * run for hundreds of steps between collections
    * (measured: heap grew to 968 MB for a 47 MB working set; with it, 287 MB). Its pages are never
    * written, so it costs address space, not RSS.
    */
