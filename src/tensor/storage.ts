@@ -9,8 +9,9 @@ import type { Backend, DataId } from '../backend/contract.js';
 /** Buffers from this size carry a pressure buffer of their own (smaller ones would come from malloc + memset, not lazily zeroed pages). */
 const PRESSURE_MIN_BYTES = 1 << 20;
 /**
- * Buffers from this size up to PRESSURE_MIN_BYTES share pressure buffers. Smaller ones are at most
- * ~20× their tensor objects' JS heap bytes, so the JS heap's own growth brings their collections.
+ * Buffers from this size up to PRESSURE_MIN_BYTES share pressure buffers. A smaller one is at most
+ * ~10× its tensor object's JS heap bytes (388 B measured for a one-element wasm tensor), so the JS
+ * heap's own growth brings their collections.
  */
 const SHARED_PRESSURE_MIN_BYTES = 4096;
 /**
