@@ -67,20 +67,26 @@ forEachBackend('memory', (backend) => {
     assert.ok(samples[samples.length - 1]!.tensors <= samples[0]!.tensors + 16, `live tensors grew: ${report}`);
   });
 
-  it('disposed large tensors pass their collector pressure on instead of piling it up', async (context) => {
-    if (!t.getBackend().externalMemory) {
-      context.skip('buffers live in the JS heap; no pressure buffers');
-      return;
-    }
-    // Each 4 MB tensor outside the JS heap carries a 1 MB pressure ArrayBuffer. When every tensor is
-    // disposed, the next one of the same size takes the freed one's, so the external memory V8 sees
-    // stays flat and gives V8 no reason to collect (fresh buffers: 13 collections in this loop).
-    t.scope(() => void t.add(t.zeros([1 << 20]), 1));
-    const collections = await countCollections(() => {
-      for (let step = 0; step < 200; step++) t.scope(() => void t.add(t.zeros([1 << 20]), 1));
+  // A 4 MB tensor outside the JS heap carries a 1 MB pressure ArrayBuffer; 512 KB ones share 1 MB
+  // buffers, one per 4 MB of them. When every tensor is disposed, the next ones take the freed
+  // buffers, so the external memory V8 sees stays flat and gives V8 no reason to collect (fresh
+  // buffers for the large tensors: 13 collections in their loop).
+  for (const { what, elements, steps } of [
+    { what: 'large', elements: 1 << 20, steps: 200 },
+    { what: 'mid-sized', elements: 1 << 17, steps: 2000 },
+  ]) {
+    it(`disposed ${what} tensors pass their collector pressure on instead of piling it up`, async (context) => {
+      if (!t.getBackend().externalMemory) {
+        context.skip('buffers live in the JS heap; no pressure buffers');
+        return;
+      }
+      t.scope(() => void t.add(t.zeros([elements]), 1));
+      const collections = await countCollections(() => {
+        for (let step = 0; step < steps; step++) t.scope(() => void t.add(t.zeros([elements]), 1));
+      });
+      assert.ok(collections <= 3, `${collections} garbage collections in ${steps} steps of disposed tensors`);
     });
-    assert.ok(collections <= 3, `${collections} garbage collections in 200 steps of disposed tensors`);
-  });
+  }
 
   it('mid-sized tensors dropped without dispose in an async loop are collected in time', async (context) => {
     if (!t.getBackend().externalMemory) {
@@ -97,18 +103,6 @@ forEachBackend('memory', (backend) => {
       peak = Math.max(peak, t.memory().backends[backend]!.heapBytes!);
     }
     assert.ok(peak < 1 << 30, `WASM memory grew to ${peak} bytes`);
-  });
-
-  it('disposed mid-sized tensors pass their shared collector pressure on', async (context) => {
-    if (!t.getBackend().externalMemory) {
-      context.skip('buffers live in the JS heap; no pressure buffers');
-      return;
-    }
-    t.scope(() => void t.add(t.zeros([1 << 17]), 1));
-    const collections = await countCollections(() => {
-      for (let step = 0; step < 2000; step++) t.scope(() => void t.add(t.zeros([1 << 17]), 1));
-    });
-    assert.ok(collections <= 3, `${collections} garbage collections in 2,000 steps of disposed tensors`);
   });
 
   it('dispose frees at once, scope frees what it does not return, keep survives', () => {
