@@ -22,7 +22,7 @@ async function tensile(...args: string[]): Promise<{ stdout: string; stderr: str
 
 interface Results {
   counts: { fit: number; selection: number; validation: number };
-  runs: { seed: number; validationAccuracy: number; epochs: unknown[] }[];
+  runs: { seed: number; validationAccuracy: number; networks: { seed: number; epochs: unknown[]; validationAccuracy: number }[] }[];
   deployment: { floatBytes: number; int8Bytes: number; floatAccuracy: number; int8Accuracy: number; latency: { float: { medianMs: number; peakRssKiB: number }; int8: { medianMs: number; peakRssKiB: number } } | null };
   misclassified: { path: string }[];
 }
@@ -49,7 +49,8 @@ describe('tensile catsdogs and quantize', () => {
   it('train splits, selects, scores, quantises and writes the report, figures and models', async () => {
     assert.deepEqual(results.counts, { fit: 32, selection: 8, validation: 20 });
     assert.equal(results.runs.length, 2);
-    assert.ok(results.runs.every((r) => r.epochs.length === 1 && r.validationAccuracy >= 0 && r.validationAccuracy <= 1));
+    assert.ok(results.runs.every((r) => r.networks.length === 1 && r.networks[0]!.seed === r.seed && r.networks[0]!.epochs.length === 1 && r.validationAccuracy >= 0 && r.validationAccuracy <= 1));
+    assert.ok(results.runs.every((r) => r.networks[0]!.validationAccuracy === r.validationAccuracy));
     const d = results.deployment;
     // A model this tiny is mostly file header; the full-size model's ratio is in the report.
     assert.ok(d.floatBytes / d.int8Bytes > 1.5, `int8 file ${d.int8Bytes} B vs float ${d.floatBytes} B`);
@@ -77,10 +78,10 @@ describe('tensile catsdogs and quantize', () => {
       '--json', 'catsdogs', 'train', '--refit', '--size', '16', '--epochs', '2', '--seeds', '2', '--filters', '4', '--units', '4', '--rotation', '0.05', '--shift', '0.1', '--fill-mode', 'reflect', '--brightness', '0.1', '--contrast', '0.2', '--erasing', '0.5', '--warmup-epochs', '1', '--mixup', '0.3', '--head', 'gap',
       '--train-limit', '20', '--validation-limit', '10', '--latency-images', '0', '--out', refitOut,
     );
-    const refit = JSON.parse(stdout) as Omit<Results, 'runs'> & { deployedSeed: number; runs: { selectedEpoch: number; selectionAccuracy: number | null; epochs: { selectionAccuracy: number | null }[] }[] };
+    const refit = JSON.parse(stdout) as Omit<Results, 'runs'> & { deployedSeed: number; runs: { selectionAccuracy: number | null; networks: { selectedEpoch: number; epochs: { selectionAccuracy: number | null }[] }[] }[] };
     assert.deepEqual(refit.counts, { fit: 20, selection: 0, validation: 10 });
     assert.equal(refit.deployedSeed, 1);
-    assert.ok(refit.runs.every((r) => r.selectedEpoch === 2 && r.selectionAccuracy === null && r.epochs.every((e) => e.selectionAccuracy === null)));
+    assert.ok(refit.runs.every((r) => r.selectionAccuracy === null && r.networks.every((n) => n.selectedEpoch === 2 && n.epochs.every((e) => e.selectionAccuracy === null))));
     const report = await readFile(path.join(refitOut, 'report.md'), 'utf8');
     assert.match(report, /trained on all 20 training photos \(a refit/);
     assert.match(report, /each seed keeps its last epoch/);
@@ -95,11 +96,12 @@ describe('tensile catsdogs and quantize', () => {
     const { stdout } = await tensile(
       '--json', 'catsdogs', 'explore', '--size', '16', '--epochs', '2', '--seeds', '1', '--filters', '4', '--units', '4', '--train-limit', '20', '--mixup', '0.2', '--dropout', '0', '--rotation', '0', '--weight-decay', '0',
     );
-    const runs = JSON.parse(stdout) as { seed: number; epochs: { selectionAccuracy: number }[]; selectedEpoch: number; selectionAccuracy: number }[];
+    const runs = JSON.parse(stdout) as { seed: number; networks: { epochs: { selectionAccuracy: number }[]; selectedEpoch: number }[]; selectionAccuracy: number }[];
     assert.equal(runs.length, 1);
     const [only] = runs;
-    assert.equal(only!.epochs.length, 2);
-    assert.equal(only!.selectionAccuracy, only!.epochs[only!.selectedEpoch - 1]!.selectionAccuracy);
+    const [network] = only!.networks;
+    assert.equal(network!.epochs.length, 2);
+    assert.equal(only!.selectionAccuracy, network!.epochs[network!.selectedEpoch - 1]!.selectionAccuracy);
     assert.ok(!('validationAccuracy' in only!));
     await assert.rejects(
       tensile('catsdogs', 'explore', '--size', '16', '--epochs', '2', '--warmup-epochs', '2', '--train-limit', '20'),
@@ -157,5 +159,55 @@ describe('tensile catsdogs and quantize', () => {
     const { stdout: predicted } = await tensile('catsdogs', 'predict', '--model', target, images[0]!);
     assert.match(predicted, /cat\.2000\.jpg\t(cat|dog)\t/);
     await assert.rejects(tensile('quantize', '--model', path.join(out, 'missing.safetensors'), '--calibration', calibration, '--out', target), (e: { stderr: string }) => /missing\.safetensors/.test(e.stderr));
+  });
+
+  it('train --ensemble averages networks seeded apart; predict, quantize and measure take the ensemble manifest; a replaced member is refused', async () => {
+    const ensembleOut = path.join(out, 'ensemble');
+    const { stdout } = await tensile(
+      '--json', 'catsdogs', 'train', '--ensemble', '2', '--size', '16', '--epochs', '1', '--seeds', '2', '--filters', '4', '--units', '4',
+      '--train-limit', '40', '--validation-limit', '20', '--latency-images', '2', '--out', ensembleOut,
+    );
+    const trained = JSON.parse(stdout) as Results & { deployedSeed: number };
+    assert.deepEqual(trained.runs.map((r) => r.networks.map((n) => n.seed)), [[1, 2], [3, 4]]);
+    const float = path.join(ensembleOut, 'model.ensemble.json');
+    const int8 = path.join(ensembleOut, 'model-int8.ensemble.json');
+    for (const file of [float, int8, 'model-1.safetensors', 'model-2.safetensors', 'model-int8-1.safetensors', 'model-int8-2.safetensors', 'models/seed-2.ensemble.json', 'models/seed-2-2.safetensors']) {
+      assert.ok((await stat(path.resolve(ensembleOut, file))).size > 0, file);
+    }
+    const d = trained.deployment;
+    assert.ok(d.floatBytes > (await stat(path.join(ensembleOut, 'model-1.safetensors'))).size * 2, 'sizes count every network');
+    assert.ok(d.latency !== null && d.latency.int8.medianMs > 0);
+    const report = await readFile(path.join(ensembleOut, 'report.md'), 'utf8');
+    assert.match(report, /mean ± std over 2 seeds, each an ensemble of 2 networks/);
+    assert.match(report, /file size \(2 networks \+ manifest\)/);
+    assert.match(report, /\| 2 \| 4 \| 1 \/ 1 \|/);
+
+    // The deployed float ensemble scores what train reported; its int8 twin agrees with itself when rebuilt by quantize.
+    const labels = async (model: string): Promise<string[]> => {
+      const { stdout: lines } = await tensile('catsdogs', 'predict', '--model', model, ...images);
+      return lines.trim().split('\n').map((line) => line.split('\t')[1]!);
+    };
+    assert.deepEqual(await labels(int8), await labels(float));
+    const calibration = path.join(ensembleOut, 'calibration');
+    await run('mkdir', ['-p', calibration]);
+    for (const image of images) await copyFile(image, path.join(calibration, path.basename(image)));
+    const quantized = JSON.parse((await tensile('--json', 'quantize', '--model', float, '--calibration', calibration, '--out', path.join(ensembleOut, 'q.ensemble.json'))).stdout) as { out: string; networks: number; floatBytes: number; int8Bytes: number };
+    assert.equal(quantized.networks, 2);
+    assert.equal(quantized.floatBytes, d.floatBytes);
+    assert.deepEqual(await labels(quantized.out), await labels(float));
+    await assert.rejects(
+      tensile('quantize', '--model', float, '--calibration', calibration, '--out', path.join(ensembleOut, 'q.safetensors')),
+      (e: { stderr: string }) => /q\.safetensors: an ensemble is written as a manifest named <stem>\.ensemble\.json/.test(e.stderr),
+    );
+
+    const measured = JSON.parse((await tensile('--json', 'catsdogs', 'measure', ensembleOut, '--latency-images', '2')).stdout) as Results['deployment'];
+    assert.equal(measured.floatAccuracy, d.floatAccuracy);
+    assert.equal(measured.int8Accuracy, d.int8Accuracy);
+
+    await copyFile(path.join(out, 'model.safetensors'), path.join(ensembleOut, 'model-2.safetensors'));
+    await assert.rejects(
+      tensile('catsdogs', 'predict', '--model', float, images[0]!),
+      (e: { stderr: string }) => /model\.ensemble\.json: member 2, .*model-2\.safetensors, has \d+ bytes, the manifest recorded \d+: it was replaced or is incomplete/.test(e.stderr),
+    );
   });
 });

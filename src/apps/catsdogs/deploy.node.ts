@@ -1,11 +1,12 @@
 /**
  * The small-device figures of the deployed model: post-training int8 quantisation calibrated on
- * training photos, file sizes, validation accuracy float vs int8, and per-image latency and peak RSS
+ * training photos (an ensemble: member by member), file sizes (an ensemble: its members and manifest
+ * together), validation accuracy float vs int8, and per-image latency and peak RSS
  * measured in one child process per mode, one thread each (TENSILE_THREADS=1 for the float backend;
  * the int8 kernels are single-threaded).
  */
 import { execFile } from 'node:child_process';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -18,9 +19,10 @@ import type { QuantizedModel } from '../../quantize/quantized-model.js';
 import { saveModel, writeFileAtomic } from '../../saving/files.node.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { ValueError } from '../../errors.js';
-import { argmaxRows, score } from './metrics.js';
+import { classifierBytes, writeClassifier } from './ensemble.node.js';
+import { argmaxRows, averageSoftmaxLogits, score } from './metrics.js';
 import { imageTensors } from './tensors.js';
-import { INFERENCE_BATCH } from './train.node.js';
+import { INFERENCE_BATCH } from './inference.js';
 
 const run = promisify(execFile);
 
@@ -36,6 +38,7 @@ export interface ProbeResult {
 }
 
 export interface Deployment {
+  /** The model file, or the ensemble manifest, of each kind. */
   readonly floatPath: string;
   readonly int8Path: string;
   readonly floatBytes: number;
@@ -78,15 +81,17 @@ export interface DeployOptions {
   readonly metadata: Record<string, string>;
 }
 
-export async function deploy(model: Sequential, calibration: { images: LabeledImages; indices: readonly number[] }, validation: LabeledImages, floatLogits: Float32Array, options: DeployOptions): Promise<Deployment> {
+export async function deploy(networks: readonly Sequential[], calibration: { images: LabeledImages; indices: readonly number[] }, validation: LabeledImages, floatLogits: Float32Array, options: DeployOptions): Promise<Deployment> {
   if (calibration.indices.length === 0) throw new ValueError('deploy: no calibration images');
-  const floatPath = path.join(options.out, 'model.safetensors');
-  const int8Path = path.join(options.out, 'model-int8.safetensors');
-  await saveModel(model, floatPath, { includeOptimizer: false });
-  const quantized = await quantizeToFile(model, calibrationBatches(calibration.images, calibration.indices), int8Path, options.metadata);
+  const floatPath = await writeClassifier(options.out, 'model', networks.length, (file, k) => saveModel(networks[k]!, file, { includeOptimizer: false }));
+  const quantized: QuantizedModel[] = [];
+  const int8Path = await writeClassifier(options.out, 'model-int8', networks.length, async (file, k) => {
+    quantized.push(await quantizeToFile(networks[k]!, calibrationBatches(calibration.images, calibration.indices), file, options.metadata));
+  });
   const classes = floatLogits.length / validation.labels.length;
   const validationX = imageTensors(validation).x.dataSync() as Float32Array;
-  const int8Predicted = argmaxRows(new Int8Runtime(quantized).predictLogits(validationX, validation.labels.length), classes);
+  const int8Logits = averageSoftmaxLogits(quantized.map((model) => new Int8Runtime(model).predictLogits(validationX, validation.labels.length)), classes);
+  const int8Predicted = argmaxRows(int8Logits, classes);
   const floatPredicted = argmaxRows(floatLogits, classes);
   const int8Score = score(int8Predicted, validation.labels, classes);
   let latency: Deployment['latency'] = null;
@@ -105,7 +110,7 @@ export async function deploy(model: Sequential, calibration: { images: LabeledIm
     }
   }
   return {
-    floatPath, int8Path, floatBytes: (await stat(floatPath)).size, int8Bytes: (await stat(int8Path)).size, calibrationImages: calibration.indices.length,
+    floatPath, int8Path, floatBytes: await classifierBytes(floatPath), int8Bytes: await classifierBytes(int8Path), calibrationImages: calibration.indices.length,
     floatAccuracy: score(floatPredicted, validation.labels, classes).accuracy, int8Accuracy: int8Score.accuracy,
     agreement: floatPredicted.filter((p, i) => p === int8Predicted[i]).length / floatPredicted.length, int8Confusion: int8Score.confusion, latency,
   };

@@ -1,22 +1,25 @@
 /**
- * Float and int8 image classifiers behind one interface, for `predict` and `quantize`: the model
- * file decides the kind (an int8 file carries `tensile.quantized` metadata), and the input shape
- * decides the preprocessing (gray when it has one channel, area resize to its side).
+ * Float and int8 image classifiers behind one interface, for `predict`, `quantize` and the latency
+ * probe: the model file decides the kind (an int8 file carries `tensile.quantized` metadata; an
+ * ensemble manifest names member files, whose softmax outputs are averaged), and the input shape
+ * decides the preprocessing (gray when it has one channel, area resize to its side). The float
+ * modules are imported only when a float model is opened, so the int8 path stays light.
  */
 import { readFile } from 'node:fs/promises';
 import { ValueError } from '../../errors.js';
-import { Sequential } from '../../nn/index.js';
 import { Int8Runtime } from '../../quantize/int8-runtime.js';
 import { isQuantizedModelFile, quantizedModelFromBytes } from '../../quantize/model-file.js';
-import { loadModel } from '../../saving/files.node.js';
 import { ModelFileError } from '../../saving/errors.js';
+import type { Sequential } from '../../nn/index.js';
+import { isEnsembleFile, readEnsemble } from './ensemble.node.js';
 import type { ImageGeometry } from './images.node.js';
-import { predictLogits } from './train.node.js';
-import { tensor } from '../../ops/creation.js';
+import { averageSoftmaxLogits } from './metrics.js';
 
 export interface ImageClassifier {
   readonly kind: 'float' | 'int8';
   readonly geometry: ImageGeometry;
+  /** Networks whose softmax outputs are averaged (1: a single model). */
+  readonly networks: number;
   /** Logits [count, classes] of `count` NHWC images scaled to [0, 1]. */
   logits(images: Float32Array, count: number): Float32Array;
 }
@@ -29,8 +32,20 @@ function geometryOf(shape: readonly (number | null)[], file: string): ImageGeome
   return { size: height, gray: channels === 1 };
 }
 
-/** Opens a float model saved by `saveModel` or an int8 model written by `tensile quantize`. */
-export async function loadImageClassifier(file: string): Promise<ImageClassifier> {
+/** The model files behind `file`: the members of an ensemble manifest, or the file itself. */
+export async function memberFiles(file: string): Promise<string[]> {
+  return isEnsembleFile(file) ? readEnsemble(file) : [file];
+}
+
+/** A float image classifier saved by `saveModel` (a Sequential with a square image input). */
+export async function loadFloatImageModel(file: string): Promise<{ model: Sequential; geometry: ImageGeometry }> {
+  const [{ loadModel }, { Sequential }] = await Promise.all([import('../../saving/files.node.js'), import('../../nn/index.js')]);
+  const model = await loadModel(file, { compile: false });
+  if (!(model instanceof Sequential)) throw new ValueError(`${file}: expected a Sequential image classifier, found ${model.constructor.name}`);
+  return { model, geometry: geometryOf(model.sampleShape ?? [], file) };
+}
+
+async function loadNetwork(file: string): Promise<ImageClassifier> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(file));
@@ -39,11 +54,30 @@ export async function loadImageClassifier(file: string): Promise<ImageClassifier
   }
   if (isQuantizedModelFile(bytes)) {
     const runtime = new Int8Runtime(quantizedModelFromBytes(bytes, file));
-    return { kind: 'int8', geometry: geometryOf(runtime.model.inputShape, file), logits: (images, count) => runtime.predictLogits(images, count) };
+    return { kind: 'int8', geometry: geometryOf(runtime.model.inputShape, file), networks: 1, logits: (images, count) => runtime.predictLogits(images, count) };
   }
-  const model = await loadModel(file, { compile: false });
-  if (!(model instanceof Sequential)) throw new ValueError(`${file}: expected a Sequential image classifier, found ${model.constructor.name}`);
-  const geometry = geometryOf(model.sampleShape ?? [], file);
+  const [{ model, geometry }, { predictLogits }, { tensor }, { scope }] = await Promise.all([
+    loadFloatImageModel(file), import('./inference.js'), import('../../ops/creation.js'), import('../../tensor/lifetime.js'),
+  ]);
   const channels = geometry.gray ? 1 : 3;
-  return { kind: 'float', geometry, logits: (images, count) => predictLogits(model, tensor(images, [count, geometry.size, geometry.size, channels])) };
+  return { kind: 'float', geometry, networks: 1, logits: (images, count) => scope(() => predictLogits(model, tensor(images, [count, geometry.size, geometry.size, channels]))) };
+}
+
+/** Opens a float or int8 model file, or an ensemble manifest whose members all share one kind and input. */
+export async function loadImageClassifier(file: string): Promise<ImageClassifier> {
+  const members = await Promise.all((await memberFiles(file)).map(loadNetwork));
+  const [first] = members as [ImageClassifier, ...ImageClassifier[]];
+  for (const member of members) {
+    if (member.kind !== first.kind || member.geometry.size !== first.geometry.size || member.geometry.gray !== first.geometry.gray) {
+      throw new ModelFileError(file, `ensemble members differ: ${first.kind} ${JSON.stringify(first.geometry)} and ${member.kind} ${JSON.stringify(member.geometry)}`);
+    }
+  }
+  if (members.length === 1) return first;
+  return {
+    kind: first.kind, geometry: first.geometry, networks: members.length,
+    logits: (images, count) => {
+      const logits = members.map((member) => member.logits(images, count));
+      return averageSoftmaxLogits(logits, logits[0]!.length / count);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * Child-process script timing one-image inference and reporting the peak RSS of a process that does
- * only that: `node latency-probe.node.js <float|int8> <model> <images.f32> <height> <width> <channels>`.
+ * only that: `node latency-probe.node.js <float|int8> <model> <images.f32> <height> <width> <channels>`
+ * (the model: a file or an ensemble manifest, whose networks then all classify each image).
  * Prints `{ medianMs, meanMs, images, peakRssKiB, peakRssSource, rusageMaxRssKiB }` as JSON. The
  * float mode runs the WASM backend (the parent sets TENSILE_THREADS=1); the int8 mode loads only the
  * int8 runtime, never the float one.
@@ -19,21 +20,12 @@ async function timeInference(mode: string, modelPath: string, images: Float32Arr
   const pixels = shape[0] * shape[1] * shape[2];
   const count = images.length / pixels;
   const times: number[] = [];
-  let classify: (image: Float32Array) => void;
-  if (mode === 'int8') {
-    const { quantizedModelFromBytes } = await import('../../quantize/model-file.js');
-    const { Int8Runtime } = await import('../../quantize/int8-runtime.js');
-    const runtime = new Int8Runtime(quantizedModelFromBytes(new Uint8Array(await readFile(modelPath)), modelPath));
-    classify = (image) => runtime.predictLogits(image, 1);
-  } else {
-    await import('../../node.js');
-    const { loadModel } = await import('../../saving/files.node.js');
-    const { tensor } = await import('../../ops/creation.js');
-    const { scope } = await import('../../tensor/lifetime.js');
-    const model = await loadModel(modelPath, { compile: false });
-    model.train(false);
-    classify = (image) => scope(() => (model.predict(tensor(image, [1, ...shape])) as { dataSync(): unknown }).dataSync());
-  }
+  // The float backend is set up only for a float model, so an int8 probe never loads it.
+  if (mode === 'float') await import('../../node.js');
+  const { loadImageClassifier } = await import('./image-model.node.js');
+  const classifier = await loadImageClassifier(modelPath);
+  if (classifier.kind !== mode) throw new Error(`${modelPath}: a ${classifier.kind} model, probed as ${mode}`);
+  const classify = (image: Float32Array): void => void classifier.logits(image, 1);
   for (let i = 0; i < count + WARMUP; i++) {
     const image = images.subarray((i % count) * pixels, ((i % count) + 1) * pixels);
     const start = performance.now();

@@ -36,3 +36,25 @@ export function score(predicted: readonly number[], actual: ArrayLike<number>, c
   });
   return { accuracy: 1 - wrong.length / Math.max(1, predicted.length), confusion, wrong };
 }
+
+/**
+ * The logits of an ensemble: log of the mean of the members' softmax probabilities, row by row (its
+ * softmax is that mean). One member's logits are returned as they are.
+ */
+export function averageSoftmaxLogits(memberLogits: readonly Float32Array[], classes: number): Float32Array {
+  if (memberLogits.length === 1) return memberLogits[0]!;
+  const out = new Float32Array(memberLogits[0]!.length);
+  const sums = new Float64Array(classes);
+  for (let row = 0; row < out.length / classes; row++) {
+    sums.fill(0);
+    for (const logits of memberLogits) {
+      const values = logits.subarray(row * classes, (row + 1) * classes);
+      const largest = Math.max(...values);
+      let total = 0;
+      for (let c = 0; c < classes; c++) total += Math.exp(values[c]! - largest);
+      for (let c = 0; c < classes; c++) sums[c]! += Math.exp(values[c]! - largest) / total;
+    }
+    for (let c = 0; c < classes; c++) out[row * classes + c] = Math.log(sums[c]! / memberLogits.length);
+  }
+  return out;
+}

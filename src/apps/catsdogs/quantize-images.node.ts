@@ -1,15 +1,16 @@
 /**
  * `tensile quantize`: a float image classifier → int8 file, with activation ranges calibrated on the
  * images under a folder (searched recursively; unreadable files are skipped with a warning), prepared
- * as the model's input shape says (gray if one channel, area resize).
+ * as the model's input shape says (gray if one channel, area resize). An ensemble manifest is
+ * quantised member by member into an int8 ensemble (`--out <stem>.ensemble.json`).
  */
-import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { ValueError } from '../../errors.js';
 import { listFiles } from '../../io/files.node.js';
 import { IMAGE_EXTENSIONS } from '../../io/image-folder.node.js';
-import { Sequential } from '../../nn/index.js';
-import { loadModel } from '../../saving/files.node.js';
 import { calibrationBatches, quantizeToFile } from './deploy.node.js';
+import { classifierBytes, isEnsembleFile, manifestStem, writeClassifier } from './ensemble.node.js';
+import { loadFloatImageModel, memberFiles } from './image-model.node.js';
 import { loadPreparedImages } from './images.node.js';
 
 export interface QuantizeImagesOptions {
@@ -23,9 +24,12 @@ export interface QuantizeImagesOptions {
 export interface QuantizeImagesResult {
   readonly out: string;
   readonly calibrationImages: number;
+  /** Bytes on disk (an ensemble: manifest and members). */
   readonly floatBytes: number;
   readonly int8Bytes: number;
+  /** int8 layers per network. */
   readonly layers: number;
+  readonly networks: number;
 }
 
 function spread<T>(items: readonly T[], limit: number): T[] {
@@ -34,21 +38,25 @@ function spread<T>(items: readonly T[], limit: number): T[] {
 }
 
 export async function quantizeImageModel(options: QuantizeImagesOptions): Promise<QuantizeImagesResult> {
-  const model = await loadModel(options.model, { compile: false });
-  if (!(model instanceof Sequential)) throw new ValueError(`${options.model}: expected a Sequential image classifier, found ${model.constructor.name}`);
-  const [height, width, channels] = model.sampleShape ?? [];
-  if (height === null || height === undefined || height !== width || (channels !== 1 && channels !== 3)) {
-    throw new ValueError(`${options.model}: expected a square gray or RGB image model, its input is ${JSON.stringify(model.sampleShape)}`);
-  }
+  const ensemble = isEnsembleFile(options.model);
+  // Checked before any work: an ensemble's members are named after its manifest.
+  const stem = ensemble ? manifestStem(options.out) : null;
+  if (!ensemble && isEnsembleFile(options.out)) throw new ValueError(`--out ${options.out}: ${options.model} is one network, written as a model file, not a manifest`);
+  const networks = await Promise.all((await memberFiles(options.model)).map(loadFloatImageModel));
+  const { geometry } = networks[0]!;
+  if (networks.some((n) => n.geometry.size !== geometry.size || n.geometry.gray !== geometry.gray)) throw new ValueError(`${options.model}: the ensemble's networks take different inputs`);
   const files = spread(await listFiles(options.calibration, IMAGE_EXTENSIONS), options.limit);
   if (files.length === 0) throw new ValueError(`${options.calibration}: no images (${IMAGE_EXTENSIONS.join(', ')}) to calibrate on`);
-  const images = await loadPreparedImages(files.map((path) => ({ path, label: 0 })), { size: height, gray: channels === 1 }, { onBadRecord: 'skip' });
+  const images = await loadPreparedImages(files.map((file) => ({ path: file, label: 0 })), geometry, { onBadRecord: 'skip' });
   if (images.labels.length === 0) throw new ValueError(`${options.calibration}: none of the ${files.length} images could be read`);
-  const quantized = await quantizeToFile(model, calibrationBatches(images, Array.from(images.labels, (_, i) => i)), options.out, {
-    source: options.model, size: String(height), gray: String(channels === 1),
-  });
+  const metadata = { source: options.model, size: String(geometry.size), gray: String(geometry.gray) };
+  const indices = Array.from(images.labels, (_, i) => i);
+  let layers = 0;
+  const quantize = async (file: string, k: number): Promise<void> => {
+    layers = (await quantizeToFile(networks[k]!.model, calibrationBatches(images, indices), file, metadata)).layers.length;
+  };
+  const out = stem === null ? (await quantize(options.out, 0), options.out) : await writeClassifier(path.dirname(options.out), stem, networks.length, quantize);
   return {
-    out: options.out, calibrationImages: images.labels.length, floatBytes: (await stat(options.model)).size, int8Bytes: (await stat(options.out)).size,
-    layers: quantized.layers.length,
+    out, calibrationImages: images.labels.length, floatBytes: await classifierBytes(options.model), int8Bytes: await classifierBytes(out), layers, networks: networks.length,
   };
 }

@@ -31,13 +31,16 @@ export function catsDogsReport(r: CatsDogsResults): string {
   const d = r.deployment;
   const drop = 100 * (d.floatAccuracy - d.int8Accuracy);
   const shrink = d.floatBytes / d.int8Bytes;
+  const networks = s.ensemble ?? 1;
   const runRows = r.runs.map((run) => [
-    String(run.seed), `${run.selectedEpoch} / ${run.epochs.length}`, run.selectionAccuracy === null ? '—' : pct(run.selectionAccuracy), pct(run.validationAccuracy), `${run.trainSeconds.toFixed(0)} s`,
+    String(run.seed), `${run.networks.map((n) => n.selectedEpoch).join(', ')} / ${s.epochs}`, run.selectionAccuracy === null ? '—' : pct(run.selectionAccuracy), pct(run.validationAccuracy), `${run.trainSeconds.toFixed(0)} s`,
     run.seed === r.deployedSeed ? 'deployed' : '',
   ]);
+  const networkRows = r.runs.flatMap((run) => run.networks.map((n) => [String(run.seed), String(n.seed), `${n.selectedEpoch} / ${n.epochs.length}`, n.selectionAccuracy === null ? '—' : pct(n.selectionAccuracy), pct(n.validationAccuracy)]));
+  const networkAccuracies = r.runs.flatMap((run) => run.networks.map((n) => n.validationAccuracy));
   const latency = d.latency;
   const deployRows = [
-    ['file size', kib(d.floatBytes), kib(d.int8Bytes), `${shrink.toFixed(2)}× smaller`],
+    [networks > 1 ? `file size (${networks} networks + manifest)` : 'file size', kib(d.floatBytes), kib(d.int8Bytes), `${shrink.toFixed(2)}× smaller`],
     ['validation accuracy', pct(d.floatAccuracy), pct(d.int8Accuracy), `${drop >= 0 ? '−' : '+'}${Math.abs(drop).toFixed(2)} points`],
     ...(latency
       ? [
@@ -54,7 +57,7 @@ ${s.size}×${s.size} ${s.gray ? 'grayscale' : 'RGB'} photos, ${s.refit
     : `${r.counts.fit} fit + ${r.counts.selection} model-selection photos (a stratified split of the
 ${r.counts.fit + r.counts.selection} training photos)`}, scored once on the ${r.counts.validation} validation photos, which no choice looked at.
 
-**Validation accuracy: ${percentMeanStd(accuracies)}% (mean ± std over ${r.runs.length} seeds)** — target ≥ ${pct(TARGET_ACCURACY)}: ${met(mean(accuracies) >= TARGET_ACCURACY)}.
+**Validation accuracy: ${percentMeanStd(accuracies)}% (mean ± std over ${r.runs.length} seeds${networks > 1 ? `, each an ensemble of ${networks} networks` : ''})** — target ≥ ${pct(TARGET_ACCURACY)}: ${met(mean(accuracies) >= TARGET_ACCURACY)}.
 **int8: ${shrink.toFixed(2)}× smaller (target ≥ ${TARGET_SHRINK}×: ${met(shrink >= TARGET_SHRINK)}), accuracy change ${drop >= 0 ? '−' : '+'}${Math.abs(drop).toFixed(2)} points (target ≤ ${TARGET_DROP_POINTS}: ${met(drop <= TARGET_DROP_POINTS)}).**
 
 ## Setup
@@ -62,11 +65,11 @@ ${r.counts.fit + r.counts.selection} training photos)`}, scored once on the ${r.
 - Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * augmentation.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * augmentation.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine), pixels from outside the photo ${FILLS[augmentation.fillMode]}${augmentation.brightness ? `; brightness shifts up to ±${(100 * augmentation.brightness).toFixed(0)}% of the pixel range` : ''}${augmentation.contrast ? `; contrast factors within 1 ± ${augmentation.contrast}` : ''}${augmentation.erasing ? `; random erasing of ${(100 * augmentation.erasing).toFixed(0)}% of the photos (one rectangle of 2–33% of the photo blacked out)` : ''}.
 - CNN: ${cnnDescription(s)}.
 - ${optimizerDescription(s.optimizer)}, learning rate ${s.learningRate}${s.warmupEpochs ? ` after a linear warm-up over ${s.warmupEpochs} epoch${s.warmupEpochs === 1 ? '' : 's'}, with cosine decay to 1% over the rest of the run` : ' with cosine decay to 1% over the run'}${s.weightDecay ? `, decoupled weight decay ${s.weightDecay}` : ''}${s.labelSmoothing ? `, label smoothing ${s.labelSmoothing}` : ''}${s.mixup ? `, MixUp with λ ~ Beta(${s.mixup}, ${s.mixup}) per batch (fit accuracy is then against the mixed targets' larger share)` : ''}, batch ${s.batchSize}, ${s.epochs} epochs per seed; ${s.refit ? 'each seed keeps its last epoch' : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
-- The deployed model is ${s.refit ? 'the first seed (with no held-out training photos, only the validation photos could rank the seeds)' : `the seed with the best *selection* accuracy (seed ${r.deployedSeed})`}; it is the one quantised and measured.
+${networks > 1 ? `- Each seed's model is an ensemble of ${networks} networks (network seeds (seed − 1)·${networks} + 1 … seed·${networks}: other initial weights, augmentation draws and batch orders), each trained and ${s.refit ? 'kept at its last epoch' : 'epoch-selected on its own'} as above; the ensemble's prediction is the mean of their softmax outputs.\n` : ''}- The deployed model is ${s.refit ? 'the first seed (with no held-out training photos, only the validation photos could rank the seeds)' : `the seed with the best *selection* accuracy (seed ${r.deployedSeed})`}; it is the one quantised and measured.
 
 ## Seeds
-${markdownTable(['seed', s.refit ? 'epoch kept' : 'selected epoch', 'selection acc.', 'validation acc.', 'training time', ''], runRows)}
-
+${markdownTable(['seed', s.refit ? 'epoch kept' : networks > 1 ? 'selected epochs' : 'selected epoch', networks > 1 ? 'selection acc. (ensemble)' : 'selection acc.', 'validation acc.', 'training time', ''], runRows)}
+${networks > 1 ? `\nThe networks alone (reported only; no choice looks at their validation accuracy): ${percentMeanStd(networkAccuracies)}% on the validation photos over ${networkAccuracies.length} networks, against ${percentMeanStd(accuracies)}% for their ensembles.\n\n${markdownTable(['seed', 'network seed', s.refit ? 'epoch kept' : 'selected epoch', 'selection acc.', 'validation acc.'], networkRows)}\n` : ''}
 Mean ± std of validation accuracy: ${percentMeanStd(accuracies)}% (std ${(100 * std(accuracies)).toFixed(2)} points).
 
 ![accuracy curves](curves.png)

@@ -6,18 +6,18 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ValueError } from '../../errors.js';
-import { Sequential } from '../../nn/index.js';
-import { loadModel } from '../../saving/files.node.js';
 import { confusionChart, lineChart, writeChart, type SeriesPoint } from '../report/charts.node.js';
 import { writeImageGrid } from '../report/image-grid.node.js';
 import { commandLine, machineInfo, type MachineInfo } from '../report/machine.node.js';
 import { RawImage } from '../../io/raw-image.js';
 import { writeFileAtomic } from '../../saving/files.node.js';
 import { deploy, type Deployment } from './deploy.node.js';
+import { classifierPaths } from './ensemble.node.js';
+import { loadFloatImageModel, memberFiles } from './image-model.node.js';
 import { topProbability } from './metrics.js';
 import { catsDogsReport } from './report.js';
-import { CLASS_NAMES, fitIndices, loadCatsDogsPhotos, predictLogits, trainCatsDogs, type EpochRecord, type SeedRun, type TrainHooks, type TrainSettings } from './train.node.js';
+import { ensembleLogits } from './inference.js';
+import { CLASS_NAMES, fitIndices, loadCatsDogsPhotos, trainCatsDogs, type EpochRecord, type SeedRun, type TrainHooks, type TrainSettings } from './train.node.js';
 import { imageTensors } from './tensors.js';
 
 export interface StudyOptions extends TrainSettings {
@@ -58,8 +58,8 @@ export async function runCatsDogsStudy(options: StudyOptions, hooks: TrainHooks 
   const { out, latencyImages, ...settings } = options;
   const study = await trainCatsDogs(settings, out, hooks);
   const { validation } = study.data;
-  const logits = predictLogits(study.deployedModel, study.data.validationTensors.x);
-  const deployment = await deploy(study.deployedModel, { images: study.data.train, indices: study.data.fitIndices }, validation, logits, {
+  const logits = study.deployedLogits;
+  const deployment = await deploy(study.deployedNetworks, { images: study.data.train, indices: study.data.fitIndices }, validation, logits, {
     out, latencyImages, metadata: deploymentMetadata(settings),
   });
   const misclassified = study.deployedScore.wrong.map((i): Misclassified => ({
@@ -85,11 +85,11 @@ export async function runCatsDogsStudy(options: StudyOptions, hooks: TrainHooks 
 export async function remeasureDeployment(dir: string, latencyImages: number): Promise<CatsDogsResults> {
   const loadAtStart = os.loadavg();
   const previous = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as CatsDogsResults;
-  const model = await loadModel(path.join(dir, 'model.safetensors'), { compile: false });
-  if (!(model instanceof Sequential)) throw new ValueError(`${dir}/model.safetensors: expected the Sequential written by catsdogs train`);
+  const floatModel = classifierPaths(dir, 'model', previous.settings.ensemble ?? 1).target;
+  const networks = await Promise.all((await memberFiles(floatModel)).map(async (file) => (await loadFloatImageModel(file)).model));
   const photos = await loadCatsDogsPhotos(previous.settings);
-  const logits = predictLogits(model, imageTensors(photos.validation).x);
-  const deployment = await deploy(model, { images: photos.train, indices: fitIndices(previous.settings, photos) }, photos.validation, logits, {
+  const logits = ensembleLogits(networks, imageTensors(photos.validation).x);
+  const deployment = await deploy(networks, { images: photos.train, indices: fitIndices(previous.settings, photos) }, photos.validation, logits, {
     out: dir, latencyImages, metadata: deploymentMetadata(previous.settings),
   });
   const { floatPath: _f, int8Path: _i, ...figures } = deployment;
@@ -114,12 +114,15 @@ async function writeFigures(
   validation: { images: Uint8Array; shape: readonly [number, number, number, number] }, wrong: readonly number[], misclassified: readonly Misclassified[],
 ): Promise<void> {
   // A refit has no selection photos: its curves are the fit photos' alone.
-  const curve = (fit: (e: EpochRecord) => number, selection: (e: EpochRecord) => number | null): SeriesPoint[] => runs.flatMap((run) => run.epochs.flatMap((e) => {
-    const held = selection(e);
-    return [{ series: `seed ${run.seed} fit`, x: e.epoch, y: fit(e) }, ...(held === null ? [] : [{ series: `seed ${run.seed} selection`, x: e.epoch, y: held }])];
+  const curve = (fit: (e: EpochRecord) => number, selection: (e: EpochRecord) => number | null): SeriesPoint[] => runs.flatMap((run) => run.networks.flatMap((network) => {
+    const name = run.networks.length === 1 ? `seed ${run.seed}` : `seed ${run.seed} network ${network.seed}`;
+    return network.epochs.flatMap((e) => {
+      const held = selection(e);
+      return [{ series: `${name} fit`, x: e.epoch, y: fit(e) }, ...(held === null ? [] : [{ series: `${name} selection`, x: e.epoch, y: held }])];
+    });
   }));
   const points = curve((e) => 100 * e.accuracy, (e) => (e.selectionAccuracy === null ? null : 100 * e.selectionAccuracy));
-  const title = runs.some((run) => run.epochs.some((e) => e.selectionAccuracy !== null))
+  const title = runs.some((run) => run.selectionAccuracy !== null)
     ? 'Accuracy per epoch: fit photos (augmented) vs model-selection photos'
     : 'Accuracy per epoch on the training photos (augmented)';
   await writeChart(lineChart(points, { title, x: 'epoch', y: 'accuracy (%)' }), path.join(out, 'curves'));

@@ -6,6 +6,8 @@
  * seed with the best *selection* accuracy is the one deployed (saved, quantised, measured).
  * With `refit`, the recipe having been chosen on the split (`explore`), each seed instead trains on
  * all training photos and keeps its last epoch, and the first seed is deployed.
+ * With `ensemble: E`, each seed's model is E networks (network seeds (seed − 1)·E + 1 … seed·E,
+ * each trained and epoch-selected as above) whose softmax outputs are averaged.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,9 +23,11 @@ import { oneHot } from '../../ops/gather.js';
 import type { Sequential } from '../../nn/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { loadPreparedImages, type ImageGeometry, type PreparedImages } from './images.node.js';
-import { argmaxRows, score, type Scored } from './metrics.js';
+import { ensembleLogits, predictLogits } from './inference.js';
+import { argmaxRows, averageSoftmaxLogits, score, type Scored } from './metrics.js';
 import { catsDogsOptimizer, type CatsDogsOptimizer } from './optimizer.js';
 import { augmentationOf, catsDogsCnn, type Augmentation, type CnnShape } from './model.js';
+import { writeClassifier } from './ensemble.node.js';
 import { balancedSlice, stratifiedSplit, type IndexSplit } from './split.js';
 import { imageTensors, type ImageTensors } from './tensors.js';
 
@@ -48,6 +52,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape, Partial<Augmenta
   readonly selectionFraction: number;
   /** Train on all training photos (fit + selection) and keep the last epoch; `explore` ignores it. */
   readonly refit?: boolean;
+  /** Networks per seed, their softmax outputs averaged; absent or 1: one network. */
+  readonly ensemble?: number;
   /** Use only the first N training / validation photos, balanced over the classes (quick runs, tests). */
   readonly trainLimit?: number;
   readonly validationLimit?: number;
@@ -62,25 +68,36 @@ export interface EpochRecord {
   readonly selectionAccuracy: number | null;
 }
 
-/** One seed's training: its epochs and the one kept. */
-export interface SeedTraining {
+/** One network's training: its epochs, the one kept and its selection accuracy there. */
+export interface NetworkRun {
+  /** The network's seed (the seed itself unless a seed is an ensemble). */
   readonly seed: number;
   readonly epochs: EpochRecord[];
   /** The epoch kept (best selection accuracy, ties: the earlier one; a refit: the last), 1-based. */
   readonly selectedEpoch: number;
+  /** At the kept epoch; null for a refit, which trained on the selection photos. */
+  readonly selectionAccuracy: number | null;
   readonly trainSeconds: number;
 }
 
-/** One seed as seen on the training photos alone (`explore`). */
-export interface SelectionRun extends SeedTraining {
+/** One seed as seen on the training photos alone (`explore`): its networks and their (averaged) selection accuracy. */
+export interface SelectionRun {
+  readonly seed: number;
+  readonly networks: NetworkRun[];
   readonly selectionAccuracy: number;
+  readonly trainSeconds: number;
 }
 
-export interface SeedRun extends SeedTraining {
-  /** At the kept epoch; null for a refit, which trained on the selection photos. */
+export interface SeedRun {
+  readonly seed: number;
+  /** With each network's own validation accuracy (reported, never used for a choice). */
+  readonly networks: (NetworkRun & { readonly validationAccuracy: number })[];
+  /** Of the seed's model (its networks averaged); null for a refit, which trained on the selection photos. */
   readonly selectionAccuracy: number | null;
   readonly validationAccuracy: number;
   readonly confusion: number[][];
+  readonly trainSeconds: number;
+  /** The model file, or the ensemble manifest, to load. */
   readonly modelPath: string;
 }
 
@@ -89,10 +106,11 @@ export interface TrainedStudy {
   readonly counts: { readonly fit: number; readonly selection: number; readonly validation: number };
   readonly decodeSeconds: number;
   readonly runs: SeedRun[];
-  /** The seed run whose model is deployed. */
+  /** The seed run whose model is deployed: its networks, validation score and logits. */
   readonly deployed: SeedRun;
-  readonly deployedModel: Sequential;
+  readonly deployedNetworks: Sequential[];
   readonly deployedScore: Scored;
+  readonly deployedLogits: Float32Array;
   /** The prepared photos, the validation tensors and which training photos were fit on (calibration uses those). */
   readonly data: { readonly train: PreparedImages; readonly validation: PreparedImages; readonly validationTensors: ImageTensors; readonly fitIndices: number[] };
 }
@@ -115,18 +133,6 @@ class EpochRecorder extends Callback {
     this.records.push(record);
     this.report(record);
   }
-}
-
-/**
- * Images per inference batch (prediction, calibration). Kept small: the im2col rows of a 16→16
- * 3×3 conv on 50×50 images take 1.4 MiB per image, and 250 at a time overflowed the 2 GiB WASM heap.
- */
-export const INFERENCE_BATCH = 50;
-
-/** Logits of `x` in batches, in inference mode. */
-export function predictLogits(model: Sequential, x: Tensor): Float32Array {
-  model.train(false);
-  return model.predict(x, { batchSize: INFERENCE_BATCH }).dataSync() as Float32Array;
 }
 
 /** How a seed's model meets its training photos: the loss, the selection data and the fit call. */
@@ -175,10 +181,12 @@ function checkSettings(settings: TrainSettings): void {
   if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0 && warmupEpochs < settings.epochs)) {
     throw new ValueError(`catsdogs: warmupEpochs must be an integer in [0, epochs = ${settings.epochs}), got ${warmupEpochs}`);
   }
+  const ensemble = settings.ensemble ?? 1;
+  if (!(Number.isInteger(ensemble) && ensemble >= 1)) throw new ValueError(`catsdogs: ensemble must be a positive integer (networks per seed), got ${ensemble}`);
 }
 
-/** Trains one seed on `fit`; keeps the epoch best on `selection`, or the last one when there is none. */
-async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
+/** Trains one network on `fit`; keeps the epoch best on `selection`, or the last one when there is none. */
+async function trainNetwork(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ model: Sequential; records: EpochRecord[]; selectedEpoch: number; seconds: number }> {
   manualSeed(seed);
   const model = catsDogsCnn(settings, settings, augmentationOf(settings));
   const stepsPerEpoch = Math.ceil(fit.y.shape[0]! / settings.batchSize);
@@ -194,6 +202,23 @@ async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensor
     callbacks: selector ? [selector, recorder] : [recorder], verbose: 0,
   });
   return { model, records: recorder.records, selectedEpoch: selector ? selector.bestEpoch + 1 : settings.epochs, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A seed's model on `fit`: its ensemble's networks, each trained as in trainNetwork, and their averaged selection accuracy. */
+async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ models: Sequential[]; networks: NetworkRun[]; selectionAccuracy: number | null; seconds: number }> {
+  const size = settings.ensemble ?? 1;
+  const models: Sequential[] = [];
+  const networks: NetworkRun[] = [];
+  for (let k = 1; k <= size; k++) {
+    const networkSeed = (seed - 1) * size + k;
+    const { model, records, selectedEpoch, seconds } = await trainNetwork(networkSeed, settings, fit, selection, hooks);
+    models.push(model);
+    networks.push({ seed: networkSeed, epochs: records, selectedEpoch, selectionAccuracy: records[selectedEpoch - 1]!.selectionAccuracy, trainSeconds: seconds });
+  }
+  const selectionAccuracy = selection === null ? null
+    : size === 1 ? networks[0]!.selectionAccuracy
+    : score(argmaxRows(ensembleLogits(models, selection.x), CLASS_NAMES.length), selection.y.dataSync(), CLASS_NAMES.length).accuracy;
+  return { models, networks, selectionAccuracy, seconds: networks.reduce((total, n) => total + n.trainSeconds, 0) };
 }
 
 export interface TrainingPhotos {
@@ -244,8 +269,8 @@ export async function exploreCatsDogs(settings: TrainSettings, hooks: TrainHooks
   const selection = imageTensors(train, split.selection);
   const runs: SelectionRun[] = [];
   for (let seed = 1; seed <= settings.seeds; seed++) {
-    const { records, selectedEpoch, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
-    runs.push({ seed, epochs: records, selectedEpoch, selectionAccuracy: records[selectedEpoch - 1]!.selectionAccuracy ?? Number.NaN, trainSeconds: seconds });
+    const { networks, selectionAccuracy, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
+    runs.push({ seed, networks, selectionAccuracy: selectionAccuracy ?? Number.NaN, trainSeconds: seconds });
   }
   return runs;
 }
@@ -260,23 +285,24 @@ export async function trainCatsDogs(settings: TrainSettings, out: string, hooks:
   const validationTensors = imageTensors(validationImages);
   await mkdir(path.join(out, 'models'), { recursive: true });
   const runs: SeedRun[] = [];
-  let deployed: { run: SeedRun; model: Sequential; score: Scored } | null = null;
+  let deployed: { run: SeedRun; models: Sequential[]; score: Scored; logits: Float32Array } | null = null;
   for (let seed = 1; seed <= settings.seeds; seed++) {
-    const { model, records, selectedEpoch, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
-    const scored = score(argmaxRows(predictLogits(model, validationTensors.x), CLASS_NAMES.length), validationImages.labels, CLASS_NAMES.length);
-    const modelPath = path.join(out, 'models', `seed-${seed}.safetensors`);
-    await saveModel(model, modelPath, { includeOptimizer: false });
+    const { models, networks, selectionAccuracy, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
+    const networkLogits = models.map((model) => predictLogits(model, validationTensors.x));
+    const logits = averageSoftmaxLogits(networkLogits, CLASS_NAMES.length);
+    const scored = score(argmaxRows(logits, CLASS_NAMES.length), validationImages.labels, CLASS_NAMES.length);
+    const modelPath = await writeClassifier(path.join(out, 'models'), `seed-${seed}`, models.length, (file, k) => saveModel(models[k]!, file, { includeOptimizer: false }));
     const run: SeedRun = {
-      seed, epochs: records, selectedEpoch, selectionAccuracy: records[selectedEpoch - 1]!.selectionAccuracy,
-      validationAccuracy: scored.accuracy, confusion: scored.confusion, trainSeconds: seconds, modelPath,
+      seed, networks: networks.map((network, k) => ({ ...network, validationAccuracy: score(argmaxRows(networkLogits[k]!, CLASS_NAMES.length), validationImages.labels, CLASS_NAMES.length).accuracy })),
+      selectionAccuracy, validationAccuracy: scored.accuracy, confusion: scored.confusion, trainSeconds: seconds, modelPath,
     };
     runs.push(run);
     // Without selection photos (a refit) nothing but validation could rank the seeds: the first is deployed.
-    if (deployed === null || (run.selectionAccuracy ?? 0) > (deployed.run.selectionAccuracy ?? 0)) deployed = { run, model, score: scored };
+    if (deployed === null || (run.selectionAccuracy ?? 0) > (deployed.run.selectionAccuracy ?? 0)) deployed = { run, models, score: scored, logits };
   }
   return {
     settings, counts: { fit: fitting.length, selection: selection ? split.selection.length : 0, validation: validationImages.labels.length }, decodeSeconds, runs,
-    deployed: deployed!.run, deployedModel: deployed!.model, deployedScore: deployed!.score,
+    deployed: deployed!.run, deployedNetworks: deployed!.models, deployedScore: deployed!.score, deployedLogits: deployed!.logits,
     data: { train: trainImages, validation: validationImages, validationTensors, fitIndices: fitting },
   };
 }

@@ -20,6 +20,7 @@ interface RecipeCliOptions extends CommonOptions {
   gray: boolean;
   epochs: number;
   seeds: number;
+  ensemble: number;
   batchSize: number;
   learningRate: number;
   warmupEpochs: number;
@@ -75,6 +76,7 @@ function recipeOptions(command: Command): Command {
     .option('--no-gray', 'RGB input')
     .option('--epochs <n>', 'epochs per seed (the best on the selection photos is kept)', positiveInt, 60)
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
+    .option('--ensemble <n>', 'networks per seed, trained alike from their own seeds, their softmax outputs averaged', positiveInt, 1)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
     .option('--learning-rate <lr>', 'initial learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
     .option('--warmup-epochs <n>', 'epochs of linear learning-rate warm-up before the cosine decay (0: none)', nonNegativeInt, 0)
@@ -100,13 +102,14 @@ function recipeOptions(command: Command): Command {
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, ensemble, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit } = options;
+  return { size, gray, epochs, seeds, ensemble, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit };
 }
 
-function epochLine(seed: number, e: EpochRecord): string {
+/** A network's epoch; `seed` is the network's seed (the run's seed unless seeds are ensembles). */
+function epochLine(seed: number, e: EpochRecord, ensemble: number): string {
   const selection = e.selectionAccuracy === null ? '' : `, selection ${(100 * e.selectionAccuracy).toFixed(1)}%`;
-  return `seed ${seed} epoch ${e.epoch}: fit ${(100 * e.accuracy).toFixed(1)}%${selection}`;
+  return `${ensemble > 1 ? `network ${seed}` : `seed ${seed}`} epoch ${e.epoch}: fit ${(100 * e.accuracy).toFixed(1)}%${selection}`;
 }
 
 export function registerCatsDogsCommands(program: Command): void {
@@ -124,12 +127,12 @@ export function registerCatsDogsCommands(program: Command): void {
     .action(async (options: TrainCliOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
       await applyCommonOptions(all);
-      const bar = progress(options.seeds * options.epochs, !all.json);
+      const bar = progress(options.seeds * options.ensemble * options.epochs, !all.json);
       let epochsDone = 0;
       const { validationLimit, latencyImages, out, refit } = options;
       const settings = { ...recipeSettings(options), validationLimit, refit: refit === true };
       const results = await runCatsDogsStudy({ ...settings, latencyImages, out }, {
-        onEpoch: (seed, e) => bar.update(++epochsDone, epochLine(seed, e)),
+        onEpoch: (seed, e) => bar.update(++epochsDone, epochLine(seed, e, options.ensemble)),
       });
       bar.stop();
       const d = results.deployment;
@@ -137,7 +140,7 @@ export function registerCatsDogsCommands(program: Command): void {
         `validation accuracy ${percentMeanStd(results.runs.map((r) => r.validationAccuracy))}% over ${results.runs.length} seeds`,
         `int8: ${(d.floatBytes / d.int8Bytes).toFixed(2)}× smaller, accuracy ${(100 * d.floatAccuracy).toFixed(2)}% → ${(100 * d.int8Accuracy).toFixed(2)}%`,
         ...(d.latency ? [`latency per image (1 thread): float ${d.latency.float.medianMs.toFixed(2)} ms, int8 ${d.latency.int8.medianMs.toFixed(2)} ms`] : []),
-        `Wrote ${options.out}/report.md, curves, confusion, misclassified (.svg/.png), results.json, model.safetensors, model-int8.safetensors`,
+        `Wrote ${options.out}/report.md, curves, confusion, misclassified (.svg/.png), results.json, ${options.ensemble > 1 ? 'model.ensemble.json, model-int8.ensemble.json and their networks\' files' : 'model.safetensors, model-int8.safetensors'}`,
       ].join('\n'));
     });
 
@@ -150,11 +153,11 @@ export function registerCatsDogsCommands(program: Command): void {
     await applyCommonOptions(all);
     const runs = await exploreCatsDogs(recipeSettings(options), {
       onEpoch: (seed, e) => {
-        if (!all.json) console.log(epochLine(seed, e));
+        if (!all.json) console.log(epochLine(seed, e, options.ensemble));
       },
     });
     emit(all, runs, [
-      ...runs.map((r) => `seed ${r.seed}: selection ${(100 * r.selectionAccuracy).toFixed(2)}% at epoch ${r.selectedEpoch} / ${r.epochs.length}, ${r.trainSeconds.toFixed(0)} s`),
+      ...runs.map((r) => `seed ${r.seed}: selection ${(100 * r.selectionAccuracy).toFixed(2)}% at epoch${r.networks.length > 1 ? 's' : ''} ${r.networks.map((n) => n.selectedEpoch).join(', ')} / ${options.epochs}, ${r.trainSeconds.toFixed(0)} s`),
       `selection accuracy ${percentMeanStd(runs.map((r) => r.selectionAccuracy))}% over ${runs.length} seeds`,
     ].join('\n'));
   });
@@ -190,7 +193,7 @@ export function registerCatsDogsCommands(program: Command): void {
   catsdogs
     .command('predict')
     .description('label and probability for each image (a float or int8 model); unreadable images get an error line, the rest are still classified')
-    .requiredOption('--model <file>', 'model.safetensors or model-int8.safetensors')
+    .requiredOption('--model <file>', 'a float or int8 model file, or an ensemble manifest (model.ensemble.json)')
     .argument('<images...>', 'image files')
     .action(async (images: string[], options: PredictCliOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
@@ -204,9 +207,9 @@ export function registerCatsDogsCommands(program: Command): void {
   program
     .command('quantize')
     .description('post-training int8 quantisation of an image classifier: per-channel weights, activation ranges calibrated on a folder of images')
-    .requiredOption('--model <file>', 'float model (.safetensors from training)')
+    .requiredOption('--model <file>', 'float model (.safetensors from training), or an ensemble manifest (.json) to quantise member by member')
     .requiredOption('--calibration <dir>', 'folder of calibration images (searched recursively), e.g. the training photos')
-    .requiredOption('--out <file>', 'int8 model file to write')
+    .requiredOption('--out <file>', 'int8 model file to write (for an ensemble: its manifest, <stem>.ensemble.json, with members <stem>-k.safetensors beside it)')
     .option('--limit <n>', 'calibrate on at most N images, spread over the folder', positiveInt, 500)
     .action(async (options: QuantizeCliOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
