@@ -1,7 +1,7 @@
 /** The cats-vs-dogs app's pieces: stratified split, balanced slices, scoring. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { argmaxRows, score, topProbability } from '../../src/apps/catsdogs/metrics.js';
+import { argmaxRows, averageSoftmaxLogits, score, topProbability } from '../../src/apps/catsdogs/metrics.js';
 import { balancedSlice, stratifiedSplit } from '../../src/apps/catsdogs/split.js';
 
 describe('catsdogs split', () => {
@@ -32,5 +32,20 @@ describe('catsdogs metrics', () => {
     assert.equal(scored.accuracy, 0.75);
     assert.deepEqual(scored.confusion, [[2, 0], [1, 1]]);
     assert.deepEqual(scored.wrong, [2]);
+  });
+
+  it('an ensemble\'s logits are the log of its members\' mean softmax; one member passes through', () => {
+    const a = Float32Array.from([2, 0, 0, 1, 5, 5]);
+    const b = Float32Array.from([0, 2, 0, 3, 5, 5]);
+    assert.equal(averageSoftmaxLogits([a], 2), a);
+    const mean = averageSoftmaxLogits([a, b], 2);
+    const softmax = (x: number[]): number[] => x.map((v) => Math.exp(v) / x.reduce((t, w) => t + Math.exp(w), 0));
+    for (let row = 0; row < 3; row++) {
+      const expected = softmax([a[2 * row]!, a[2 * row + 1]!]).map((p, c) => (p + softmax([b[2 * row]!, b[2 * row + 1]!])[c]!) / 2);
+      for (let c = 0; c < 2; c++) assert.ok(Math.abs(Math.exp(mean[2 * row + c]!) - expected[c]!) < 1e-6, `row ${row} class ${c}`);
+    }
+    // Row 0: one member sure of cat, the other as sure of dog: a tie, the lower class wins.
+    assert.deepEqual(argmaxRows(mean, 2), [0, 1, 0]);
+    assert.ok(Math.abs(topProbability(mean, 2, 0) - 0.5) < 1e-6);
   });
 });

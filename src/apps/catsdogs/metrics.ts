@@ -18,12 +18,18 @@ export function argmaxRows(logits: Float32Array, classes: number): number[] {
   });
 }
 
-/** Softmax probability of each row's own argmax. */
-export function topProbability(logits: Float32Array, classes: number, row: number): number {
+/** Softmax of one row of `logits` [count, classes]. */
+function softmaxRow(logits: Float32Array, classes: number, row: number): number[] {
   const values = Array.from(logits.subarray(row * classes, (row + 1) * classes));
   const largest = Math.max(...values);
   const exps = values.map((v) => Math.exp(v - largest));
-  return Math.max(...exps) / exps.reduce((a, b) => a + b, 0);
+  const total = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / total);
+}
+
+/** Softmax probability of each row's own argmax. */
+export function topProbability(logits: Float32Array, classes: number, row: number): number {
+  return Math.max(...softmaxRow(logits, classes, row));
 }
 
 export function score(predicted: readonly number[], actual: ArrayLike<number>, classes: number): Scored {
@@ -44,17 +50,10 @@ export function score(predicted: readonly number[], actual: ArrayLike<number>, c
 export function averageSoftmaxLogits(memberLogits: readonly Float32Array[], classes: number): Float32Array {
   if (memberLogits.length === 1) return memberLogits[0]!;
   const out = new Float32Array(memberLogits[0]!.length);
-  const sums = new Float64Array(classes);
   for (let row = 0; row < out.length / classes; row++) {
-    sums.fill(0);
-    for (const logits of memberLogits) {
-      const values = logits.subarray(row * classes, (row + 1) * classes);
-      const largest = Math.max(...values);
-      let total = 0;
-      for (let c = 0; c < classes; c++) total += Math.exp(values[c]! - largest);
-      for (let c = 0; c < classes; c++) sums[c]! += Math.exp(values[c]! - largest) / total;
-    }
-    for (let c = 0; c < classes; c++) out[row * classes + c] = Math.log(sums[c]! / memberLogits.length);
+    const sums = new Array<number>(classes).fill(0);
+    for (const logits of memberLogits) softmaxRow(logits, classes, row).forEach((p, c) => (sums[c]! += p));
+    sums.forEach((sum, c) => (out[row * classes + c] = Math.log(sum / memberLogits.length)));
   }
   return out;
 }
