@@ -115,7 +115,7 @@ async function writeFigures(
 ): Promise<void> {
   // A refit has no selection photos: its curves are the fit photos' alone.
   const curve = (fit: (e: EpochRecord) => number, selection: (e: EpochRecord) => number | null): SeriesPoint[] => runs.flatMap((run) => run.networks.flatMap((network) => {
-    const name = run.networks.length === 1 ? `seed ${run.seed}` : `seed ${run.seed} network ${network.seed}`;
+    const name = run.networks.length === 1 ? `seed ${run.seed}` : `net ${network.seed}`;
     return network.epochs.flatMap((e) => {
       const held = selection(e);
       return [{ series: `${name} fit`, x: e.epoch, y: fit(e) }, ...(held === null ? [] : [{ series: `${name} selection`, x: e.epoch, y: held }])];
