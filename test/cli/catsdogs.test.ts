@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -60,9 +60,12 @@ describe('tensile catsdogs and quantize', () => {
     assert.match(report, /one thread/);
     assert.match(report, /SGD with Nesterov momentum 0\.9, learning rate 0\.002 .*decoupled weight decay 0\.01, label smoothing 0\.1,/);
     assert.match(report, /Reproduce with: `tensile .*catsdogs train/);
-    // report.md is a function of results.json alone: regenerating it gives the same text.
+    // report.md and the curves are a function of results.json alone: regenerating them gives the same files.
+    const curves = await readFile(path.join(out, 'curves.svg'), 'utf8');
+    await rm(path.join(out, 'curves.svg'));
     await tensile('catsdogs', 'report', out);
     assert.equal(await readFile(path.join(out, 'report.md'), 'utf8'), report);
+    assert.equal(await readFile(path.join(out, 'curves.svg'), 'utf8'), curves);
     for (const name of ['curves', 'loss', 'confusion', 'misclassified'].filter((n) => n !== 'misclassified' || results.misclassified.length > 0)) {
       assert.match(await readFile(path.join(out, `${name}.svg`), 'utf8'), /^<svg/);
       assert.deepEqual([...(await readFile(path.join(out, `${name}.png`))).subarray(1, 4)], [0x50, 0x4e, 0x47]);

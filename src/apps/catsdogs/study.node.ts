@@ -109,10 +109,8 @@ async function writeResults(out: string, results: CatsDogsResults): Promise<void
   await writeFileAtomic(path.join(out, 'report.md'), new TextEncoder().encode(catsDogsReport(results)));
 }
 
-async function writeFigures(
-  out: string, runs: readonly SeedRun[], deployedSeed: number, confusion: number[][],
-  validation: { images: Uint8Array; shape: readonly [number, number, number, number] }, wrong: readonly number[], misclassified: readonly Misclassified[],
-): Promise<void> {
+/** The accuracy and loss curves of every network, from the runs alone (so `catsdogs report` can redraw them). */
+export async function writeCurves(out: string, runs: readonly Pick<SeedRun, 'seed' | 'networks' | 'selectionAccuracy'>[]): Promise<void> {
   // A refit has no selection photos: its curves are the fit photos' alone.
   const curve = (fit: (e: EpochRecord) => number, selection: (e: EpochRecord) => number | null): SeriesPoint[] => runs.flatMap((run) => run.networks.flatMap((network) => {
     const name = run.networks.length === 1 ? `seed ${run.seed}` : `net ${network.seed}`;
@@ -128,6 +126,13 @@ async function writeFigures(
   await writeChart(lineChart(points, { title, x: 'epoch', y: 'accuracy (%)' }), path.join(out, 'curves'));
   const losses = curve((e) => e.loss, (e) => e.selectionLoss);
   await writeChart(lineChart(losses, { title: 'Cross-entropy per epoch', x: 'epoch', y: 'loss' }), path.join(out, 'loss'));
+}
+
+async function writeFigures(
+  out: string, runs: readonly SeedRun[], deployedSeed: number, confusion: number[][],
+  validation: { images: Uint8Array; shape: readonly [number, number, number, number] }, wrong: readonly number[], misclassified: readonly Misclassified[],
+): Promise<void> {
+  await writeCurves(out, runs);
   await writeChart(confusionChart(confusion, CLASS_NAMES, `Validation confusion matrix (float model, seed ${deployedSeed})`), path.join(out, 'confusion'));
   const [, height, width, channels] = validation.shape;
   const pixels = height * width * channels;

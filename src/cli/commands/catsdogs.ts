@@ -1,6 +1,6 @@
 /** `tensile catsdogs train|predict` and `tensile quantize`. */
 import { Option, type Command } from 'commander';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadImageClassifier } from '../../apps/catsdogs/image-model.node.js';
 import { OPTIMIZERS, SGD_MOMENTUM, type CatsDogsOptimizer } from '../../apps/catsdogs/optimizer.js';
@@ -8,12 +8,13 @@ import { CNN_HEADS, DEFAULT_AUGMENTATION, type CnnHead } from '../../apps/catsdo
 import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
 import { catsDogsReport } from '../../apps/catsdogs/report.js';
-import { remeasureDeployment, runCatsDogsStudy, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
+import { remeasureDeployment, runCatsDogsStudy, writeCurves, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
 import { CLASS_NAMES, exploreCatsDogs, type EpochRecord, type TrainSettings } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
 import { FILL_MODES, type FillMode } from '../../nn/index.js';
 import { applyCommonOptions, emit, intList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, rateBelowOne, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
+import { writeFileAtomic } from '../../saving/files.node.js';
 
 interface RecipeCliOptions extends CommonOptions {
   size: number;
@@ -164,13 +165,14 @@ export function registerCatsDogsCommands(program: Command): void {
 
   catsdogs
     .command('report')
-    .description("rewrite a run's report.md from its results.json (after a change to the report's wording)")
+    .description("rewrite a run's report.md and its accuracy and loss curves from its results.json (after a change to the report's wording)")
     .argument('<dir>', 'the --out folder of a train run')
     .action(async (dir: string, _options: CommonOptions, command: Command) => {
       const all = command.optsWithGlobals<CommonOptions>();
       const results = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as CatsDogsResults;
-      await writeFile(path.join(dir, 'report.md'), catsDogsReport(results));
-      emit(all, { report: path.join(dir, 'report.md') }, `wrote ${path.join(dir, 'report.md')}`);
+      await writeFileAtomic(path.join(dir, 'report.md'), new TextEncoder().encode(catsDogsReport(results)));
+      await writeCurves(dir, results.runs);
+      emit(all, { report: path.join(dir, 'report.md') }, `wrote ${path.join(dir, 'report.md')}, curves and loss (.svg/.png)`);
     });
 
   catsdogs
