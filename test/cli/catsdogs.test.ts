@@ -207,6 +207,14 @@ describe('tensile catsdogs and quantize', () => {
     assert.equal(measured.floatAccuracy, d.floatAccuracy);
     assert.equal(measured.int8Accuracy, d.int8Accuracy);
 
+    const mixed = path.join(ensembleOut, 'mixed.ensemble.json');
+    const members = await Promise.all(['model-1.safetensors', 'model-int8-2.safetensors'].map(async (file) => ({ file, bytes: (await stat(path.join(ensembleOut, file))).size })));
+    await writeFile(mixed, JSON.stringify({ format: 'tensile.ensemble', version: 1, combine: 'mean-softmax', members }));
+    await assert.rejects(
+      tensile('catsdogs', 'predict', '--model', mixed, images[0]!),
+      (e: { stderr: string }) => /mixed\.ensemble\.json: ensemble members differ: float .* and int8/.test(e.stderr),
+    );
+
     await copyFile(path.join(out, 'model.safetensors'), path.join(ensembleOut, 'model-2.safetensors'));
     await assert.rejects(
       tensile('catsdogs', 'predict', '--model', float, images[0]!),

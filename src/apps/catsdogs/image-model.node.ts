@@ -33,16 +33,33 @@ function geometryOf(shape: readonly (number | null)[], file: string): ImageGeome
 }
 
 /** The model files behind `file`: the members of an ensemble manifest, or the file itself. */
-export async function memberFiles(file: string): Promise<string[]> {
+async function memberFiles(file: string): Promise<string[]> {
   return isEnsembleFile(file) ? readEnsemble(file) : [file];
 }
 
+/** Checks that an ensemble's members are of one kind and take one input. */
+function checkAlike<T extends { readonly kind: string; readonly geometry: ImageGeometry }>(file: string, members: readonly T[]): T {
+  const [first] = members as [T, ...T[]];
+  for (const member of members) {
+    if (member.kind !== first.kind || member.geometry.size !== first.geometry.size || member.geometry.gray !== first.geometry.gray) {
+      throw new ModelFileError(file, `ensemble members differ: ${first.kind} ${JSON.stringify(first.geometry)} and ${member.kind} ${JSON.stringify(member.geometry)}`);
+    }
+  }
+  return first;
+}
+
 /** A float image classifier saved by `saveModel` (a Sequential with a square image input). */
-export async function loadFloatImageModel(file: string): Promise<{ model: Sequential; geometry: ImageGeometry }> {
+async function loadFloatImageModel(file: string): Promise<{ kind: 'float'; model: Sequential; geometry: ImageGeometry }> {
   const [{ loadModel }, { Sequential }] = await Promise.all([import('../../saving/files.node.js'), import('../../nn/index.js')]);
   const model = await loadModel(file, { compile: false });
   if (!(model instanceof Sequential)) throw new ValueError(`${file}: expected a Sequential image classifier, found ${model.constructor.name}`);
-  return { model, geometry: geometryOf(model.sampleShape ?? [], file) };
+  return { kind: 'float', model, geometry: geometryOf(model.sampleShape ?? [], file) };
+}
+
+/** The float networks of a model file (one) or of an ensemble manifest, and the input they share. */
+export async function loadFloatNetworks(file: string): Promise<{ networks: Sequential[]; geometry: ImageGeometry }> {
+  const loaded = await Promise.all((await memberFiles(file)).map(loadFloatImageModel));
+  return { networks: loaded.map((network) => network.model), geometry: checkAlike(file, loaded).geometry };
 }
 
 async function loadNetwork(file: string): Promise<ImageClassifier> {
@@ -66,12 +83,7 @@ async function loadNetwork(file: string): Promise<ImageClassifier> {
 /** Opens a float or int8 model file, or an ensemble manifest whose members all share one kind and input. */
 export async function loadImageClassifier(file: string): Promise<ImageClassifier> {
   const members = await Promise.all((await memberFiles(file)).map(loadNetwork));
-  const [first] = members as [ImageClassifier, ...ImageClassifier[]];
-  for (const member of members) {
-    if (member.kind !== first.kind || member.geometry.size !== first.geometry.size || member.geometry.gray !== first.geometry.gray) {
-      throw new ModelFileError(file, `ensemble members differ: ${first.kind} ${JSON.stringify(first.geometry)} and ${member.kind} ${JSON.stringify(member.geometry)}`);
-    }
-  }
+  const first = checkAlike(file, members);
   if (members.length === 1) return first;
   return {
     kind: first.kind, geometry: first.geometry, networks: members.length,

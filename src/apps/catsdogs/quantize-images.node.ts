@@ -10,7 +10,7 @@ import { listFiles } from '../../io/files.node.js';
 import { IMAGE_EXTENSIONS } from '../../io/image-folder.node.js';
 import { calibrationBatches, quantizeToFile } from './deploy.node.js';
 import { classifierBytes, isEnsembleFile, manifestStem, writeClassifier } from './ensemble.node.js';
-import { loadFloatImageModel, memberFiles } from './image-model.node.js';
+import { loadFloatNetworks } from './image-model.node.js';
 import { loadPreparedImages } from './images.node.js';
 
 export interface QuantizeImagesOptions {
@@ -42,9 +42,7 @@ export async function quantizeImageModel(options: QuantizeImagesOptions): Promis
   // Checked before any work: an ensemble's members are named after its manifest.
   const stem = ensemble ? manifestStem(options.out) : null;
   if (!ensemble && isEnsembleFile(options.out)) throw new ValueError(`--out ${options.out}: ${options.model} is one network, written as a model file, not a manifest`);
-  const networks = await Promise.all((await memberFiles(options.model)).map(loadFloatImageModel));
-  const { geometry } = networks[0]!;
-  if (networks.some((n) => n.geometry.size !== geometry.size || n.geometry.gray !== geometry.gray)) throw new ValueError(`${options.model}: the ensemble's networks take different inputs`);
+  const { networks, geometry } = await loadFloatNetworks(options.model);
   const files = spread(await listFiles(options.calibration, IMAGE_EXTENSIONS), options.limit);
   if (files.length === 0) throw new ValueError(`${options.calibration}: no images (${IMAGE_EXTENSIONS.join(', ')}) to calibrate on`);
   const images = await loadPreparedImages(files.map((file) => ({ path: file, label: 0 })), geometry, { onBadRecord: 'skip' });
@@ -53,7 +51,7 @@ export async function quantizeImageModel(options: QuantizeImagesOptions): Promis
   const indices = Array.from(images.labels, (_, i) => i);
   let layers = 0;
   const quantize = async (file: string, k: number): Promise<void> => {
-    layers = (await quantizeToFile(networks[k]!.model, calibrationBatches(images, indices), file, metadata)).layers.length;
+    layers = (await quantizeToFile(networks[k]!, calibrationBatches(images, indices), file, metadata)).layers.length;
   };
   const out = stem === null ? (await quantize(options.out, 0), options.out) : await writeClassifier(path.dirname(options.out), stem, networks.length, quantize);
   return {

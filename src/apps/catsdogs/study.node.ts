@@ -13,7 +13,7 @@ import { RawImage } from '../../io/raw-image.js';
 import { writeFileAtomic } from '../../saving/files.node.js';
 import { deploy, type Deployment } from './deploy.node.js';
 import { classifierPaths } from './ensemble.node.js';
-import { loadFloatImageModel, memberFiles } from './image-model.node.js';
+import { loadFloatNetworks } from './image-model.node.js';
 import { topProbability } from './metrics.js';
 import { catsDogsReport } from './report.js';
 import { ensembleLogits } from './inference.js';
@@ -86,7 +86,7 @@ export async function remeasureDeployment(dir: string, latencyImages: number): P
   const loadAtStart = os.loadavg();
   const previous = JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as CatsDogsResults;
   const floatModel = classifierPaths(dir, 'model', previous.settings.ensemble ?? 1).target;
-  const networks = await Promise.all((await memberFiles(floatModel)).map(async (file) => (await loadFloatImageModel(file)).model));
+  const { networks } = await loadFloatNetworks(floatModel);
   const photos = await loadCatsDogsPhotos(previous.settings);
   const logits = ensembleLogits(networks, imageTensors(photos.validation).x);
   const deployment = await deploy(networks, { images: photos.train, indices: fitIndices(previous.settings, photos) }, photos.validation, logits, {
