@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { argmaxRows, averageSoftmaxLogits, score, topProbability } from '../../src/apps/catsdogs/metrics.js';
 import { balancedSlice, stratifiedSplit } from '../../src/apps/catsdogs/split.js';
+import { exploreCatsDogs } from '../../src/apps/catsdogs/train.node.js';
 
 describe('catsdogs split', () => {
   it('holds out the same share of every class, disjoint and complete, the same on every call', () => {
@@ -47,5 +48,14 @@ describe('catsdogs metrics', () => {
     // Row 0: one member sure of cat, the other as sure of dog: a tie, the lower class wins.
     assert.deepEqual(argmaxRows(mean, 2), [0, 1, 0]);
     assert.ok(Math.abs(topProbability(mean, 2, 0) - 0.5) < 1e-6);
+  });
+});
+
+describe('catsdogs settings', () => {
+  it('refuses an ensemble size that is not a positive integer before reading any photo', async () => {
+    const settings = { size: 16, gray: true, epochs: 1, seeds: 1, batchSize: 8, learningRate: 1e-3, selectionFraction: 0.2 };
+    for (const ensemble of [0, 1.5]) {
+      await assert.rejects(exploreCatsDogs({ ...settings, ensemble }), new RegExp(`catsdogs: ensemble must be a positive integer \\(networks per seed\\), got ${ensemble}`));
+    }
   });
 });
