@@ -53,7 +53,9 @@ export async function quantizeImageModel(options: QuantizeImagesOptions): Promis
   const quantize = async (file: string, k: number): Promise<void> => {
     layers = (await quantizeToFile(networks[k]!, calibrationBatches(images, indices), file, metadata)).layers.length;
   };
-  const out = stem === null ? (await quantize(options.out, 0), options.out) : await writeClassifier(path.dirname(options.out), stem, networks.length, quantize);
+  let out = options.out;
+  if (stem === null) await quantize(out, 0);
+  else out = await writeClassifier(path.dirname(out), stem, networks.length, quantize);
   return {
     out, calibrationImages: images.labels.length, floatBytes: await classifierBytes(options.model), int8Bytes: await classifierBytes(out), layers, networks: networks.length,
   };

@@ -75,7 +75,7 @@ function recipeOptions(command: Command): Command {
     .option('--size <n>', 'side of the square input in pixels', positiveInt, 50)
     .option('--gray', 'grayscale input (default)', true)
     .option('--no-gray', 'RGB input')
-    .option('--epochs <n>', 'epochs per seed (the best on the selection photos is kept)', positiveInt, 60)
+    .option('--epochs <n>', 'epochs per network (the best on the selection photos is kept)', positiveInt, 60)
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
     .option('--ensemble <n>', 'networks per seed, trained alike from their own seeds, their softmax outputs averaged', positiveInt, 1)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
