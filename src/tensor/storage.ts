@@ -103,9 +103,8 @@ export class Storage {
    * For backends with memory outside the JS heap: an untouched ArrayBuffer of a quarter of the
    * buffer's size (mid-sized buffers share one, see SharedPressure). V8 schedules collections by the
    * external memory ArrayBuffers report, so without it a loop allocating large WASM tensors would
-   * run for hundreds of steps between collections
-   * (measured: heap grew to 968 MB for a 47 MB working set; with it, 287 MB). Its pages are never
-   * written, so it costs address space, not RSS.
+   * run for hundreds of steps between collections (measured: heap grew to 968 MB for a 47 MB working
+   * set; with it, 287 MB). Its pages are never written, so it costs address space, not RSS.
    */
   private gcPressure: ArrayBuffer | SharedPressure | null;
 
