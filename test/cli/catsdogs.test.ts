@@ -9,6 +9,8 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ready } from '../../src/index.js';
+import { loadModel } from '../../src/saving/files.node.js';
 import { sharedDataRoot, sharedDataset } from '../helpers/data-root.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -22,7 +24,7 @@ async function tensile(...args: string[]): Promise<{ stdout: string; stderr: str
 
 interface Results {
   counts: { fit: number; selection: number; validation: number };
-  runs: { seed: number; validationAccuracy: number; networks: { seed: number; epochs: unknown[]; validationAccuracy: number }[] }[];
+  runs: { seed: number; validationAccuracy: number; trainSeconds: number; networks: { seed: number; epochs: unknown[]; validationAccuracy: number; trainSeconds: number; loadedFrom?: string }[] }[];
   deployment: { floatBytes: number; int8Bytes: number; floatAccuracy: number; int8Accuracy: number; latency: { float: { medianMs: number; peakRssKiB: number }; int8: { medianMs: number; peakRssKiB: number } } | null };
   misclassified: { path: string }[];
 }
@@ -219,6 +221,38 @@ describe('tensile catsdogs and quantize', () => {
     await assert.rejects(
       tensile('catsdogs', 'predict', '--model', float, images[0]!),
       (e: { stderr: string }) => /model\.ensemble\.json: member 2, .*model-2\.safetensors, has \d+ bytes, the manifest recorded \d+: it was replaced or is incomplete/.test(e.stderr),
+    );
+  });
+  it('train --reuse loads an earlier run\'s networks of the same recipe and gives what training them afresh gives; another recipe is refused', async () => {
+    const recipe = ['--size', '16', '--epochs', '2', '--seeds', '2', '--filters', '4', '--units', '4', '--train-limit', '40', '--validation-limit', '20', '--latency-images', '0'];
+    const train = async (dir: string, ...extra: string[]): Promise<Results> =>
+      JSON.parse((await tensile('--json', 'catsdogs', 'train', ...recipe, ...extra, '--out', path.join(out, dir))).stdout) as Results;
+    const earlierDir = path.join(out, 'reuse-earlier');
+    await train('reuse-earlier', '--ensemble', '2');
+    const fresh = await train('reuse-fresh', '--ensemble', '3');
+    const grown = await train('reuse-grown', '--ensemble', '3', '--reuse', earlierDir);
+    const loadedFrom = grown.runs.flatMap((r) => r.networks.map((n) => [n.seed, n.loadedFrom ?? null]));
+    assert.deepEqual(loadedFrom, [[1, earlierDir], [2, earlierDir], [3, earlierDir], [4, earlierDir], [5, null], [6, null]]);
+    // Everything but the timings and where networks came from: epochs, selections, every accuracy, confusion.
+    const figures = (r: Results): unknown => r.runs.map(({ trainSeconds: _t, networks, ...run }) => ({ ...run, networks: networks.map(({ trainSeconds: _n, loadedFrom: _l, ...network }) => network) }));
+    assert.deepEqual(figures(grown), figures(fresh));
+    assert.equal(grown.deployment.int8Accuracy, fresh.deployment.int8Accuracy);
+    // Network 4 was loaded, network 6 trained here: both hold exactly the fresh run's weights (layer names may differ).
+    await ready();
+    const weights = async (dir: string, file: string): Promise<number[][]> =>
+      Object.values((await loadModel(path.join(out, dir, file), { compile: false })).stateDict()).map((tensor) => Array.from(tensor.dataSync()));
+    for (const file of ['models/seed-2-1.safetensors', 'models/seed-2-3.safetensors']) {
+      assert.deepEqual(await weights('reuse-grown', file), await weights('reuse-fresh', file), file);
+    }
+    assert.match(await readFile(path.join(out, 'reuse-grown', 'report.md'), 'utf8'), /Networks 1, 2, 3, 4 were not trained again but loaded from an earlier run of the same recipe/);
+
+    await assert.rejects(
+      train('reuse-other', '--ensemble', '3', '--dropout', '0.5', '--reuse', earlierDir),
+      (e: { stderr: string }) => /catsdogs --reuse .*reuse-earlier: its networks were trained with another recipe: dropout 0\.5 here, 0\.3 there/.test(e.stderr),
+    );
+    await assert.rejects(
+      train('reuse-none', '--reuse', path.join(out, 'absent')),
+      (e: { stderr: string }) => /catsdogs --reuse: .*absent\/results\.json cannot be read as a train run's results/.test(e.stderr),
     );
   });
 });

@@ -31,6 +31,14 @@ export interface CnnShape {
 export const CNN_HEADS = ['flatten', 'gap'] as const;
 export type CnnHead = (typeof CNN_HEADS)[number];
 
+/** The network a shape asks for, the defaults where it did not say. */
+export function cnnShapeOf(asked: CnnShape): Required<CnnShape> {
+  return {
+    filters: asked.filters ?? [16, 32, 64], convsPerStage: asked.convsPerStage ?? 1, batchNorm: asked.batchNorm ?? false,
+    head: asked.head ?? 'flatten', units: asked.units ?? 128, dropout: asked.dropout ?? 0.3,
+  };
+}
+
 /**
  * Training augmentation: rotations up to ±`rotation`·360°, zooms and shifts up to ±`shift` of the
  * side, pixels from outside the photo filled as `fillMode` says; then brightness shifts up to
@@ -77,9 +85,10 @@ function convolution(filters: number, batchNorm: boolean): Layer[] {
   return [new Conv2D({ filters, kernelSize: 3, padding: 'same', useBias: false }), new BatchNormalization({ momentum: 0.9 }), new Activation({ activation: 'relu' })];
 }
 
-export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augmentation: Augmentation = DEFAULT_AUGMENTATION): Sequential {
-  const stages = (shape.filters ?? [16, 32, 64]).flatMap((filters): Layer[] => [
-    ...Array.from({ length: shape.convsPerStage ?? 1 }, () => convolution(filters, shape.batchNorm ?? false)).flat(),
+export function catsDogsCnn(geometry: ImageGeometry, asked: CnnShape = {}, augmentation: Augmentation = DEFAULT_AUGMENTATION): Sequential {
+  const shape = cnnShapeOf(asked);
+  const stages = shape.filters.flatMap((filters): Layer[] => [
+    ...Array.from({ length: shape.convsPerStage }, () => convolution(filters, shape.batchNorm)).flat(),
     new MaxPool2D({ poolSize: 2 }),
   ]);
   return new Sequential(
@@ -88,8 +97,8 @@ export function catsDogsCnn(geometry: ImageGeometry, shape: CnnShape = {}, augme
       ...pixelAugmentation(augmentation),
       ...stages,
       shape.head === 'gap' ? new GlobalAveragePooling2D() : new Flatten(),
-      new Dense({ units: shape.units ?? 128, activation: 'relu' }),
-      new Dropout({ rate: shape.dropout ?? 0.3 }),
+      new Dense({ units: shape.units, activation: 'relu' }),
+      new Dropout({ rate: shape.dropout }),
       new Dense({ units: 2 }),
     ],
     { name: 'cats_dogs_cnn', inputShape: [geometry.size, geometry.size, channelsOf(geometry)] },

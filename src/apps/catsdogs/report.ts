@@ -2,7 +2,7 @@
 import { describeMachine } from '../report/machine.node.js';
 import { markdownTable, mean, percentMeanStd, std } from '../report/stats.js';
 import type { FillMode } from '../../nn/index.js';
-import { augmentationOf } from './model.js';
+import { augmentationOf, cnnShapeOf } from './model.js';
 import { optimizerDescription } from './optimizer.js';
 
 /** How the report describes each fill of pixels from outside the photo. */
@@ -18,10 +18,11 @@ const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 const mib = (kibibytes: number): string => `${(kibibytes / 1024).toFixed(1)} MiB`;
 const met = (ok: boolean): string => (ok ? 'met' : '**missed**');
 
-function cnnDescription(s: CatsDogsResults['settings']): string {
+function cnnDescription(settings: CatsDogsResults['settings']): string {
+  const s = cnnShapeOf(settings);
   const conv = (f: number): string => (s.batchNorm ? `conv ${f}·3×3 → BN → ReLU` : `conv ${f}·3×3 ReLU`);
-  const stage = (f: number): string => `${Array.from({ length: s.convsPerStage ?? 1 }, () => conv(f)).join(' → ')} → max-pool 2`;
-  return `${(s.filters ?? [16, 32, 64]).map(stage).join(' → ')}${s.head === 'gap' ? ' → global average pool' : ''} → dense ${s.units ?? 128} ReLU → dropout ${s.dropout ?? 0.3} → dense 2`;
+  const stage = (f: number): string => `${Array.from({ length: s.convsPerStage }, () => conv(f)).join(' → ')} → max-pool 2`;
+  return `${s.filters.map(stage).join(' → ')}${s.head === 'gap' ? ' → global average pool' : ''} → dense ${s.units} ReLU → dropout ${s.dropout} → dense 2`;
 }
 
 export function catsDogsReport(r: CatsDogsResults): string {
@@ -38,6 +39,7 @@ export function catsDogsReport(r: CatsDogsResults): string {
   ]);
   const networkRows = r.runs.flatMap((run) => run.networks.map((n) => [String(run.seed), String(n.seed), `${n.selectedEpoch} / ${n.epochs.length}`, n.selectionAccuracy === null ? '—' : pct(n.selectionAccuracy), pct(n.validationAccuracy)]));
   const networkAccuracies = r.runs.flatMap((run) => run.networks.map((n) => n.validationAccuracy));
+  const loaded = r.runs.flatMap((run) => run.networks.filter((n) => n.loadedFrom !== undefined));
   const latency = d.latency;
   const deployRows = [
     [networks > 1 ? `file size (${networks} networks + manifest)` : 'file size', kib(d.floatBytes), kib(d.int8Bytes), `${shrink.toFixed(2)}× smaller`],
@@ -65,7 +67,7 @@ ${r.counts.fit + r.counts.selection} training photos)`}, scored once on the ${r.
 - Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * augmentation.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * augmentation.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine), pixels from outside the photo ${FILLS[augmentation.fillMode]}${augmentation.brightness ? `; brightness shifts up to ±${(100 * augmentation.brightness).toFixed(0)}% of the pixel range` : ''}${augmentation.contrast ? `; contrast factors within 1 ± ${augmentation.contrast}` : ''}${augmentation.erasing ? `; random erasing of ${(100 * augmentation.erasing).toFixed(0)}% of the photos (one rectangle of 2–33% of the photo blacked out)` : ''}.
 - CNN: ${cnnDescription(s)}.
 - ${optimizerDescription(s.optimizer)}, learning rate ${s.learningRate}${s.warmupEpochs ? ` after a linear warm-up over ${s.warmupEpochs} epoch${s.warmupEpochs === 1 ? '' : 's'}, with cosine decay to 1% over the rest of the run` : ' with cosine decay to 1% over the run'}${s.weightDecay ? `, decoupled weight decay ${s.weightDecay}` : ''}${s.labelSmoothing ? `, label smoothing ${s.labelSmoothing}` : ''}${s.mixup ? `, MixUp with λ ~ Beta(${s.mixup}, ${s.mixup}) per batch (fit accuracy is then against the mixed targets' larger share)` : ''}, batch ${s.batchSize}, ${s.epochs} epochs per ${networks > 1 ? 'network' : 'seed'}; ${s.refit ? `each ${networks > 1 ? 'network' : 'seed'} keeps its last epoch` : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
-${networks > 1 ? `- Each seed's model is an ensemble of ${networks} networks (network seeds (seed − 1)·${networks} + 1 … seed·${networks}: other initial weights, augmentation draws and batch orders), each trained and ${s.refit ? 'kept at its last epoch' : 'epoch-selected on its own'} as above; the ensemble's prediction is the mean of their softmax outputs.\n` : ''}- The deployed model is ${s.refit ? 'the first seed (with no held-out training photos, only the validation photos could rank the seeds)' : `the seed with the best *selection* accuracy (seed ${r.deployedSeed})`}; ${networks > 1 ? 'its ensemble is the one quantised (network by network) and measured, every network running on each image' : 'it is the one quantised and measured'}.
+${networks > 1 ? `- Each seed's model is an ensemble of ${networks} networks (network seeds (seed − 1)·${networks} + 1 … seed·${networks}: other initial weights, augmentation draws and batch orders), each trained and ${s.refit ? 'kept at its last epoch' : 'epoch-selected on its own'} as above; the ensemble's prediction is the mean of their softmax outputs.\n` : ''}${loaded.length > 0 ? `- Network${loaded.length === 1 ? '' : 's'} ${loaded.map((n) => n.seed).join(', ')} ${loaded.length === 1 ? 'was' : 'were'} not trained again but loaded from an earlier run of the same recipe (\`--reuse ${loaded[0]!.loadedFrom}\`); training is repeatable, so ${loaded.length === 1 ? 'it is' : 'they are'} the network${loaded.length === 1 ? '' : 's'} training would give, and ${loaded.length === 1 ? 'its' : 'their'} epochs and training times are that run's.\n` : ''}- The deployed model is ${s.refit ? 'the first seed (with no held-out training photos, only the validation photos could rank the seeds)' : `the seed with the best *selection* accuracy (seed ${r.deployedSeed})`}; ${networks > 1 ? 'its ensemble is the one quantised (network by network) and measured, every network running on each image' : 'it is the one quantised and measured'}.
 
 ## Seeds
 ${markdownTable(['seed', s.refit ? 'epoch kept' : networks > 1 ? 'selected epochs' : 'selected epoch', networks > 1 ? 'selection acc. (ensemble)' : 'selection acc.', 'validation acc.', 'training time', ''], runRows)}

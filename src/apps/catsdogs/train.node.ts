@@ -8,6 +8,7 @@
  * all training photos and keeps its last epoch, and the first seed is deployed.
  * With `ensemble: E`, each seed's model is E networks (network seeds (seed − 1)·E + 1 … seed·E,
  * each trained and epoch-selected as above) whose softmax outputs are averaged.
+ * With `reuse: DIR`, networks an earlier train run in DIR trained with the same recipe are loaded, not retrained.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,6 +30,7 @@ import { catsDogsOptimizer, type CatsDogsOptimizer } from './optimizer.js';
 import { augmentationOf, catsDogsCnn, type Augmentation, type CnnShape } from './model.js';
 import { writeClassifier } from './ensemble.node.js';
 import { balancedSlice, stratifiedSplit, type IndexSplit } from './split.js';
+import { EarlierNetworks } from './reuse.node.js';
 import { imageTensors, type ImageTensors } from './tensors.js';
 
 export const CLASS_NAMES = ['cat', 'dog'] as const;
@@ -57,6 +59,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape, Partial<Augmenta
   /** Use only the first N training / validation photos, balanced over the classes (quick runs, tests). */
   readonly trainLimit?: number;
   readonly validationLimit?: number;
+  /** The --out folder of an earlier train run: its networks of this recipe are loaded instead of trained again. */
+  readonly reuse?: string;
 }
 
 export interface EpochRecord {
@@ -78,7 +82,12 @@ export interface NetworkRun {
   /** At the kept epoch; null for a refit, which trained on the selection photos. */
   readonly selectionAccuracy: number | null;
   readonly trainSeconds: number;
+  /** Set when the network was loaded from this earlier run's folder (its training figures are that run's). */
+  readonly loadedFrom?: string;
 }
+
+/** A network loaded from an earlier run instead of trained. */
+export type LoadedNetworkRun = NetworkRun & { readonly loadedFrom: string };
 
 /** One seed as seen on the training photos alone (`explore`): its networks and their (averaged) selection accuracy. */
 export interface SelectionRun {
@@ -117,6 +126,8 @@ export interface TrainedStudy {
 
 export interface TrainHooks {
   readonly onEpoch?: (seed: number, record: EpochRecord) => void;
+  /** A network loaded from an earlier run (`reuse`) instead of trained. */
+  readonly onNetworkLoaded?: (network: LoadedNetworkRun) => void;
 }
 
 class EpochRecorder extends Callback {
@@ -175,14 +186,15 @@ function trainingData(settings: TrainSettings, fit: ImageTensors, selection: Ima
   };
 }
 
-/** Settings the CLI cannot check alone, checked before any photo is decoded. */
-function checkSettings(settings: TrainSettings): void {
+/** Checks the settings the CLI cannot check alone and opens the run to reuse networks from, before any photo is decoded. */
+async function checkSettings(settings: TrainSettings): Promise<EarlierNetworks | null> {
   const warmupEpochs = settings.warmupEpochs ?? 0;
   if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0 && warmupEpochs < settings.epochs)) {
     throw new ValueError(`catsdogs: warmupEpochs must be an integer in [0, epochs = ${settings.epochs}), got ${warmupEpochs}`);
   }
   const ensemble = settings.ensemble ?? 1;
   if (!(Number.isInteger(ensemble) && ensemble >= 1)) throw new ValueError(`catsdogs: ensemble must be a positive integer (networks per seed), got ${ensemble}`);
+  return settings.reuse === undefined ? null : EarlierNetworks.open(settings.reuse, settings);
 }
 
 /** Trains one network on `fit`; keeps the epoch best on `selection`, or the last one when there is none. */
@@ -205,12 +217,19 @@ async function trainNetwork(seed: number, settings: TrainSettings, fit: ImageTen
 }
 
 /** A seed's model on `fit`: its ensemble's networks, each trained as in trainNetwork, and their averaged selection accuracy. */
-async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, hooks: TrainHooks): Promise<{ models: Sequential[]; networks: NetworkRun[]; selectionAccuracy: number | null; seconds: number }> {
+async function trainSeed(seed: number, settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null, earlier: EarlierNetworks | null, hooks: TrainHooks): Promise<{ models: Sequential[]; networks: NetworkRun[]; selectionAccuracy: number | null; seconds: number }> {
   const size = settings.ensemble ?? 1;
   const models: Sequential[] = [];
   const networks: NetworkRun[] = [];
   for (let k = 1; k <= size; k++) {
     const networkSeed = (seed - 1) * size + k;
+    const loaded = await earlier?.load(networkSeed);
+    if (loaded) {
+      models.push(loaded.model);
+      networks.push(loaded.run);
+      hooks.onNetworkLoaded?.(loaded.run);
+      continue;
+    }
     const { model, records, selectedEpoch, seconds } = await trainNetwork(networkSeed, settings, fit, selection, hooks);
     models.push(model);
     networks.push({ seed: networkSeed, epochs: records, selectedEpoch, selectionAccuracy: records[selectedEpoch - 1]!.selectionAccuracy, trainSeconds: seconds });
@@ -263,20 +282,20 @@ export async function loadCatsDogsPhotos(settings: PhotoSettings): Promise<CatsD
  * The validation photos are never decoded, so a recipe chosen from these runs cannot have seen them.
  */
 export async function exploreCatsDogs(settings: TrainSettings, hooks: TrainHooks = {}): Promise<SelectionRun[]> {
-  checkSettings(settings);
+  const earlier = await checkSettings(settings);
   const { train, split } = await loadTrainingPhotos(settings);
   const fit = imageTensors(train, split.fit);
   const selection = imageTensors(train, split.selection);
   const runs: SelectionRun[] = [];
   for (let seed = 1; seed <= settings.seeds; seed++) {
-    const { networks, selectionAccuracy, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
+    const { networks, selectionAccuracy, seconds } = await trainSeed(seed, settings, fit, selection, earlier, hooks);
     runs.push({ seed, networks, selectionAccuracy: selectionAccuracy ?? Number.NaN, trainSeconds: seconds });
   }
   return runs;
 }
 
 export async function trainCatsDogs(settings: TrainSettings, out: string, hooks: TrainHooks = {}): Promise<TrainedStudy> {
-  checkSettings(settings);
+  const earlier = await checkSettings(settings);
   const photos = await loadCatsDogsPhotos(settings);
   const { train: trainImages, validation: validationImages, split, decodeSeconds } = photos;
   const fitting = fitIndices(settings, photos);
@@ -287,7 +306,7 @@ export async function trainCatsDogs(settings: TrainSettings, out: string, hooks:
   const runs: SeedRun[] = [];
   let deployed: { run: SeedRun; models: Sequential[]; score: Scored; logits: Float32Array } | null = null;
   for (let seed = 1; seed <= settings.seeds; seed++) {
-    const { models, networks, selectionAccuracy, seconds } = await trainSeed(seed, settings, fit, selection, hooks);
+    const { models, networks, selectionAccuracy, seconds } = await trainSeed(seed, settings, fit, selection, earlier, hooks);
     const networkLogits = models.map((model) => predictLogits(model, validationTensors.x));
     const logits = averageSoftmaxLogits(networkLogits, CLASS_NAMES.length);
     const scored = score(argmaxRows(logits, CLASS_NAMES.length), validationImages.labels, CLASS_NAMES.length);

@@ -9,7 +9,7 @@ import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
 import { catsDogsReport } from '../../apps/catsdogs/report.js';
 import { remeasureDeployment, runCatsDogsStudy, writeCurves, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
-import { CLASS_NAMES, exploreCatsDogs, type EpochRecord, type TrainSettings } from '../../apps/catsdogs/train.node.js';
+import { CLASS_NAMES, exploreCatsDogs, type EpochRecord, type LoadedNetworkRun, type TrainSettings } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
 import { FILL_MODES, type FillMode } from '../../nn/index.js';
 import { applyCommonOptions, emit, intList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, rateBelowOne, type CommonOptions } from '../options.js';
@@ -43,6 +43,7 @@ interface RecipeCliOptions extends CommonOptions {
   erasing: number;
   selectionFraction: number;
   trainLimit?: number;
+  reuse?: string;
 }
 
 interface TrainCliOptions extends RecipeCliOptions {
@@ -99,18 +100,23 @@ function recipeOptions(command: Command): Command {
     .option('--contrast <f>', 'augmentation: contrast factors within 1 ± f about each photo\'s mean (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.contrast)
     .option('--erasing <p>', 'augmentation: share of photos with one random rectangle (2–33% of the photo) blacked out (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.erasing)
     .option('--selection-fraction <f>', 'share of the training photos held out for model selection', fraction, 0.2)
-    .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt);
+    .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt)
+    .option('--reuse <dir>', 'the --out folder of an earlier train run with the same recipe: its networks (by network seed) are loaded, not trained again');
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, ensemble, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit } = options;
-  return { size, gray, epochs, seeds, ensemble, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit };
+  const { size, gray, epochs, seeds, ensemble, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit, reuse } = options;
+  return { size, gray, epochs, seeds, ensemble, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit, reuse };
 }
 
 /** A network's epoch; `seed` is the network's seed (the run's seed unless seeds are ensembles). */
 function epochLine(seed: number, e: EpochRecord, ensemble: number): string {
   const selection = e.selectionAccuracy === null ? '' : `, selection ${(100 * e.selectionAccuracy).toFixed(1)}%`;
   return `${ensemble > 1 ? `network ${seed}` : `seed ${seed}`} epoch ${e.epoch}: fit ${(100 * e.accuracy).toFixed(1)}%${selection}`;
+}
+
+function loadedLine(network: LoadedNetworkRun): string {
+  return `network ${network.seed} loaded from ${network.loadedFrom} (epoch ${network.selectedEpoch} kept there)`;
 }
 
 export function registerCatsDogsCommands(program: Command): void {
@@ -134,6 +140,7 @@ export function registerCatsDogsCommands(program: Command): void {
       const settings = { ...recipeSettings(options), validationLimit, refit: refit === true };
       const results = await runCatsDogsStudy({ ...settings, latencyImages, out }, {
         onEpoch: (seed, e) => bar.update(++epochsDone, epochLine(seed, e, options.ensemble)),
+        onNetworkLoaded: (network) => bar.update((epochsDone += network.epochs.length), loadedLine(network)),
       });
       bar.stop();
       const d = results.deployment;
@@ -155,6 +162,9 @@ export function registerCatsDogsCommands(program: Command): void {
     const runs = await exploreCatsDogs(recipeSettings(options), {
       onEpoch: (seed, e) => {
         if (!all.json) console.log(epochLine(seed, e, options.ensemble));
+      },
+      onNetworkLoaded: (network) => {
+        if (!all.json) console.log(loadedLine(network));
       },
     });
     emit(all, runs, [
