@@ -251,6 +251,10 @@ describe('tensile catsdogs and quantize', () => {
       (e: { stderr: string }) => /catsdogs --reuse .*reuse-earlier: its networks were trained with another recipe: dropout 0\.5 here, 0\.3 there/.test(e.stderr),
     );
     await assert.rejects(
+      train('reuse-earlier', '--ensemble', '3', '--reuse', `${earlierDir}/`),
+      (e: { stderr: string }) => /catsdogs --reuse .*reuse-earlier\/: that is the --out folder, whose model files this run rewrites/.test(e.stderr),
+    );
+    await assert.rejects(
       train('reuse-none', '--reuse', path.join(out, 'absent')),
       (e: { stderr: string }) => /catsdogs --reuse: .*absent\/results\.json cannot be read as a train run's results/.test(e.stderr),
     );

@@ -295,6 +295,9 @@ export async function exploreCatsDogs(settings: TrainSettings, hooks: TrainHooks
 }
 
 export async function trainCatsDogs(settings: TrainSettings, out: string, hooks: TrainHooks = {}): Promise<TrainedStudy> {
+  if (settings.reuse !== undefined && path.resolve(settings.reuse) === path.resolve(out)) {
+    throw new ValueError(`catsdogs --reuse ${settings.reuse}: that is the --out folder, whose model files this run rewrites; write the run to another folder`);
+  }
   const earlier = await checkSettings(settings);
   const photos = await loadCatsDogsPhotos(settings);
   const { train: trainImages, validation: validationImages, split, decodeSeconds } = photos;
