@@ -112,11 +112,15 @@ async function writeResults(out: string, results: CatsDogsResults): Promise<void
 /** The accuracy and loss curves of every network, from the runs alone (so `catsdogs report` can redraw them). */
 export async function writeCurves(out: string, runs: readonly Pick<SeedRun, 'seed' | 'networks' | 'selectionAccuracy'>[]): Promise<void> {
   // A refit has no selection photos: its curves are the fit photos' alone.
+  // One colour per seed (an ensemble's networks share it), one dash pattern per kind of photos.
   const curve = (fit: (e: EpochRecord) => number, selection: (e: EpochRecord) => number | null): SeriesPoint[] => runs.flatMap((run) => run.networks.flatMap((network) => {
-    const name = run.networks.length === 1 ? `seed ${run.seed}` : `net ${network.seed}`;
+    const group = `seed ${run.seed}`;
     return network.epochs.flatMap((e) => {
       const held = selection(e);
-      return [{ series: `${name} fit`, x: e.epoch, y: fit(e) }, ...(held === null ? [] : [{ series: `${name} selection`, x: e.epoch, y: held }])];
+      return [
+        { series: `net ${network.seed} fit`, group, dash: 'fit photos', x: e.epoch, y: fit(e) },
+        ...(held === null ? [] : [{ series: `net ${network.seed} selection`, group, dash: 'selection photos', x: e.epoch, y: held }]),
+      ];
     });
   }));
   const points = curve((e) => 100 * e.accuracy, (e) => (e.selectionAccuracy === null ? null : 100 * e.selectionAccuracy));

@@ -29,16 +29,28 @@ export interface SeriesPoint {
   readonly y: number;
   /** Optional error bar half-width (e.g. one standard deviation). */
   readonly error?: number;
+  /** Optional: lines of one group share a colour, and the legend names the groups (many lines stay readable). */
+  readonly group?: string;
+  /** Optional: lines with the same value share a dash pattern (e.g. training vs held-out data). */
+  readonly dash?: string;
 }
 
-/** A line chart, one line per series, optional error bars and log-scaled x. */
+/** Past this many lines, the points on them only clutter the chart. */
+const MAX_LINES_WITH_POINTS = 10;
+
+/** A line chart, one line per series (coloured by series, or by group), optional dashes, error bars and log-scaled x. */
 export function lineChart(
   points: readonly SeriesPoint[],
   options: { title: string; x: string; y: string; logX?: boolean; yDomain?: [number, number] },
 ): ChartSpec {
   const x = { field: 'x', type: 'quantitative', title: options.x, scale: { type: options.logX ? 'log' : 'linear', nice: false } } as const;
   const y = { field: 'y', type: 'quantitative', title: options.y, scale: options.yDomain ? { domain: options.yDomain } : { zero: false } } as const;
-  const color = { field: 'series', type: 'nominal', title: null } as const;
+  const grouped = points.some((p) => p.group !== undefined);
+  const color = { field: grouped ? 'group' : 'series', type: 'nominal', title: null } as const;
+  const detail = { field: 'series', type: 'nominal' } as const;
+  const strokeDash = { field: 'dash', type: 'nominal', title: null } as const;
+  const lineStyle = { ...(grouped ? { detail } : {}), ...(points.some((p) => p.dash !== undefined) ? { strokeDash } : {}) };
+  const lines = new Set(points.map((p) => p.series)).size;
   const errorBars = points.some((p) => p.error !== undefined)
     ? [{ mark: { type: 'errorbar' }, encoding: { x, y: { field: 'low', type: 'quantitative', title: options.y }, y2: { field: 'high' }, color } } as const]
     : [];
@@ -48,7 +60,7 @@ export function lineChart(
     width: 640,
     height: 380,
     data: { values: points.map((p) => ({ ...p, low: p.y - (p.error ?? 0), high: p.y + (p.error ?? 0) })) },
-    layer: [{ mark: { type: 'line', point: true }, encoding: { x, y, color } }, ...errorBars],
+    layer: [{ mark: { type: 'line', point: lines <= MAX_LINES_WITH_POINTS }, encoding: { x, y, color, ...lineStyle } }, ...errorBars],
   };
 }
 
