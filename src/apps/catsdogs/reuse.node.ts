@@ -51,7 +51,7 @@ export class EarlierNetworks {
     for (const seedRun of results.runs) {
       const files = classifierPaths(path.join(dir, 'models'), `seed-${seedRun.seed}`, size);
       // The manifest checks its members' sizes, so a replaced network file is refused, not reused.
-      const members = size === 1 ? async (): Promise<string[]> => files.members : async (): Promise<string[]> => readEnsemble(files.target);
+      const members = async (): Promise<string[]> => (size === 1 ? files.members : readEnsemble(files.target));
       for (const [k, { validationAccuracy: _v, ...run }] of seedRun.networks.entries()) {
         networks.set(run.seed, { run, file: async () => (await members())[k]! });
       }
