@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', 'src/backends/wasm/generated/'] },
+  { ignores: ['**/dist/', '**/build/', 'node_modules/', 'packages/tensile/src/backends/wasm/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,9 +13,9 @@ export default tseslint.config(
     },
   },
   {
-    // The core must bundle for browsers: Node built-ins only in files named *.node.ts and in the CLI.
-    files: ['src/**/*.ts'],
-    ignores: ['src/**/*.node.ts', 'src/cli/**'],
+    // The core must bundle for browsers: Node built-ins only in files named *.node.ts.
+    files: ['packages/tensile/src/**/*.ts'],
+    ignores: ['packages/tensile/src/**/*.node.ts', 'packages/tensile/src/node.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -24,6 +24,23 @@ export default tseslint.config(
             {
               regex: '^(node:.*|fs|path|os|zlib|http|https|url|crypto|child_process|worker_threads|stream|readline)(/.*)?$',
               message: 'Node built-ins belong in *.node.ts files (browser-safe core).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The applications are written as users write theirs: the library only through its public entry points.
+    files: ['packages/tensile-cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(packages/)?tensile/|^tensile/(?!(node|int8)$)',
+              message: "Applications import the library only through 'tensile', 'tensile/node' and 'tensile/int8'.",
             },
           ],
         },

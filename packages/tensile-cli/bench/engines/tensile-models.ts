@@ -1,0 +1,49 @@
+/**
+ * The model workloads of WORKLOADS.md (mnist_train, mnist_infer, mlp_train) through Tensile's
+ * layers and optimizer API: Sequential models with default initialisers, softmax cross-entropy on
+ * logits with int32 labels, Adam (lr 1e-3). One training step = zero grads + forward + loss +
+ * backward + Adam update + read the loss scalar, inside a scope that frees the step's tensors.
+ */
+import * as tl from 'tensile';
+
+function mnistModel(): tl.Sequential {
+  return new tl.Sequential([
+    new tl.Conv2D({ filters: 32, kernelSize: 3, activation: 'relu' }),
+    new tl.MaxPool2D({ poolSize: 2 }),
+    new tl.Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
+    new tl.MaxPool2D({ poolSize: 2 }),
+    new tl.Flatten(),
+    new tl.Dense({ units: 128, activation: 'relu' }),
+    new tl.Dense({ units: 10 }),
+  ], { inputShape: [28, 28, 1] });
+}
+
+function mlpModel(): tl.Sequential {
+  return new tl.Sequential([
+    new tl.Dense({ units: 256, activation: 'relu' }),
+    new tl.Dense({ units: 128, activation: 'relu' }),
+    new tl.Dense({ units: 2 }),
+  ], { inputShape: [122] });
+}
+
+function trainStep(model: tl.Sequential, x: tl.Tensor, labels: tl.Tensor): () => number {
+  const optimizer = new tl.Adam(model.parameters(), { learningRate: 1e-3 });
+  return () =>
+    tl.scope(() => {
+      optimizer.zeroGrad();
+      const loss = tl.softmaxCrossEntropy(model.forward(x), labels);
+      loss.backward();
+      optimizer.step();
+      return loss.item();
+    });
+}
+
+export const modelWorkloads = {
+  mnist_train: (): (() => unknown) => trainStep(mnistModel(), tl.rand([64, 28, 28, 1]), tl.randint(0, 10, [64])),
+  mnist_infer: (): (() => unknown) => {
+    const model = mnistModel();
+    const x = tl.rand([256, 28, 28, 1]);
+    return () => tl.scope(() => tl.noGrad(() => model.forward(x).dataSync()));
+  },
+  mlp_train: (): (() => unknown) => trainStep(mlpModel(), tl.randn([256, 122]), tl.randint(0, 2, [256])),
+};

@@ -1,0 +1,156 @@
+/**
+ * The trained detector as a library: feature encoder + network + decision threshold, saved as one
+ * safetensors file (the network's weights as tensors; encoder, threshold, architecture and the
+ * training summary as JSON under the metadata key `tensile.ids`).
+ *
+ * ```ts
+ * const detector = await IntrusionDetector.load('runs/ids/gan-seed1.safetensors');
+ * detector.score([record.features]); // [{ score: 0.97, attack: true, category: 'DoS' }]
+ * for await (const row of detector.scoreStream(decodeUtf8(readFileChunks('conn.csv')), { source: 'conn.csv' })) …
+ * ```
+ */
+import { promises as fs } from 'node:fs';
+import { NSL_KDD_CATEGORIES, writeFileAtomic } from 'tensile/node';
+import { DataError, decodeSafetensors, encodeSafetensors, ModelFileError, parseCsvRows, type Sequential, type TabularRow } from 'tensile';
+import { FeatureEncoder, type FeatureEncoderJSON } from './features.js';
+import { detectorNetwork, type DetectorArchitecture } from './network.js';
+import { FEATURE_COLUMNS, parseRecord, type ConnectionRecord } from './records.js';
+import { scoreEncoded, type DetectorScores } from './training.js';
+import { isVariant, type Variant } from './variants.js';
+
+const METADATA_KEY = 'tensile.ids';
+export const DETECTOR_FILE_VERSION = 1;
+
+/** What a model file says about itself besides its weights. */
+export interface DetectorConfig {
+  readonly format: 'tensile-ids';
+  readonly version: number;
+  readonly variant: Variant;
+  readonly seed: number;
+  readonly architecture: DetectorArchitecture;
+  /** A record is an attack when its score is at least this. */
+  readonly threshold: number;
+  /** How the threshold was chosen. */
+  readonly thresholdRule: string;
+  readonly encoder: FeatureEncoderJSON;
+  /** Free-form facts about training (epochs, validation metrics, timings). */
+  readonly training: Readonly<Record<string, unknown>>;
+}
+
+export interface RecordScore {
+  /** P(attack) according to the detector. */
+  readonly score: number;
+  readonly attack: boolean;
+  /** The most likely of normal, DoS, Probe, R2L, U2R. */
+  readonly category: string;
+}
+
+/** One row of a scored stream: a scored record or a malformed row with its error. */
+export type StreamResult =
+  | { readonly line: number; readonly record: ConnectionRecord; readonly result: RecordScore }
+  | { readonly line: number; readonly error: DataError };
+
+export interface ScoreStreamOptions {
+  /** Names the input in errors. */
+  readonly source: string;
+  /** Overrides the model's threshold. */
+  readonly threshold?: number;
+  /** Records scored together (memory vs speed). Default 1024. */
+  readonly batchSize?: number;
+}
+
+export class IntrusionDetector {
+  constructor(
+    readonly network: Sequential,
+    readonly encoder: FeatureEncoder,
+    readonly config: DetectorConfig,
+  ) {}
+
+  get threshold(): number {
+    return this.config.threshold;
+  }
+
+  /** Scores of encoded records `[count, encoder.width]`. */
+  scoreEncoded(features: Float32Array, count: number): DetectorScores {
+    return scoreEncoded(this.network, features, count, this.encoder.width);
+  }
+
+  /** Scores records given as the 41 features by column name (see `FEATURE_COLUMNS`). */
+  score(records: readonly TabularRow[], threshold = this.threshold): RecordScore[] {
+    if (records.length === 0) return [];
+    const { attack, category } = this.scoreEncoded(this.encoder.transform(records), records.length);
+    return Array.from(attack, (score, i) => ({ score, attack: score >= threshold, category: NSL_KDD_CATEGORIES[category[i]!]! }));
+  }
+
+  /**
+   * Scores CSV text in the NSL-KDD layout (41 features, optionally label and difficulty; an
+   * optional header line starting with `duration` is skipped). Yields one result per row in input
+   * order; a malformed row yields its DataError (with the line) and the stream goes on.
+   */
+  async *scoreStream(text: string | AsyncIterable<string>, options: ScoreStreamOptions): AsyncGenerator<StreamResult> {
+    const batchSize = options.batchSize ?? 1024;
+    let pending: ({ line: number; record: ConnectionRecord } | { line: number; error: DataError })[] = [];
+    const flush = (): StreamResult[] => {
+      const scored = this.score(
+        pending.flatMap((row) => ('record' in row ? [row.record.features] : [])),
+        options.threshold,
+      );
+      let next = 0;
+      const results = pending.map((row) => ('record' in row ? { ...row, result: scored[next++]! } : row));
+      pending = [];
+      return results;
+    };
+    let first = true;
+    for await (const { fields, line } of parseCsvRows(text)) {
+      const isHeader = first && fields[0]?.trim() === FEATURE_COLUMNS[0];
+      first = false;
+      if (isHeader) continue;
+      try {
+        pending.push({ line, record: parseRecord(fields, options.source, line) });
+      } catch (error) {
+        if (!(error instanceof DataError)) throw error;
+        pending.push({ line, error });
+      }
+      if (pending.length >= batchSize) yield* flush();
+    }
+    yield* flush();
+  }
+
+  toBytes(): Uint8Array {
+    return encodeSafetensors(this.network.stateDict(), { format: 'pt', [METADATA_KEY]: JSON.stringify(this.config) });
+  }
+
+  static fromBytes(bytes: Uint8Array, file: string): IntrusionDetector {
+    const { tensors, metadata } = decodeSafetensors(bytes, file);
+    const text = metadata[METADATA_KEY];
+    if (text === undefined) throw new ModelFileError(file, `has no '${METADATA_KEY}' metadata: not an intrusion-detector model`);
+    const config = JSON.parse(text) as DetectorConfig;
+    if (config.format !== 'tensile-ids' || config.version !== DETECTOR_FILE_VERSION || !isVariant(config.variant)) {
+      throw new ModelFileError(file, `holds format ${String(config.format)} version ${String(config.version)}, expected tensile-ids version ${DETECTOR_FILE_VERSION}`);
+    }
+    const encoder = FeatureEncoder.fromJSON(config.encoder);
+    const network = detectorNetwork(encoder.width, config.architecture);
+    try {
+      network.loadStateDict(tensors);
+    } catch (error) {
+      throw new ModelFileError(file, `weights do not fit the saved architecture (${(error as Error).message})`);
+    }
+    for (const t of Object.values(tensors)) t.dispose();
+    return new IntrusionDetector(network, encoder, config);
+  }
+
+  /** Writes the model as one file, atomically. */
+  async save(file: string): Promise<void> {
+    await writeFileAtomic(file, this.toBytes());
+  }
+
+  static async load(file: string): Promise<IntrusionDetector> {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await fs.readFile(file));
+    } catch (error) {
+      throw new ModelFileError(file, `cannot be read (${(error as Error).message})`);
+    }
+    return IntrusionDetector.fromBytes(bytes, file);
+  }
+}

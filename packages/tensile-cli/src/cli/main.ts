@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/** The `tensile` command. */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import 'tensile/node';
+import { registerCatsDogsCommands } from './commands/catsdogs.js';
+import { registerIdsCommands } from './commands/ids.js';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerMnistCommands } from './commands/mnist.js';
+import { positiveInt } from './options.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('tensile')
+  .description('Tensile: deep learning in TypeScript — training, studies and benchmarks from the command line')
+  .version(version)
+  .option('--data-root <dir>', 'folder holding the datasets (default: $TENSILE_DATA, then the cache)')
+  .option('--backend <name>', 'compute backend: wasm or reference')
+  .option('--threads <n>', 'worker threads of the wasm backend', positiveInt)
+  .option('--no-relaxed-simd', 'plain-SIMD wasm kernels: bit-identical results on every CPU, ~1.3× slower matrix products')
+  .option('--json', 'print the result as JSON')
+  .showHelpAfterError()
+  // Global options go before the command, so `tensile bench --json` reaches the harness.
+  .enablePositionalOptions();
+
+const train = program.command('train').description('train a model');
+const study = program.command('study').description('run a study and write a report');
+registerMnistCommands(train, study);
+registerIdsCommands(program);
+registerCatsDogsCommands(program);
+registerBenchCommand(program);
+
+program.parseAsync().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`tensile: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,12 @@
+/** The shared datasets for tests: `TENSILE_DATA`, else `shared/datasets` beside the repository. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Compiled to packages/tensile/build/test/helpers/, so the repository root is five levels up.
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+
+export const sharedDataRoot = process.env.TENSILE_DATA ?? path.resolve(repositoryRoot, '..', 'shared/datasets');
+
+export function sharedDataset(...parts: string[]): string {
+  return path.join(sharedDataRoot, ...parts);
+}
