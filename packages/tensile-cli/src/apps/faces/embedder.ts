@@ -1,0 +1,31 @@
+/**
+ * What every face embedder offers the face applications (verification, identification, the access-control
+ * service): the network trained in Tensile (`trained`) and face-api's imported recogniser (`face-api`).
+ */
+import type { RawImage } from 'tensile';
+
+export type EmbedderKind = 'trained' | 'face-api';
+
+export interface FaceEmbedder {
+  readonly kind: EmbedderKind;
+  /** Length of every embedding. */
+  readonly size: number;
+  /** Euclidean distance between unit embeddings below which two faces are the same person, calibrated when the model was made. */
+  readonly threshold: number;
+  /**
+   * One unit-length embedding per photograph. A photograph is either a face crop or a photograph centred on
+   * one face (LFW's convention); the embedder aligns it the way its network was trained.
+   */
+  embed(images: readonly RawImage[]): Promise<Float32Array[]>;
+}
+
+/** Euclidean distance between two embeddings of the same size. */
+export function embeddingDistance(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new RangeError(`embeddingDistance: sizes differ: ${a.length} vs ${b.length}`);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i]! - b[i]!;
+    sum += d * d;
+  }
+  return Math.sqrt(sum);
+}
