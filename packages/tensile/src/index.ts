@@ -4,6 +4,7 @@
  */
 import './backends/reference/index.js';
 import './backends/wasm/index.js';
+import './autograd/tensor-backward.js';
 
 export * from './ops/index.js';
 export { Tensor } from './tensor/tensor.js';

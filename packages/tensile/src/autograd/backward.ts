@@ -6,10 +6,11 @@
 import { GradError } from '../errors.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { enterScope, exitScope, inInnermostScope } from '../tensor/storage.js';
+import type { BackwardRule } from '../tensor/grad-node.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add } from '../ops/arithmetic.js';
-import { fullOn } from '../ops/dispatch.js';
-import { type BackwardRule, withGradMode } from './graph.js';
+import { fullOn } from '../tensor/wrap.js';
+import { accumulate } from './accumulate.js';
+import { withGradMode } from './graph.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again (default: the value of createGraph, as in PyTorch). */
@@ -122,7 +123,7 @@ function sweep(root: Tensor, seed: Tensor, options: BackwardOptions, wanted: rea
           pending.set(input, gi);
           return;
         }
-        const sum = add(previous, gi);
+        const sum = accumulate('backward', previous, gi);
         pending.set(input, sum);
         if (freeEarly) {
           made.add(sum);
@@ -145,7 +146,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
   const leaves: Tensor[] = [];
   const run = (): void => {
     sweep(root, seed, options, [], (leaf, g) => {
-      leaf.grad = leaf.grad ? add(leaf.grad, g) : g;
+      leaf.grad = leaf.grad ? accumulate('backward', leaf.grad, g) : g;
       leaves.push(leaf);
     }, !options.createGraph);
   };

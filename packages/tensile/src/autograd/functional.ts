@@ -1,6 +1,7 @@
 /** Functional differentiation (JAX style): transform a function into one that returns its gradients. */
 import { GradError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { fullOn } from '../tensor/wrap.js';
 import { gradients } from './backward.js';
 import { enableGrad } from './graph.js';
 
@@ -22,7 +23,7 @@ export function valueAndGrad<Args extends Tensor[]>(f: (...args: Args) => Tensor
     const value = enableGrad(() => f(...inputs));
     if (!(value instanceof Tensor)) throw new GradError('valueAndGrad: the function must return a Tensor');
     if (value.size !== 1) throw new GradError(`valueAndGrad: the function must return one element, got shape [${value.shape.join(',')}]`);
-    if (!value.requiresGrad) return { value, grads: inputs.map((x) => x.mul(0)) };
+    if (!value.requiresGrad) return { value, grads: inputs.map((x) => fullOn(x.backend, x.shape, 0, x.dtype)) };
     const grads = gradients(value, inputs, { createGraph: nested, retainGraph: nested });
     return { value: nested ? value : value.detach(), grads };
   };

@@ -3,16 +3,8 @@
  * backward rule. Rules are written with ordinary ops, so when they run with recording on (create
  * graph) the gradient is itself differentiable.
  */
+import type { BackwardRule } from '../tensor/grad-node.js';
 import type { Tensor } from '../tensor/tensor.js';
-
-export type BackwardRule = (dy: Tensor) => readonly (Tensor | null)[];
-
-export interface GradNode {
-  readonly op: string;
-  /** Cleared after a backward pass that does not retain the graph. */
-  inputs: readonly Tensor[];
-  backward: BackwardRule | null;
-}
 
 let recording = true;
 

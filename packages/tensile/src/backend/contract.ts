@@ -6,8 +6,15 @@
  * per buffer. Shapes, dtypes and arguments are validated by the ops before a kernel is called, so a
  * kernel may assume its inputs are consistent.
  */
-import type { DType, TypedArray } from '../tensor/dtype.js';
-import type { Shape } from '../tensor/shape.js';
+
+/** Element types. `float64` exists on the reference backend only (gradient checks). Helpers: `tensor/dtype.ts`. */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+/** Host values of a buffer, one typed array per dtype (`bool` as bytes). */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** Dimensions, outermost first. Helpers: `tensor/shape.ts`. */
+export type Shape = readonly number[];
 
 /** An opaque handle to a buffer owned by one backend. */
 export type DataId = object;

@@ -9,7 +9,7 @@ import { faceDetection } from './datasets/face-detection.node.js';
 
 export { decodePng } from '../io/png.node.js'; // importing it also registers PNG with decodeImage
 export { listFiles, listFolders, readFileBytes, readFileChunks } from '../io/files.node.js';
-export { imageFileDataset, listImageFolder, IMAGE_EXTENSIONS, type DecodedImage, type ImageFolder, type LabeledFile } from '../io/image-folder.node.js';
+export { imageFileDataset, listImageFolder, IMAGE_EXTENSIONS, type DecodedImage, type ImageFolder, type LabeledFile } from './image-folder.node.js';
 export { cacheDir, dataRoot, setDataRoot, type RootOptions } from './datasets/data-root.node.js';
 export { locateDataset, verifyContent, type DatasetLocation, type FetchOptions, type FileSpec } from './datasets/fetch.node.js';
 export type { TrainTestImages } from './datasets/idx-image-set.node.js';

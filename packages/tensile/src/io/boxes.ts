@@ -2,8 +2,8 @@
  * Box annotation files for detection sets: one box per line, `image x1 y1 x2 y2` (whitespace
  * separated, numbers as written — e.g. 1-based pixel coordinates in the CMU+MIT files).
  */
-import { BadRecordLog, type BadRecordOptions } from '../data/bad-records.js';
-import { DataError } from '../data/errors.js';
+import { BadRecordLog, type BadRecordOptions } from './bad-records.js';
+import { DataError } from './errors.js';
 
 export interface Box {
   readonly image: string;

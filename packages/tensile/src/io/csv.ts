@@ -4,8 +4,8 @@
  * and CR-only line endings are handled. Rows are checked against the column count and column types;
  * a bad row is a DataError naming the file and line, or is skipped with a warning on request.
  */
-import { BadRecordLog, type BadRecordOptions } from '../data/bad-records.js';
-import { DataError } from '../data/errors.js';
+import { BadRecordLog, type BadRecordOptions } from './bad-records.js';
+import { DataError } from './errors.js';
 import { ValueError } from '../errors.js';
 
 /** One parsed row: its fields and the 1-based line it starts on. */

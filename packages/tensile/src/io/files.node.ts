@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError, asDataError } from '../data/errors.js';
+import { DataError, asDataError } from './errors.js';
 import { gunzipChunks } from './gzip.js';
 
 /** A file's bytes; a missing or unreadable file is a DataError naming it. */

@@ -2,7 +2,7 @@
  * Gzip in the browser and in Node alike, through the standard `DecompressionStream`: readers can
  * accept `.gz` bytes without a Node-only zlib import.
  */
-import { DataError } from '../data/errors.js';
+import { DataError } from './errors.js';
 
 /** True when `bytes` start with the gzip magic number 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {

@@ -2,7 +2,7 @@
  * IDX, the big-endian n-dimensional array format of MNIST and Fashion-MNIST:
  * two zero bytes, a dtype code, the rank, one int32 per dimension, then the values.
  */
-import { DataError } from '../data/errors.js';
+import { DataError } from './errors.js';
 import { maybeGunzip } from './gzip.js';
 
 export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';

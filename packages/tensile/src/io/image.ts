@@ -7,7 +7,7 @@
 import jpeg from 'jpeg-js';
 import { decode as decodeBmpFile } from 'fast-bmp';
 import { GifReader } from 'omggif';
-import { DataError, asDataError } from '../data/errors.js';
+import { DataError, asDataError } from './errors.js';
 import { decodePnm, isPnm } from './pnm.js';
 import { RawImage } from './raw-image.js';
 

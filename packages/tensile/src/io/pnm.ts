@@ -2,7 +2,7 @@
  * Netpbm gray and color maps: PGM (P2 text, P5 binary) and PPM (P3 text, P6 binary), the format of
  * the ORL faces. 16-bit files (maxval > 255) are reduced to 8 bits; other maxvals are rescaled to 0..255.
  */
-import { DataError } from '../data/errors.js';
+import { DataError } from './errors.js';
 import { RawImage } from './raw-image.js';
 
 const CHANNELS: Readonly<Record<string, number>> = { P2: 1, P5: 1, P3: 3, P6: 3 };

@@ -2,7 +2,7 @@
  * Reads files out of a tar archive held in memory (ustar, with GNU long names), so images in a
  * `.tar.gz` are used without unpacking anything to disk. Header checksums are verified.
  */
-import { DataError } from '../data/errors.js';
+import { DataError } from './errors.js';
 import { maybeGunzip } from './gzip.js';
 
 export interface TarEntry {

@@ -1,6 +1,6 @@
 /**
- * Models: a graph of layers built with the functional API, with Keras' training methods
- * (compile/fit/evaluate/predict, implemented in `train/`).
+ * Models: a graph of layers built with the functional API. Keras' training methods
+ * (compile/fit/evaluate/predict) are attached by `train/model-methods.ts`, so `nn/` does not import training.
  *
  * ```ts
  * const inputs = Input({ shape: [784] });
@@ -12,19 +12,14 @@
  */
 import { ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { CompileOptions, CompiledModel } from '../train/compile.js';
-import { compileModel } from '../train/compile.js';
-import type { EvaluateOptions, FitData, FitOptions, PredictOptions } from '../train/fit.js';
-import { evaluateModel, fitModel, predictModel, trainOnBatch } from '../train/fit.js';
-import type { History } from '../train/callbacks/history.js';
-import type { Logs } from '../train/callbacks/callback.js';
 import { LayerError } from './errors.js';
 import { BaseLayer, MergeLayer, uniqueLayerName } from './layer.js';
 import { InputLayer } from './layers/input.js';
 import { Module } from './module.js';
 import { formatSymbolicShape, type GraphNode, type SymbolicTensor } from './symbolic.js';
 
-type Outputs = SymbolicTensor | readonly SymbolicTensor[];
+/** The symbolic outputs a model is built with: one, or a list. */
+export type Outputs = SymbolicTensor | readonly SymbolicTensor[];
 
 /** What a model returns for the symbolic outputs it was built with: one Tensor or a list. */
 export type ModelOutput<O extends Outputs> = O extends SymbolicTensor ? Tensor : Tensor[];
@@ -58,8 +53,6 @@ export class Model<O extends Outputs = SymbolicTensor> extends Module {
   protected showInputLayers = true;
   /** Graph nodes in execution order (inputs first). */
   protected nodes: ModelNode[] = [];
-  /** Set by `compile()`. */
-  compiled: CompiledModel | null = null;
   /** Set by a callback to end `fit` after the current epoch. */
   stopTraining = false;
 
@@ -184,36 +177,5 @@ export class Model<O extends Outputs = SymbolicTensor> extends Module {
     ].join('\n');
     if (options.print ?? true) console.log(text);
     return text;
-  }
-
-  // ---- training (see train/) ----
-
-  /** Sets the optimizer, loss and metrics used by fit/evaluate. */
-  compile(options: CompileOptions): void {
-    this.compiled = compileModel(options);
-  }
-
-  /** Trains on tensors `x`, `y`, or on a (async) iterable of `{x, y}` batches. */
-  fit(x: Tensor | readonly Tensor[], y: Tensor, options?: FitOptions): Promise<History>;
-  fit(data: FitData, options?: FitOptions): Promise<History>;
-  fit(x: Tensor | readonly Tensor[] | FitData, yOrOptions?: Tensor | FitOptions, options?: FitOptions): Promise<History> {
-    return fitModel(this, x, yOrOptions, options);
-  }
-
-  /** Loss and metrics on data, in inference mode. */
-  evaluate(x: Tensor | readonly Tensor[], y: Tensor, options?: EvaluateOptions): Promise<Logs>;
-  evaluate(data: FitData, options?: EvaluateOptions): Promise<Logs>;
-  evaluate(x: Tensor | readonly Tensor[] | FitData, yOrOptions?: Tensor | EvaluateOptions, options?: EvaluateOptions): Promise<Logs> {
-    return evaluateModel(this, x, yOrOptions, options);
-  }
-
-  /** Outputs for `x` in inference mode, computed in batches without recording gradients. */
-  predict(x: Tensor | readonly Tensor[], options: PredictOptions = {}): ModelOutput<O> {
-    return predictModel(this, x, options) as ModelOutput<O>;
-  }
-
-  /** One optimisation step on one batch; returns the loss and metrics of that batch. */
-  trainOnBatch(x: Tensor | readonly Tensor[], y: Tensor, sampleWeight?: Tensor): Logs {
-    return trainOnBatch(this, x, y, sampleWeight);
   }
 }

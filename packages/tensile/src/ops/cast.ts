@@ -3,7 +3,8 @@ import { record } from '../autograd/graph.js';
 import type { DType } from '../tensor/dtype.js';
 import { assertDType, isFloat } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { backendOf, checkBackendDType, requireTensor, wrap } from './dispatch.js';
+import { backendOf, checkBackendDType, requireTensor } from './dispatch.js';
+import { wrap } from '../tensor/wrap.js';
 import { defineOp } from './registry.js';
 
 // The gradient flows between float dtypes only (cast back); to or from ints it stops.

@@ -11,7 +11,8 @@ import { globalGenerator } from '../tensor/random.js';
 import type { Shape } from '../tensor/shape.js';
 import { checkShape, formatShape, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkBackendDType, fullOn, wrap } from './dispatch.js';
+import { checkBackendDType } from './dispatch.js';
+import { fullOn, wrap } from '../tensor/wrap.js';
 import { defineOp } from './registry.js';
 
 export interface CreateOptions {

@@ -1,13 +1,11 @@
-/** What every op does before reaching a kernel: pick the backend, check it, wrap the result. */
-import type { Backend, DataId } from '../backend/contract.js';
+/** What every op does before reaching a kernel: pick the backend, check it, turn numbers into tensors. */
+import type { Backend } from '../backend/contract.js';
 import { getBackend } from '../backend/registry.js';
 import { BackendError, DTypeError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
-import { isFloat, itemSize } from '../tensor/dtype.js';
-import type { Shape } from '../tensor/shape.js';
-import { sizeOf } from '../tensor/shape.js';
-import { Storage } from '../tensor/storage.js';
+import { isFloat } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import { wrap } from '../tensor/wrap.js';
 
 /** The one backend all `tensors` live on; throws naming the op when they differ. */
 export function backendOf(op: string, ...tensors: Tensor[]): Backend {
@@ -29,19 +27,9 @@ export function checkBackendDType(op: string, backend: Backend, dtype: DType): v
   }
 }
 
-/** A tensor for a kernel result. */
-export function wrap(backend: Backend, id: DataId, shape: Shape, dtype: DType): Tensor {
-  return new Tensor(new Storage(backend, id, sizeOf(shape) * itemSize(dtype)), shape, dtype);
-}
-
 /** A scalar tensor of `value` on `backend`. */
 export function scalarOn(backend: Backend, value: number, dtype: DType): Tensor {
   return wrap(backend, backend.fill(1, value, dtype), [], dtype);
-}
-
-/** A tensor of `value` shaped `shape` on `backend`. */
-export function fullOn(backend: Backend, shape: Shape, value: number, dtype: DType): Tensor {
-  return wrap(backend, backend.fill(sizeOf(shape), value, dtype), shape, dtype);
 }
 
 /** The dtype a plain number takes next to a tensor of `dtype` (ints stay ints, fractions float). */

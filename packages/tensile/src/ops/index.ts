@@ -1,4 +1,6 @@
-/** Every user-facing op. */
+/** Every user-facing op, and their aliases as Tensor methods. */
+import './tensor-methods.js';
+
 export * from './activations.js';
 export * from './arithmetic.js';
 export * from './broadcast.js';

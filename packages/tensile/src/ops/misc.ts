@@ -3,7 +3,8 @@ import { record } from '../autograd/graph.js';
 import { findBackend } from '../backend/registry.js';
 import { stridesOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkBackendDType, requireTensor, wrap } from './dispatch.js';
+import { checkBackendDType, requireTensor } from './dispatch.js';
+import { wrap } from '../tensor/wrap.js';
 import { defineOp } from './registry.js';
 
 /** A copy with its own storage; gradients flow through. */

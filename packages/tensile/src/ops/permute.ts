@@ -3,7 +3,8 @@ import { record } from '../autograd/graph.js';
 import { ShapeError } from '../errors.js';
 import { normAxis, stridesOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { backendOf, requireTensor, wrap } from './dispatch.js';
+import { backendOf, requireTensor } from './dispatch.js';
+import { wrap } from '../tensor/wrap.js';
 import { defineOp } from './registry.js';
 
 export const permute = defineOp('permute', 'differentiable', (x: Tensor, perm: readonly number[]): Tensor => {

@@ -1,7 +1,8 @@
 /** The k largest (or smallest) entries along the last axis. */
 import { ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { backendOf, requireTensor, wrap } from './dispatch.js';
+import { backendOf, requireTensor } from './dispatch.js';
+import { wrap } from '../tensor/wrap.js';
 import { takeAlongAxis } from './gather.js';
 import { defineOp } from './registry.js';
 

@@ -1,6 +1,6 @@
 /** The Adam update as one backend pass (Backend.adamStep) where the backend has one. */
 import type { AdamStepScalars } from '../backend/contract.js';
-import { wrap } from '../ops/dispatch.js';
+import { wrap } from '../tensor/wrap.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**

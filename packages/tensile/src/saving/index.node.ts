@@ -1,2 +1,3 @@
-/** Node-only model files: atomic saves, loading with validation. */
+/** Node-only model files: atomic saves, loading with validation, checkpoints during training. */
 export { saveModel, loadModel, saveWeights, loadWeights, writeFileAtomic } from './files.node.js';
+export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint.node.js';

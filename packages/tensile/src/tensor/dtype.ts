@@ -1,7 +1,8 @@
+/** Element types: the helpers. The types themselves belong to the backend contract, the floor both sides import. */
+import type { DType, TypedArray } from '../backend/contract.js';
 import { DTypeError } from '../errors.js';
 
-/** Element types. `float64` exists on the reference backend only (gradient checks). */
-export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+export type { DType, TypedArray };
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
@@ -11,8 +12,6 @@ export interface DTypeArrayMap {
   int32: Int32Array;
   bool: Uint8Array;
 }
-
-export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** Bytes per element. */
 export function itemSize(dtype: DType): number {

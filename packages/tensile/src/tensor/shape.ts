@@ -1,6 +1,8 @@
+/** Shapes: the helpers. The type itself belongs to the backend contract, the floor both sides import. */
+import type { Shape } from '../backend/contract.js';
 import { ShapeError, ValueError } from '../errors.js';
 
-export type Shape = readonly number[];
+export type { Shape };
 
 export function sizeOf(shape: Shape): number {
   let n = 1;

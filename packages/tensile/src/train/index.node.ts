@@ -1,9 +1,8 @@
-/** Node-only training helpers: checkpoints and CSV logs on disk, the terminal progress bar. */
+/** Node-only training helpers: CSV logs on disk, the terminal progress bar (checkpoints: `saving/`). */
 import { useProgressReporter } from './callbacks/progress.js';
 import { nodeProgressReporter } from './callbacks/progress-bar.node.js';
 
 useProgressReporter(nodeProgressReporter);
 
-export { ModelCheckpoint, type ModelCheckpointOptions } from './callbacks/model-checkpoint.node.js';
 export { CSVLogger, type CSVLoggerOptions } from './callbacks/csv-logger.node.js';
 export { ProgressBar, nodeProgressReporter } from './callbacks/progress-bar.node.js';

@@ -1,4 +1,6 @@
-/** Keras-style training: losses, metrics, callbacks and the options of compile/fit/evaluate/predict. */
+/** Keras-style training: losses, metrics, callbacks, and Model's compile/fit/evaluate/predict with their options. */
+import './model-methods.js';
+
 export {
   Loss, CategoricalCrossentropy, SparseCategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError, MeanAbsoluteError, Huber, Hinge, KLDivergence,
   CosineSimilarity, FunctionLoss, lossByName, lossFromConfig, type LossName, type LossConfig, type CrossentropyArgs,

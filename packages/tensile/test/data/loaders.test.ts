@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { catsDogs, faceDetection, fashionMnist, lfw, mnist, nslKdd, orlFaces, setDataRoot } from '../../src/data/index.node.js';
 import { labeledImageDataset } from '../../src/data/index.js';
 import { locateDataset } from '../../src/data/datasets/fetch.node.js';
-import { DataError } from '../../src/data/errors.js';
+import { DataError } from '../../src/io/errors.js';
 import { TabularEncoder } from '../../src/data/tabular-encoder.js';
 import '../../src/index.js'; // registers the tensor backends for batch()
 import { sharedDataRoot } from '../helpers/data-root.js';

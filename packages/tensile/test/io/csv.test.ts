@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DataError } from '../../src/data/errors.js';
+import { DataError } from '../../src/io/errors.js';
 import { decodeUtf8, parseCsvRows, readCsv } from '../../src/io/csv.js';
 import { readFileChunks } from '../../src/io/files.node.js';
 import { sharedDataset } from '../helpers/data-root.js';

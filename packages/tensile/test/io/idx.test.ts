@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { DataError } from '../../src/data/errors.js';
+import { DataError } from '../../src/io/errors.js';
 import { gunzip } from '../../src/io/gzip.js';
 import { parseIdx, readIdx } from '../../src/io/idx.js';
 import { sharedDataset } from '../helpers/data-root.js';

@@ -9,7 +9,7 @@ import {
 } from '../../src/index.js';
 import { decodeSafetensors, encodeSafetensors, ModelFileError, modelToBytes } from '../../src/saving/index.js';
 import { loadModel, loadWeights, saveModel, saveWeights } from '../../src/saving/index.node.js';
-import { ModelCheckpoint } from '../../src/train/index.node.js';
+import { ModelCheckpoint } from '../../src/saving/index.node.js';
 import { assertClose } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

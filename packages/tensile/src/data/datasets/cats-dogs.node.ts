@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { DataError } from '../errors.js';
-import { listImageFolder, type ImageFolder } from '../../io/image-folder.node.js';
+import { DataError } from '../../io/errors.js';
+import { listImageFolder, type ImageFolder } from '../image-folder.node.js';
 import { locateDataset, type FetchOptions } from './fetch.node.js';
 
 export interface CatsDogs {

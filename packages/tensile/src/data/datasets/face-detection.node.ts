@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError } from '../../io/errors.js';
 import { parseBoxes, type Box } from '../../io/boxes.js';
 import { listFiles, readFileBytes } from '../../io/files.node.js';
 import { readTar } from '../../io/tar.js';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError } from '../../io/errors.js';
 import { maybeGunzip } from '../../io/gzip.js';
 import { cacheDir, candidateDirs, exists, findDatasetDir, type RootOptions } from './data-root.node.js';
 

@@ -1,6 +1,6 @@
 /** The four-file IDX layout shared by MNIST and Fashion-MNIST. */
 import path from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError } from '../../io/errors.js';
 import { readIdx } from '../../io/idx.js';
 import { readFileBytes } from '../../io/files.node.js';
 import { maybeGunzip } from '../../io/gzip.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError } from '../../io/errors.js';
 import { decodeImage } from '../../io/image.js';
 import { readFileBytes } from '../../io/files.node.js';
 import type { RawImage } from '../../io/raw-image.js';

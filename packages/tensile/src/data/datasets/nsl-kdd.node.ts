@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { DataError } from '../errors.js';
-import type { BadRecordOptions } from '../bad-records.js';
+import { DataError } from '../../io/errors.js';
+import type { BadRecordOptions } from '../../io/bad-records.js';
 import { TabularEncoder, type TabularRow, type TabularSpec } from '../tabular-encoder.js';
 import type { ScalerKind } from '../scalers.js';
 import { decodeUtf8, readCsv, type CsvSchema } from '../../io/csv.js';

@@ -1,7 +1,7 @@
-import { DataError } from '../errors.js';
+import { DataError } from '../../io/errors.js';
 import { Generator } from '../../tensor/random.js';
 import { decodePnm } from '../../io/pnm.js';
-import { listImageFolder } from '../../io/image-folder.node.js';
+import { listImageFolder } from '../image-folder.node.js';
 import { readFileBytes } from '../../io/files.node.js';
 import { locateDataset, type FetchOptions } from './fetch.node.js';
 import type { LabeledImages } from './labeled-images.js';

@@ -4,13 +4,13 @@
  * `onBadRecord: 'skip'` — is left out and listed in a warning at the end of the pass.
  */
 import path from 'node:path';
-import { BadRecordLog, type BadRecordOptions } from '../data/bad-records.js';
-import { Dataset, type MapOptions } from '../data/dataset.js';
-import { DataError, asDataError } from '../data/errors.js';
-import { decodeImage } from './image.js';
-import { listFiles, listFolders, readFileBytes } from './files.node.js';
-import type { RawImage } from './raw-image.js';
-import './png.node.js';
+import { BadRecordLog, type BadRecordOptions } from '../io/bad-records.js';
+import { Dataset, type MapOptions } from './dataset.js';
+import { DataError, asDataError } from '../io/errors.js';
+import { decodeImage } from '../io/image.js';
+import { listFiles, listFolders, readFileBytes } from '../io/files.node.js';
+import type { RawImage } from '../io/raw-image.js';
+import '../io/png.node.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.pgm', '.ppm', '.bmp', '.gif'] as const;
 

@@ -1,6 +1,6 @@
-import { saveModel, saveWeights } from '../../saving/files.node.js';
-import { Callback, type Logs } from './callback.js';
-import { isImprovement, type MonitorMode, monitored, resolveMode } from './monitor.js';
+import { saveModel, saveWeights } from './files.node.js';
+import { Callback, type Logs } from '../train/callbacks/callback.js';
+import { isImprovement, type MonitorMode, monitored, resolveMode } from '../train/callbacks/monitor.js';
 
 export interface ModelCheckpointOptions {
   /** Target path; `{epoch}` is replaced by the 1-based epoch number (e.g. 'ckpt/epoch-{epoch}.safetensors'). */
