@@ -12,7 +12,7 @@ import type { Model } from '../nn/model.js';
 import type { Module } from '../nn/module.js';
 import type { SymbolicTensor } from '../nn/symbolic.js';
 import { ModelFileError } from './errors.js';
-import { decodeSafetensors } from './safetensors.js';
+import { peekSafetensorsMetadata } from './safetensors-format.js';
 import { type LoadModelOptions, loadWeightsFromBytes, MODEL_KEY, modelFromBytes, modelToBytes, type SaveModelOptions, TRAINING_KEY, weightsToBytes } from './model-file.js';
 
 type AnyModel = Model<SymbolicTensor | readonly SymbolicTensor[]>;
@@ -57,7 +57,7 @@ export async function saveModel(model: AnyModel, target: string, options: SaveMo
   }
   await fs.mkdir(target, { recursive: true });
   await writeFileAtomic(path.join(target, MODEL_FILE), bytes);
-  const { metadata } = decodeSafetensors(bytes, target);
+  const metadata = peekSafetensorsMetadata(bytes)!;
   const readable = { architecture: JSON.parse(metadata[MODEL_KEY]!) as unknown, training: JSON.parse(metadata[TRAINING_KEY]!) as unknown };
   await writeFileAtomic(path.join(target, CONFIG_FILE), new TextEncoder().encode(JSON.stringify(readable, null, 2)));
 }

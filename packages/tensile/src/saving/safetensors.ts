@@ -29,10 +29,12 @@ export interface DecodedSafetensors {
 /** Parses and validates a safetensors buffer of tensors Tensile can hold; `file` names it in errors. */
 export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafetensors {
   const { arrays, metadata, data } = decodeSafetensorArrays(bytes, file);
+  for (const [name, { dtype, values }] of Object.entries(arrays)) {
+    if (values instanceof Int8Array) throw new ModelFileError(file, `tensor '${name}' has dtype ${dtype}, which Tensile tensors cannot hold (an int8 model is read with quantizedModelFromBytes)`);
+  }
   const tensors: Record<string, Tensor> = {};
   for (const [name, { dtype, shape, values }] of Object.entries(arrays)) {
-    if (values instanceof Int8Array) throw new ModelFileError(file, `tensor '${name}' has dtype ${dtype}, which Tensile tensors cannot hold (an int8 model is read with quantizedModelFromBytes)`);
-    tensors[name] = tensor(values, shape, { dtype: dtype === 'BOOL' ? 'bool' : undefined });
+    tensors[name] = tensor(values as Exclude<typeof values, Int8Array>, shape, { dtype: dtype === 'BOOL' ? 'bool' : undefined });
   }
   return { tensors, metadata, data };
 }

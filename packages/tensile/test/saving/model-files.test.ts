@@ -10,6 +10,7 @@ import {
 import { decodeSafetensors, encodeSafetensors, ModelFileError, modelToBytes } from '../../src/saving/index.js';
 import { loadModel, loadWeights, saveModel, saveWeights } from '../../src/saving/index.node.js';
 import { ModelCheckpoint } from '../../src/saving/index.node.js';
+import { decodeSafetensorArrays, encodeSafetensorArrays } from '../../src/saving/safetensors-format.js';
 import { assertClose } from '../helpers/assert.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -29,6 +30,26 @@ describe('safetensors', () => {
     const decoded = decodeSafetensors(bytes, 'mem');
     assert.equal(decoded.metadata['note'], 'x');
     assertClose(decoded.tensors['b']!, tensor(new Int32Array([7]), [1]));
+  });
+
+  it('lays arrays out contiguously, each aligned to its element size, and reads them back by name', () => {
+    const arrays = {
+      odd: { dtype: 'I8', shape: [3], values: Int8Array.from([-1, 0, 127]) },
+      flag: { dtype: 'BOOL', shape: [1], values: Uint8Array.from([1]) },
+      wide: { dtype: 'F64', shape: [1], values: Float64Array.from([0.5]) },
+      scale: { dtype: 'F32', shape: [2], values: Float32Array.from([2, 3]) },
+    } as const;
+    const bytes = encodeSafetensorArrays(arrays);
+    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { dtype: string; data_offsets: [number, number] }>;
+    const ranges = Object.keys(arrays).map((name) => ({ item: arrays[name as keyof typeof arrays].values.BYTES_PER_ELEMENT, range: header[name]!.data_offsets }));
+    for (const { item, range } of ranges) assert.equal(range[0] % item, 0, `offset ${range[0]} of a ${item}-byte array`);
+    const sorted = ranges.map((r) => r.range).sort((a, b) => a[0] - b[0]);
+    sorted.forEach(([begin], i) => assert.equal(begin, i === 0 ? 0 : sorted[i - 1]![1]));
+    assert.equal(sorted.at(-1)![1], bytes.length - 8 - headerLength);
+    const decoded = decodeSafetensorArrays(bytes, 'mem');
+    for (const [name, array] of Object.entries(arrays)) assert.deepEqual(decoded.arrays[name], { ...array, shape: [...array.shape] });
+    assert.throws(() => decodeSafetensors(bytes, 'int8.safetensors'), /int8\.safetensors: tensor 'odd' has dtype I8/);
   });
 });
 
