@@ -109,7 +109,8 @@ export function quantizedModelFromBytes(bytes: Uint8Array, file: string): Quanti
     const [begin, end] = entry.data_offsets;
     const item = dtype === 'I8' ? 1 : 4;
     if (entry.dtype !== dtype || end - begin !== length * item || end > data.length) fail(`tensor '${name}' should be ${length} ${dtype} values, found ${entry.dtype} bytes [${begin}, ${end})`);
-    const copy = data.slice(begin, end);
+    // A copy with its own buffer: Buffer.slice (a Node Buffer from readFileSync) would share the file's pool.
+    const copy = new Uint8Array(data.subarray(begin, end));
     return dtype === 'I8' ? new Int8Array(copy.buffer) : new Float32Array(copy.buffer);
   };
   const layers = description.layers.map((layer): QuantizedLayer => {
