@@ -92,11 +92,8 @@ export class WasmBackend implements Backend {
   }
 
   free(id: DataId): void {
-    const buf = this.rt.buffer(id, 'free');
     this.convolutions.forget(id);
-    this.rt.liveBuffers--;
-    this.rt.liveBytes -= buf.length * itemSize(buf.dtype);
-    this.rt.heap.release(buf.ptr, buf.blockSize);
+    this.rt.free(id);
   }
 
   memory(): BackendMemory {

@@ -87,8 +87,8 @@ export class WasmRuntime {
   readonly kernels: KernelExports;
   private readonly module: WebAssembly.Module;
   private readonly control: number;
-  /** Int32 slots of a callTask block: the kernel code and the longest argument list. */
-  private readonly callTaskInts: number;
+  /** Bytes of each thread's scratch: GEMM, patch and call task blocks, packed A and B panels, a micro-tile. */
+  private readonly scratchBytes: readonly number[];
   private readonly scratch: ThreadScratch[] = [];
   private readonly reference = new ReferenceBackend();
   private readonly fallbacks = new Map<string, number>();
@@ -96,6 +96,7 @@ export class WasmRuntime {
   private pool: ThreadPool | undefined;
   private poolStart: Promise<void> | undefined;
   private disposed = false;
+  /** Buffers the core owns, and their bytes. */
   liveBuffers = 0;
   liveBytes = 0;
 
@@ -108,7 +109,9 @@ export class WasmRuntime {
     const heapBase = instantiateKernels(this.module, probe).heapBase();
     this.heap = new WasmHeap(options.initialBytes ?? 16 << 20, heapBase);
     this.kernels = instantiateKernels(this.module, this.heap.memory);
-    this.callTaskInts = 1 + Math.max(...(Object.keys(TaskKernel) as SplitKernel[]).map((name) => this.kernels[name].length));
+    // A call task block holds the kernel code and the longest argument list.
+    const callTaskInts = 1 + Math.max(...(Object.keys(TaskKernel) as SplitKernel[]).map((name) => this.kernels[name].length));
+    this.scratchBytes = [Object.keys(GemmField).length * 4, Object.keys(PatchField).length * 4, callTaskInts * 4, MC * KC * 4, KC * NC * 4, MR * NR * 4];
     this.control = this.heap.alloc(CONTROL_INTS * 4).ptr;
     this.kernels.fillBytes(this.control, 0, CONTROL_INTS * 4);
     const fromEnv = Number(envValue('TENSILE_THREADS'));
@@ -157,11 +160,8 @@ export class WasmRuntime {
    * memory views after this call, never before.
    */
   private threadScratch(threads: number): readonly ThreadScratch[] {
-    const sizes = [
-      Object.keys(GemmField).length * 4, Object.keys(PatchField).length * 4, this.callTaskInts * 4, MC * KC * 4, KC * NC * 4, MR * NR * 4,
-    ];
     while (this.scratch.length < threads) {
-      const [gemmTask, patchTask, callTask, packA, packB, tile] = sizes.map((bytes) => this.heap.alloc(bytes).ptr);
+      const [gemmTask, patchTask, callTask, packA, packB, tile] = this.scratchBytes.map((bytes) => this.heap.alloc(bytes).ptr);
       this.scratch.push({ gemmTask: gemmTask!, patchTask: patchTask!, callTask: callTask!, packA: packA!, packB: packB!, tile: tile! });
     }
     return this.scratch;
@@ -243,6 +243,13 @@ export class WasmRuntime {
     const out = this.allocate(values.length, checkWasmDType(dtypeOfArray(values), 'upload'));
     this.heap.write(out.ptr, values);
     return out;
+  }
+
+  free(id: DataId): void {
+    const buf = this.buffer(id, 'free');
+    this.liveBuffers--;
+    this.liveBytes -= buf.length * itemSize(buf.dtype);
+    this.heap.release(buf.ptr, buf.blockSize);
   }
 
   /** A new buffer holding a copy of x. */
