@@ -3,41 +3,37 @@
 // narrowed from four i32x4 masks into one byte vector per step.
 import { loadLanes } from './simd';
 
-export const C_EQ = 0;
-export const C_NE = 1;
-export const C_LT = 2;
-export const C_LE = 3;
-export const C_GT = 4;
-export const C_GE = 5;
+/** Comparisons, named as the backend contract's BinaryOp. */
+export enum CompareCode { eq, ne, lt, le, gt, ge }
 
 function vectorCompare<T>(op: i32, x: v128, y: v128): v128 {
   if (isInteger<T>()) {
     switch (op) {
-      case C_EQ: return i32x4.eq(x, y);
-      case C_NE: return i32x4.ne(x, y);
-      case C_LT: return i32x4.lt_s(x, y);
-      case C_LE: return i32x4.le_s(x, y);
-      case C_GT: return i32x4.gt_s(x, y);
+      case CompareCode.eq: return i32x4.eq(x, y);
+      case CompareCode.ne: return i32x4.ne(x, y);
+      case CompareCode.lt: return i32x4.lt_s(x, y);
+      case CompareCode.le: return i32x4.le_s(x, y);
+      case CompareCode.gt: return i32x4.gt_s(x, y);
       default: return i32x4.ge_s(x, y);
     }
   }
   switch (op) {
-    case C_EQ: return f32x4.eq(x, y);
-    case C_NE: return f32x4.ne(x, y);
-    case C_LT: return f32x4.lt(x, y);
-    case C_LE: return f32x4.le(x, y);
-    case C_GT: return f32x4.gt(x, y);
+    case CompareCode.eq: return f32x4.eq(x, y);
+    case CompareCode.ne: return f32x4.ne(x, y);
+    case CompareCode.lt: return f32x4.lt(x, y);
+    case CompareCode.le: return f32x4.le(x, y);
+    case CompareCode.gt: return f32x4.gt(x, y);
     default: return f32x4.ge(x, y);
   }
 }
 
 function scalarCompare<T>(op: i32, x: T, y: T): bool {
   switch (op) {
-    case C_EQ: return x == y;
-    case C_NE: return x != y;
-    case C_LT: return x < y;
-    case C_LE: return x <= y;
-    case C_GT: return x > y;
+    case CompareCode.eq: return x == y;
+    case CompareCode.ne: return x != y;
+    case CompareCode.lt: return x < y;
+    case CompareCode.le: return x <= y;
+    case CompareCode.gt: return x > y;
     default: return x >= y;
   }
 }

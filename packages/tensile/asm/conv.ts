@@ -7,36 +7,39 @@ function field(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>index << 2));
 }
 
+/** Fields of a patch task block (i32 each), in this order (the host reads the layout from the build). */
+export enum PatchField {
+  x, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth,
+  dilationHeight, dilationWidth, padTop, padLeft, channelStart, channels, patches, rowStart, rowEnd, scatterAdd,
+}
+
 /**
  * Rows [rowStart,rowEnd) of the patch matrix: one row per output pixel (n, oy, ox), laid out
- * (ky, kx, c) to match HWIO filters. Direction 0 (im2col) copies input taps into the rows, zero
- * for taps in the padding; direction 1 (col2im) adds the rows back into the input gradient `x`
+ * (ky, kx, c) to match HWIO filters. im2col (scatterAdd = 0) copies input taps into the rows, zero
+ * for taps in the padding; col2im (scatterAdd ≠ 0) adds the rows back into the input gradient `x`
  * (zeroed by the caller) — its tasks must own whole images, since neighbouring pixels share taps.
- * The task block holds, as i32: x, inHeight, inWidth, inChannels, outHeight, outWidth,
- * filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padTop,
- * padLeft, channelStart, channels, patches, rowStart, rowEnd, direction.
  */
 export function patchTask(task: usize): void {
-  const x = <usize>field(task, 0);
-  const inHeight = field(task, 1);
-  const inWidth = field(task, 2);
-  const inChannels = field(task, 3);
-  const outHeight = field(task, 4);
-  const outWidth = field(task, 5);
-  const filterHeight = field(task, 6);
-  const filterWidth = field(task, 7);
-  const strideHeight = field(task, 8);
-  const strideWidth = field(task, 9);
-  const dilationHeight = field(task, 10);
-  const dilationWidth = field(task, 11);
-  const padTop = field(task, 12);
-  const padLeft = field(task, 13);
-  const channelStart = field(task, 14);
-  const channels = field(task, 15);
-  const patches = <usize>field(task, 16);
-  const rowStart = field(task, 17);
-  const rowEnd = field(task, 18);
-  const gather = field(task, 19) == 0;
+  const x = <usize>field(task, PatchField.x);
+  const inHeight = field(task, PatchField.inHeight);
+  const inWidth = field(task, PatchField.inWidth);
+  const inChannels = field(task, PatchField.inChannels);
+  const outHeight = field(task, PatchField.outHeight);
+  const outWidth = field(task, PatchField.outWidth);
+  const filterHeight = field(task, PatchField.filterHeight);
+  const filterWidth = field(task, PatchField.filterWidth);
+  const strideHeight = field(task, PatchField.strideHeight);
+  const strideWidth = field(task, PatchField.strideWidth);
+  const dilationHeight = field(task, PatchField.dilationHeight);
+  const dilationWidth = field(task, PatchField.dilationWidth);
+  const padTop = field(task, PatchField.padTop);
+  const padLeft = field(task, PatchField.padLeft);
+  const channelStart = field(task, PatchField.channelStart);
+  const channels = field(task, PatchField.channels);
+  const patches = <usize>field(task, PatchField.patches);
+  const rowStart = field(task, PatchField.rowStart);
+  const rowEnd = field(task, PatchField.rowEnd);
+  const gather = field(task, PatchField.scatterAdd) == 0;
   const runBytes = <usize>channels << 2;
   const pixels = outHeight * outWidth;
   let row = patches + <usize>rowStart * (<usize>(filterHeight * filterWidth) * runBytes);

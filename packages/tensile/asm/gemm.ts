@@ -5,8 +5,9 @@
 // handled while packing and never materialised.
 import { madd, minI32 } from './simd';
 
-const MR = 6;
-const NR = 8;
+/** Micro-tile rows and columns. */
+export const MR: i32 = 6;
+export const NR: i32 = 8;
 /** Rows of A packed per block (packed A: MC·KC floats, L2-resident), a multiple of MR. */
 export const MC: i32 = 120;
 /** Depth of one packed block (a packed B micro-panel, KC·NR floats, stays in L1). */
@@ -14,30 +15,15 @@ export const KC: i32 = 256;
 /** Columns of B packed per block. */
 export const NC: i32 = 1024;
 
-/** Fields of a GEMM task block (i32 each), written by the host for every thread. */
-// (fields 1 and 2, m and n, are part of the layout for the host's benefit; rows/columns come as ranges)
-const F_BATCH = 0;
-const F_K = 3;
-const F_A = 4;
-const F_A_ROW = 5;
-const F_A_COL = 6;
-const F_A_BATCH = 7;
-const F_B = 8;
-const F_B_ROW = 9;
-const F_B_COL = 10;
-const F_B_BATCH = 11;
-const F_C = 12;
-const F_LDC = 13;
-const F_C_BATCH = 14;
-const F_ROW_START = 15;
-const F_ROW_END = 16;
-const F_COL_START = 17;
-const F_COL_END = 18;
-const F_PACK_A = 19;
-const F_PACK_B = 20;
-const F_TILE = 21;
-const F_BIAS = 22;
-const F_RELU = 23;
+/**
+ * Fields of a GEMM task block (i32 each), written by the host for every thread in this order (the
+ * host reads the layout from the build). Byte pointers, element strides; packA (MC·KC floats), packB
+ * (KC·NC floats) and tile (MR·NR floats) are the thread's scratch.
+ */
+export enum GemmField {
+  batch, k, a, aRow, aCol, aBatch, b, bRow, bCol, bBatch, c, ldc, cBatch,
+  rowStart, rowEnd, colStart, colEnd, packA, packB, tile, bias, relu,
+}
 
 function field(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>index << 2));
@@ -48,20 +34,20 @@ function field(task: usize, index: i32): i32 {
  * [rowStart,rowEnd) and columns [colStart,colEnd) this task owns. Byte pointers, element strides.
  */
 export function gemmTask(task: usize): void {
-  const batch = field(task, F_BATCH);
-  const k = field(task, F_K);
-  const rowStart = field(task, F_ROW_START);
-  const rowEnd = field(task, F_ROW_END);
-  const colStart = field(task, F_COL_START);
-  const colEnd = field(task, F_COL_END);
+  const batch = field(task, GemmField.batch);
+  const k = field(task, GemmField.k);
+  const rowStart = field(task, GemmField.rowStart);
+  const rowEnd = field(task, GemmField.rowEnd);
+  const colStart = field(task, GemmField.colStart);
+  const colEnd = field(task, GemmField.colEnd);
   if (rowStart >= rowEnd || colStart >= colEnd) return;
-  const ldc = field(task, F_LDC);
-  const bias = <usize>field(task, F_BIAS);
-  const relu = field(task, F_RELU) != 0;
+  const ldc = field(task, GemmField.ldc);
+  const bias = <usize>field(task, GemmField.bias);
+  const relu = field(task, GemmField.relu) != 0;
   for (let bi = 0; bi < batch; bi++) {
-    const a = <usize>field(task, F_A) + ((<usize>(bi * field(task, F_A_BATCH))) << 2);
-    const b = <usize>field(task, F_B) + ((<usize>(bi * field(task, F_B_BATCH))) << 2);
-    const c = <usize>field(task, F_C) + ((<usize>(bi * field(task, F_C_BATCH))) << 2);
+    const a = <usize>field(task, GemmField.a) + ((<usize>(bi * field(task, GemmField.aBatch))) << 2);
+    const b = <usize>field(task, GemmField.b) + ((<usize>(bi * field(task, GemmField.bBatch))) << 2);
+    const c = <usize>field(task, GemmField.c) + ((<usize>(bi * field(task, GemmField.cBatch))) << 2);
     if (k == 0) {
       for (let i = rowStart; i < rowEnd; i++) {
         const row = c + ((<usize>(i * ldc + colStart)) << 2);
@@ -78,13 +64,13 @@ function gemmRegion(
   task: usize, k: i32, a: usize, b: usize, c: usize, ldc: i32,
   rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, bias: usize, relu: bool,
 ): void {
-  const aRow = field(task, F_A_ROW);
-  const aCol = field(task, F_A_COL);
-  const bRow = field(task, F_B_ROW);
-  const bCol = field(task, F_B_COL);
-  const packA = <usize>field(task, F_PACK_A);
-  const packB = <usize>field(task, F_PACK_B);
-  const tile = <usize>field(task, F_TILE);
+  const aRow = field(task, GemmField.aRow);
+  const aCol = field(task, GemmField.aCol);
+  const bRow = field(task, GemmField.bRow);
+  const bCol = field(task, GemmField.bCol);
+  const packA = <usize>field(task, GemmField.packA);
+  const packB = <usize>field(task, GemmField.packB);
+  const tile = <usize>field(task, GemmField.tile);
   // Equal depth blocks: K = 288 runs as 144 + 144, not 256 + a 32 that rereads all of C.
   const depthBlocks = (k + KC - 1) / KC;
   const kcStep = (k + depthBlocks - 1) / depthBlocks;

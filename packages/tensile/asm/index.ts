@@ -1,15 +1,18 @@
 // Entry point of the Tensile WebAssembly kernels (built twice: plain SIMD and relaxed SIMD).
 // Every pointer is a byte offset into the imported shared memory; the host owns allocation.
-export { gemmTask, MC, KC, NC } from './gemm';
-export { patchTask, conv1ChannelRows, conv1ChannelFilterGrad } from './conv';
-export { elementwiseBlock, unaryF32, castElements } from './elementwise';
-export { whereBlock } from './compare';
-export { activationGrad } from './activation-grad';
+// The exported constants and enums are the host↔kernel interface: scripts/build-wasm.mjs reads
+// their values from the compiled module and the functions' signatures from asc's bindings, and
+// generates src/backends/wasm/generated/kernel-interface.ts from them.
+export { gemmTask, GemmField, MR, NR, MC, KC, NC } from './gemm';
+export { patchTask, PatchField, conv1ChannelRows, conv1ChannelFilterGrad } from './conv';
+export { elementwiseBlock, unaryF32, castElements, BinaryCode, ElementwiseKind, UnaryCode, DTypeCode } from './elementwise';
+export { whereBlock, CompareCode } from './compare';
+export { activationGrad, ActivationGradCode } from './activation-grad';
 export { adamStep } from './adam';
 export { stridedCopy, gather, scatterAddF32, fillBytes, copyBytes } from './movement';
-export { reduceF32, argReduceF32 } from './reduce';
+export { reduceF32, argReduceF32, ReduceCode } from './reduce';
 export { pool2d, pool2dBackward } from './pool';
-export { callTask } from './tasks';
+export { callTask, TaskKernel } from './tasks';
 
 /** First byte after the module's static data: the host allocator starts above it. */
 export function heapBase(): usize {

@@ -1,30 +1,29 @@
 // Float32 sum/max/min over x viewed as [outer, size, inner] → [outer, inner].
 import { minI32 } from './simd';
 
-export const R_SUM = 0;
-export const R_MAX = 1;
-export const R_MIN = 2;
+/** Reductions, named as the backend contract's ReduceOp. */
+export enum ReduceCode { sum, max, min }
 
 function vectorCombine(op: i32, x: v128, y: v128): v128 {
   switch (op) {
-    case R_SUM: return f32x4.add(x, y);
-    case R_MAX: return f32x4.max(x, y);
+    case ReduceCode.sum: return f32x4.add(x, y);
+    case ReduceCode.max: return f32x4.max(x, y);
     default: return f32x4.min(x, y);
   }
 }
 
 function scalarCombine(op: i32, x: f32, y: f32): f32 {
   switch (op) {
-    case R_SUM: return x + y;
-    case R_MAX: return max<f32>(x, y);
+    case ReduceCode.sum: return x + y;
+    case ReduceCode.max: return max<f32>(x, y);
     default: return min<f32>(x, y);
   }
 }
 
 function identity(op: i32): f32 {
   switch (op) {
-    case R_SUM: return 0;
-    case R_MAX: return -Infinity;
+    case ReduceCode.sum: return 0;
+    case ReduceCode.max: return -Infinity;
     default: return Infinity;
   }
 }

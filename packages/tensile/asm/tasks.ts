@@ -7,16 +7,14 @@ import { conv1ChannelFilterGrad, conv1ChannelRows } from './conv';
 import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
 import { pool2d, pool2dBackward } from './pool';
 
-export const K_ELEMENTWISE = 0;
-export const K_WHERE = 1;
-export const K_UNARY_F32 = 2;
-export const K_CAST = 3;
-export const K_POOL = 4;
-export const K_POOL_BACKWARD = 5;
-export const K_CONV_1_CHANNEL = 6;
-export const K_ACTIVATION_GRAD = 7;
-export const K_CONV_1_CHANNEL_FILTER_GRAD = 8;
-export const K_ADAM_STEP = 9;
+/**
+ * The kernels `callTask` runs, named as their functions (the host reads these codes from the build
+ * and types each task's arguments by the function's parameters).
+ */
+export enum TaskKernel {
+  elementwiseBlock, whereBlock, unaryF32, castElements, pool2d, pool2dBackward, conv1ChannelRows, activationGrad,
+  conv1ChannelFilterGrad, adamStep,
+}
 
 function arg(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>(index + 1) << 2));
@@ -28,23 +26,23 @@ function ptr(task: usize, index: i32): usize {
 
 export function callTask(task: usize): void {
   switch (load<i32>(task)) {
-    case K_ELEMENTWISE:
+    case TaskKernel.elementwiseBlock:
       elementwiseBlock(arg(task, 0), arg(task, 1), ptr(task, 2), arg(task, 3), arg(task, 4), ptr(task, 5), arg(task, 6), arg(task, 7),
         ptr(task, 8), arg(task, 9), arg(task, 10));
       break;
-    case K_WHERE:
+    case TaskKernel.whereBlock:
       whereBlock(arg(task, 0), ptr(task, 1), arg(task, 2), arg(task, 3), ptr(task, 4), arg(task, 5), arg(task, 6),
         ptr(task, 7), arg(task, 8), arg(task, 9), ptr(task, 10), arg(task, 11), arg(task, 12));
       break;
-    case K_UNARY_F32:
+    case TaskKernel.unaryF32:
       unaryF32(arg(task, 0), ptr(task, 1), ptr(task, 2), arg(task, 3));
       break;
-    case K_CAST:
+    case TaskKernel.castElements:
       castElements(arg(task, 0), arg(task, 1), ptr(task, 2), ptr(task, 3), arg(task, 4));
       break;
-    case K_POOL:
-    case K_POOL_BACKWARD: {
-      const backward = load<i32>(task) == K_POOL_BACKWARD;
+    case TaskKernel.pool2d:
+    case TaskKernel.pool2dBackward: {
+      const backward = load<i32>(task) == TaskKernel.pool2dBackward;
       // pool2d(isMax, x, out, 12 geometry ints); pool2dBackward(isMax, dy, x, dx, the same 12).
       const g = backward ? 4 : 3;
       const isMax = arg(task, 0) != 0;
@@ -60,19 +58,19 @@ export function callTask(task: usize): void {
       }
       break;
     }
-    case K_CONV_1_CHANNEL:
+    case TaskKernel.conv1ChannelRows:
       conv1ChannelRows(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
         arg(task, 8), arg(task, 9), arg(task, 10), ptr(task, 11), arg(task, 12), ptr(task, 13), arg(task, 14), arg(task, 15),
         ptr(task, 16), arg(task, 17) != 0);
       break;
-    case K_ACTIVATION_GRAD:
+    case TaskKernel.activationGrad:
       activationGrad(arg(task, 0), ptr(task, 1), ptr(task, 2), ptr(task, 3), arg(task, 4));
       break;
-    case K_CONV_1_CHANNEL_FILTER_GRAD:
+    case TaskKernel.conv1ChannelFilterGrad:
       conv1ChannelFilterGrad(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
         arg(task, 8), arg(task, 9), arg(task, 10), arg(task, 11), ptr(task, 12), arg(task, 13), ptr(task, 14), arg(task, 15), arg(task, 16));
       break;
-    case K_ADAM_STEP:
+    case TaskKernel.adamStep:
       adamStep(ptr(task, 0), ptr(task, 1), ptr(task, 2), ptr(task, 3), ptr(task, 4), ptr(task, 5), ptr(task, 6), arg(task, 7),
         arg(task, 8), arg(task, 9), arg(task, 10), arg(task, 11), arg(task, 12), arg(task, 13), arg(task, 14), arg(task, 15));
       break;

@@ -3,6 +3,8 @@
  * WebAssembly kernels without loading the float backends, layers or training code (the footprint
  * a single-board device pays). Quantising a model needs the full library: `quantizeModel` in `tensile`.
  */
+import './backends/wasm/int8.js';
+
 export * from './errors.js';
 export { ModelFileError } from './saving/errors.js';
 export { Int8Runtime } from './quantize/int8-runtime.js';

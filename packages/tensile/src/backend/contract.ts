@@ -187,3 +187,32 @@ export interface Backend {
   pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId;
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId;
 }
+
+/**
+ * Int8 inference kernels: a single-threaded program with a linear memory of its own, so int8 models
+ * run beside the float kernels without touching their buffers. A backend that has them registers
+ * them apart from its float kernels (`registerInt8Kernels`), so int8 inference starts no float
+ * backend. Pointers are byte offsets into `memory`; the caller lays its buffers out from
+ * `heapBase()` up and grows `memory` (in 64 KiB pages) to fit them.
+ */
+export interface Int8Kernels {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  /**
+   * Int8 NHWC image → int16 rows (x − zeroPoint) of kernelH×kernelW×channels patches, zero-padded
+   * to `depth` (a multiple of 8), one row per output pixel, into `cols`.
+   */
+  im2colS8(
+    x: number, height: number, width: number, channels: number, zeroPoint: number, kernelH: number, kernelW: number,
+    padTop: number, padLeft: number, outHeight: number, outWidth: number, depth: number, cols: number,
+  ): void;
+  /**
+   * A [m, depth] × W [n, depth]ᵀ (int16) → out [m, n]: each sum · scale[j] + offset[j] (float32
+   * arrays of n), floored at `floor` and saturated to int8, or that float32 itself when floatOutput ≠ 0.
+   */
+  gemmS16(a: number, m: number, depth: number, w: number, n: number, scale: number, offset: number, floor: number, floatOutput: number, out: number): void;
+  /** pool×pool max pooling with stride pool. */
+  maxPoolS8(x: number, height: number, width: number, channels: number, pool: number, out: number): void;
+  /** Each channel's rounded mean over all pixels. */
+  globalAveragePoolS8(x: number, pixels: number, channels: number, out: number): void;
+}

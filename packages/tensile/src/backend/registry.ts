@@ -1,5 +1,5 @@
 import { BackendError } from '../errors.js';
-import type { Backend } from './contract.js';
+import type { Backend, Int8Kernels } from './contract.js';
 
 interface Registration {
   readonly factory: () => Backend;
@@ -66,4 +66,33 @@ export async function ready(): Promise<Backend> {
 /** Initialised backends, for memory reports. */
 export function activeBackends(): Backend[] {
   return [...registrations.values()].flatMap((r) => (r.instance ? [r.instance] : []));
+}
+
+const int8Registrations = new Map<string, () => Int8Kernels>();
+
+/**
+ * Makes int8 inference kernels available for the backend named `name`. They are registered apart
+ * from its float kernels, so that int8 inference alone (`tensile/int8`) never starts a float backend.
+ */
+export function registerInt8Kernels(name: string, factory: () => Int8Kernels): void {
+  if (int8Registrations.has(name)) throw new BackendError(`registerInt8Kernels: int8 kernels for '${name}' are already registered`);
+  int8Registrations.set(name, factory);
+}
+
+/**
+ * A fresh instance of the int8 kernels of the active backend: the one set or already running, else
+ * the first backend that registered int8 kernels.
+ */
+export function createInt8Kernels(): Int8Kernels {
+  const active = [...registrations].find(([, r]) => current !== undefined && r.instance === current)?.[0];
+  const name = active ?? int8Registrations.keys().next().value;
+  const factory = name === undefined ? undefined : int8Registrations.get(name);
+  if (!factory) {
+    const available = [...int8Registrations.keys()];
+    throw new BackendError(
+      `int8: the active backend '${name ?? 'none'}' has no int8 kernels` +
+        (available.length ? ` (backends with int8 kernels: ${available.join(', ')}; setBackend('${available[0]}') first)` : ' (no backend with int8 kernels is registered)'),
+    );
+  }
+  return factory();
 }

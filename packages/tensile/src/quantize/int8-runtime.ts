@@ -1,10 +1,12 @@
 /**
- * Runs a QuantizedModel on the int8 WebAssembly kernels, one image at a time on one thread (the
- * latency a single-board device sees). All buffers are laid out once: int16 weight rows padded to
- * a multiple of 8, per-channel requantisation scale and offset, two ping-pong activation buffers,
- * the im2col rows and the float logits.
+ * Runs a QuantizedModel on the active backend's int8 kernels (the contract's Int8Kernels, which the
+ * WASM backend has), one image at a time on one thread (the latency a single-board device sees).
+ * All buffers are laid out once: int16 weight rows padded to a multiple of 8, per-channel
+ * requantisation scale and offset, two ping-pong activation buffers, the im2col rows and the float
+ * logits. The constructor throws a BackendError when the active backend has no int8 kernels.
  */
-import { instantiateInt8Kernels, type Int8KernelExports } from '../backends/wasm/int8.js';
+import type { Int8Kernels } from '../backend/contract.js';
+import { createInt8Kernels } from '../backend/registry.js';
 import { ShapeError } from '../errors.js';
 import { outputShapeOf, type QuantizedConv, type QuantizedModel } from './quantized-model.js';
 import { INT8_MIN, quantizeValue } from './scales.js';
@@ -40,7 +42,7 @@ const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 export class Int8Runtime {
-  private readonly kernels: Int8KernelExports;
+  private readonly kernels: Int8Kernels;
   private readonly steps: Step[] = [];
   private readonly buffers: readonly [number, number];
   private readonly cols: number;
@@ -50,7 +52,7 @@ export class Int8Runtime {
   private readonly pixels: number;
 
   constructor(readonly model: QuantizedModel) {
-    this.kernels = instantiateInt8Kernels();
+    this.kernels = createInt8Kernels();
     let top = align16(this.kernels.heapBase());
     const reserve = (bytes: number): number => {
       const at = top;

@@ -65,7 +65,8 @@ function fail(file: string, problem: string): never {
 }
 
 function typedArrayOf(dtype: SafetensorsDType, bytes: Uint8Array): StoredArray['values'] {
-  const copy = bytes.slice();
+  // A copy with its own buffer: a Node Buffer's slice() would share the file's pooled memory.
+  const copy = new Uint8Array(bytes);
   switch (dtype) {
     case 'F64':
       return new Float64Array(copy.buffer);

@@ -9,6 +9,7 @@ import type { Backend, Conv2DInfo, MatMulInfo, Pool2DInfo, TensorRef } from '../
 import { UNARY } from '../../src/backends/reference/elementwise.js';
 import { ReferenceBackend } from '../../src/backends/reference/index.js';
 import { WasmBackend } from '../../src/backends/wasm/backend.js';
+import * as kernelInterface from '../../src/backends/wasm/generated/kernel-interface.js';
 import { kernelBinary } from '../../src/backends/wasm/module.js';
 import { DTypeError } from '../../src/errors.js';
 import type { DType, TypedArray } from '../../src/tensor/dtype.js';
@@ -551,5 +552,31 @@ describe('wasm relaxed SIMD build', () => {
     const wasm = new WasmBackend({ threads: 1, relaxedSimd: true });
     assert.equal(wasm.variant, 'simd');
     assert.match(wasm.relaxedSimdUnavailable, /--experimental-wasm-relaxed-simd/);
+  });
+});
+
+describe('wasm host↔kernel interface', () => {
+  it('the generated constants and enums are the values the loaded kernels export, for both builds', () => {
+    for (const variant of ['simd', 'relaxedSimd'] as const) {
+      if (!WebAssembly.validate(kernelBinary(variant))) continue;
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(kernelBinary(variant)), { env: { memory } }).exports;
+      const exported = (name: string): unknown => (exports[name] as WebAssembly.Global | undefined)?.value;
+      let checked = 0;
+      for (const [name, value] of Object.entries(kernelInterface)) {
+        if (typeof value === 'number') {
+          assert.equal(exported(name), value, `${variant}: ${name}`);
+          checked++;
+        } else if (typeof value === 'object') {
+          for (const [member, code] of Object.entries(value as Record<string, number>)) {
+            assert.equal(exported(`${name}.${member}`), code, `${variant}: ${name}.${member}`);
+            checked++;
+          }
+        }
+      }
+      assert.ok(checked > 50, `${variant}: ${checked} values checked`);
+      const globals = Object.values(exports).filter((e) => e instanceof WebAssembly.Global).length;
+      assert.equal(globals, checked, `${variant}: every exported constant is in the generated interface`);
+    }
   });
 });

@@ -4,7 +4,11 @@
  * batch-norm folding, unsupported layers, and the int8 model file round trip.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { getBackend, setBackend } from '../../src/backend/registry.js';
+import { BackendError } from '../../src/errors.js';
 import '../../src/node.js';
 import { Activation, BatchNormalization, Conv2D, Dense, Flatten, GlobalAveragePooling2D, LSTM, MaxPool2D, Sequential } from '../../src/nn/index.js';
 import { tensor } from '../../src/ops/creation.js';
@@ -14,6 +18,8 @@ import {
 } from '../../src/quantize/index.js';
 import { ModelFileError } from '../../src/saving/errors.js';
 import { Generator, manualSeed } from '../../src/tensor/random.js';
+import { moduleUrl, runInFreshProcess } from '../helpers/fresh-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function uniform(count: number, random: Generator, low = 0, high = 1): Float32Array {
   return Float32Array.from({ length: count }, () => low + (high - low) * random.random());
@@ -210,5 +216,37 @@ describe('int8 model file', () => {
     const flipped = bytes.slice();
     flipped[flipped.length - 1]! ^= 0xff;
     assert.throws(() => quantizedModelFromBytes(flipped, 'bad.safetensors'), /bad\.safetensors: .*checksum: the file is corrupt/);
+  });
+});
+
+describe('int8 kernels through the backend contract', () => {
+  it('Int8Runtime runs on the active backend\'s int8 kernels and names a backend that has none', () => {
+    const model = singleConvModel(new Generator(5), 2, 4);
+    const previous = getBackend().name;
+    setBackend('reference');
+    try {
+      assert.throws(() => new Int8Runtime(model), (e: unknown) =>
+        e instanceof BackendError && /active backend 'reference' has no int8 kernels/.test(e.message) && /setBackend\('wasm'\)/.test(e.message));
+    } finally {
+      setBackend(previous);
+    }
+    assert.equal(new Int8Runtime(model).predictLogits(uniform(5 * 5 * 2, new Generator(2)), 1).length, 5 * 5 * 4);
+  });
+
+  it('tensile/int8 runs a model file without registering or starting a float backend', async () => {
+    const model = singleConvModel(new Generator(6), 3, 4);
+    const image = uniform(5 * 5 * 3, new Generator(7));
+    const file = path.join(await tempDir('tensile-int8-'), 'model.safetensors');
+    await writeFile(file, quantizedModelToBytes(model));
+    const output = await runInFreshProcess(`
+      import { readFileSync } from 'node:fs';
+      const { Int8Runtime, quantizedModelFromBytes } = await import(${moduleUrl('../../src/int8.js', import.meta.url)});
+      const { backendNames } = await import(${moduleUrl('../../src/backend/registry.js', import.meta.url)});
+      const runtime = new Int8Runtime(quantizedModelFromBytes(readFileSync(${JSON.stringify(file)}), 'model.safetensors'));
+      const logits = runtime.predictLogits(Float32Array.from(${JSON.stringify(Array.from(image))}), 1);
+      console.log(JSON.stringify({ backends: backendNames(), logits: Array.from(logits) }));`);
+    const { backends, logits } = JSON.parse(output) as { backends: string[]; logits: number[] };
+    assert.deepEqual(backends, [], 'no float backend registered');
+    assert.deepEqual(logits, Array.from(new Int8Runtime(model).predictLogits(image, 1)));
   });
 });

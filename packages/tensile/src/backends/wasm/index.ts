@@ -5,6 +5,7 @@
  */
 import { registerBackend } from '../../backend/registry.js';
 import { WasmBackend } from './backend.js';
+import './int8.js';
 
 export { WasmBackend, type WasmBackendOptions } from './backend.js';
 

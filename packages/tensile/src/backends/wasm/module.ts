@@ -7,38 +7,12 @@
  * and `relaxedSimdUnavailable` says why.
  */
 import { BackendError } from '../../errors.js';
+import type { KernelExports } from './generated/kernel-interface.js';
 import { relaxedSimdBase64, simdBase64 } from './generated/kernels.js';
-
-/** The kernels' exports. Pointers are byte offsets into the shared memory. */
-export interface KernelExports {
-  heapBase(): number;
-  gemmTask(task: number): void;
-  patchTask(task: number): void;
-  conv1ChannelRows(...args: number[]): void;
-  conv1ChannelFilterGrad(...args: number[]): void;
-  callTask(task: number): void;
-  fillBytes(dst: number, value: number, n: number): void;
-  copyBytes(dst: number, src: number, n: number): void;
-  /** A broadcasting [outer, inner] block: (kind, op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner). */
-  elementwiseBlock(kind: number, op: number, ...block: number[]): void;
-  whereBlock(elemBytes: number, ...blocks: number[]): void;
-  unaryF32(op: number, ...args: number[]): void;
-  /** (op, dy, y, out, n): dL/dx of an activation from dL/dy and its output y. */
-  activationGrad(op: number, ...args: number[]): void;
-  adamStep(...args: number[]): void;
-  castElements(from: number, ...args: number[]): void;
-  stridedCopy(elemBytes: number, src: number, dst: number, rank: number, meta: number): void;
-  gather(elemBytes: number, x: number, outer: number, axisSize: number, inner: number, indices: number, count: number, out: number): void;
-  scatterAddF32(out: number, outer: number, axisSize: number, inner: number, indices: number, count: number, src: number): void;
-  reduceF32(op: number, x: number, out: number, outer: number, size: number, inner: number): void;
-  argReduceF32(isMax: number, x: number, out: number, outer: number, size: number, inner: number, best: number): void;
-  pool2d(isMax: number, ...args: number[]): void;
-  pool2dBackward(isMax: number, ...args: number[]): void;
-}
 
 /** Kernels that worker threads run, by index in the control block. */
 export const TASK_KERNELS = ['gemmTask', 'patchTask', 'callTask'] as const;
-export type TaskKernel = (typeof TASK_KERNELS)[number];
+export type TaskKernelName = (typeof TASK_KERNELS)[number];
 
 export type KernelVariant = 'simd' | 'relaxedSimd';
 

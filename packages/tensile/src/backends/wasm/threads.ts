@@ -13,7 +13,7 @@
  * the job word. Workers are unref'd: they never keep a process alive.
  */
 import { BackendError } from '../../errors.js';
-import { instantiateKernels, TASK_KERNELS, type TaskKernel } from './module.js';
+import { instantiateKernels, TASK_KERNELS, type TaskKernelName } from './module.js';
 
 /** Control slots. */
 const JOB = 0;
@@ -126,7 +126,7 @@ export class ThreadPool {
    * Runs `tasks` (task-block pointers) of one kernel on this thread and whichever workers claim
    * some of them; returns when all are done.
    */
-  run(kernel: TaskKernel, tasks: readonly number[], runHere: (task: number) => void): void {
+  run(kernel: TaskKernelName, tasks: readonly number[], runHere: (task: number) => void): void {
     if (tasks.length > MAX_TASKS) throw new BackendError(`wasm.${kernel}: ${tasks.length} tasks in one job (at most ${MAX_TASKS})`);
     const ctl = this.ctl;
     const base = this.base;
@@ -139,7 +139,7 @@ export class ThreadPool {
     this.waitForRunningTasks(kernel, tasks.length);
   }
 
-  private waitForRunningTasks(kernel: TaskKernel, count: number): void {
+  private waitForRunningTasks(kernel: TaskKernelName, count: number): void {
     const at = this.base + DONE;
     let done = Atomics.load(this.ctl, at);
     for (let i = 0; done !== count && (i < SPIN_POLLS || !this.canBlock); i++) done = Atomics.load(this.ctl, at);
