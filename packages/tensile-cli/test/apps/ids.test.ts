@@ -137,7 +137,7 @@ describe('IntrusionDetector', () => {
   it('rejects files that are not detectors, naming them', async () => {
     const foreign = path.join(dir, 'foreign.safetensors');
     await writeFile(foreign, encodeSafetensors({ w: tensor([1, 2]) }));
-    await assert.rejects(IntrusionDetector.load(foreign), (e: Error) => e instanceof ModelFileError && /foreign\.safetensors: has no 'tensile\.ids' metadata/.test(e.message));
+    await assert.rejects(IntrusionDetector.load(foreign), (e: Error) => e instanceof ModelFileError && /foreign\.safetensors: is a safetensors file without Tensile model metadata \(keys: .*\), not an intrusion detector \(written by tensile ids train\)/.test(e.message));
     const truncated = path.join(dir, 'truncated.safetensors');
     await writeFile(truncated, (await readFile(modelFile)).subarray(0, 100));
     await assert.rejects(IntrusionDetector.load(truncated), (e: Error) => e instanceof ModelFileError && e.message.startsWith(truncated));

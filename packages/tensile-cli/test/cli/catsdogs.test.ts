@@ -146,6 +146,7 @@ describe('tensile catsdogs and quantize', () => {
       return stdout.trim().split('\n').map((line) => line.split('\t')[1]!);
     };
     assert.deepEqual(await labels('model-int8.safetensors'), await labels('model.safetensors'));
+    assert.deepEqual(await labels('.'), await labels('model.safetensors'), 'the train --out folder is taken as its float model');
   });
 
   it('quantize calibrates on a folder, skipping the unreadable image, and writes a smaller int8 model', async () => {
@@ -190,6 +191,7 @@ describe('tensile catsdogs and quantize', () => {
       return lines.trim().split('\n').map((line) => line.split('\t')[1]!);
     };
     assert.deepEqual(await labels(int8), await labels(float));
+    assert.deepEqual(await labels(ensembleOut), await labels(float), 'the train --out folder is taken as its ensemble manifest');
     const calibration = path.join(ensembleOut, 'calibration');
     await run('mkdir', ['-p', calibration]);
     for (const image of images) await copyFile(image, path.join(calibration, path.basename(image)));

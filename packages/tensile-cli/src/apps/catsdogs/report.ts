@@ -3,6 +3,7 @@ import { describeMachine } from '../report/machine.node.js';
 import { markdownTable, mean, percentMeanStd, std } from '../report/stats.js';
 import { augmentationOf, cnnShapeOf } from './model.js';
 import type { CatsDogsResults } from './study.node.js';
+import { counted } from '../report/counted.js';
 
 const TARGET_ACCURACY = 0.82;
 const TARGET_SHRINK = 3.5;
@@ -61,7 +62,7 @@ ${r.counts.fit + r.counts.selection} training photos)`}, scored once on the ${r.
 - Pipeline: JPEG decode (jpeg-js), ${s.gray ? 'grayscale, ' : ''}area resize to ${s.size}×${s.size}, pixels / 255; decoded once (${r.decodeSeconds.toFixed(0)} s for all photos).
 - Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * augmentation.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * augmentation.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine), pixels from outside the photo left black.
 - CNN: ${cnnDescription(s)}.
-- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run, batch ${s.batchSize}, ${s.epochs} epochs per ${networks > 1 ? 'network' : 'seed'}; ${s.refit ? `each ${networks > 1 ? 'network' : 'seed'} keeps its last epoch` : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
+- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run, batch ${s.batchSize}, ${counted(s.epochs, 'epoch')} per ${networks > 1 ? 'network' : 'seed'}; ${s.refit ? `each ${networks > 1 ? 'network' : 'seed'} keeps its last epoch` : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
 ${networks > 1 ? `- Each seed's model is an ensemble of ${networks} networks (network seeds (seed − 1)·${networks} + 1 … seed·${networks}: other initial weights, augmentation draws and batch orders), each trained and ${s.refit ? 'kept at its last epoch' : 'epoch-selected on its own'} as above; the ensemble's prediction is the mean of their softmax outputs.\n` : ''}${loaded.length > 0 ? `- Network${loaded.length === 1 ? '' : 's'} ${loaded.map((n) => n.seed).join(', ')} ${loaded.length === 1 ? 'was' : 'were'} not trained again but loaded from an earlier run of the same recipe (\`--reuse ${loaded[0]!.loadedFrom}\`); training is repeatable, so ${loaded.length === 1 ? 'it is' : 'they are'} the network${loaded.length === 1 ? '' : 's'} training would give, and ${loaded.length === 1 ? 'its' : 'their'} epochs and training times are that run's (the command below without \`--reuse\` trains every network and gives the same networks and accuracies).\n` : ''}- The deployed model is ${s.refit ? 'the first seed (with no held-out training photos, only the validation photos could rank the seeds)' : `the seed with the best *selection* accuracy (seed ${r.deployedSeed})`}; ${networks > 1 ? 'its ensemble is the one quantised (network by network) and measured, every network running on each image' : 'it is the one quantised and measured'}.
 
 ## Seeds

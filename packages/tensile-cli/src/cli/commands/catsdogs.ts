@@ -13,6 +13,7 @@ import { percentMeanStd } from '../../apps/report/stats.js';
 import { applyCommonOptions, emit, intList, positiveInt, positiveNumber, rateBelowOne, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
 import { writeFileAtomic } from 'tensile/node';
+import { counted } from '../../apps/report/counted.js';
 
 interface RecipeCliOptions extends CommonOptions {
   size: number;
@@ -123,7 +124,7 @@ export function registerCatsDogsCommands(program: Command): void {
       bar.stop();
       const d = results.deployment;
       emit(all, results, [
-        `validation accuracy ${percentMeanStd(results.runs.map((r) => r.validationAccuracy))}% over ${results.runs.length} seeds`,
+        `validation accuracy ${percentMeanStd(results.runs.map((r) => r.validationAccuracy))}% over ${counted(results.runs.length, 'seed')}`,
         `int8: ${(d.floatBytes / d.int8Bytes).toFixed(2)}× smaller, accuracy ${(100 * d.floatAccuracy).toFixed(2)}% → ${(100 * d.int8Accuracy).toFixed(2)}%`,
         ...(d.latency ? [`latency per image (1 thread): float ${d.latency.float.medianMs.toFixed(2)} ms, int8 ${d.latency.int8.medianMs.toFixed(2)} ms`] : []),
         `Wrote ${options.out}/report.md, curves, confusion, misclassified (.svg/.png), results.json, ${options.ensemble > 1 ? 'model.ensemble.json, model-int8.ensemble.json and their networks\' files' : 'model.safetensors, model-int8.safetensors'}`,
@@ -147,7 +148,7 @@ export function registerCatsDogsCommands(program: Command): void {
     });
     emit(all, runs, [
       ...runs.map((r) => `seed ${r.seed}: selection ${(100 * r.selectionAccuracy).toFixed(2)}% at epoch${r.networks.length > 1 ? 's' : ''} ${r.networks.map((n) => n.selectedEpoch).join(', ')} / ${options.epochs}, ${r.trainSeconds.toFixed(0)} s`),
-      `selection accuracy ${percentMeanStd(runs.map((r) => r.selectionAccuracy))}% over ${runs.length} seeds`,
+      `selection accuracy ${percentMeanStd(runs.map((r) => r.selectionAccuracy))}% over ${counted(runs.length, 'seed')}`,
     ].join('\n'));
   });
 
@@ -191,7 +192,7 @@ export function registerCatsDogsCommands(program: Command): void {
       const predictions = await classifyFiles(await loadImageClassifier(options.model), images, CLASS_NAMES);
       emit(all, predictions, predictions.map((p) => ('error' in p ? `${p.file}\terror: ${p.error}` : `${p.file}\t${p.label}\t${p.probability.toFixed(4)}`)).join('\n'));
       const failed = predictions.filter((p) => 'error' in p).length;
-      if (failed > 0) throw new Error(`${failed} of ${predictions.length} images could not be read (the others are classified above)`);
+      if (failed > 0) throw new Error(`${failed} of ${counted(predictions.length, 'image')} could not be read (the others are classified above)`);
     });
 
   program
@@ -205,6 +206,6 @@ export function registerCatsDogsCommands(program: Command): void {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
       await applyCommonOptions(all);
       const result = await quantizeImageModel(options);
-      emit(all, result, `wrote ${result.out}: ${result.layers} int8 layers, ${(result.int8Bytes / 1024).toFixed(1)} KiB (float ${(result.floatBytes / 1024).toFixed(1)} KiB, ${(result.floatBytes / result.int8Bytes).toFixed(2)}× smaller), calibrated on ${result.calibrationImages} images`);
+      emit(all, result, `wrote ${result.out}: ${counted(result.layers, 'int8 layer')}, ${(result.int8Bytes / 1024).toFixed(1)} KiB (float ${(result.floatBytes / 1024).toFixed(1)} KiB, ${(result.floatBytes / result.int8Bytes).toFixed(2)}× smaller), calibrated on ${counted(result.calibrationImages, 'image')}`);
     });
 }
