@@ -10,8 +10,7 @@ import { splitTraining } from '../../src/apps/ids/split.js';
 import { bestAccuracyThreshold, binaryMetrics, confusionMatrix, rocCurve } from '../../src/apps/ids/metrics.js';
 import { setDataRoot } from 'tensile/node';
 import { DataError, encodeSafetensors, ModelFileError, tensor } from 'tensile';
-import { sharedDataRoot, sharedDataset } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
 
 const TEST_LINE =
   '0,tcp,private,REJ,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,229,10,0.00,0.00,1.00,1.00,0.04,0.06,0.00,255,10,0.04,0.06,0.00,0.00,0.00,0.00,1.00,1.00,neptune,21';

@@ -11,8 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ready } from 'tensile';
 import { loadModel } from 'tensile/node';
-import { sharedDataRoot, sharedDataset } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -7,8 +7,7 @@ import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { sharedDataRoot, sharedDataset } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

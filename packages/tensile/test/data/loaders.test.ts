@@ -13,8 +13,7 @@ import { locateDataset } from '../../src/data/datasets/fetch.node.js';
 import { DataError } from '../../src/data/errors.js';
 import { TabularEncoder } from '../../src/data/tabular-encoder.js';
 import '../../src/index.js'; // registers the tensor backends for batch()
-import { sharedDataRoot } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataRoot, tempDir } from 'tensile-test-support';
 
 const root = sharedDataRoot;
 

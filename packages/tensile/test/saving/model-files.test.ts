@@ -11,7 +11,7 @@ import { decodeSafetensors, encodeSafetensors, ModelFileError, modelToBytes } fr
 import { loadModel, loadWeights, saveModel, saveWeights } from '../../src/saving/index.node.js';
 import { ModelCheckpoint } from '../../src/train/index.node.js';
 import { assertClose } from '../helpers/assert.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDir } from 'tensile-test-support';
 
 function smallModel(): Sequential {
   return new Sequential([new Flatten({ inputShape: [3, 2] }), new Dense({ units: 8, activation: 'relu' }), new Dropout({ rate: 0.2 }), new Dense({ units: 3 })]);
