@@ -15,6 +15,7 @@ import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const repositoryRoot = fileURLToPath(new URL('../../../../..', import.meta.url));
 const photos = sharedDataset('cats-dogs', 'cats_and_dogs_filtered');
 
 async function tensile(...args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -108,6 +109,25 @@ describe('tensile catsdogs and quantize', () => {
     for (const lever of ['--warmup-epochs', '--optimizer', '--weight-decay', '--label-smoothing', '--mixup', '--head', '--fill-mode', '--brightness', '--contrast', '--erasing']) {
       await assert.rejects(tensile('catsdogs', 'explore', lever, '1'), (e: { stderr: string }) => e.stderr.includes(`unknown option '${lever}'`), lever);
     }
+  });
+
+  it('the documented command, tensile catsdogs train, trains the adopted recipe by default and finds the photos from the repository root without --data-root (cut here to one seed, one epoch and a slice)', async () => {
+    const documented = path.join(out, 'documented');
+    const { stdout } = await run(
+      process.execPath, [cli, '--json', 'catsdogs', 'train', '--seeds', '1', '--epochs', '1', '--train-limit', '40', '--validation-limit', '20', '--latency-images', '0', '--out', documented],
+      { cwd: repositoryRoot, maxBuffer: 1 << 24 },
+    );
+    const trained = JSON.parse(stdout) as { settings: Record<string, unknown>; runs: { networks: unknown[] }[] };
+    const adopted = (JSON.parse(await readFile(path.join(repositoryRoot, 'docs', 'catsdogs', 'results.json'), 'utf8')) as { settings: Record<string, unknown> }).settings;
+    const recipe = (settings: Record<string, unknown>): unknown[] =>
+      ['size', 'gray', 'ensemble', 'batchSize', 'learningRate', 'filters', 'convsPerStage', 'batchNorm', 'units', 'dropout', 'rotation', 'shift', 'selectionFraction', 'refit'].map((key) => [key, settings[key]]);
+    assert.deepEqual(recipe(trained.settings), recipe(adopted));
+    assert.equal(trained.runs[0]!.networks.length, 6);
+    const { stdout: help } = await run(process.execPath, [cli, 'catsdogs', 'train', '--help']);
+    assert.match(help, /--epochs <n>[^-]*\(default: 60\)/);
+    assert.match(help, /--seeds <k>[^-]*\(default: 3\)/);
+    assert.equal(adopted['epochs'], 60);
+    assert.equal(adopted['seeds'], 3);
   });
 
   it('measure re-quantises and re-times the deployed model and says so in the report', async () => {

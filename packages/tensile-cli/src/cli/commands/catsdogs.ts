@@ -63,7 +63,7 @@ function fraction(value: string): number {
 function recipeOptions(command: Command): Command {
   return command
     .option('--size <n>', 'side of the square input in pixels', positiveInt, 50)
-    .option('--gray', 'grayscale input (default)', true)
+    .option('--gray', 'grayscale input', true)
     .option('--no-gray', 'RGB input')
     .option('--epochs <n>', 'epochs per network (the best on the selection photos is kept)', positiveInt, 60)
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
