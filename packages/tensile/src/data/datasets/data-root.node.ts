@@ -37,7 +37,7 @@ function environmentDataRoot(): string | undefined {
 }
 
 /** The datasets folder beside a checkout, for commands run from the checkout's root. */
-export function sharedDatasetsDir(): string {
+function sharedDatasetsDir(): string {
   return path.resolve('..', 'shared', 'datasets');
 }
 
