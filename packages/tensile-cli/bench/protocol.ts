@@ -1,5 +1,5 @@
 /**
- * The timing protocol of ../shared/bench/WORKLOADS.md, shared by every JS engine: warm-up calls,
+ * The timing protocol of WORKLOADS.md (beside this file), shared by every JS engine: warm-up calls,
  * a ≥10 ms calibration giving the cost of one call, then `samples` timed blocks of k calls with k
  * chosen so a block lasts ≥ minBlockMs. One sample = block time / k.
  */

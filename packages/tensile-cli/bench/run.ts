@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the workloads of ../shared/bench/WORKLOADS.md on Tensile (each backend, 1 and 2
+ * `npm run bench`: the workloads of WORKLOADS.md (beside this file) on Tensile (each backend, 1 and 2
  * threads; the relaxed-SIMD build too) and, in the same run, on TensorFlow.js (cpu, wasm) and on
  * PyTorch when a python3 with torch is found. Each engine runs in its own child process, pinned
  * with taskset when available (1 thread → CPU 0, 2 threads → CPUs 0,1; TF.js computes on one
@@ -12,6 +12,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { WORKLOADS, type Result, type Skip, type WorkloadId } from './workloads.js';
 
@@ -65,6 +66,21 @@ function findTorchPython(): string | undefined {
   return undefined;
 }
 
+/** The TF.js packages the tfjs engines import: optional peers, absent from an installed tensile-cli unless the user adds them. */
+const TFJS_PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'];
+
+function missingTfjsPackages(): string[] {
+  const require = createRequire(import.meta.url);
+  return TFJS_PACKAGES.filter((name) => {
+    try {
+      require.resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 const engineScript = fileURLToPath(new URL('./engine.js', import.meta.url));
 const torchScript = fileURLToPath(new URL('../../bench/torch_bench.py', import.meta.url));
@@ -80,8 +96,13 @@ function plannedRuns(): EngineRun[] {
     runs.push(node('tensile-wasm-relaxed', threads, ['--experimental-wasm-relaxed-simd'], { TENSILE_WASM_RELAXED: '1' }));
   }
   if (!quick) runs.push(node('tensile-reference', 1));
-  runs.push(node('tfjs-wasm', 1));
-  if (!quick) runs.push({ ...node('tfjs-cpu', 1), exclude: argv.includes('--slow') ? [] : ['mnist_train'] });
+  const missingTfjs = missingTfjsPackages();
+  if (missingTfjs.length === 0) {
+    runs.push(node('tfjs-wasm', 1));
+    if (!quick) runs.push({ ...node('tfjs-cpu', 1), exclude: argv.includes('--slow') ? [] : ['mnist_train'] });
+  } else {
+    log(`note: TensorFlow.js skipped: ${missingTfjs.join(' and ')} not installed (npm install @tensorflow/tfjs@4.22 @tensorflow/tfjs-backend-wasm@4.22 beside tensile-cli)`);
+  }
   const python = findTorchPython();
   if (python) for (const threads of [1, 2]) runs.push({ engine: 'torch', threads, command: python, args: [torchScript, String(threads)] });
   else log('note: PyTorch skipped: no python3 with torch (Debian: apt-get install python3-torch python3-numpy libopenblas0, or set TENSILE_BENCH_PYTHON)');
@@ -144,6 +165,10 @@ function table(rows: (Result | Skip)[]): string {
 }
 
 const rows = plannedRuns().flatMap(execute);
+if (!rows.some((r) => !('skipped' in r))) {
+  process.stderr.write(`bench: no engine produced a result (engines ${option('--engines') ?? 'all'}, workloads ${workloads.join(',')})\n`);
+  process.exit(1);
+}
 const results = JSON.stringify(rows.filter((r): r is Result => !('skipped' in r)), null, 1);
 const jsonFile = option('--json-file');
 if (jsonFile) writeFileSync(jsonFile, `${results}\n`);

@@ -1,4 +1,4 @@
-/** The workloads of ../shared/bench/WORKLOADS.md: ids, units and how a per-call time becomes the reported figure. */
+/** The workloads of WORKLOADS.md (beside this file): ids, units and how a per-call time becomes the reported figure. */
 import type { ProtocolOptions } from './protocol.js';
 
 export type WorkloadId =
@@ -35,7 +35,7 @@ export const WORKLOADS: readonly Workload[] = [
   milliseconds('mlp_train', { warmup: 10, samples: 30, minBlockMs: 20 }, 'ms/step'),
 ];
 
-/** Engines that are orders of magnitude slower get the lighter protocol WORKLOADS.md gives TF.js cpu. */
+/** Engines that are orders of magnitude slower get the lighter protocol of WORKLOADS.md. */
 export function slowEngineProtocol(w: Workload): ProtocolOptions {
   if (w.id === 'sgemm_512' || w.id === 'sgemm_1024') return { warmup: 1, samples: 5, minBlockMs: 30 };
   if (w.id.startsWith('sgemm') || w.id.startsWith('conv')) return { ...w.protocol, samples: 5 };

@@ -14,7 +14,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../../package.json', imp
 const program = new Command('tensile')
   .description('Tensile: deep learning in TypeScript — training, studies and benchmarks from the command line')
   .version(version)
-  .option('--data-root <dir>', 'folder holding the datasets (default: $TENSILE_DATA, then the cache)')
+  .option('--data-root <dir>', 'folder holding the datasets, searched first (then $TENSILE_DATA, ../shared/datasets from the working directory, the download cache)')
   .option('--backend <name>', 'compute backend: wasm or reference')
   .option('--threads <n>', 'worker threads of the wasm backend', positiveInt)
   .option('--no-relaxed-simd', 'plain-SIMD wasm kernels: bit-identical results on every CPU, ~1.3× slower matrix products')

@@ -25,24 +25,10 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-/** A rate or strength that may be off: 0 (none) up to, not including, 1 (dropout, weight decay, label smoothing). */
+/** A rate or strength that may be off: 0 (none) up to, not including, 1 (dropout, augmentation strengths). */
 export function rateBelowOne(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`expected a rate in [0, 1), got '${value}'`);
-  return n;
-}
-
-/** 0 (off) or a positive integer. */
-export function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected 0 or a positive integer, got '${value}'`);
-  return n;
-}
-
-/** 0 (off) or any positive finite number. */
-export function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected 0 or a positive number, got '${value}'`);
   return n;
 }
 

@@ -4,7 +4,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { classifierBytes, classifierPaths, manifestStem, readEnsemble, writeClassifier } from '../../src/apps/catsdogs/ensemble.node.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDir } from 'tensile-test-support';
 
 const dir = await tempDir('tensile-ensemble-');
 

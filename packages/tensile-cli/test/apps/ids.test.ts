@@ -10,8 +10,7 @@ import { splitTraining } from '../../src/apps/ids/split.js';
 import { bestAccuracyThreshold, binaryMetrics, confusionMatrix, rocCurve } from '../../src/apps/ids/metrics.js';
 import { setDataRoot } from 'tensile/node';
 import { DataError, encodeSafetensors, ModelFileError, tensor } from 'tensile';
-import { sharedDataRoot, sharedDataset } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
 
 const TEST_LINE =
   '0,tcp,private,REJ,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,229,10,0.00,0.00,1.00,1.00,0.04,0.06,0.00,255,10,0.04,0.06,0.00,0.00,0.00,0.00,1.00,1.00,neptune,21';
@@ -137,7 +136,7 @@ describe('IntrusionDetector', () => {
   it('rejects files that are not detectors, naming them', async () => {
     const foreign = path.join(dir, 'foreign.safetensors');
     await writeFile(foreign, encodeSafetensors({ w: tensor([1, 2]) }));
-    await assert.rejects(IntrusionDetector.load(foreign), (e: Error) => e instanceof ModelFileError && /foreign\.safetensors: has no 'tensile\.ids' metadata/.test(e.message));
+    await assert.rejects(IntrusionDetector.load(foreign), (e: Error) => e instanceof ModelFileError && /foreign\.safetensors: is a safetensors file without Tensile model metadata \(keys: .*\), not an intrusion detector \(written by tensile ids train\)/.test(e.message));
     const truncated = path.join(dir, 'truncated.safetensors');
     await writeFile(truncated, (await readFile(modelFile)).subarray(0, 100));
     await assert.rejects(IntrusionDetector.load(truncated), (e: Error) => e instanceof ModelFileError && e.message.startsWith(truncated));

@@ -7,8 +7,7 @@ import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { sharedDataRoot, sharedDataset } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -103,6 +102,14 @@ describe('tensile ids', () => {
   it('bad options and files fail with a message', async () => {
     await assert.rejects(tensile('ids', 'train', '--variant', 'svm'), (e: { stderr: string }) => /unknown variant 'svm'/.test(e.stderr));
     await assert.rejects(tensile('ids', 'score', '--model', path.join(dir, 'none.safetensors'), '--input', 'x.csv'), (e: { stderr: string }) => /none\.safetensors: cannot be read/.test(e.stderr));
+    await assert.rejects(
+      tensile('catsdogs', 'predict', '--model', path.join(models, 'mlp-seed1.safetensors'), 'x.jpg'),
+      (e: { stderr: string }) => /mlp-seed1\.safetensors: is an intrusion detector \(written by tensile ids train\), not a cats-vs-dogs classifier/.test(e.stderr),
+    );
+    await assert.rejects(
+      tensile('ids', 'score', '--model', models, '--input', 'x.csv'),
+      (e: { stderr: string }) => /models: is a folder without model\.ensemble\.json or model\.safetensors; pass one of its model files: .*mlp-seed1\.safetensors/.test(e.stderr),
+    );
     const missing = path.join(dir, 'missing.csv');
     await assert.rejects(
       tensile('ids', 'score', '--model', path.join(models, 'mlp-seed1.safetensors'), '--input', missing),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { sharedDataRoot } from '../helpers/data-root.js';
+import { sharedDataRoot } from 'tensile-test-support';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -33,6 +33,30 @@ describe('tensile command', () => {
     assert.equal(result.testSamples, 500);
     assert.ok(result.testAccuracy > 0.5, `accuracy ${result.testAccuracy} after 16 steps should beat chance (0.1) clearly`);
     assert.ok((await stat(out)).isDirectory());
+
+    // The folder train --out wrote is taken as a model path; another application's commands refuse it, naming what it is.
+    const image = path.join(sharedDataRoot, 'cats-dogs', 'cats_and_dogs_filtered', 'validation', 'cats', 'cat.2000.jpg');
+    await assert.rejects(
+      tensile('catsdogs', 'predict', '--model', out, image),
+      (e: { stderr: string }) => e.stderr.includes(`${path.join(out, 'model.safetensors')}: is an MNIST digit classifier (written by tensile train mnist): a Sequential model 'mnist_cnn_relu' with input [28,28,1], not a cats-vs-dogs classifier`),
+    );
+    for (const command of [['quantize', '--calibration', path.dirname(image), '--out', path.join(out, 'q.safetensors')], ['ids', 'score', '--input', image]]) {
+      await assert.rejects(tensile(...command, '--model', out), (e: { stderr: string }) => /model\.safetensors: is an MNIST digit classifier .*, not (a cats-vs-dogs classifier|an intrusion detector)/.test(e.stderr), command.join(' '));
+    }
+  });
+
+  it('train mnist without --out says the model was not saved; counts are singular for one', async () => {
+    const { stdout } = await tensile('train', 'mnist', '--epochs', '1', '--train-limit', '64', '--test-limit', '100');
+    assert.match(stdout, / for 1 epoch of 64 digits;/);
+    assert.match(stdout, /model not saved \(pass --out DIR to keep it\)/);
+  });
+
+  it('a --data-root that does not exist is an error naming it', async () => {
+    const missing = path.join(os.tmpdir(), 'tensile-no-such-data-root');
+    await assert.rejects(
+      run(process.execPath, [cli, '--data-root', missing, 'train', 'mnist', '--epochs', '1']),
+      (e: { stderr: string }) => e.stderr.trim() === `tensile: ${missing}: the data root (--data-root or setDataRoot) is not an existing folder`,
+    );
   });
 
   it('study mnist-activations writes a report, both images and JSON that agree', async () => {

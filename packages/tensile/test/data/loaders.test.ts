@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -13,8 +13,7 @@ import { locateDataset } from '../../src/data/datasets/fetch.node.js';
 import { DataError } from '../../src/io/errors.js';
 import { TabularEncoder } from '../../src/data/tabular-encoder.js';
 import '../../src/index.js'; // registers the tensor backends for batch()
-import { sharedDataRoot } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataRoot, tempDir } from 'tensile-test-support';
 
 const root = sharedDataRoot;
 
@@ -117,7 +116,7 @@ test('faceDetection: 6,713 crops, 274 scenes, 130 test images with 511 boxes', a
   assert.equal(data.test.faceOnlyBoxes.length, 511);
 });
 
-test('missing files download into the cache from a local server, checked by content hash', async () => {
+test('missing files download into the cache from a local server, checked by content hash; a failure lists every place looked and leaves no empty folder', async () => {
   const payload = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]);
   const gz = gzipSync(payload);
   let requests = 0;
@@ -128,11 +127,18 @@ test('missing files download into the cache from a local server, checked by cont
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const saved = { cwd: process.cwd(), data: process.env.TENSILE_DATA };
   try {
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/files`;
     const cache = await tempDir();
     process.env.TENSILE_CACHE = cache;
-    setDataRoot(await tempDir()); // an empty data root: the files are not there
+    const emptyRoot = await tempDir();
+    setDataRoot(emptyRoot); // an empty data root: the files are not there
+    process.env.TENSILE_DATA = path.join(emptyRoot, 'absent');
+    // A working directory with no ../shared/datasets beside it, so no real dataset is found.
+    const work = path.join(await tempDir(), 'checkout');
+    await mkdir(work);
+    process.chdir(work);
     const contentSha256 = createHash('sha256').update(payload).digest('hex');
     const location = { name: 'tiny', files: [{ name: 'labels.gz', contentSha256 }], defaultBaseUrl: baseUrl };
     const dir = await locateDataset(location);
@@ -143,15 +149,47 @@ test('missing files download into the cache from a local server, checked by cont
 
     const wrong = { name: 'tiny2', files: [{ name: 'bad.gz', contentSha256 }], defaultBaseUrl: baseUrl };
     await assert.rejects(locateDataset(wrong), /bad\.gz: content sha256 .* does not match/);
-    assert.equal(existsSync(path.join(cache, 'tiny2', 'bad.gz')), false, 'a file failing its check is not kept');
-    await assert.rejects(locateDataset({ name: 'tiny3', files: [{ name: 'nothing.gz' }], defaultBaseUrl: baseUrl }), /HTTP 404/);
-    await assert.rejects(locateDataset({ ...location, name: 'tiny4' }, { download: false }), (e: unknown) => e instanceof DataError && /dataset tiny4 not found/.test(e.message));
+    assert.equal(existsSync(path.join(cache, 'tiny2')), false, 'a file failing its check is not kept, nor its empty folder');
+    const failure = await locateDataset({ name: 'tiny3', files: [{ name: 'nothing.gz' }], defaultBaseUrl: baseUrl }).then(() => assert.fail('a 404 must fail'), (e: unknown) => e);
+    assert.ok(failure instanceof DataError);
+    assert.match(failure.message, /HTTP 404/);
+    for (const place of [
+      `${path.join(emptyRoot, 'tiny3')} (--data-root / setDataRoot, missing)`, `${path.join(emptyRoot, 'absent', 'tiny3')} (TENSILE_DATA, missing)`,
+      `${path.resolve(work, '..', 'shared', 'datasets', 'tiny3')} (../shared/datasets from the working directory, missing)`, `${path.join(cache, 'tiny3')} (the download cache, missing)`,
+    ]) {
+      assert.ok(failure.message.includes(place), `${place} in ${failure.message}`);
+    }
+    assert.match(failure.message, /Point at a folder that holds tiny3\/ with --data-root DIR, TENSILE_DATA=DIR, setDataRoot\(DIR\) or the \{ root: DIR \} option/);
+    assert.equal(existsSync(path.join(cache, 'tiny3')), false, 'a failed download leaves no empty cache folder');
+    await assert.rejects(locateDataset({ ...location, name: 'tiny4' }, { download: false }), (e: unknown) => e instanceof DataError && /dataset tiny4: not found: .*downloading was turned off/.test(e.message));
 
     // A real loader takes the same path when its files are missing from every root.
-    await assert.rejects(mnist({ baseUrl: `${baseUrl}-missing` }), /HTTP 404/);
+    await assert.rejects(mnist({ baseUrl: `${baseUrl}-missing` }), /dataset mnist: not found: .*HTTP 404/);
+    assert.equal(existsSync(path.join(cache, 'mnist')), false);
   } finally {
     server.close();
+    process.chdir(saved.cwd);
     setDataRoot(undefined);
+    if (saved.data === undefined) delete process.env.TENSILE_DATA;
+    else process.env.TENSILE_DATA = saved.data;
     delete process.env.TENSILE_CACHE;
+  }
+});
+
+test('a data root that does not exist is refused, naming it; ../shared/datasets beside the working directory is searched', async () => {
+  const missing = path.join(await tempDir(), 'no-such-folder');
+  assert.throws(() => setDataRoot(missing), (e: unknown) => e instanceof DataError && e.message === `${missing}: the data root (--data-root or setDataRoot) is not an existing folder`);
+  const parent = await tempDir();
+  await mkdir(path.join(parent, 'shared', 'datasets', 'tiny5'), { recursive: true });
+  await writeFile(path.join(parent, 'shared', 'datasets', 'tiny5', 'labels.gz'), gzipSync(new Uint8Array([1])));
+  await mkdir(path.join(parent, 'checkout'));
+  const saved = { cwd: process.cwd(), data: process.env.TENSILE_DATA };
+  try {
+    delete process.env.TENSILE_DATA;
+    process.chdir(path.join(parent, 'checkout'));
+    assert.equal(await locateDataset({ name: 'tiny5', files: [{ name: 'labels.gz' }] }, { download: false }), path.join(parent, 'shared', 'datasets', 'tiny5'));
+  } finally {
+    process.chdir(saved.cwd);
+    if (saved.data !== undefined) process.env.TENSILE_DATA = saved.data;
   }
 });

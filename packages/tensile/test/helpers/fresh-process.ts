@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { tempDir } from './temp-dir.js';
+import { tempDir } from 'tensile-test-support';
 
 /** `href` of a module of the build, for imports in a fresh-process script. */
 export function moduleUrl(relative: string, from: string): string {

@@ -1,7 +1,7 @@
 /** Slices of real MNIST for training tests, loaded once per process from the shared datasets. */
 import { labeledImageTensors, type LabeledImageTensors } from '../../src/data/datasets/labeled-images.js';
 import { mnist } from '../../src/data/datasets/mnist.node.js';
-import { sharedDataRoot } from './data-root.js';
+import { sharedDataRoot } from 'tensile-test-support';
 
 let loaded: ReturnType<typeof mnist> | undefined;
 

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseBoxes, groupBoxesByImage } from '../../src/io/boxes.js';
 import { decodeImage } from '../../src/io/image.js';
 import { readTar, readTarEntries } from '../../src/io/tar.js';
-import { sharedDataset } from '../helpers/data-root.js';
+import { sharedDataset } from 'tensile-test-support';
 
 const archivePath = sharedDataset('faces-detector-train', 'caltech_crop_faces_36x36.tar.gz');
 

@@ -6,8 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { DataError } from '../../src/io/errors.js';
 import { decodeUtf8, parseCsvRows, readCsv } from '../../src/io/csv.js';
 import { readFileChunks } from '../../src/io/files.node.js';
-import { sharedDataset } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataset, tempDir } from 'tensile-test-support';
 
 async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

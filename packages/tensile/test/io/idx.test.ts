@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { DataError } from '../../src/io/errors.js';
 import { gunzip } from '../../src/io/gzip.js';
 import { parseIdx, readIdx } from '../../src/io/idx.js';
-import { sharedDataset } from '../helpers/data-root.js';
+import { sharedDataset } from 'tensile-test-support';
 
 const labelsFile = sharedDataset('mnist', 't10k-labels-idx1-ubyte.gz');
 

@@ -11,8 +11,7 @@ import { imageFileDataset, listImageFolder } from '../../src/data/image-folder.n
 import { augment, centerCrop, crop, flipHorizontal, normalize, resize, toGrayscale } from '../../src/io/image-ops.js';
 import { RawImage } from '../../src/io/raw-image.js';
 import { Generator } from '../../src/tensor/random.js';
-import { sharedDataset } from '../helpers/data-root.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { sharedDataset, tempDir } from 'tensile-test-support';
 
 const catFile = sharedDataset('cats-dogs', 'cats_and_dogs_filtered', 'train', 'cats', 'cat.0.jpg');
 const orlFile = sharedDataset('faces-orl', 's1', '1.pgm');

@@ -12,7 +12,7 @@ import { loadModel, loadWeights, saveModel, saveWeights } from '../../src/saving
 import { ModelCheckpoint } from '../../src/saving/index.node.js';
 import { decodeSafetensorArrays, encodeSafetensorArrays } from '../../src/saving/safetensors-format.js';
 import { assertClose } from '../helpers/assert.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDir } from 'tensile-test-support';
 
 function smallModel(): Sequential {
   return new Sequential([new Flatten({ inputShape: [3, 2] }), new Dense({ units: 8, activation: 'relu' }), new Dropout({ rate: 0.2 }), new Dense({ units: 3 })]);

@@ -10,7 +10,7 @@ import {
 import { CSVLogger } from '../../src/train/index.node.js';
 import { assertClose } from '../helpers/assert.js';
 import { moduleUrl, runInFreshProcess } from '../helpers/fresh-process.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDir } from 'tensile-test-support';
 
 function regression(): { x: ReturnType<typeof randn>; y: ReturnType<typeof randn> } {
   manualSeed(3);

@@ -5,12 +5,12 @@
  * decides the preprocessing (gray when it has one channel, area resize to its side). The float
  * modules are imported only when a float model is opened, so the int8 path stays light.
  */
-import { readFile } from 'node:fs/promises';
 import type { Sequential } from 'tensile';
 import { Int8Runtime, isQuantizedModelFile, ModelFileError, quantizedModelFromBytes, ValueError } from 'tensile/int8';
 import { isEnsembleFile, readEnsemble } from './ensemble.node.js';
 import type { ImageGeometry } from './images.node.js';
 import { averageSoftmaxLogits } from './metrics.js';
+import { readOwnModel, resolveModelPath } from '../model-file.node.js';
 
 export interface ImageClassifier {
   readonly kind: 'float' | 'int8';
@@ -29,8 +29,9 @@ function geometryOf(shape: readonly (number | null)[], file: string): ImageGeome
   return { size: height, gray: channels === 1 };
 }
 
-/** The model files behind `file`: the members of an ensemble manifest, or the file itself. */
-async function memberFiles(file: string): Promise<string[]> {
+/** The model files behind a --model path (a file, or a train run's folder): the members of an ensemble manifest, or the file itself. */
+async function memberFiles(target: string): Promise<string[]> {
+  const file = await resolveModelPath(target);
   return isEnsembleFile(file) ? readEnsemble(file) : [file];
 }
 
@@ -46,31 +47,28 @@ function checkAlike<T extends { readonly kind: string; readonly geometry: ImageG
 }
 
 /** A float image classifier saved by `saveModel` (a Sequential with a square image input). */
-async function loadFloatImageModel(file: string): Promise<{ kind: 'float'; model: Sequential; geometry: ImageGeometry }> {
-  const { loadModel, Sequential } = await import('tensile/node');
-  const model = await loadModel(file, { compile: false });
+async function loadFloatImageModel(target: string, read?: { file: string; bytes: Uint8Array }): Promise<{ kind: 'float'; model: Sequential; geometry: ImageGeometry }> {
+  const { file, bytes } = read ?? (await readOwnModel(target, 'catsdogs'));
+  const { modelFromBytes, Sequential } = await import('tensile');
+  const model = modelFromBytes(bytes, file, { compile: false });
   if (!(model instanceof Sequential)) throw new ValueError(`${file}: expected a Sequential image classifier, found ${model.constructor.name}`);
   return { kind: 'float', model, geometry: geometryOf(model.sampleShape ?? [], file) };
 }
 
 /** The float networks of a model file (one) or of an ensemble manifest, and the input they share. */
 export async function loadFloatNetworks(file: string): Promise<{ networks: Sequential[]; geometry: ImageGeometry }> {
-  const loaded = await Promise.all((await memberFiles(file)).map(loadFloatImageModel));
+  const loaded = await Promise.all((await memberFiles(file)).map((member) => loadFloatImageModel(member)));
   return { networks: loaded.map((network) => network.model), geometry: checkAlike(file, loaded).geometry };
 }
 
-async function loadNetwork(file: string): Promise<ImageClassifier> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (cause) {
-    throw new ModelFileError(file, `cannot be read (${(cause as Error).message})`);
-  }
+async function loadNetwork(target: string): Promise<ImageClassifier> {
+  const read = await readOwnModel(target, 'catsdogs');
+  const { file, bytes } = read;
   if (isQuantizedModelFile(bytes)) {
     const runtime = new Int8Runtime(quantizedModelFromBytes(bytes, file));
     return { kind: 'int8', geometry: geometryOf(runtime.model.inputShape, file), networks: 1, logits: (images, count) => runtime.predictLogits(images, count) };
   }
-  const [{ model, geometry }, { predictLogits }, { tensor, scope }] = await Promise.all([loadFloatImageModel(file), import('./inference.js'), import('tensile')]);
+  const [{ model, geometry }, { predictLogits }, { tensor, scope }] = await Promise.all([loadFloatImageModel(file, read), import('./inference.js'), import('tensile')]);
   const channels = geometry.gray ? 1 : 3;
   return { kind: 'float', geometry, networks: 1, logits: (images, count) => scope(() => predictLogits(model, tensor(images, [count, geometry.size, geometry.size, channels]))) };
 }

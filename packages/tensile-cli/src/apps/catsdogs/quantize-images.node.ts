@@ -11,6 +11,8 @@ import { calibrationBatches, quantizeToFile } from './deploy.node.js';
 import { classifierBytes, isEnsembleFile, manifestStem, writeClassifier } from './ensemble.node.js';
 import { loadFloatNetworks } from './image-model.node.js';
 import { loadPreparedImages } from './images.node.js';
+import { counted } from '../report/counted.js';
+import { resolveModelPath } from '../model-file.node.js';
 
 export interface QuantizeImagesOptions {
   readonly model: string;
@@ -37,16 +39,17 @@ function spread<T>(items: readonly T[], limit: number): T[] {
 }
 
 export async function quantizeImageModel(options: QuantizeImagesOptions): Promise<QuantizeImagesResult> {
-  const ensemble = isEnsembleFile(options.model);
+  const model = await resolveModelPath(options.model);
+  const ensemble = isEnsembleFile(model);
   // Checked before any work: an ensemble's members are named after its manifest.
   const stem = ensemble ? manifestStem(options.out) : null;
-  if (!ensemble && isEnsembleFile(options.out)) throw new ValueError(`--out ${options.out}: ${options.model} is one network, written as a model file, not a manifest`);
-  const { networks, geometry } = await loadFloatNetworks(options.model);
+  if (!ensemble && isEnsembleFile(options.out)) throw new ValueError(`--out ${options.out}: ${model} is one network, written as a model file, not a manifest`);
+  const { networks, geometry } = await loadFloatNetworks(model);
   const files = spread(await listFiles(options.calibration, IMAGE_EXTENSIONS), options.limit);
   if (files.length === 0) throw new ValueError(`${options.calibration}: no images (${IMAGE_EXTENSIONS.join(', ')}) to calibrate on`);
   const images = await loadPreparedImages(files.map((file) => ({ path: file, label: 0 })), geometry, { onBadRecord: 'skip' });
-  if (images.labels.length === 0) throw new ValueError(`${options.calibration}: none of the ${files.length} images could be read`);
-  const metadata = { source: options.model, size: String(geometry.size), gray: String(geometry.gray) };
+  if (images.labels.length === 0) throw new ValueError(`${options.calibration}: none of the ${counted(files.length, 'image')} could be read`);
+  const metadata = { source: model, size: String(geometry.size), gray: String(geometry.gray) };
   const indices = Array.from(images.labels, (_, i) => i);
   let layers = 0;
   const quantize = async (file: string, k: number): Promise<void> => {
@@ -56,6 +59,6 @@ export async function quantizeImageModel(options: QuantizeImagesOptions): Promis
   if (stem === null) await quantize(out, 0);
   else out = await writeClassifier(path.dirname(out), stem, networks.length, quantize);
   return {
-    out, calibrationImages: images.labels.length, floatBytes: await classifierBytes(options.model), int8Bytes: await classifierBytes(out), layers, networks: networks.length,
+    out, calibrationImages: images.labels.length, floatBytes: await classifierBytes(model), int8Bytes: await classifierBytes(out), layers, networks: networks.length,
   };
 }

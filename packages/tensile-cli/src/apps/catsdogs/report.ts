@@ -1,13 +1,9 @@
 /** report.md of a cats-vs-dogs run, from its results alone (so it can be regenerated from results.json). */
 import { describeMachine } from '../report/machine.node.js';
 import { markdownTable, mean, percentMeanStd, std } from '../report/stats.js';
-import type { FillMode } from 'tensile';
 import { augmentationOf, cnnShapeOf } from './model.js';
-import { optimizerDescription } from './optimizer.js';
-
-/** How the report describes each fill of pixels from outside the photo. */
-const FILLS: Record<FillMode, string> = { constant: 'left black', reflect: 'mirrored about the edge', nearest: 'copied from the edge pixel', wrap: 'taken from the opposite side' };
 import type { CatsDogsResults } from './study.node.js';
+import { counted } from '../report/counted.js';
 
 const TARGET_ACCURACY = 0.82;
 const TARGET_SHRINK = 3.5;
@@ -22,7 +18,7 @@ function cnnDescription(settings: CatsDogsResults['settings']): string {
   const s = cnnShapeOf(settings);
   const conv = (f: number): string => (s.batchNorm ? `conv ${f}·3×3 → BN → ReLU` : `conv ${f}·3×3 ReLU`);
   const stage = (f: number): string => `${Array.from({ length: s.convsPerStage }, () => conv(f)).join(' → ')} → max-pool 2`;
-  return `${s.filters.map(stage).join(' → ')}${s.head === 'gap' ? ' → global average pool' : ''} → dense ${s.units} ReLU → dropout ${s.dropout} → dense 2`;
+  return `${s.filters.map(stage).join(' → ')} → dense ${s.units} ReLU → dropout ${s.dropout} → dense 2`;
 }
 
 export function catsDogsReport(r: CatsDogsResults): string {
@@ -64,9 +60,9 @@ ${r.counts.fit + r.counts.selection} training photos)`}, scored once on the ${r.
 
 ## Setup
 - Pipeline: JPEG decode (jpeg-js), ${s.gray ? 'grayscale, ' : ''}area resize to ${s.size}×${s.size}, pixels / 255; decoded once (${r.decodeSeconds.toFixed(0)} s for all photos).
-- Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * augmentation.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * augmentation.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine), pixels from outside the photo ${FILLS[augmentation.fillMode]}${augmentation.brightness ? `; brightness shifts up to ±${(100 * augmentation.brightness).toFixed(0)}% of the pixel range` : ''}${augmentation.contrast ? `; contrast factors within 1 ± ${augmentation.contrast}` : ''}${augmentation.erasing ? `; random erasing of ${(100 * augmentation.erasing).toFixed(0)}% of the photos (one rectangle of 2–33% of the photo blacked out)` : ''}.
+- Augmentation in the model (training only): horizontal flips, rotations up to ±${(360 * augmentation.rotation).toFixed(1)}°, zooms and shifts up to ±${(100 * augmentation.shift).toFixed(0)}%, drawn per photo and applied as one bilinear resampling (RandomAffine), pixels from outside the photo left black.
 - CNN: ${cnnDescription(s)}.
-- ${optimizerDescription(s.optimizer)}, learning rate ${s.learningRate}${s.warmupEpochs ? ` after a linear warm-up over ${s.warmupEpochs} epoch${s.warmupEpochs === 1 ? '' : 's'}, with cosine decay to 1% over the rest of the run` : ' with cosine decay to 1% over the run'}${s.weightDecay ? `, decoupled weight decay ${s.weightDecay}` : ''}${s.labelSmoothing ? `, label smoothing ${s.labelSmoothing}` : ''}${s.mixup ? `, MixUp with λ ~ Beta(${s.mixup}, ${s.mixup}) per batch (fit accuracy is then against the mixed targets' larger share)` : ''}, batch ${s.batchSize}, ${s.epochs} epochs per ${networks > 1 ? 'network' : 'seed'}; ${s.refit ? `each ${networks > 1 ? 'network' : 'seed'} keeps its last epoch` : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
+- Adam, learning rate ${s.learningRate} with cosine decay to 1% over the run, batch ${s.batchSize}, ${counted(s.epochs, 'epoch')} per ${networks > 1 ? 'network' : 'seed'}; ${s.refit ? `each ${networks > 1 ? 'network' : 'seed'} keeps its last epoch` : 'model selection = the epoch with the best accuracy on the selection photos (ties: earlier)'}.
 ${networks > 1 ? `- Each seed's model is an ensemble of ${networks} networks (network seeds (seed − 1)·${networks} + 1 … seed·${networks}: other initial weights, augmentation draws and batch orders), each trained and ${s.refit ? 'kept at its last epoch' : 'epoch-selected on its own'} as above; the ensemble's prediction is the mean of their softmax outputs.\n` : ''}${loaded.length > 0 ? `- Network${loaded.length === 1 ? '' : 's'} ${loaded.map((n) => n.seed).join(', ')} ${loaded.length === 1 ? 'was' : 'were'} not trained again but loaded from an earlier run of the same recipe (\`--reuse ${loaded[0]!.loadedFrom}\`); training is repeatable, so ${loaded.length === 1 ? 'it is' : 'they are'} the network${loaded.length === 1 ? '' : 's'} training would give, and ${loaded.length === 1 ? 'its' : 'their'} epochs and training times are that run's (the command below without \`--reuse\` trains every network and gives the same networks and accuracies).\n` : ''}- The deployed model is ${s.refit ? 'the first seed (with no held-out training photos, only the validation photos could rank the seeds)' : `the seed with the best *selection* accuracy (seed ${r.deployedSeed})`}; ${networks > 1 ? 'its ensemble is the one quantised (network by network) and measured, every network running on each image' : 'it is the one quantised and measured'}.
 
 ## Seeds

@@ -19,8 +19,7 @@ function networkRecipe(s: TrainSettings): Record<string, unknown> {
   return {
     size: s.size, gray: s.gray, trainLimit: s.trainLimit ?? null, selectionFraction: s.selectionFraction, refit: s.refit ?? false,
     ...cnnShapeOf(s), ...augmentationOf(s),
-    epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, warmupEpochs: s.warmupEpochs ?? 0, optimizer: s.optimizer ?? 'adam',
-    weightDecay: s.weightDecay ?? 0, labelSmoothing: s.labelSmoothing ?? 0, mixup: s.mixup ?? 0,
+    epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate,
   };
 }
 

@@ -13,11 +13,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { catsDogs, saveModel } from 'tensile/node';
-import { Callback, CategoricalCrossentropy, CosineDecay, type CrossentropyArgs, EarlyStopping, type FitData, type FitOptions, type History, type Logs, type Loss, manualSeed, mixUp, oneHot, type Sequential, SparseCategoricalCrossentropy, type Tensor, tensorBatches, ValueError } from 'tensile';
+import { Adam, Callback, CosineDecay, EarlyStopping, type Logs, manualSeed, type Sequential, SparseCategoricalCrossentropy, ValueError } from 'tensile';
 import { loadPreparedImages, type ImageGeometry, type PreparedImages } from './images.node.js';
 import { ensembleLogits, predictLogits } from './inference.js';
 import { argmaxRows, averageSoftmaxLogits, score, type Scored } from './metrics.js';
-import { catsDogsOptimizer, type CatsDogsOptimizer } from './optimizer.js';
 import { augmentationOf, catsDogsCnn, type Augmentation, type CnnShape } from './model.js';
 import { writeClassifier } from './ensemble.node.js';
 import { balancedSlice, stratifiedSplit, type IndexSplit } from './split.js';
@@ -30,17 +29,8 @@ export interface TrainSettings extends ImageGeometry, CnnShape, Partial<Augmenta
   readonly epochs: number;
   readonly seeds: number;
   readonly batchSize: number;
+  /** Adam's initial learning rate, decayed along a cosine to 1% over the run. */
   readonly learningRate: number;
-  /** Epochs of linear learning-rate warm-up before the cosine decay; absent or 0: none. */
-  readonly warmupEpochs?: number;
-  /** Adam (default), or SGD with Nesterov momentum 0.9. */
-  readonly optimizer?: CatsDogsOptimizer;
-  /** Decoupled (AdamW-style) weight decay; absent or 0: none. */
-  readonly weightDecay?: number;
-  /** Label smoothing of the cross-entropy targets; absent or 0: none. */
-  readonly labelSmoothing?: number;
-  /** MixUp's Beta(α, α) concentration for the training batches; absent or 0: no MixUp. */
-  readonly mixup?: number;
   /** Share of the training photos held out for model selection. */
   readonly selectionFraction: number;
   /** Train on all training photos (fit + selection) and keep the last epoch; `explore` ignores it. */
@@ -137,52 +127,8 @@ class EpochRecorder extends Callback {
   }
 }
 
-/** How a seed's model meets its training photos: the loss, the selection data and the fit call. */
-interface TrainingData {
-  readonly loss: Loss<CrossentropyArgs>;
-  readonly selection: [Tensor, Tensor] | null;
-  fit(model: Sequential, options: FitOptions): Promise<History>;
-}
-
-/**
- * Plain tensors with integer labels, or, with MixUp, batches mixed afresh every epoch with one-hot
- * targets (and then the selection labels are one-hot too).
- */
-function trainingData(settings: TrainSettings, fit: ImageTensors, selection: ImageTensors | null): TrainingData {
-  const lossArgs = { fromLogits: true, labelSmoothing: settings.labelSmoothing ?? 0 };
-  const alpha = settings.mixup ?? 0;
-  if (alpha === 0) {
-    return {
-      loss: new SparseCategoricalCrossentropy(lossArgs), selection: selection ? [selection.x, selection.y] : null,
-      fit: (model, options) => model.fit(fit.x, fit.y, options),
-    };
-  }
-  const classes = CLASS_NAMES.length;
-  const mixed: FitData = {
-    *[Symbol.iterator]() {
-      for (const batch of tensorBatches([fit.x], fit.y, settings.batchSize, true)) {
-        const { x, y } = mixUp(batch.x[0]!, batch.y, { alpha, classes });
-        try {
-          yield { x, y };
-        } finally {
-          x.dispose();
-          y.dispose();
-        }
-      }
-    },
-  };
-  return {
-    loss: new CategoricalCrossentropy(lossArgs), selection: selection ? [selection.x, oneHot(selection.y, classes)] : null,
-    fit: (model, options) => model.fit(mixed, options),
-  };
-}
-
 /** Checks the settings the CLI cannot check alone and opens the run to reuse networks from, before any photo is decoded. */
 async function checkSettings(settings: TrainSettings): Promise<EarlierNetworks | null> {
-  const warmupEpochs = settings.warmupEpochs ?? 0;
-  if (!(Number.isInteger(warmupEpochs) && warmupEpochs >= 0 && warmupEpochs < settings.epochs)) {
-    throw new ValueError(`catsdogs: warmupEpochs must be an integer in [0, epochs = ${settings.epochs}), got ${warmupEpochs}`);
-  }
   const ensemble = settings.ensemble ?? 1;
   if (!(Number.isInteger(ensemble) && ensemble >= 1)) throw new ValueError(`catsdogs: ensemble must be a positive integer (networks per seed), got ${ensemble}`);
   return settings.reuse === undefined ? null : EarlierNetworks.open(settings.reuse, settings);
@@ -193,15 +139,13 @@ async function trainNetwork(seed: number, settings: TrainSettings, fit: ImageTen
   manualSeed(seed);
   const model = catsDogsCnn(settings, settings, augmentationOf(settings));
   const stepsPerEpoch = Math.ceil(fit.y.shape[0]! / settings.batchSize);
-  const warmupSteps = (settings.warmupEpochs ?? 0) * stepsPerEpoch;
-  const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: settings.epochs * stepsPerEpoch - warmupSteps, alpha: 0.01, warmupSteps });
-  const data = trainingData(settings, fit, selection);
-  model.compile({ optimizer: catsDogsOptimizer(settings.optimizer ?? 'adam', learningRate, settings.weightDecay ?? 0), loss: data.loss, metrics: ['accuracy'] });
+  const learningRate = new CosineDecay({ initialLearningRate: settings.learningRate, decaySteps: settings.epochs * stepsPerEpoch, alpha: 0.01 });
+  model.compile({ optimizer: new Adam({ learningRate }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'] });
   const selector = selection ? new EarlyStopping({ monitor: 'val_accuracy', mode: 'max', patience: settings.epochs, restoreBestWeights: true }) : null;
   const recorder = new EpochRecorder((record) => hooks.onEpoch?.(seed, record));
   const started = performance.now();
-  await data.fit(model, {
-    epochs: settings.epochs, batchSize: settings.batchSize, ...(data.selection ? { validationData: data.selection } : {}),
+  await model.fit(fit.x, fit.y, {
+    epochs: settings.epochs, batchSize: settings.batchSize, ...(selection ? { validationData: [selection.x, selection.y] } : {}),
     callbacks: selector ? [selector, recorder] : [recorder], verbose: 0,
   });
   return { model, records: recorder.records, selectedEpoch: selector ? selector.bestEpoch + 1 : settings.epochs, seconds: (performance.now() - started) / 1000 };

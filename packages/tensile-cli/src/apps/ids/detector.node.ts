@@ -9,10 +9,10 @@
  * for await (const row of detector.scoreStream(decodeUtf8(readFileChunks('conn.csv')), { source: 'conn.csv' })) …
  * ```
  */
-import { promises as fs } from 'node:fs';
 import { NSL_KDD_CATEGORIES, writeFileAtomic } from 'tensile/node';
 import { DataError, decodeSafetensors, encodeSafetensors, ModelFileError, parseCsvRows, type Sequential, type TabularRow } from 'tensile';
 import { FeatureEncoder, type FeatureEncoderJSON } from './features.js';
+import { readOwnModel, requireOwnModel } from '../model-file.node.js';
 import { detectorNetwork, type DetectorArchitecture } from './network.js';
 import { FEATURE_COLUMNS, parseRecord, type ConnectionRecord } from './records.js';
 import { scoreEncoded, type DetectorScores } from './training.js';
@@ -121,6 +121,7 @@ export class IntrusionDetector {
   }
 
   static fromBytes(bytes: Uint8Array, file: string): IntrusionDetector {
+    requireOwnModel(file, bytes, 'ids');
     const { tensors, metadata } = decodeSafetensors(bytes, file);
     const text = metadata[METADATA_KEY];
     if (text === undefined) throw new ModelFileError(file, `has no '${METADATA_KEY}' metadata: not an intrusion-detector model`);
@@ -144,13 +145,9 @@ export class IntrusionDetector {
     await writeFileAtomic(file, this.toBytes());
   }
 
-  static async load(file: string): Promise<IntrusionDetector> {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await fs.readFile(file));
-    } catch (error) {
-      throw new ModelFileError(file, `cannot be read (${(error as Error).message})`);
-    }
+  /** Loads a model file written by `ids train` (or a folder holding one as model.safetensors); another application's model is refused by name. */
+  static async load(target: string): Promise<IntrusionDetector> {
+    const { file, bytes } = await readOwnModel(target, 'ids');
     return IntrusionDetector.fromBytes(bytes, file);
   }
 }

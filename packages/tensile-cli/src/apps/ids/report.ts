@@ -4,6 +4,7 @@ import { describeMachine } from '../report/machine.node.js';
 import { markdownTable, mean, percentMeanStd } from '../report/stats.js';
 import type { EvaluateIdsResult, ModelEvaluation, TestSetScores } from './evaluate.node.js';
 import { GAN_SETTINGS, VARIANT_SETTINGS, VARIANTS } from './variants.js';
+import { counted } from '../report/counted.js';
 
 /** KDDTest+ accuracies reported by Alshinina & Elleithy (SWSNM poster), for comparison. */
 export const PUBLISHED_ACCURACY: readonly { readonly method: string; readonly accuracy: number }[] = [
@@ -81,7 +82,7 @@ function trainingSection(result: EvaluateIdsResult): string[] {
     const thresholds = models.map((m) => m.threshold.toFixed(3)).join(', ');
     const seconds = models.map((m) => Number(m.training['seconds'] ?? NaN).toFixed(0)).join(', ');
     const heldOut = percentMeanStd(models.map((m) => Number(m.training['heldOutDetectionRate'] ?? NaN)));
-    return `- **${variant}**: hidden layers [${settings.architecture.hidden.join(', ') || 'none'}], dropout ${settings.architecture.dropout}, Adam ${settings.learningRate}, batch ${settings.batchSize}, label smoothing ${settings.labelSmoothing}, at most ${settings.maxEpochs} epochs (patience ${settings.patience}); epochs kept per seed: ${epochs}; thresholds: ${thresholds}; held-out attack types detected on validation: ${heldOut}%; training seconds per seed: ${seconds}.`;
+    return `- **${variant}**: hidden layers [${settings.architecture.hidden.join(', ') || 'none'}], dropout ${settings.architecture.dropout}, Adam ${settings.learningRate}, batch ${settings.batchSize}, label smoothing ${settings.labelSmoothing}, at most ${counted(settings.maxEpochs, 'epoch')} (patience ${settings.patience}); epochs kept per seed: ${epochs}; thresholds: ${thresholds}; held-out attack types detected on validation: ${heldOut}%; training seconds per seed: ${seconds}.`;
   });
   return [
     '## How each choice was made',

@@ -1,5 +1,5 @@
 /**
- * The MNIST CNN of ../shared/bench/WORKLOADS.md (Ertam & Aydın's design: two conv/pool stages, a
+ * The MNIST CNN of bench/WORKLOADS.md (Ertam & Aydın's design: two conv/pool stages, a
  * dense layer, softmax over 10 digits), with the activation as a parameter for the study and an
  * optional dropout before the classifier (their TensorFlow network has one; it adds no parameters).
  */

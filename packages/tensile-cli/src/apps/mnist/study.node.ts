@@ -304,7 +304,7 @@ export function studyMarkdown(result: StudyResult): string {
   return [
     '# MNIST activation study',
     '',
-    `Test accuracy (%, mean ± std over ${result.seeds} seed${result.seeds > 1 ? 's' : ''}) of the WORKLOADS.md CNN after each number of`,
+    `Test accuracy (%, mean ± std over ${result.seeds} seed${result.seeds > 1 ? 's' : ''}) of the benchmarks' MNIST CNN (bench/WORKLOADS.md) after each number of`,
     `Adam iterations (batch ${result.batchSize}, lr ${result.learningRate} decaying by a cosine to 1% of it at ${result.iterations[result.iterations.length - 1]} iterations${result.dropout > 0 ? `, dropout ${result.dropout} before the classifier` : ''}), per activation. "Selected" is the test accuracy at the checkpoint with the best`,
     `accuracy on ${result.validationSamples.toLocaleString('en-US')} validation digits held out from the training file; the ${result.testSamples.toLocaleString('en-US')} test`,
     `digits were never used for a choice. Training digits: ${result.trainSamples.toLocaleString('en-US')}.`,

@@ -1,4 +1,4 @@
-/** `tensile train mnist`: the WORKLOADS.md CNN on the 60,000 training digits, scored on the 10,000 test digits. */
+/** `tensile train mnist`: the MNIST CNN of bench/WORKLOADS.md on the 60,000 training digits, scored on the 10,000 test digits. */
 import { mnist, saveModel } from 'tensile/node';
 import { type ActivationName, Adam, CosineDecay, labeledImageTensors, manualSeed, SparseCategoricalCrossentropy } from 'tensile';
 import { mnistCnn } from './model.js';

@@ -1,4 +1,4 @@
-/** `tensile bench`: the WORKLOADS.md benchmark harness (bench/run.ts), with its options passed through. */
+/** `tensile bench`: the benchmark harness of bench/WORKLOADS.md (bench/run.ts), with its options passed through. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

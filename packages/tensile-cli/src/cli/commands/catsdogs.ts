@@ -1,20 +1,19 @@
 /** `tensile catsdogs train|predict` and `tensile quantize`. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadImageClassifier } from '../../apps/catsdogs/image-model.node.js';
-import { OPTIMIZERS, SGD_MOMENTUM, type CatsDogsOptimizer } from '../../apps/catsdogs/optimizer.js';
-import { CNN_HEADS, DEFAULT_AUGMENTATION, type CnnHead } from '../../apps/catsdogs/model.js';
+import { DEFAULT_AUGMENTATION } from '../../apps/catsdogs/model.js';
 import { classifyFiles } from '../../apps/catsdogs/predict.node.js';
 import { quantizeImageModel } from '../../apps/catsdogs/quantize-images.node.js';
 import { catsDogsReport } from '../../apps/catsdogs/report.js';
 import { remeasureDeployment, runCatsDogsStudy, writeCurves, type CatsDogsResults } from '../../apps/catsdogs/study.node.js';
 import { CLASS_NAMES, exploreCatsDogs, type EpochRecord, type LoadedNetworkRun, type TrainSettings } from '../../apps/catsdogs/train.node.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
-import { FILL_MODES, type FillMode } from 'tensile';
-import { applyCommonOptions, emit, intList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, rateBelowOne, type CommonOptions } from '../options.js';
+import { applyCommonOptions, emit, intList, positiveInt, positiveNumber, rateBelowOne, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
 import { writeFileAtomic } from 'tensile/node';
+import { counted } from '../../apps/report/counted.js';
 
 interface RecipeCliOptions extends CommonOptions {
   size: number;
@@ -24,23 +23,13 @@ interface RecipeCliOptions extends CommonOptions {
   ensemble: number;
   batchSize: number;
   learningRate: number;
-  warmupEpochs: number;
-  optimizer: CatsDogsOptimizer;
-  weightDecay: number;
-  labelSmoothing: number;
-  mixup: number;
   filters: number[];
   convsPerStage: number;
   batchNorm: boolean;
-  head: CnnHead;
   units: number;
   dropout: number;
   rotation: number;
   shift: number;
-  fillMode: FillMode;
-  brightness: number;
-  contrast: number;
-  erasing: number;
   selectionFraction: number;
   trainLimit?: number;
   reuse?: string;
@@ -74,39 +63,29 @@ function fraction(value: string): number {
 function recipeOptions(command: Command): Command {
   return command
     .option('--size <n>', 'side of the square input in pixels', positiveInt, 50)
-    .option('--gray', 'grayscale input (default)', true)
+    .option('--gray', 'grayscale input', true)
     .option('--no-gray', 'RGB input')
     .option('--epochs <n>', 'epochs per network (the best on the selection photos is kept)', positiveInt, 60)
     .option('--seeds <k>', 'training seeds', positiveInt, 3)
-    .option('--ensemble <n>', 'networks per seed, trained alike from their own seeds, their softmax outputs averaged', positiveInt, 1)
+    .option('--ensemble <n>', 'networks per seed, trained alike from their own seeds, their softmax outputs averaged', positiveInt, 6)
     .option('--batch-size <n>', 'samples per step', positiveInt, 32)
-    .option('--learning-rate <lr>', 'initial learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
-    .option('--warmup-epochs <n>', 'epochs of linear learning-rate warm-up before the cosine decay (0: none)', nonNegativeInt, 0)
-    .addOption(new Option('--optimizer <name>', `Adam, or SGD with Nesterov momentum ${SGD_MOMENTUM}`).choices(OPTIMIZERS).default('adam'))
-    .option('--weight-decay <wd>', 'decoupled (AdamW-style) weight decay: p ← p − lr·wd·p each step (0: none)', rateBelowOne, 0)
-    .option('--label-smoothing <s>', 'train on targets (1 − s)·one-hot + s / 2 (0: none)', rateBelowOne, 0)
-    .option('--mixup <alpha>', 'MixUp: blend each training batch with a shuffled copy of itself, weight ~ Beta(alpha, alpha) (0: off)', nonNegativeNumber, 0)
+    .option('--learning-rate <lr>', 'Adam\'s initial learning rate (cosine decay to 1% over the run)', positiveNumber, 2e-3)
     .option('--filters <list>', 'filters of the conv/pool stages', intList, [16, 32, 64])
     .option('--convs-per-stage <n>', '3×3 convolutions per conv/pool stage', positiveInt, 2)
     .option('--batch-norm', 'batch normalisation after each convolution: conv → BN → ReLU', true)
     .option('--no-batch-norm', 'no batch normalisation (conv with ReLU)')
-    .addOption(new Option('--head <kind>', 'from the last stage to the dense layer: every feature flattened, or each channel\'s global average').choices(CNN_HEADS).default('flatten'))
     .option('--units <n>', 'units of the hidden dense layer', positiveInt, 128)
     .option('--dropout <rate>', 'dropout before the output layer (0: none)', rateBelowOne, 0.3)
     .option('--rotation <turns>', 'augmentation: rotations up to ± this fraction of a full turn (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.rotation)
     .option('--shift <f>', 'augmentation: zooms and shifts up to ± this fraction of the side (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.shift)
-    .addOption(new Option('--fill-mode <mode>', 'augmentation: pixels from outside the photo are black (constant), mirrored (reflect), the edge pixel (nearest) or wrapped').choices(FILL_MODES).default(DEFAULT_AUGMENTATION.fillMode))
-    .option('--brightness <f>', 'augmentation: brightness shifts up to ± this fraction of the pixel range (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.brightness)
-    .option('--contrast <f>', 'augmentation: contrast factors within 1 ± f about each photo\'s mean (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.contrast)
-    .option('--erasing <p>', 'augmentation: share of photos with one random rectangle (2–33% of the photo) blacked out (0: none)', rateBelowOne, DEFAULT_AUGMENTATION.erasing)
     .option('--selection-fraction <f>', 'share of the training photos held out for model selection', fraction, 0.2)
     .option('--train-limit <n>', 'use only N training photos (balanced; quick runs)', positiveInt)
     .option('--reuse <dir>', 'the --out folder of an earlier train run with the same recipe: its networks (by network seed) are loaded, not trained again');
 }
 
 function recipeSettings(options: RecipeCliOptions): TrainSettings {
-  const { size, gray, epochs, seeds, ensemble, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit, reuse } = options;
-  return { size, gray, epochs, seeds, ensemble, batchSize, learningRate, warmupEpochs, optimizer, weightDecay, labelSmoothing, mixup, filters, convsPerStage, batchNorm, head, units, dropout, rotation, shift, fillMode, brightness, contrast, erasing, selectionFraction, trainLimit, reuse };
+  const { size, gray, epochs, seeds, ensemble, batchSize, learningRate, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, selectionFraction, trainLimit, reuse } = options;
+  return { size, gray, epochs, seeds, ensemble, batchSize, learningRate, filters, convsPerStage, batchNorm, units, dropout, rotation, shift, selectionFraction, trainLimit, reuse };
 }
 
 /** A network's epoch; `seed` is the network's seed (the run's seed unless seeds are ensembles). */
@@ -145,7 +124,7 @@ export function registerCatsDogsCommands(program: Command): void {
       bar.stop();
       const d = results.deployment;
       emit(all, results, [
-        `validation accuracy ${percentMeanStd(results.runs.map((r) => r.validationAccuracy))}% over ${results.runs.length} seeds`,
+        `validation accuracy ${percentMeanStd(results.runs.map((r) => r.validationAccuracy))}% over ${counted(results.runs.length, 'seed')}`,
         `int8: ${(d.floatBytes / d.int8Bytes).toFixed(2)}× smaller, accuracy ${(100 * d.floatAccuracy).toFixed(2)}% → ${(100 * d.int8Accuracy).toFixed(2)}%`,
         ...(d.latency ? [`latency per image (1 thread): float ${d.latency.float.medianMs.toFixed(2)} ms, int8 ${d.latency.int8.medianMs.toFixed(2)} ms`] : []),
         `Wrote ${options.out}/report.md, curves, confusion, misclassified (.svg/.png), results.json, ${options.ensemble > 1 ? 'model.ensemble.json, model-int8.ensemble.json and their networks\' files' : 'model.safetensors, model-int8.safetensors'}`,
@@ -169,7 +148,7 @@ export function registerCatsDogsCommands(program: Command): void {
     });
     emit(all, runs, [
       ...runs.map((r) => `seed ${r.seed}: selection ${(100 * r.selectionAccuracy).toFixed(2)}% at epoch${r.networks.length > 1 ? 's' : ''} ${r.networks.map((n) => n.selectedEpoch).join(', ')} / ${options.epochs}, ${r.trainSeconds.toFixed(0)} s`),
-      `selection accuracy ${percentMeanStd(runs.map((r) => r.selectionAccuracy))}% over ${runs.length} seeds`,
+      `selection accuracy ${percentMeanStd(runs.map((r) => r.selectionAccuracy))}% over ${counted(runs.length, 'seed')}`,
     ].join('\n'));
   });
 
@@ -213,7 +192,7 @@ export function registerCatsDogsCommands(program: Command): void {
       const predictions = await classifyFiles(await loadImageClassifier(options.model), images, CLASS_NAMES);
       emit(all, predictions, predictions.map((p) => ('error' in p ? `${p.file}\terror: ${p.error}` : `${p.file}\t${p.label}\t${p.probability.toFixed(4)}`)).join('\n'));
       const failed = predictions.filter((p) => 'error' in p).length;
-      if (failed > 0) throw new Error(`${failed} of ${predictions.length} images could not be read (the others are classified above)`);
+      if (failed > 0) throw new Error(`${failed} of ${counted(predictions.length, 'image')} could not be read (the others are classified above)`);
     });
 
   program
@@ -227,6 +206,6 @@ export function registerCatsDogsCommands(program: Command): void {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
       await applyCommonOptions(all);
       const result = await quantizeImageModel(options);
-      emit(all, result, `wrote ${result.out}: ${result.layers} int8 layers, ${(result.int8Bytes / 1024).toFixed(1)} KiB (float ${(result.floatBytes / 1024).toFixed(1)} KiB, ${(result.floatBytes / result.int8Bytes).toFixed(2)}× smaller), calibrated on ${result.calibrationImages} images`);
+      emit(all, result, `wrote ${result.out}: ${counted(result.layers, 'int8 layer')}, ${(result.int8Bytes / 1024).toFixed(1)} KiB (float ${(result.floatBytes / 1024).toFixed(1)} KiB, ${(result.floatBytes / result.int8Bytes).toFixed(2)}× smaller), calibrated on ${counted(result.calibrationImages, 'image')}`);
     });
 }

@@ -6,6 +6,7 @@ import { trainIds } from '../../apps/ids/train.node.js';
 import { GAN_SETTINGS, type GanSettings, isVariant, VARIANTS, type Variant } from '../../apps/ids/variants.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
 import { applyCommonOptions, emit, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
+import { counted } from '../../apps/report/counted.js';
 
 interface TrainCliOptions extends CommonOptions {
   variant: Variant[];
@@ -137,7 +138,7 @@ export function registerIdsCommands(program: Command): void {
         all,
         result,
         [
-          `${result.rows} records: ${result.flagged} flagged as attacks, ${result.malformed.length} malformed (threshold ${result.threshold.toFixed(3)})`,
+          `${counted(result.rows, 'record')}: ${result.flagged} flagged as attacks, ${result.malformed.length} malformed (threshold ${result.threshold.toFixed(3)})`,
           ...result.sources.slice(0, 15).map((s) => `  ${s.source}: ${s.flagged} of ${s.records} flagged`),
           ...(result.sources.length > 15 ? [`  … and ${result.sources.length - 15} more sources with flagged records`] : []),
           `Wrote ${result.output}`,

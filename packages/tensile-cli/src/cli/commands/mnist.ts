@@ -6,6 +6,7 @@ import { trainMnist } from '../../apps/mnist/train.node.js';
 import type { ActivationName } from 'tensile';
 import { activationList, activationName, applyCommonOptions, rateBelowOne, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
 import { progress } from '../progress.js';
+import { counted } from '../../apps/report/counted.js';
 
 interface TrainOptions extends CommonOptions {
   epochs: number;
@@ -35,13 +36,13 @@ interface StudyCliOptions extends CommonOptions {
 export function registerMnistCommands(train: Command, study: Command): void {
   train
     .command('mnist')
-    .description('train the WORKLOADS.md CNN on the 60,000 MNIST training digits and score it on the 10,000 test digits')
+    .description('train the benchmark workloads\' MNIST CNN (bench/WORKLOADS.md) on the 60,000 MNIST training digits and score it on the 10,000 test digits')
     .option('--epochs <n>', 'passes over the training set', positiveInt, 2)
     .option('--batch-size <n>', 'samples per step', positiveInt, 64)
     .option('--activation <name>', 'hidden-layer activation', activationName, 'relu' as ActivationName)
     .option('--learning-rate <lr>', 'initial Adam learning rate (cosine decay to 1% over the run)', positiveNumber, 3e-3)
     .option('--seed <n>', 'random seed', positiveInt, 1)
-    .option('--out <dir>', 'save the trained model here')
+    .option('--out <dir>', 'save the trained model in this folder (model.safetensors + config.json); without it the model is not kept')
     .option('--train-limit <n>', 'use only the first N training digits', positiveInt)
     .option('--test-limit <n>', 'score only the first N test digits', positiveInt)
     .action(async (options: TrainOptions, command: Command) => {
@@ -53,8 +54,8 @@ export function registerMnistCommands(train: Command, study: Command): void {
         result,
         [
           `test accuracy ${(100 * result.testAccuracy).toFixed(2)}% (${result.testSamples} digits), loss ${result.testLoss.toFixed(4)}`,
-          `training ${result.trainSeconds.toFixed(1)} s for ${result.epochs} epochs of ${result.trainSamples} digits; total ${result.totalSeconds.toFixed(1)} s`,
-          ...(result.modelPath ? [`model saved to ${result.modelPath}`] : []),
+          `training ${result.trainSeconds.toFixed(1)} s for ${counted(result.epochs, 'epoch')} of ${result.trainSamples} digits; total ${result.totalSeconds.toFixed(1)} s`,
+          result.modelPath ? `model saved to ${result.modelPath}` : 'model not saved (pass --out DIR to keep it)',
         ].join('\n'),
       );
     });

@@ -1,22 +1,44 @@
 /**
- * Where datasets live: an explicit `{root}` option, else the data root (`setDataRoot()`, else the
- * `TENSILE_DATA` variable), else the per-user cache (`TENSILE_CACHE`, else `$XDG_CACHE_HOME/tensile`,
- * else `~/.cache/tensile`). Downloads always go to the cache, since a data root may be read-only.
+ * Where datasets live, searched in this order: an explicit `{root}` option (then only there), else
+ * the data root set by `setDataRoot()` (the CLI's `--data-root`), the `TENSILE_DATA` variable,
+ * `../shared/datasets` from the working directory (the folder beside a checkout run from its root),
+ * the per-user cache (`TENSILE_CACHE`, else `$XDG_CACHE_HOME/tensile`, else `~/.cache/tensile`) and
+ * a dataset's system folders. Downloads always go to the cache, since a data root may be read-only.
  */
+import { statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DataError } from '../errors.js';
 
 let dataRootSetting: string | undefined;
 
-/** Sets the data root for this process (overrides `TENSILE_DATA`); `undefined` clears it. */
+/** Sets the data root for this process (searched before `TENSILE_DATA`); `undefined` clears it. Throws a DataError naming a folder that does not exist. */
 export function setDataRoot(dir: string | undefined): void {
+  if (dir !== undefined && !isDirectory(dir)) throw new DataError(path.resolve(dir), 'the data root (--data-root or setDataRoot) is not an existing folder');
   dataRootSetting = dir === undefined ? undefined : path.resolve(dir);
 }
 
-/** The configured data root, if any. */
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The configured data root, if any: `setDataRoot()`'s, else `TENSILE_DATA`. */
 export function dataRoot(): string | undefined {
-  return dataRootSetting ?? (process.env.TENSILE_DATA ? path.resolve(process.env.TENSILE_DATA) : undefined);
+  return dataRootSetting ?? environmentDataRoot();
+}
+
+function environmentDataRoot(): string | undefined {
+  return process.env.TENSILE_DATA ? path.resolve(process.env.TENSILE_DATA) : undefined;
+}
+
+/** The datasets folder beside a checkout, for commands run from the checkout's root. */
+function sharedDatasetsDir(): string {
+  return path.resolve('..', 'shared', 'datasets');
 }
 
 /** The per-user cache directory for downloads. */
@@ -31,19 +53,31 @@ export interface RootOptions {
   readonly root?: string;
 }
 
+/** A folder a dataset may be in, and which setting put it on the list. */
+export interface CandidateDir {
+  readonly dir: string;
+  readonly source: string;
+}
+
 /**
- * Candidate folders for dataset `name`, most specific first: `<root>/<name>` when `{root}` is given,
- * else the data root's and then the cache's, then any `extra` system folders.
+ * Candidate folders for dataset `name`, most specific first: `<root>/<name>` alone when `{root}` is
+ * given, else under each setting above (each folder once), then any `extra` system folders.
  */
-export function candidateDirs(name: string, options: RootOptions, extra: readonly string[] = []): string[] {
-  if (options.root !== undefined) return [path.join(path.resolve(options.root), name)];
-  const configured = dataRoot();
-  return [...(configured ? [path.join(configured, name)] : []), path.join(cacheDir(), name), ...extra];
+export function candidateDirs(name: string, options: RootOptions, extra: readonly string[] = []): CandidateDir[] {
+  if (options.root !== undefined) return [{ dir: path.join(path.resolve(options.root), name), source: 'the root option' }];
+  const roots = [
+    ...(dataRootSetting ? [{ dir: dataRootSetting, source: '--data-root / setDataRoot' }] : []),
+    ...(environmentDataRoot() ? [{ dir: environmentDataRoot()!, source: 'TENSILE_DATA' }] : []),
+    { dir: sharedDatasetsDir(), source: '../shared/datasets from the working directory' },
+    { dir: cacheDir(), source: 'the download cache' },
+  ];
+  const candidates = [...roots.map(({ dir, source }) => ({ dir: path.join(dir, name), source })), ...extra.map((dir) => ({ dir, source: 'system folder' }))];
+  return candidates.filter((candidate, i) => candidates.findIndex((other) => other.dir === candidate.dir) === i);
 }
 
 /** The first candidate folder that holds every one of `files`, if any. */
-export async function findDatasetDir(candidates: readonly string[], files: readonly string[]): Promise<string | undefined> {
-  for (const dir of candidates) {
+export async function findDatasetDir(candidates: readonly CandidateDir[], files: readonly string[]): Promise<string | undefined> {
+  for (const { dir } of candidates) {
     const present = await Promise.all(files.map((file) => exists(path.join(dir, file))));
     if (present.every(Boolean)) return dir;
   }

@@ -4,11 +4,11 @@
  * differ between copies of the same data while the payload does not.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DataError } from '../../io/errors.js';
 import { maybeGunzip } from '../../io/gzip.js';
-import { cacheDir, candidateDirs, exists, findDatasetDir, type RootOptions } from './data-root.node.js';
+import { cacheDir, candidateDirs, exists, findDatasetDir, type CandidateDir, type RootOptions } from './data-root.node.js';
 
 export interface FileSpec {
   readonly name: string;
@@ -43,18 +43,42 @@ export async function locateDataset(location: DatasetLocation, options: FetchOpt
   if (found !== undefined) return found;
   const baseUrl = options.baseUrl ?? location.defaultBaseUrl;
   if (baseUrl === undefined || options.download === false) {
-    throw new DataError(
-      candidates.join(' or '),
-      `dataset ${location.name} not found: needs ${names.join(', ')}${baseUrl === undefined ? ' (no public download; set TENSILE_DATA or pass {root})' : ''}`,
-    );
+    throw await notFound(location, candidates, baseUrl === undefined ? 'it has no public download' : 'downloading was turned off');
   }
-  const target = options.root !== undefined ? candidates[0]! : path.join(cacheDir(), location.name);
-  await mkdir(target, { recursive: true });
-  for (const file of location.files) {
-    const destination = path.join(target, file.name);
-    if (!(await exists(destination))) await download(`${baseUrl.replace(/\/$/, '')}/${file.name}`, destination, file);
+  const target = options.root !== undefined ? candidates[0]!.dir : path.join(cacheDir(), location.name);
+  const created = await mkdir(target, { recursive: true });
+  try {
+    for (const file of location.files) {
+      const destination = path.join(target, file.name);
+      if (!(await exists(destination))) await download(`${baseUrl.replace(/\/$/, '')}/${file.name}`, destination, file);
+    }
+  } catch (cause) {
+    if (created !== undefined) await removeEmptyDirs(target, created);
+    throw await notFound(location, candidates, cause instanceof Error ? cause.message : String(cause));
   }
   return target;
+}
+
+/** The error for a dataset found nowhere: every folder looked in (and which are missing), why it was not downloaded, and how to point at it. */
+async function notFound(location: DatasetLocation, candidates: readonly CandidateDir[], why: string): Promise<DataError> {
+  const places = await Promise.all(candidates.map(async ({ dir, source }) => `${dir} (${source}${(await exists(dir)) ? '' : ', missing'})`));
+  return new DataError(
+    `dataset ${location.name}`,
+    `not found: no folder holds ${location.files.map((file) => file.name).join(', ')}; looked in ${places.join(', ')}; ${why}. `
+      + `Point at a folder that holds ${location.name}/ with --data-root DIR, TENSILE_DATA=DIR, setDataRoot(DIR) or the { root: DIR } option`,
+  );
+}
+
+/** Removes `dir` and its parents up to `top` (the first folder mkdir created) while they are empty, so a failed download leaves no empty folder. */
+async function removeEmptyDirs(dir: string, top: string): Promise<void> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty: files an earlier download completed stay
+    }
+    if (current === top) return;
+  }
 }
 
 /** Downloads to a temporary name and renames only after the checks pass, so no half file is left. */

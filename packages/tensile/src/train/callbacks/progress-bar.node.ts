@@ -9,10 +9,8 @@ import { EpochLogger, formatLogs } from './progress.js';
 export class ProgressBar extends Callback {
   private bar: cliProgress.SingleBar | null = null;
   private step = 0;
-
-  constructor(private readonly stream: NodeJS.WriteStream = process.stdout) {
-    super();
-  }
+  // Not a constructor parameter: its type would be @types/node's, which users need not have.
+  private readonly stream = process.stdout;
 
   override onEpochBegin(epoch: number): void {
     this.step = 0;

@@ -31,7 +31,7 @@ export class EpochLogger extends Callback {
 
   override onEpochEnd(epoch: number, logs: Logs): void {
     const seconds = ((performance.now() - this.started) / 1000).toFixed(1);
-    this.write(`Epoch ${epoch + 1}/${this.params.epochs} - ${this.steps} steps - ${seconds}s - ${formatLogs(logs)}`);
+    this.write(`Epoch ${epoch + 1}/${this.params.epochs} - ${this.steps} step${this.steps === 1 ? '' : 's'} - ${seconds}s - ${formatLogs(logs)}`);
   }
 }
 

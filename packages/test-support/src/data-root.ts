@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Compiled to packages/tensile/build/test/helpers/, so the repository root is five levels up.
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+// Compiled to packages/test-support/dist/, so the repository root is three levels up.
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const sharedDataRoot = process.env.TENSILE_DATA ?? path.resolve(repositoryRoot, '..', 'shared/datasets');
 
