@@ -1,7 +1,7 @@
 // Entry point of the Tensile WebAssembly kernels (built twice: plain SIMD and relaxed SIMD).
 // Every pointer is a byte offset into the imported shared memory; the host owns allocation.
 export { gemmTask, MC, KC, NC } from './gemm';
-export { patchTask, conv1ChannelRows, conv1ChannelFilterGrad } from './conv';
+export { patchTask, conv1ChannelRows, conv1ChannelFilterGrad, depthwiseConvRows } from './conv';
 export { elementwiseBlock, unaryF32, castElements } from './elementwise';
 export { whereBlock } from './compare';
 export { activationGrad } from './activation-grad';

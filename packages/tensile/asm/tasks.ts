@@ -3,7 +3,7 @@
 import { activationGrad } from './activation-grad';
 import { adamStep } from './adam';
 import { whereBlock } from './compare';
-import { conv1ChannelFilterGrad, conv1ChannelRows } from './conv';
+import { conv1ChannelFilterGrad, conv1ChannelRows, depthwiseConvRows } from './conv';
 import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
 import { pool2d, pool2dBackward } from './pool';
 
@@ -17,6 +17,7 @@ export const K_CONV_1_CHANNEL = 6;
 export const K_ACTIVATION_GRAD = 7;
 export const K_CONV_1_CHANNEL_FILTER_GRAD = 8;
 export const K_ADAM_STEP = 9;
+export const K_DEPTHWISE_CONV = 10;
 
 function arg(task: usize, index: i32): i32 {
   return load<i32>(task + (<usize>(index + 1) << 2));
@@ -61,9 +62,10 @@ export function callTask(task: usize): void {
       break;
     }
     case K_CONV_1_CHANNEL:
-      conv1ChannelRows(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
-        arg(task, 8), arg(task, 9), arg(task, 10), ptr(task, 11), arg(task, 12), ptr(task, 13), arg(task, 14), arg(task, 15),
-        ptr(task, 16), arg(task, 17) != 0);
+    case K_DEPTHWISE_CONV:
+      (load<i32>(task) == K_CONV_1_CHANNEL ? conv1ChannelRows : depthwiseConvRows)(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3),
+        arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7), arg(task, 8), arg(task, 9), arg(task, 10), ptr(task, 11), arg(task, 12),
+        ptr(task, 13), arg(task, 14), arg(task, 15), ptr(task, 16), arg(task, 17) != 0);
       break;
     case K_ACTIVATION_GRAD:
       activationGrad(arg(task, 0), ptr(task, 1), ptr(task, 2), ptr(task, 3), arg(task, 4));

@@ -50,7 +50,7 @@ const REDUCE_CODES: Partial<Record<ReduceOp, number>> = { sum: 0, max: 1, min: 2
 
 /** Kernels the host splits across threads by their arguments, with their codes in asm/tasks.ts. */
 const SPLIT_KERNEL_CODES = {
-  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6, activationGrad: 7, conv1ChannelFilterGrad: 8, adamStep: 9,
+  elementwiseBlock: 0, whereBlock: 1, unaryF32: 2, castElements: 3, pool2d: 4, pool2dBackward: 5, conv1ChannelRows: 6, activationGrad: 7, conv1ChannelFilterGrad: 8, adamStep: 9, depthwiseConvRows: 10,
 } as const;
 /** The kinds of `elementwiseBlock` (asm/elementwise.ts). */
 const ELEMENTWISE_KINDS = { binaryF32: 0, binaryI32: 1, compareF32: 2, compareI32: 3 } as const;
@@ -726,6 +726,12 @@ export class WasmBackend implements Backend {
     return info.inChannels === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0;
   }
 
+  /** Depthwise (a group per channel, one filter each), no dilation, channels in fours: a direct kernel instead of one GEMM per channel. */
+  private static isDirectDepthwise(info: Conv2DInfo): boolean {
+    return info.groups > 1 && info.groups === info.inChannels && info.outChannels === info.inChannels
+      && info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0;
+  }
+
   private static patchKey(info: Conv2DInfo): string {
     return [
       info.batch, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
@@ -744,9 +750,10 @@ export class WasmBackend implements Backend {
     const groupOut = info.outChannels / info.groups;
     const out = this.allocate(pixels * info.outChannels, 'float32');
     const { bias, relu } = this.epilogueFields(epilogue);
-    if (WasmBackend.isDirectOneChannel(info)) {
+    const direct = WasmBackend.isDirectOneChannel(info) ? 'conv1ChannelRows' : WasmBackend.isDirectDepthwise(info) ? 'depthwiseConvRows' : null;
+    if (direct) {
       const taps = info.filterHeight * info.filterWidth;
-      this.runSplit('conv1ChannelRows', WasmBackend.split(pixels, this.threadsFor(pixels * taps * info.outChannels, PARALLEL_MIN_FLOPS), 1)
+      this.runSplit(direct, WasmBackend.split(pixels, this.threadsFor(pixels * taps * info.outChannels, PARALLEL_MIN_FLOPS), 1)
         .map(([start, end]) => [
           this.ptr(x), info.inHeight, info.inWidth, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
           info.strideHeight, info.strideWidth, info.padTop, info.padLeft, this.ptr(filter), info.outChannels, out.ptr, start, end,

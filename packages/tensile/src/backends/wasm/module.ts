@@ -15,6 +15,7 @@ export interface KernelExports {
   gemmTask(task: number): void;
   patchTask(task: number): void;
   conv1ChannelRows(...args: number[]): void;
+  depthwiseConvRows(...args: number[]): void;
   conv1ChannelFilterGrad(...args: number[]): void;
   callTask(task: number): void;
   fillBytes(dst: number, value: number, n: number): void;
