@@ -22,32 +22,32 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
     embeddings: service.enrolledEmbeddings,
   }));
 
-  app.get('/api/people', { preHandler: admin }, async () => ({ people: service.people() }));
+  app.get('/api/people', { onRequest: admin }, async () => ({ people: service.people() }));
 
-  app.post('/api/people', { preHandler: admin }, async (request, reply) => {
+  app.post('/api/people', { onRequest: admin }, async (request, reply) => {
     const upload = await readUpload(request, service.limits);
     const person = await service.enrol(upload.fields.get('name') ?? '', upload.photos);
     void reply.code(201);
     return person;
   });
 
-  app.post<{ Params: { id: number } }>('/api/people/:id/photos', { preHandler: admin, schema: { params: idParams } }, async (request) => {
+  app.post<{ Params: { id: number } }>('/api/people/:id/photos', { onRequest: admin, schema: { params: idParams } }, async (request) => {
     const upload = await readUpload(request, service.limits);
     return service.addPhotos(request.params.id, upload.photos);
   });
 
   app.patch<{ Params: { id: number }; Body: { name: string } }>(
     '/api/people/:id',
-    { preHandler: admin, schema: { params: idParams, body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' } } } } },
+    { onRequest: admin, schema: { params: idParams, body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' } } } } },
     async (request) => service.rename(request.params.id, request.body.name),
   );
 
-  app.delete<{ Params: { id: number } }>('/api/people/:id', { preHandler: admin, schema: { params: idParams } }, async (request) => {
+  app.delete<{ Params: { id: number } }>('/api/people/:id', { onRequest: admin, schema: { params: idParams } }, async (request) => {
     service.deletePerson(request.params.id);
     return { deleted: true };
   });
 
-  app.post('/api/identify', { preHandler: adminOrCamera }, async (request) => {
+  app.post('/api/identify', { onRequest: adminOrCamera }, async (request) => {
     const upload = await readUpload(request, { ...service.limits, maxFiles: 1 });
     if (upload.photos.length !== 1) throw new HttpError(400, 'one-photograph', 'identification takes exactly one photograph');
     const caller = request.caller!;
@@ -58,7 +58,7 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
   app.get<{ Querystring: { after?: number; limit?: number; pending?: boolean } }>(
     '/api/decisions',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         querystring: {
           type: 'object',
@@ -73,18 +73,18 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
   app.post<{ Params: { id: number }; Body: { outcome: 'allow' | 'deny' } }>(
     '/api/decisions/:id',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: { params: idParams, body: { type: 'object', required: ['outcome'], additionalProperties: false, properties: { outcome: { enum: ['allow', 'deny'] } } } },
     },
     async (request) => service.resolve(request.params.id, request.body.outcome),
   );
 
-  app.get('/api/settings', { preHandler: admin }, async () => ({ policy: service.policy, embedder: service.pipeline.embedder, calibratedThreshold: service.pipeline.threshold, limits: service.limits }));
+  app.get('/api/settings', { onRequest: admin }, async () => ({ policy: service.policy, embedder: service.pipeline.embedder, calibratedThreshold: service.pipeline.threshold, limits: service.limits }));
 
   app.put<{ Body: Policy }>(
     '/api/settings',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         body: {
           type: 'object',
@@ -97,7 +97,7 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
     async (request) => ({ policy: service.setPolicy(request.body) }),
   );
 
-  app.get<{ Params: { hash: string } }>('/api/crops/:hash', { preHandler: admin }, async (request, reply) => {
+  app.get<{ Params: { hash: string } }>('/api/crops/:hash', { onRequest: admin }, async (request, reply) => {
     const bytes = await service.files.get(request.params.hash);
     if (bytes === undefined) throw new HttpError(404, 'not-found', 'no such crop');
     // Content-addressed, so the bytes behind a name never change.

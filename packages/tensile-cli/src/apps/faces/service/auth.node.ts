@@ -147,9 +147,9 @@ export async function authRoutes(app: FastifyInstance, db: FaceDatabase, limit: 
     },
   );
 
-  app.get('/api/session', { preHandler: admin }, async (request) => ({ csrfToken: (request.caller as { csrf: string }).csrf }));
+  app.get('/api/session', { onRequest: admin }, async (request) => ({ csrfToken: (request.caller as { csrf: string }).csrf }));
 
-  app.delete('/api/session', { preHandler: admin }, async (request, reply) => {
+  app.delete('/api/session', { onRequest: admin }, async (request, reply) => {
     const id = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (id !== undefined) db.deleteSession(sha256(id));
     void reply.header('set-cookie', sessionCookie('', 0));
@@ -159,7 +159,7 @@ export async function authRoutes(app: FastifyInstance, db: FaceDatabase, limit: 
   app.put<{ Body: { current: string; next: string } }>(
     '/api/password',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         body: { type: 'object', required: ['current', 'next'], additionalProperties: false, properties: { current: { type: 'string', maxLength: 1000 }, next: { type: 'string', maxLength: 1000 } } },
       },
@@ -172,11 +172,11 @@ export async function authRoutes(app: FastifyInstance, db: FaceDatabase, limit: 
     },
   );
 
-  app.get('/api/tokens', { preHandler: admin }, async () => ({ tokens: db.tokens() }));
+  app.get('/api/tokens', { onRequest: admin }, async () => ({ tokens: db.tokens() }));
 
   app.post<{ Body: { name: string } }>(
     '/api/tokens',
-    { preHandler: admin, schema: { body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } } } },
+    { onRequest: admin, schema: { body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } } } },
     async (request, reply) => {
       const token = randomBytes(32).toString('base64url');
       const row = db.createToken(request.body.name.trim(), sha256(token));
@@ -185,7 +185,7 @@ export async function authRoutes(app: FastifyInstance, db: FaceDatabase, limit: 
     },
   );
 
-  app.delete<{ Params: { id: number } }>('/api/tokens/:id', { preHandler: admin, schema: { params: idParams } }, async (request) => {
+  app.delete<{ Params: { id: number } }>('/api/tokens/:id', { onRequest: admin, schema: { params: idParams } }, async (request) => {
     if (!db.deleteToken(request.params.id)) throw new HttpError(404, 'not-found', `no token with id ${request.params.id}`);
     return { deleted: true };
   });
