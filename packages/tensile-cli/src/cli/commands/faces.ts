@@ -1,8 +1,10 @@
-/** `tensile faces …`: the face applications (the access-control service; detection and recognition register here too). */
+/** `tensile faces …`: the face applications; each part registers its subcommands on this group. */
 import type { Command } from 'commander';
+import { registerFaceApiCommands } from './faces-face-api.js';
 import { registerFaceServeCommand } from './faces-serve.js';
 
 export function registerFacesCommands(program: Command): void {
-  const group = program.command('faces').description('faces: detection, recognition and access control');
-  registerFaceServeCommand(group);
+  const faces = program.command('faces').description('faces: landmarks, embeddings, verification and access control');
+  registerFaceApiCommands(faces);
+  registerFaceServeCommand(faces);
 }
