@@ -81,7 +81,7 @@ function decisionCard(d, withActions) {
     el('div', { class: 'info' },
       el('span', { class: `outcome ${d.outcome}` }, d.outcome === 'review' ? 'awaiting review' : d.outcome),
       el('span', {}, `Best match: ${who}`),
-      el('span', { class: 'muted' }, `distance ${distance(d.distance)} · ${d.decidedBy ?? 'pending'} · ${d.source}`),
+      el('span', { class: 'muted' }, `distance ${distance(d.distance)} · ${d.decidedBy ? `decided by ${d.decidedBy}` : 'pending'} · from ${d.source}`),
       el('span', { class: 'muted' }, time(d.createdAt)),
       withActions ? el('div', { class: 'actions' },
         el('button', { type: 'button', class: 'allow', onclick: () => resolve(d.id, 'allow') }, 'Allow'),

@@ -20,3 +20,10 @@ export async function lfwPeople(count: number): Promise<{ name: string; photos: 
   const { identity } = await loaded;
   return identity.classNames.slice(0, count).map((name, label) => ({ name, photos: identity.files.filter((f) => f.label === label).map((f) => f.path) }));
 }
+
+/** One person of the identity-training part with their ten photographs. */
+export async function lfwPerson(name: string): Promise<{ name: string; photos: string[] }> {
+  const person = (await lfwPeople(Infinity)).find((p) => p.name === name);
+  if (person === undefined) throw new Error(`LFW identity-training part has no ${name}`);
+  return person;
+}
