@@ -24,16 +24,14 @@ export function embedderPipeline(embedder: FaceEmbedder, detector?: FaceDetector
     embedder: detector ? `${embedder.kind}+detector` : embedder.kind,
     embeddingSize: embedder.size,
     threshold: embedder.threshold,
-    async analyse(photo: RawImage): Promise<AnalysedFace[]> {
-      if (detector === undefined) {
-        const box = centreBox(photo);
-        const [embedding] = await embedder.embed([photo]);
-        return [{ box, crop: crop(photo, box.x, box.y, box.width, box.height), embedding: embedding! }];
-      }
-      const boxes = await detector(photo);
-      const crops = boxes.map((box) => crop(photo, box.x, box.y, box.width, box.height));
-      const embeddings = crops.length > 0 ? await embedder.embed(crops) : [];
-      return boxes.map((box, i) => ({ box, crop: crops[i]!, embedding: embeddings[i]! }));
+    async analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]> {
+      const boxes = detector === undefined ? photos.map((photo) => [centreBox(photo)]) : await Promise.all(photos.map((photo) => detector(photo)));
+      const crops = boxes.map((found, i) => found.map((box) => crop(photos[i]!, box.x, box.y, box.width, box.height)));
+      // Without a detector the embedder gets the whole centred photograph and aligns it itself.
+      const inputs = detector === undefined ? [...photos] : crops.flat();
+      const embeddings = inputs.length > 0 ? await embedder.embed(inputs) : [];
+      let next = 0;
+      return boxes.map((found, i) => found.map((box, j) => ({ box, crop: crops[i]![j]!, embedding: embeddings[next++]! })));
     },
   };
 }

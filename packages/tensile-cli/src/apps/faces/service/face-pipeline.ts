@@ -27,6 +27,6 @@ export interface FacePipeline {
   readonly embeddingSize: number;
   /** The match threshold calibrated with the embedder (Euclidean distance between unit embeddings). */
   readonly threshold: number;
-  /** Every face in the photograph (RGB, 8-bit), largest first. */
-  analyse(photo: RawImage): Promise<AnalysedFace[]>;
+  /** Every face in each photograph (RGB, 8-bit), largest first; photographs come in batches when requests queue up. */
+  analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]>;
 }

@@ -28,13 +28,19 @@ export interface IdentifiedFace {
 }
 
 const MAX_NAME_LENGTH = 200;
+/** Most photographs the pipeline takes at once. */
+const MAX_BATCH = 8;
 const POLICY_KEY = 'policy';
 
 export class FaceService {
   private readonly gallery: Gallery;
   private policyNow: Policy;
-  /** The pipeline runs one photograph at a time: its backend's threads already use every core. */
-  private pipelineQueue: Promise<unknown> = Promise.resolve();
+  /**
+   * Photographs waiting for the pipeline. It runs one batch at a time (its backend's threads already
+   * use every core); requests that arrive meanwhile go together into the next batch.
+   */
+  private readonly waiting: { image: RawImage; resolve: (faces: AnalysedFace[]) => void; reject: (error: unknown) => void }[] = [];
+  private pipelineBusy = false;
 
   private constructor(
     readonly db: FaceDatabase,
@@ -156,12 +162,10 @@ export class FaceService {
     if (photos.length === 0) throw new HttpError(400, 'no-photographs', 'enrolment needs at least one photograph');
     // Every photograph is checked before anything is written, so a refused request leaves nothing behind.
     const images = photos.map((bytes, i) => decodePhoto(bytes, i + 1, this.limits));
-    const faces: AnalysedFace[] = [];
-    for (const [i, image] of images.entries()) {
-      const found = await this.analyse(image);
-      if (found.length === 0) throw new HttpError(422, 'no-face', `no face found in photograph ${i + 1}`);
-      faces.push(found[0]!);
-    }
+    const found = await Promise.all(images.map((image) => this.analyse(image)));
+    const missing = found.findIndex((faces) => faces.length === 0);
+    if (missing >= 0) throw new HttpError(422, 'no-face', `no face found in photograph ${missing + 1}`);
+    const faces = found.map((list) => list[0]!);
     const stored: NewEmbedding[] = [];
     for (const [i, face] of faces.entries()) {
       stored.push({ vector: face.embedding, photo: await this.files.put(photos[i]!), crop: await this.files.put(encodeJpeg(face.crop)) });
@@ -170,9 +174,27 @@ export class FaceService {
   }
 
   private analyse(image: RawImage): Promise<AnalysedFace[]> {
-    const run = this.pipelineQueue.then(() => this.pipeline.analyse(image));
-    this.pipelineQueue = run.catch(() => undefined);
-    return run;
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ image, resolve, reject });
+      void this.runPipeline();
+    });
+  }
+
+  private async runPipeline(): Promise<void> {
+    if (this.pipelineBusy) return;
+    this.pipelineBusy = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      try {
+        const results = await this.pipeline.analyse(batch.map((item) => item.image));
+        batch.forEach((item, i) => item.resolve(results[i]!));
+      } catch (error) {
+        // One photograph's failure must not fail the others of its batch: retry them one by one.
+        if (batch.length === 1) batch[0]!.reject(error);
+        else for (const item of batch) await this.pipeline.analyse([item.image]).then(([faces]) => item.resolve(faces!), item.reject);
+      }
+    }
+    this.pipelineBusy = false;
   }
 }
 

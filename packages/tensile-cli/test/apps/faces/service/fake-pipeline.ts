@@ -31,10 +31,12 @@ export function fakePipeline(): FacePipeline {
     embedder: 'test-grid',
     embeddingSize: GRID * GRID,
     threshold: 0.3,
-    async analyse(photo: RawImage): Promise<AnalysedFace[]> {
-      const box = centreBox(photo);
-      const face = crop(photo, box.x, box.y, box.width, box.height);
-      return [{ box, crop: face, embedding: gridEmbedding(face) }];
+    async analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]> {
+      return photos.map((photo) => {
+        const box = centreBox(photo);
+        const face = crop(photo, box.x, box.y, box.width, box.height);
+        return [{ box, crop: face, embedding: gridEmbedding(face) }];
+      });
     },
   };
 }

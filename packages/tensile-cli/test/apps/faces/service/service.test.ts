@@ -61,6 +61,13 @@ describe('faces service API', async () => {
     assert.deepEqual(log.map((d) => d.outcome), ['deny', 'allow']);
   });
 
+  it('answers concurrent identifications (batched through the pipeline) like single ones', async () => {
+    const photos = await Promise.all([alice!.photos[0]!, bob!.photos[1]!, alice!.photos[2]!, bob!.photos[0]!].map(lfwPhoto));
+    const answers = await Promise.all(photos.map((photo) => admin.ok<{ faces: Face[] }>('POST', '/api/identify', { form: photoForm({}, [photo]) })));
+    assert.deepEqual(answers.map((a) => [a.faces[0]!.nearest!.name, a.faces[0]!.decision]), [[alice!.name, 'allow'], [bob!.name, 'allow'], [alice!.name, 'allow'], [bob!.name, 'allow']]);
+    assert.equal(new Set(answers.map((a) => a.faces[0]!.decisionId)).size, 4);
+  });
+
   it('follows the policy: unknown faces denied, auto-decide off queues everyone, bad settings refused', async () => {
     const { policy } = await admin.ok<{ policy: { threshold: number } }>('GET', '/api/settings');
     assert.equal(policy.threshold, fakePipeline().threshold);
