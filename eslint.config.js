@@ -13,6 +13,16 @@ export default tseslint.config(
     },
   },
   {
+    // The admin pages are plain browser modules, served as written (no build step).
+    files: ['packages/tensile-cli/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'navigator', 'fetch', 'FormData', 'File', 'URL', 'confirm', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // The core must bundle for browsers: Node built-ins only in files named *.node.ts.
     files: ['packages/tensile/src/**/*.ts'],
     ignores: ['packages/tensile/src/**/*.node.ts', 'packages/tensile/src/node.ts'],

@@ -3,7 +3,7 @@ import type { ProtocolOptions } from './protocol.js';
 
 export type WorkloadId =
   | 'tiny_add' | 'sgemm_128' | 'sgemm_256' | 'sgemm_512' | 'sgemm_1024' | 'conv1' | 'conv2'
-  | 'mnist_train' | 'mnist_infer' | 'mlp_train';
+  | 'mnist_train' | 'mnist_infer' | 'mlp_train' | 'face_embed' | 'face_landmarks';
 
 export interface Workload {
   readonly id: WorkloadId;
@@ -33,6 +33,10 @@ export const WORKLOADS: readonly Workload[] = [
   milliseconds('mnist_train', { warmup: 5, samples: 30, minBlockMs: 0 }, 'ms/step'),
   { id: 'mnist_infer', unit: 'images/s', higherIsBetter: true, value: (ms) => 256 / (ms / 1000), protocol: { warmup: 3, samples: 15, minBlockMs: 30 } },
   milliseconds('mlp_train', { warmup: 10, samples: 30, minBlockMs: 20 }, 'ms/step'),
+  // face-api's networks with its pretrained weights (issue 23): one aligned 150×150 face → 128-d
+  // descriptor, one 112×112 face → 68 landmarks; batch 1, result read back.
+  milliseconds('face_embed', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
+  milliseconds('face_landmarks', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
 ];
 
 /** Engines that are orders of magnitude slower get the lighter protocol of WORKLOADS.md. */

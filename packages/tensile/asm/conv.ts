@@ -1,6 +1,6 @@
 // Patch (im2col) gather and its adjoint (col2im) for convolution as GEMM. NHWC input: the channels
 // of one pixel are adjacent, so every filter tap moves one contiguous run of `channels` floats.
-// One-channel inputs skip the patch matrix (conv1ChannelRows).
+// One-channel inputs (conv1ChannelRows) and depthwise convolutions (depthwiseConvRows) skip the patch matrix.
 import { madd } from './simd';
 
 function field(task: usize, index: i32): i32 {
@@ -188,6 +188,48 @@ export function conv1ChannelRows(
       if (channels - c > 4) v128.store(at, finish(acc1, b, 16, bias, relu), 16);
       if (channels - c > 8) v128.store(at, finish(acc2, b, 32, bias, relu), 32);
       if (wide) v128.store(at, finish(acc3, b, 48, bias, relu), 48);
+    }
+  }
+}
+
+/**
+ * Direct depthwise convolution (groups = channels, one filter per channel), where im2col+GEMM would run
+ * one depth-fh·fw product per channel: each output pixel starts from its bias (or 0) and adds, tap by
+ * tap, the tap pixel's channels times that tap's filter row — contiguous runs of `channels` floats, the
+ * output row staying in L1. Filter [fh, fw, 1, channels]. Same arguments as conv1ChannelRows; covers
+ * output pixels [rowStart, rowEnd); channels a multiple of 4 and no dilation (the host checks).
+ */
+export function depthwiseConvRows(
+  x: usize, inHeight: i32, inWidth: i32, outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
+  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32, filter: usize, channels: i32, out: usize,
+  rowStart: i32, rowEnd: i32, bias: usize, relu: bool,
+): void {
+  const pixels = outHeight * outWidth;
+  const pixelBytes = <usize>channels << 2;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const n = r / pixels;
+    const rest = r - n * pixels;
+    const oy = rest / outWidth;
+    const ox = rest - oy * outWidth;
+    const image = x + <usize>(n * inHeight * inWidth) * pixelBytes;
+    const y0 = oy * strideHeight - padTop;
+    const x0 = ox * strideWidth - padLeft;
+    const dst = out + <usize>r * pixelBytes;
+    if (bias != 0) memory.copy(dst, bias, pixelBytes);
+    else memory.fill(dst, 0, pixelBytes);
+    for (let ky = 0; ky < filterHeight; ky++) {
+      const iy = y0 + ky;
+      if (iy < 0 || iy >= inHeight) continue;
+      for (let kx = 0; kx < filterWidth; kx++) {
+        const ix = x0 + kx;
+        if (ix < 0 || ix >= inWidth) continue;
+        const src = image + <usize>(iy * inWidth + ix) * pixelBytes;
+        const w = filter + <usize>(ky * filterWidth + kx) * pixelBytes;
+        for (let c: usize = 0; c < pixelBytes; c += 16) v128.store(dst + c, madd(v128.load(src + c), v128.load(w + c), v128.load(dst + c)));
+      }
+    }
+    if (relu) {
+      for (let c: usize = 0; c < pixelBytes; c += 16) v128.store(dst + c, f32x4.max(v128.load(dst + c), f32x4.splat(0)));
     }
   }
 }

@@ -4,7 +4,7 @@
 // their values from the compiled module and the functions' signatures from asc's bindings, and
 // generates src/backends/wasm/generated/kernel-interface.ts from them.
 export { gemmTask, GemmField, MR, NR, MC, KC, NC } from './gemm';
-export { patchTask, PatchField, conv1ChannelRows, conv1ChannelFilterGrad } from './conv';
+export { patchTask, PatchField, conv1ChannelRows, conv1ChannelFilterGrad, depthwiseConvRows } from './conv';
 export { elementwiseBlock, unaryF32, castElements, BinaryCode, ElementwiseKind, UnaryCode, DTypeCode } from './elementwise';
 export { whereBlock, CompareCode } from './compare';
 export { activationGrad, ActivationGradCode } from './activation-grad';

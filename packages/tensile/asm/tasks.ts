@@ -3,7 +3,7 @@
 import { activationGrad } from './activation-grad';
 import { adamStep } from './adam';
 import { whereBlock } from './compare';
-import { conv1ChannelFilterGrad, conv1ChannelRows } from './conv';
+import { conv1ChannelFilterGrad, conv1ChannelRows, depthwiseConvRows } from './conv';
 import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
 import { pool2d, pool2dBackward } from './pool';
 
@@ -13,7 +13,7 @@ import { pool2d, pool2dBackward } from './pool';
  */
 export enum TaskKernel {
   elementwiseBlock, whereBlock, unaryF32, castElements, pool2d, pool2dBackward, conv1ChannelRows, activationGrad,
-  conv1ChannelFilterGrad, adamStep,
+  conv1ChannelFilterGrad, adamStep, depthwiseConvRows,
 }
 
 function arg(task: usize, index: i32): i32 {
@@ -59,7 +59,8 @@ export function callTask(task: usize): void {
       break;
     }
     case TaskKernel.conv1ChannelRows:
-      conv1ChannelRows(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
+    case TaskKernel.depthwiseConvRows:
+      (load<i32>(task) == TaskKernel.conv1ChannelRows ? conv1ChannelRows : depthwiseConvRows)(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), arg(task, 4), arg(task, 5), arg(task, 6), arg(task, 7),
         arg(task, 8), arg(task, 9), arg(task, 10), ptr(task, 11), arg(task, 12), ptr(task, 13), arg(task, 14), arg(task, 15),
         ptr(task, 16), arg(task, 17) != 0);
       break;

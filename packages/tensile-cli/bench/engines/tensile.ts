@@ -3,6 +3,7 @@ import * as tl from 'tensile';
 import type { Engine, WorkloadId } from '../workloads.js';
 import { kernelWorkloads } from './kernel-workloads.js';
 import { modelWorkloads } from './tensile-models.js';
+import { faceWorkloads } from './tensile-faces.js';
 
 export async function tensileEngine(backend: string): Promise<Engine> {
   tl.setBackend(backend);
@@ -13,8 +14,8 @@ export async function tensileEngine(backend: string): Promise<Engine> {
     matmul: (a, b) => tl.matmul(a, b),
     conv2d: (x, filter) => tl.conv2d(x, filter, { padding: 'valid' }),
   });
-  const calls: Record<WorkloadId, () => () => unknown> = { ...kernels, ...modelWorkloads };
+  const calls: Record<WorkloadId, () => (() => unknown) | Promise<() => unknown>> = { ...kernels, ...modelWorkloads, ...faceWorkloads };
   return {
-    prepare: (id) => Promise.resolve(id in kernels ? tl.noGrad(calls[id]) : calls[id]()),
+    prepare: (id) => Promise.resolve(id in kernels ? tl.noGrad(calls[id] as () => () => unknown) : calls[id]()),
   };
 }

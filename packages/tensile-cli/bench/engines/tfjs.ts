@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Engine, WorkloadId } from '../workloads.js';
 import { kernelWorkloads } from './kernel-workloads.js';
+import { tfjsFaceWorkloads } from './tfjs-faces.js';
 
 function mnistModel(): tf.Sequential {
   return tf.sequential({
@@ -43,7 +44,7 @@ export async function tfjsEngine(backend: 'cpu' | 'wasm'): Promise<Engine> {
   }
   await tf.setBackend(backend);
   await tf.ready();
-  const calls: Record<WorkloadId, () => (() => unknown) | string> = {
+  const calls: Record<WorkloadId, () => (() => unknown) | string | Promise<() => unknown>> = {
     ...kernelWorkloads<tf.Tensor>({
       rand: (shape) => tf.randomUniform(shape),
       add: (a, b) => tf.add(a, b),
@@ -62,6 +63,7 @@ export async function tfjsEngine(backend: 'cpu' | 'wasm'): Promise<Engine> {
       };
     },
     mlp_train: () => trainStep(mlpModel(), tf.randomNormal([256, 122]), 2),
+    ...tfjsFaceWorkloads(tf),
   };
   return { prepare: (id) => Promise.resolve(calls[id]()) };
 }

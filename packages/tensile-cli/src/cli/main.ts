@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import 'tensile/node';
 import { registerCatsDogsCommands } from './commands/catsdogs.js';
+import { registerFacesCommands } from './commands/faces.js';
 import { registerIdsCommands } from './commands/ids.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerMnistCommands } from './commands/mnist.js';
@@ -28,6 +29,7 @@ const study = program.command('study').description('run a study and write a repo
 registerMnistCommands(train, study);
 registerIdsCommands(program);
 registerCatsDogsCommands(program);
+registerFacesCommands(program);
 registerBenchCommand(program);
 
 program.parseAsync().then(

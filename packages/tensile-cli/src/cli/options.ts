@@ -19,6 +19,13 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** 0 (off) or a positive integer. */
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected 0 or a positive integer, got '${value}'`);
+  return n;
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);

@@ -3,3 +3,4 @@ export { ModelFileError } from './errors.js';
 export { encodeSafetensors, decodeSafetensors, type DecodedSafetensors } from './safetensors.js';
 export { registerLayer, serializeLayer, deserializeLayer, modelToConfig, modelFromConfig, ARCHITECTURE_VERSION, type ArchitectureConfig, type LayerSpec } from './architecture.js';
 export { modelToBytes, modelFromBytes, weightsToBytes, loadWeightsFromBytes, type SaveModelOptions, type LoadModelOptions, type TrainingState } from './model-file.js';
+export { decodeTfjsWeights, parseTfjsWeightsManifest, tfjsStoredBytes, type TfjsWeightsManifest, type TfjsWeightGroup, type TfjsWeightEntry, type TfjsWeightDType, type TfjsQuantizationDType } from './tfjs-weights.js';

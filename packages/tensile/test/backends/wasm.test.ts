@@ -150,6 +150,8 @@ for (const threads of [1, 2]) {
       ['dilation 2 pad 2', convInfo(1, 10, 9, 3, 4, 3, 1, 2, 2, 1)],
       ['groups 2', convInfo(2, 6, 6, 4, 6, 3, 1, 1, 1, 2)],
       ['depthwise (groups = channels)', convInfo(1, 7, 7, 3, 3, 3, 1, 1, 1, 3)],
+      ['depthwise, 8 channels, 3x3 stride 2 pad 1 (direct kernel)', convInfo(2, 9, 8, 8, 8, 3, 2, 1, 1, 8)],
+      ['depthwise, 36 channels, 3x3 pad 1, split across threads (direct kernel)', convInfo(2, 40, 40, 36, 36, 3, 1, 1, 1, 36)],
       ['1x1 pointwise', convInfo(2, 5, 4, 6, 7, 1, 1, 0, 1, 1)],
       ['1x1 stride 2', convInfo(1, 6, 6, 3, 5, 1, 2, 0, 1, 1)],
     ];

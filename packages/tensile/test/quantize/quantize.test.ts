@@ -19,7 +19,7 @@ import {
 import { ModelFileError } from '../../src/saving/errors.js';
 import { Generator, manualSeed } from '../../src/tensor/random.js';
 import { moduleUrl, runInFreshProcess } from '../helpers/fresh-process.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDir } from 'tensile-test-support';
 
 function uniform(count: number, random: Generator, low = 0, high = 1): Float32Array {
   return Float32Array.from({ length: count }, () => low + (high - low) * random.random());

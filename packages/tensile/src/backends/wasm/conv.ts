@@ -15,6 +15,12 @@ function isPointwise(info: Conv2DInfo): boolean {
     && info.padTop === 0 && info.padLeft === 0 && info.outHeight === info.inHeight && info.outWidth === info.inWidth;
 }
 
+/** Depthwise (a group per channel, one filter each), no dilation, channels in fours: a direct kernel instead of one GEMM per channel. */
+function isDirectDepthwise(info: Conv2DInfo): boolean {
+  return info.groups > 1 && info.groups === info.inChannels && info.outChannels === info.inChannels
+    && info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0;
+}
+
 /** One input channel, no dilation, output channels in fours: the direct kernels beat im2col + GEMM (depth fh·fw only). */
 function isDirectOneChannel(info: Conv2DInfo): boolean {
   return info.inChannels === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0;
@@ -109,9 +115,10 @@ export class Convolutions {
     const groupOut = info.outChannels / info.groups;
     const out = rt.allocate(pixels * info.outChannels, 'float32');
     const { bias, relu } = epilogueFields(rt, epilogue);
-    if (isDirectOneChannel(info)) {
+    const direct = isDirectOneChannel(info) ? 'conv1ChannelRows' : isDirectDepthwise(info) ? 'depthwiseConvRows' : null;
+    if (direct) {
       const taps = info.filterHeight * info.filterWidth;
-      rt.runSplit('conv1ChannelRows', splitRange(pixels, rt.threadsFor(pixels * taps * info.outChannels, PARALLEL_MIN_FLOPS), 1)
+      rt.runSplit(direct, splitRange(pixels, rt.threadsFor(pixels * taps * info.outChannels, PARALLEL_MIN_FLOPS), 1)
         .map(([start, end]) => [
           rt.ptr(x), info.inHeight, info.inWidth, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
           info.strideHeight, info.strideWidth, info.padTop, info.padLeft, rt.ptr(filter), info.outChannels, out.ptr, start, end,

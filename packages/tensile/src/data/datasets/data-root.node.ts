@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError } from '../../io/errors.js';
 
 let dataRootSetting: string | undefined;
 

@@ -1,0 +1,146 @@
+/**
+ * Load test of `tensile faces serve` on 127.0.0.1 (BENCHMARKS.md): the command as a user starts it
+ * (face-api embedder, fresh database), people enrolled through the API from LFW's identity-training
+ * photographs, then identification of one real LFW photograph (a DevTest image of nobody enrolled) by a
+ * camera client for a fixed time at each concurrency, with autocannon. Afterwards the service is
+ * stopped and the database checked: SQLite's integrity check, and a logged decision for every answered
+ * request (plus those still queued when the clients stopped). Also times the gallery search alone over 1,000 people.
+ *
+ *   node packages/tensile-cli/build/bench/faces-service-load.js [--seconds 60] [--connections 8,32] [--people 115]
+ */
+import autocannon from 'autocannon';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lfw, setDataRoot } from 'tensile/node';
+import { FaceDatabase } from '../src/apps/faces/service/database.node.js';
+import { Gallery } from '../src/apps/faces/service/gallery.js';
+
+const PASSWORD = 'load test password';
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const dataRoot = process.env.TENSILE_DATA ?? path.resolve(fileURLToPath(new URL('../../../..', import.meta.url)), '..', 'shared/datasets');
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+const seconds = Number(option('--seconds', '60'));
+const connectionLevels = option('--connections', '8,32').split(',').map(Number);
+const peopleCount = Number(option('--people', '115'));
+
+async function startService(dbFile: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [cli, 'faces', 'serve', '--db', dbFile, '--port', '0'], { env: { ...process.env, TENSILE_FACES_PASSWORD: PASSWORD }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /faces service: (\S+)/.exec(output);
+      if (match) resolve(match[1]!.replace('localhost', '127.0.0.1'));
+    });
+    child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
+  });
+  return { child, url };
+}
+
+async function json<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${response.url}: ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** A multipart body with one photograph, as a camera client sends it. */
+function multipart(photo: Uint8Array): { body: Buffer; contentType: string } {
+  const boundary = 'tensile-load-boundary';
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="camera.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
+  return { body: Buffer.concat([Buffer.from(head), photo, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function gallerySearchMs(people: number, perPerson: number, size: number): number {
+  const gallery = new Gallery(size);
+  const unit = (): Float32Array => {
+    const v = Float32Array.from({ length: size }, () => Math.random() - 0.5);
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  };
+  for (let p = 0; p < people; p++) for (let k = 0; k < perPerson; k++) gallery.add(p, unit());
+  const queries = Array.from({ length: 200 }, unit);
+  const start = performance.now();
+  for (const q of queries) gallery.nearest(q);
+  return (performance.now() - start) / queries.length;
+}
+
+setDataRoot(dataRoot);
+const data = await lfw();
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tensile-faces-load-'));
+const dbFile = path.join(dir, 'faces.db');
+const { child, url } = await startService(dbFile);
+try {
+  const signIn = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+  const { csrfToken } = await json<{ csrfToken: string }>(signIn);
+  const admin = { cookie: signIn.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': csrfToken };
+
+  const enrolStart = performance.now();
+  const names = data.identity.classNames.slice(0, peopleCount);
+  for (const [label, name] of names.entries()) {
+    const file = data.identity.files.find((f) => f.label === label)!;
+    const form = new FormData();
+    form.append('name', name);
+    form.append('photos', new Blob([new Uint8Array(data.images.get(file.path)!)], { type: 'image/jpeg' }), 'photo.jpg');
+    await json(await fetch(`${url}/api/people`, { method: 'POST', headers: admin, body: form }));
+  }
+  const enrolSeconds = (performance.now() - enrolStart) / 1000;
+  const { token } = await json<{ token: string }>(await fetch(`${url}/api/tokens`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'load test' }) }));
+
+  const probe = data.devTestPairs[0]!.first;
+  const { body, contentType } = multipart(data.images.get(probe)!);
+  const results = [];
+  for (const connections of connectionLevels) {
+    const result = await autocannon({
+      url: `${url}/api/identify`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body,
+      connections,
+      duration: seconds,
+      timeout: 120,
+    });
+    results.push({
+      connections,
+      seconds,
+      requests: result.requests.total,
+      requestsPerSecond: result.requests.total / seconds,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      non2xx: result.non2xx,
+      answered: result['2xx'],
+    });
+  }
+  // Requests still queued when autocannon stopped are answered and logged before the service exits.
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+
+  const db = new FaceDatabase(dbFile);
+  const integrity = db.integrityCheck();
+  const decisions = db.countDecisions();
+  const people = db.people().length;
+  db.close();
+  const answered = results.reduce((sum, r) => sum + r.answered, 0);
+  const report = {
+    photo: probe,
+    people,
+    enrolSecondsPerPerson: enrolSeconds / names.length,
+    runs: results,
+    database: { integrity, decisions, answeredRequests: answered, unansweredAtStop: decisions - answered },
+    gallerySearchMsFor1000People: gallerySearchMs(1000, 3, 128),
+    loadAverage: os.loadavg(),
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+} finally {
+  child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,32 @@
+/**
+ * What the access-control service needs from the face stack: a photograph in, every face found out,
+ * each with its box, the crop shown to the administrator and its embedding. The detector and the
+ * embedders are built elsewhere; `embedderPipeline` joins them behind this interface.
+ */
+import type { RawImage } from 'tensile';
+
+/** A face's place in the photograph, in pixels. */
+export interface FaceBox {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface AnalysedFace {
+  readonly box: FaceBox;
+  /** The face as the administrator sees it (RGB). */
+  readonly crop: RawImage;
+  /** Unit-length embedding; faces closer than the pipeline's threshold are the same person. */
+  readonly embedding: Float32Array;
+}
+
+export interface FacePipeline {
+  /** Names the embedder; embeddings of different embedders are never compared. */
+  readonly embedder: string;
+  readonly embeddingSize: number;
+  /** The match threshold calibrated with the embedder (Euclidean distance between unit embeddings). */
+  readonly threshold: number;
+  /** Every face in each photograph (RGB, 8-bit), largest first; photographs come in batches when requests queue up. */
+  analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]>;
+}

@@ -1,0 +1,68 @@
+/** `tensile faces serve`: the face access-control service with its admin page. */
+import { type Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { EmbedderKind } from '../../apps/faces/embedder.js';
+import { defaultDatabaseFile } from '../../apps/faces/service/data-folder.node.js';
+import { serveFaces } from '../../apps/faces/service/serve.node.js';
+import { loadServicePipeline, SERVICE_EMBEDDERS } from '../../apps/faces/service/service-pipeline.node.js';
+import { DEFAULT_UPLOAD_LIMITS } from '../../apps/faces/service/uploads.js';
+import { applyCommonOptions, type CommonOptions, nonNegativeInt, positiveInt } from '../options.js';
+
+interface ServeCliOptions extends CommonOptions {
+  db: string;
+  port: number;
+  host: string;
+  embedder: EmbedderKind;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxBytes: number;
+  maxFiles: number;
+  maxPixels: number;
+}
+
+export const PASSWORD_VARIABLE = 'TENSILE_FACES_PASSWORD';
+
+function embedderKind(value: string): EmbedderKind {
+  if (!(SERVICE_EMBEDDERS as readonly string[]).includes(value)) throw new InvalidArgumentError(`unknown embedder '${value}' (available: ${SERVICE_EMBEDDERS.join(', ')})`);
+  return value as EmbedderKind;
+}
+
+export function registerFaceServeCommand(group: Command): void {
+  group
+    .command('serve')
+    .description(`face access control: enrolment, identification, decisions and the admin page (password: $${PASSWORD_VARIABLE}, else generated at first start)`)
+    .option('--db <file>', 'SQLite database; photographs and crops go in <file>.files', defaultDatabaseFile())
+    .option('--port <n>', 'TCP port (0: any free port)', nonNegativeInt, 8080)
+    .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
+    .option('--embedder <kind>', `face embedder: ${SERVICE_EMBEDDERS.join(', ')}`, embedderKind, 'face-api')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM); needed for sign-in from other machines')
+    .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
+    .option('--max-bytes <n>', 'largest photograph in bytes', positiveInt, DEFAULT_UPLOAD_LIMITS.maxBytes)
+    .option('--max-files <n>', 'most photographs per request', positiveInt, DEFAULT_UPLOAD_LIMITS.maxFiles)
+    .option('--max-pixels <n>', 'largest photograph in pixels', positiveInt, DEFAULT_UPLOAD_LIMITS.maxPixels)
+    .action(async (options: ServeCliOptions, command: Command) => {
+      await applyCommonOptions({ ...command.optsWithGlobals<CommonOptions>(), ...options });
+      if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new Error('--tls-cert and --tls-key go together');
+      const pipeline = await loadServicePipeline(options.embedder);
+      const running = await serveFaces({
+        db: options.db,
+        pipeline,
+        port: options.port,
+        host: options.host,
+        password: process.env[PASSWORD_VARIABLE],
+        limits: { maxBytes: options.maxBytes, maxFiles: options.maxFiles, maxPixels: options.maxPixels },
+        tls: options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined,
+      });
+      const lines = [`faces service: ${running.url} (database ${options.db}, embedder ${pipeline.embedder}, threshold ${running.service.policy.threshold})`];
+      if (running.generatedPassword) lines.push(`first start: the admin password is ${running.generatedPassword} — change it on the settings page, or set $${PASSWORD_VARIABLE}`);
+      if (running.peopleWithoutEmbeddings > 0) lines.push(`note: ${running.peopleWithoutEmbeddings} people were enrolled with another embedder and cannot be recognised until re-enrolled`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          void running.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
