@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the workloads of WORKLOADS.md (beside this file) on Tensile (each backend, 1 and 2
  * threads; the relaxed-SIMD build too) and, in the same run, on TensorFlow.js (cpu, wasm) and on
- * PyTorch when a python3 with torch is found. Each engine runs in its own child process, pinned
+ * PyTorch when a python3 with torch is found; face_detect's peer is OpenCV's Haar cascade when a
+ * python3 with cv2 and the opencv-data cascades is found. Each engine runs in its own child process, pinned
  * with taskset when available (1 thread → CPU 0, 2 threads → CPUs 0,1; TF.js computes on one
  * thread and is pinned to one CPU).
  *
@@ -14,6 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { faceBenchPhoto } from './face-detect.js';
 import { WORKLOADS, type Result, type Skip, type WorkloadId } from './workloads.js';
 
 interface EngineRun {
@@ -24,6 +26,8 @@ interface EngineRun {
   readonly env?: Record<string, string>;
   /** Workloads this engine leaves out of a default run. */
   readonly exclude?: readonly WorkloadId[];
+  /** Arguments after the workload list. */
+  readonly trailingArgs?: readonly string[];
 }
 
 const argv = process.argv.slice(2);
@@ -35,7 +39,7 @@ Runs the WORKLOADS.md benchmarks on Tensile and, in the same run, on TensorFlow.
   --json             print one JSON array of results instead of the tables
   --json-file PATH   print the tables and write the JSON array to PATH
   --workloads a,b    only these workloads (${WORKLOADS.map((w) => w.id).join(', ')})
-  --engines a,b      only these engines (tensile-wasm, tensile-wasm-relaxed, tensile-reference, tfjs-wasm, tfjs-cpu, torch)`;
+  --engines a,b      only these engines (tensile-wasm, tensile-wasm-relaxed, tensile-reference, tfjs-wasm, tfjs-cpu, torch, opencv-haar)`;
 const FLAGS = ['--quick', '--slow', '--json'];
 const VALUED = ['--json-file', '--workloads', '--engines'];
 if (argv.includes('--help') || argv.includes('-h')) {
@@ -81,9 +85,19 @@ function missingTfjsPackages(): string[] {
   });
 }
 
+/** A python3 with OpenCV and its stock cascades (Debian: python3-opencv + opencv-data), for the face_detect peer. */
+function findOpenCvPython(): string | undefined {
+  const check = "import cv2, os, sys; sys.exit(0 if os.path.exists('/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml') else 1)";
+  for (const python of [process.env.TENSILE_BENCH_PYTHON, 'python3', '/usr/bin/python3']) {
+    if (python && spawnSync(python, ['-c', check], { stdio: 'ignore' }).status === 0) return python;
+  }
+  return undefined;
+}
+
 const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 const engineScript = fileURLToPath(new URL('./engine.js', import.meta.url));
 const torchScript = fileURLToPath(new URL('../../bench/torch_bench.py', import.meta.url));
+const openCvScript = fileURLToPath(new URL('../../bench/opencv_faces_bench.py', import.meta.url));
 
 function node(engine: string, threads: number, flags: string[] = [], env: Record<string, string> = {}): EngineRun {
   return { engine, threads, command: process.execPath, args: [...flags, engineScript, engine, String(threads)], env: { TENSILE_THREADS: String(threads), ...env } };
@@ -106,6 +120,9 @@ function plannedRuns(): EngineRun[] {
   const python = findTorchPython();
   if (python) for (const threads of [1, 2]) runs.push({ engine: 'torch', threads, command: python, args: [torchScript, String(threads)] });
   else log('note: PyTorch skipped: no python3 with torch (Debian: apt-get install python3-torch python3-numpy libopenblas0, or set TENSILE_BENCH_PYTHON)');
+  const openCv = workloads.includes('face_detect') ? findOpenCvPython() : undefined;
+  if (openCv) for (const threads of [1, 2]) runs.push({ engine: 'opencv-haar', threads, command: openCv, args: [openCvScript, String(threads)], trailingArgs: [faceBenchPhoto()] });
+  else if (workloads.includes('face_detect')) log('note: OpenCV Haar peer skipped: no python3 with cv2 and the opencv-data cascades (Debian: apt-get install python3-opencv opencv-data)');
   const only = option('--engines')?.split(',');
   return only ? runs.filter((r) => only.includes(r.engine)) : runs;
 }
@@ -116,7 +133,7 @@ function execute(run: EngineRun): (Result | Skip)[] {
   log(`running ${run.engine} (${run.threads} thread${run.threads > 1 ? 's' : ''})…`);
   try {
     const own = workloads.filter((w) => !run.exclude?.includes(w as WorkloadId));
-    const out = execFileSync(command, [...args, own.join(',')], {
+    const out = execFileSync(command, [...args, own.join(','), ...(run.trailingArgs ?? [])], {
       encoding: 'utf8', env: { ...process.env, ...run.env }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
     });
     return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Result | Skip);

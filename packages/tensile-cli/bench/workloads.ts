@@ -3,7 +3,7 @@ import type { ProtocolOptions } from './protocol.js';
 
 export type WorkloadId =
   | 'tiny_add' | 'sgemm_128' | 'sgemm_256' | 'sgemm_512' | 'sgemm_1024' | 'conv1' | 'conv2'
-  | 'mnist_train' | 'mnist_infer' | 'mlp_train' | 'face_embed' | 'face_landmarks';
+  | 'mnist_train' | 'mnist_infer' | 'mlp_train' | 'face_embed' | 'face_landmarks' | 'face_detect';
 
 export interface Workload {
   readonly id: WorkloadId;
@@ -37,6 +37,7 @@ export const WORKLOADS: readonly Workload[] = [
   // descriptor, one 112×112 face → 68 landmarks; batch 1, result read back.
   milliseconds('face_embed', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
   milliseconds('face_landmarks', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
+  milliseconds('face_detect', { warmup: 2, samples: 9, minBlockMs: 0 }, 'ms/frame'),
 ];
 
 /** Engines that are orders of magnitude slower get the lighter protocol of WORKLOADS.md. */

@@ -4,6 +4,7 @@ import type { Engine, WorkloadId } from '../workloads.js';
 import { kernelWorkloads } from './kernel-workloads.js';
 import { modelWorkloads } from './tensile-models.js';
 import { faceWorkloads } from './tensile-faces.js';
+import { faceDetectCall } from '../face-detect.js';
 
 export async function tensileEngine(backend: string): Promise<Engine> {
   tl.setBackend(backend);
@@ -14,8 +15,8 @@ export async function tensileEngine(backend: string): Promise<Engine> {
     matmul: (a, b) => tl.matmul(a, b),
     conv2d: (x, filter) => tl.conv2d(x, filter, { padding: 'valid' }),
   });
-  const calls: Record<WorkloadId, () => (() => unknown) | Promise<() => unknown>> = { ...kernels, ...modelWorkloads, ...faceWorkloads };
+  const calls: Record<Exclude<WorkloadId, 'face_detect'>, () => (() => unknown) | Promise<() => unknown>> = { ...kernels, ...modelWorkloads, ...faceWorkloads };
   return {
-    prepare: (id) => Promise.resolve(id in kernels ? tl.noGrad(calls[id] as () => () => unknown) : calls[id]()),
+    prepare: (id) => (id === 'face_detect' ? faceDetectCall() : Promise.resolve(id in kernels ? tl.noGrad(calls[id] as () => () => unknown) : calls[id]())),
   };
 }

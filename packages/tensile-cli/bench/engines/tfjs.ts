@@ -64,6 +64,7 @@ export async function tfjsEngine(backend: 'cpu' | 'wasm'): Promise<Engine> {
     },
     mlp_train: () => trainStep(mlpModel(), tf.randomNormal([256, 122]), 2),
     ...tfjsFaceWorkloads(tf),
+    face_detect: () => 'no face detector in TF.js',
   };
   return { prepare: (id) => Promise.resolve(calls[id]()) };
 }

@@ -1,5 +1,5 @@
 /** Option parsers and the settings every command shares (data root, backend, threads). */
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { setFlagsFromString } from 'node:v8';
 import { type ActivationName, ACTIVATIONS, ready, setBackend } from 'tensile';
 import { setDataRoot } from 'tensile/node';
@@ -74,6 +74,13 @@ function enableRelaxedSimd(): void {
   if (process.env['TENSILE_WASM_RELAXED'] !== undefined) return;
   setFlagsFromString('--experimental-wasm-relaxed-simd');
   process.env['TENSILE_WASM_RELAXED'] = '1';
+}
+
+/** A command's options merged with the global ones, applied (backend, threads, data root) before it runs. */
+export async function withGlobals<T extends CommonOptions>(options: T, command: Command): Promise<T> {
+  const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
+  await applyCommonOptions(all);
+  return all;
 }
 
 /** Writes a command's result: JSON on stdout with --json, else the human text. */

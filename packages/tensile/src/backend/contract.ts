@@ -107,6 +107,13 @@ export interface AdamStepScalars {
   readonly correction2: number;
 }
 
+/** Histogram-of-oriented-gradients geometry: a [height, width] float32 image, square cells of `cellSize` pixels. */
+export interface HogInfo {
+  readonly height: number;
+  readonly width: number;
+  readonly cellSize: number;
+}
+
 export interface OutputEpilogue {
   readonly bias: TensorRef | null;
   readonly relu: boolean;
@@ -186,6 +193,10 @@ export interface Backend {
   conv2dBackpropFilter(x: TensorRef, dy: TensorRef, info: Conv2DInfo): DataId;
   pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId;
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId;
+
+  // Vision.
+  /** HOG features [⌊height/cellSize⌋, ⌊width/cellSize⌋, 31] of a float32 image, as the reference backend's vision/hog.ts specifies. */
+  hog(image: TensorRef, info: HogInfo): DataId;
 }
 
 /**

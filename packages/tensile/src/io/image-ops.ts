@@ -38,12 +38,17 @@ export function resize<P extends PixelArray>(image: RawImage<P>, width: number, 
   }
   const out = makeLike(data, width * height * channels);
   const rounding = data instanceof Uint8Array ? 0.5 : 0;
-  const column = new Float32Array(height);
-  for (let x = 0; x < width; x++) {
-    for (let c = 0; c < channels; c++) {
-      applyWeights(rows, x * channels + c, width * channels, vertical, column, 0, 1);
-      for (let y = 0; y < height; y++) out[(y * width + x) * channels + c] = column[y]! + rounding;
+  // Whole rows at a time: each output row is a weighted sum of contiguous resampled rows.
+  const rowLength = width * channels;
+  const row = new Float32Array(rowLength);
+  for (let y = 0; y < height; y++) {
+    row.fill(rounding);
+    for (let k = 0; k < vertical.count[y]!; k++) {
+      const w = vertical.weight[y * vertical.maxTaps + k]!;
+      const from = (vertical.start[y]! + k) * rowLength;
+      for (let i = 0; i < rowLength; i++) row[i]! += w * rows[from + i]!;
     }
+    out.set(row, y * rowLength);
   }
   return new RawImage(out, width, height, channels);
 }

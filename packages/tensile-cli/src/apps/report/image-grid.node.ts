@@ -13,13 +13,18 @@ export interface GridCell {
   readonly caption: string;
 }
 
-function pngDataUri(image: RawImage): string {
+/** An 8-bit gray or RGB(A) image as opaque RGBA PNG bytes. */
+export function encodePng(image: RawImage): Buffer {
   const png = new PNG({ width: image.width, height: image.height });
   for (let p = 0; p < image.width * image.height; p++) {
     for (let c = 0; c < 3; c++) png.data[4 * p + c] = image.data[p * image.channels + (image.channels === 1 ? 0 : c)]!;
     png.data[4 * p + 3] = 255;
   }
-  return `data:image/png;base64,${PNG.sync.write(png).toString('base64')}`;
+  return PNG.sync.write(png);
+}
+
+function pngDataUri(image: RawImage): string {
+  return `data:image/png;base64,${encodePng(image).toString('base64')}`;
 }
 
 const escapeXml = (text: string): string => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);

@@ -1,10 +1,12 @@
 /** `tensile faces …`: the face applications; each part registers its subcommands on this group. */
 import type { Command } from 'commander';
 import { registerFaceApiCommands } from './faces-face-api.js';
+import { registerFaceDetectorCommands } from './faces-detector.js';
 import { registerFaceServeCommand } from './faces-serve.js';
 
 export function registerFacesCommands(program: Command): void {
-  const faces = program.command('faces').description('faces: landmarks, embeddings, verification and access control');
+  const faces = program.command('faces').description('faces: detection, landmarks, embeddings, verification and access control');
+  registerFaceDetectorCommands(faces);
   registerFaceApiCommands(faces);
   registerFaceServeCommand(faces);
 }

@@ -5,7 +5,7 @@ import { scoreIds } from '../../apps/ids/score.node.js';
 import { trainIds } from '../../apps/ids/train.node.js';
 import { GAN_SETTINGS, type GanSettings, isVariant, VARIANTS, type Variant } from '../../apps/ids/variants.js';
 import { percentMeanStd } from '../../apps/report/stats.js';
-import { applyCommonOptions, emit, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
+import { emit, positiveInt, positiveNumber, type CommonOptions, withGlobals } from '../options.js';
 import { counted } from '../../apps/report/counted.js';
 
 interface TrainCliOptions extends CommonOptions {
@@ -49,12 +49,6 @@ function probability(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n <= 1) || value.trim() === '') throw new InvalidArgumentError(`expected a threshold in [0, 1], got '${value}'`);
   return n;
-}
-
-async function withGlobals<T extends CommonOptions>(options: T, command: Command): Promise<T> {
-  const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
-  await applyCommonOptions(all);
-  return all;
 }
 
 export function registerIdsCommands(program: Command): void {

@@ -2,7 +2,7 @@
  * The reference backend: plain TypeScript over typed arrays. It is the executable specification every
  * other backend is tested against, and the only one with float64 (used by gradient checks).
  */
-import type { ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
+import type { ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, HogInfo, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
 import { registerBackend } from '../../backend/registry.js';
 import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -12,6 +12,7 @@ import { adamStep } from './adam.js';
 import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
 import { applyEpilogue } from './epilogue.js';
+import { hog } from './hog.js';
 import { matmul } from './matmul.js';
 import * as movement from './movement.js';
 import * as pool from './pool.js';
@@ -148,6 +149,10 @@ export class ReferenceBackend implements Backend {
 
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     return this.own(pool.pool2dBackward(kind, this.values(dy), this.values(x), info, dy.dtype));
+  }
+
+  hog(image: TensorRef, info: HogInfo): DataId {
+    return this.own(hog(this.values(image) as Float32Array, info));
   }
 }
 

@@ -9,7 +9,7 @@
  * buffers, threads and scratch of runtime.ts.
  */
 import type {
-  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
+  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, HogInfo, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
 } from '../../backend/contract.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { itemSize } from '../../tensor/dtype.js';
@@ -22,6 +22,7 @@ import { matmul } from './gemm.js';
 import { checkWasmDType, type WasmArray } from './heap.js';
 import type { KernelVariant } from './module.js';
 import { concat, gather, scatterAdd, stridedCopy, stridedScatter } from './movement.js';
+import { hog } from './hog.js';
 import { pool2d, pool2dBackward } from './pool.js';
 import { reduce, topk } from './reduce.js';
 import { WasmRuntime, type WasmBackendOptions } from './runtime.js';
@@ -191,5 +192,9 @@ export class WasmBackend implements Backend {
 
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     return pool2dBackward(this.rt, kind, dy, x, info);
+  }
+
+  hog(image: TensorRef, info: HogInfo): DataId {
+    return hog(this.rt, image, info);
   }
 }
