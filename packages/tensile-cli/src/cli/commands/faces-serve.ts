@@ -1,11 +1,12 @@
 /** `tensile faces serve`: the face access-control service with its admin page. */
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { EmbedderKind } from '../../apps/faces/embedder.js';
 import { defaultDatabaseFile } from '../../apps/faces/service/data-folder.node.js';
 import { serveFaces } from '../../apps/faces/service/serve.node.js';
-import { loadServicePipeline, SERVICE_EMBEDDERS } from '../../apps/faces/service/service-pipeline.node.js';
+import { loadServicePipeline } from '../../apps/faces/service/service-pipeline.node.js';
 import { DEFAULT_UPLOAD_LIMITS } from '../../apps/faces/service/uploads.js';
+import { EMBEDDER_OPTION_HELP, embedderKind } from '../embedder-option.js';
 import { applyCommonOptions, type CommonOptions, nonNegativeInt, positiveInt } from '../options.js';
 
 interface ServeCliOptions extends CommonOptions {
@@ -22,11 +23,6 @@ interface ServeCliOptions extends CommonOptions {
 
 export const PASSWORD_VARIABLE = 'TENSILE_FACES_PASSWORD';
 
-function embedderKind(value: string): EmbedderKind {
-  if (!(SERVICE_EMBEDDERS as readonly string[]).includes(value)) throw new InvalidArgumentError(`unknown embedder '${value}' (available: ${SERVICE_EMBEDDERS.join(', ')})`);
-  return value as EmbedderKind;
-}
-
 export function registerFaceServeCommand(group: Command): void {
   group
     .command('serve')
@@ -34,7 +30,7 @@ export function registerFaceServeCommand(group: Command): void {
     .option('--db <file>', 'SQLite database; photographs and crops go in <file>.files', defaultDatabaseFile())
     .option('--port <n>', 'TCP port (0: any free port)', nonNegativeInt, 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
-    .option('--embedder <kind>', `face embedder: ${SERVICE_EMBEDDERS.join(', ')}`, embedderKind, 'face-api')
+    .option('--embedder <kind>', EMBEDDER_OPTION_HELP, embedderKind, 'face-api')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM); needed for sign-in from other machines')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--max-bytes <n>', 'largest photograph in bytes', positiveInt, DEFAULT_UPLOAD_LIMITS.maxBytes)
