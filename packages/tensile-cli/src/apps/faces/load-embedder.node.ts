@@ -5,7 +5,15 @@ import { loadFaceApiEmbedder } from './face-api/face-api-embedder.node.js';
 /** The embedders this build can load. */
 export const AVAILABLE_EMBEDDERS: readonly EmbedderKind[] = ['face-api'];
 
-export async function loadEmbedder(kind: EmbedderKind): Promise<FaceEmbedder> {
-  if (kind === 'face-api') return loadFaceApiEmbedder();
+export interface LoadEmbedderOptions {
+  /** Model file, for embedders trained here; face-api's weights come from its npm package. */
+  readonly model?: string;
+}
+
+export async function loadEmbedder(kind: EmbedderKind, options: LoadEmbedderOptions = {}): Promise<FaceEmbedder> {
+  if (kind === 'face-api') {
+    if (options.model !== undefined) throw new Error(`--model ${options.model}: the face-api embedder reads its weights from @vladmandic/face-api, not from a model file`);
+    return loadFaceApiEmbedder();
+  }
   throw new Error(`the ${kind} embedder is not available in this build (available: ${AVAILABLE_EMBEDDERS.join(', ')})`);
 }
