@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { faceBenchPhoto } from './face-detect.js';
+import { faceBenchPhoto } from './face-frame.js';
 import { WORKLOADS, type Result, type Skip, type WorkloadId } from './workloads.js';
 
 interface EngineRun {
