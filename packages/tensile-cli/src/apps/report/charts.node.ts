@@ -35,15 +35,15 @@ export interface SeriesPoint {
   readonly dash?: string;
 }
 
-/** Past this many lines, the points on them only clutter the chart. */
+/** Past this many lines, the points on them only clutter the chart (unless `markPoints` says otherwise). */
 const MAX_LINES_WITH_POINTS = 10;
 
 /** A line chart, one line per series (coloured by series, or by group), optional dashes, error bars and log-scaled x. */
 export function lineChart(
   points: readonly SeriesPoint[],
-  options: { title: string; x: string; y: string; logX?: boolean; yDomain?: [number, number] },
+  options: { title: string; x: string; y: string; logX?: boolean; yDomain?: [number, number]; xDomain?: [number, number]; markPoints?: boolean },
 ): ChartSpec {
-  const x = { field: 'x', type: 'quantitative', title: options.x, scale: { type: options.logX ? 'log' : 'linear', nice: false } } as const;
+  const x = { field: 'x', type: 'quantitative', title: options.x, scale: { type: options.logX ? 'log' : 'linear', nice: false, ...(options.xDomain ? { domain: options.xDomain } : {}) } } as const;
   const y = { field: 'y', type: 'quantitative', title: options.y, scale: options.yDomain ? { domain: options.yDomain } : { zero: false } } as const;
   const grouped = points.some((p) => p.group !== undefined);
   const color = { field: grouped ? 'group' : 'series', type: 'nominal', title: null } as const;
@@ -60,7 +60,7 @@ export function lineChart(
     width: 640,
     height: 380,
     data: { values: points.map((p) => ({ ...p, low: p.y - (p.error ?? 0), high: p.y + (p.error ?? 0) })) },
-    layer: [{ mark: { type: 'line', point: lines <= MAX_LINES_WITH_POINTS }, encoding: { x, y, color, ...lineStyle } }, ...errorBars],
+    layer: [{ mark: { type: 'line', point: options.markPoints ?? lines <= MAX_LINES_WITH_POINTS }, encoding: { x, y, color, ...lineStyle } }, ...errorBars],
   };
 }
 

@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { registerFaceApiCommands } from './faces-face-api.js';
 import { registerFaceDetectorCommands } from './faces-detector.js';
 import { registerFaceServeCommand } from './faces-serve.js';
+import { registerFaceVerifyCommands } from './faces-verify.js';
 
 export function registerFacesCommands(program: Command): void {
   const faces = program.command('faces').description('faces: detection, landmarks, embeddings, verification and access control');
   registerFaceDetectorCommands(faces);
   registerFaceApiCommands(faces);
+  registerFaceVerifyCommands(faces);
   registerFaceServeCommand(faces);
 }

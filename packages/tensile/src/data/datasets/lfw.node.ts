@@ -11,6 +11,8 @@ export interface FacePair {
   readonly first: string;
   readonly second: string;
   readonly same: boolean;
+  /** 1-based line of the pairs file that names the pair, for messages about it. */
+  readonly line: number;
 }
 
 export interface Lfw {
@@ -24,6 +26,8 @@ export interface Lfw {
   readonly devTrainPairs: readonly FacePair[];
   /** Decodes one image (250×250 RGB). */
   decode(imagePath: string): RawImage;
+  /** Reads a pairs file in LFW's format whose images must all be in this subset (a line naming another is refused). */
+  readPairs(file: string): Promise<FacePair[]>;
 }
 
 /**
@@ -41,8 +45,7 @@ export async function lfw(options: FetchOptions = {}): Promise<Lfw> {
   const [devTest, devTrain, identityList] = await Promise.all([text(names[1]!), text(names[2]!), text(names[3]!)]);
 
   const devTestPairs = parsePairs(devTest, path.join(dir, names[1]!));
-  const missing = devTestPairs.flatMap((pair) => [pair.first, pair.second]).filter((image) => !images.has(image));
-  if (missing.length > 0) throw new DataError(archivePath, `lacks ${missing.length} DevTest images, e.g. ${missing[0]}`);
+  checkPairImages(devTestPairs, images, path.join(dir, names[1]!), archivePath);
   const devTrainPairs = parsePairs(devTrain, path.join(dir, names[2]!)).filter((pair) => images.has(pair.first) && images.has(pair.second));
 
   const identityPaths = identityList.split('\n').map((line) => line.trim()).filter(Boolean);
@@ -63,7 +66,20 @@ export async function lfw(options: FetchOptions = {}): Promise<Lfw> {
       if (bytes === undefined) throw new DataError(archivePath, `has no image ${imagePath}`);
       return decodeImage(bytes, `${archivePath}:${imagePath}`);
     },
+    async readPairs(file: string): Promise<FacePair[]> {
+      const pairs = parsePairs(new TextDecoder().decode(await readFileBytes(file)), file);
+      checkPairImages(pairs, images, file, archivePath);
+      return pairs;
+    },
   };
+}
+
+/** Refuses the first pair naming an image that `images` (read from `archivePath`) lacks, naming the pairs file and line. */
+function checkPairImages(pairs: readonly FacePair[], images: ReadonlyMap<string, unknown>, source: string, archivePath: string): void {
+  for (const pair of pairs) {
+    const missing = [pair.first, pair.second].find((image) => !images.has(image));
+    if (missing !== undefined) throw new DataError(source, `names ${missing}, which is not in ${archivePath}`, { line: pair.line });
+  }
 }
 
 /** LFW pairs format: a header line, then `name i j` (same) or `name1 i name2 j` (different), tab-separated. */
@@ -75,10 +91,10 @@ export function parsePairs(text: string, source: string): FacePair[] {
     if (fields.length === 1 && fields[0] === '') return [];
     const numeric = (value: string | undefined): boolean => value !== undefined && /^\d+$/.test(value);
     if (fields.length === 3 && numeric(fields[1]) && numeric(fields[2])) {
-      return [{ first: image(fields[0]!, fields[1]!), second: image(fields[0]!, fields[2]!), same: true }];
+      return [{ first: image(fields[0]!, fields[1]!), second: image(fields[0]!, fields[2]!), same: true, line: index + 2 }];
     }
     if (fields.length === 4 && numeric(fields[1]) && numeric(fields[3])) {
-      return [{ first: image(fields[0]!, fields[1]!), second: image(fields[2]!, fields[3]!), same: false }];
+      return [{ first: image(fields[0]!, fields[1]!), second: image(fields[2]!, fields[3]!), same: false, line: index + 2 }];
     }
     throw new DataError(source, `not a pair line: ${JSON.stringify(raw)}`, { line: index + 2 });
   });
