@@ -3,42 +3,21 @@
 Usage: python3 torch_bench.py <threads> <workload,...>  -> one JSON line per workload.
 Thread variables must be set before torch is imported, so they are set from argv first.
 """
-import json
-import math
 import os
 import sys
-import time
 
 threads = int(sys.argv[1])
 wanted = sys.argv[2].split(",")
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(threads)
 
+from bench_protocol import measure, print_result  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 torch.set_num_threads(threads)
 torch.set_num_interop_threads(1)
-
-
-def measure(call, warmup, samples, min_block_ms):
-    for _ in range(warmup):
-        call()
-    calls, spent = 0, 0.0
-    while spent < 0.010:
-        start = time.perf_counter()
-        call()
-        spent += time.perf_counter() - start
-        calls += 1
-    k = max(1, math.ceil(min_block_ms / 1000 / (spent / calls)))
-    out = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        for _ in range(k):
-            call()
-        out.append((time.perf_counter() - start) / k * 1000)
-    return out
 
 
 def mnist_model():
@@ -118,8 +97,4 @@ for wid, (make, warmup, samples, block, unit, figure) in WORKLOADS.items():
             values = [figure(ms) for ms in measure(call, warmup, samples, block)]
     else:
         values = [figure(ms) for ms in measure(call, warmup, samples, block)]
-    values.sort()
-    mid = len(values) // 2
-    med = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
-    print(json.dumps({"workload": wid, "engine": "torch", "threads": threads, "median": med,
-                      "min": values[0], "max": values[-1], "unit": unit}, ensure_ascii=False), flush=True)
+    print_result(wid, "torch", threads, values, unit)
