@@ -68,10 +68,6 @@ export async function trainEmbedder(options: TrainEmbedderOptions, log: (line: s
   const split = splitPeople(files, recipe.validationPeople, seed);
   log(`faces-lfw-train: ${files.length} images; training on ${split.train.length} images of ${split.classes} people, validating on ${split.validation.length} images of ${split.validationPeople} held-out people`);
 
-  const decoded = new Map<string, RawImage>();
-  for (const file of files) decoded.set(file.path, data.decode(file.path));
-  log(`decoded ${decoded.size} images in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-
   const model = embedderNet(net, seed);
   const classWeights = parameter(randn([net.embeddingSize, split.classes], { std: 0.01, generator: new Generator(seed) }));
   const byPerson = groupByPerson(split.train);
@@ -79,6 +75,10 @@ export async function trainEmbedder(options: TrainEmbedderOptions, log: (line: s
   const stepsPerEpoch = Math.floor(balancedEpoch(byPerson, recipe.capPerPerson, new Generator(seed)).length / recipe.batchSize);
   if (stepsPerEpoch === 0) throw new ValueError(`an epoch of ${split.train.length} training images holds no whole batch of ${recipe.batchSize}: take more people`);
   const totalSteps = stepsPerEpoch * recipe.epochs;
+  const decoded = new Map<string, RawImage>();
+  for (const file of files) decoded.set(file.path, data.decode(file.path));
+  log(`decoded ${decoded.size} images in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
   const optimizer = new AdamW([...model.parameters(), classWeights], {
     learningRate: new CosineDecay({ initialLearningRate: recipe.learningRate, decaySteps: totalSteps, alpha: 0.01, warmupSteps: Math.min(recipe.warmupSteps, Math.floor(totalSteps / 4)) }),
     weightDecay: recipe.weightDecay,
