@@ -30,14 +30,14 @@ async function tensile(...args: string[]): Promise<{ stdout: string; stderr: str
 /** The slice: the first 30 people by name with at least 4 images, 6 of them held out. */
 const SLICE = ['--people', '30', '--validation-people', '6'];
 
+// Made here, not in before(): tempDir removes its folder when the scope that made it ends.
+const dir = await tempDir('tensile-embedder-cli-');
+const model = path.join(dir, 'models', 'embedder.safetensors');
+
 describe('tensile faces train-embedder', { skip: present ? false : `faces-lfw-train not found under ${sharedDataRoot}` }, () => {
-  let dir = '';
-  let model = '';
   let stderr = '';
 
   before(async () => {
-    dir = await tempDir('tensile-embedder-cli-');
-    model = path.join(dir, 'models', 'embedder.safetensors');
     ({ stderr } = await tensile('faces', 'train-embedder', '--out', model, '--epochs', '3', '--seed', '2', ...SLICE));
   });
 

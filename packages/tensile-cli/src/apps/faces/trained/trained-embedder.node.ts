@@ -61,14 +61,19 @@ export class TrainedEmbedder implements FaceEmbedder {
     return this.config.threshold;
   }
 
-  /** Unit embeddings of RGB chips already cut to the network's input size. */
-  embedChips(chips: readonly RawImage[]): Float32Array[] {
+  /** Unit embeddings of RGB chips already cut to the network's input size, `batchSize` chips per forward pass. */
+  embedChips(chips: readonly RawImage[], batchSize = BATCH): Float32Array[] {
     const { inputSize, embeddingSize } = this.config.net;
     const wasTraining = this.net.training;
     this.net.eval();
     try {
-      const values = noGrad(() => scope(() => l2Normalize(this.net.forward(tensor(chipBatch(chips, inputSize), [chips.length, inputSize, inputSize, 3]))).dataSync()));
-      return chips.map((_, i) => Float32Array.from(values.subarray(i * embeddingSize, (i + 1) * embeddingSize)));
+      const out: Float32Array[] = [];
+      for (let start = 0; start < chips.length; start += batchSize) {
+        const batch = chips.slice(start, start + batchSize);
+        const values = noGrad(() => scope(() => l2Normalize(this.net.forward(tensor(chipBatch(batch, inputSize), [batch.length, inputSize, inputSize, 3]))).dataSync()));
+        for (let i = 0; i < batch.length; i++) out.push(Float32Array.from(values.subarray(i * embeddingSize, (i + 1) * embeddingSize)));
+      }
+      return out;
     } finally {
       if (wasTraining) this.net.train();
     }

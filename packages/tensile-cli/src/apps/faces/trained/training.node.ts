@@ -24,8 +24,6 @@ export interface TrainEmbedderOptions {
   readonly people?: number;
   /** People held out for validation (default the recipe's 150). */
   readonly validationPeople?: number;
-  /** CosFace margin (default the recipe's). */
-  readonly margin?: number;
 }
 
 export interface EpochLog {
@@ -52,7 +50,6 @@ export async function trainEmbedder(options: TrainEmbedderOptions, log: (line: s
     ...DEFAULT_RECIPE,
     epochs: options.epochs ?? DEFAULT_RECIPE.epochs,
     validationPeople: options.validationPeople ?? DEFAULT_RECIPE.validationPeople,
-    margin: options.margin ?? DEFAULT_RECIPE.margin,
   };
   const net = DEFAULT_NET;
   manualSeed(seed);
@@ -137,14 +134,14 @@ export async function trainEmbedder(options: TrainEmbedderOptions, log: (line: s
   return { file: options.out, embedder, epochs, trainSeconds };
 }
 
-/** Embeddings of `chips` in batches of exactly `batchSize` (the last padded with repeats of its first chip), the training step's shapes. */
+/** Embeddings of `chips` in batches of exactly `batchSize` (the last padded with repeats of its first chip): the training step's shapes, so the WASM allocator reuses its blocks. */
 function embedInBatches(embedder: TrainedEmbedder, chips: readonly RawImage[], batchSize: number): Float32Array[] {
   const out: Float32Array[] = [];
   for (let start = 0; start < chips.length; start += batchSize) {
     const batch = chips.slice(start, start + batchSize);
     const real = batch.length;
     while (batch.length < batchSize) batch.push(batch[0]!);
-    out.push(...embedder.embedChips(batch).slice(0, real));
+    out.push(...embedder.embedChips(batch, batchSize).slice(0, real));
   }
   return out;
 }
