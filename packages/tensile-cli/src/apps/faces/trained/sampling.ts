@@ -28,7 +28,7 @@ export interface PeopleSplit {
 export function splitPeople(files: readonly LabelledFile[], validationPeople: number, seed: number, maxValidationImages = 30): PeopleSplit {
   const byPerson = groupByPerson(files);
   const eligible = [...byPerson.keys()].filter((label) => byPerson.get(label)!.length >= 2 && byPerson.get(label)!.length <= maxValidationImages).sort((a, b) => a - b);
-  if (validationPeople >= eligible.length) throw new ValueError(`splitPeople: cannot hold out ${validationPeople} people, only ${eligible.length} have 2–${maxValidationImages} images`);
+  if (validationPeople > eligible.length) throw new ValueError(`splitPeople: cannot hold out ${validationPeople} people, only ${eligible.length} have 2–${maxValidationImages} images`);
   const held = new Set(new Generator(seed).shuffle(eligible).slice(0, validationPeople));
   const trainPeople = [...byPerson.keys()].filter((label) => !held.has(label)).sort((a, b) => a - b);
   const renumber = new Map(trainPeople.map((label, index) => [label, index]));
