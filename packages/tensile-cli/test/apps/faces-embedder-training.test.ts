@@ -10,16 +10,23 @@ import { balancedAccuracyAt, heldOutVerification } from '../../src/apps/faces/tr
 const filesOf = (counts: readonly number[]): LabelledFile[] => counts.flatMap((n, label) => Array.from({ length: n }, (_, i) => ({ path: `p${label}/${i}.jpg`, label })));
 
 describe('trained embedder: data path', () => {
-  it('crops the central 110/250 of an LFW-framed photograph, and the same square of a 160×160 training crop', () => {
-    // A 250×250 gray photo, white inside the central 110×110 square, black outside.
-    const photo = new RawImage(Uint8Array.from({ length: 250 * 250 }, (_, i) => (Math.abs((i % 250) + 0.5 - 125) < 55 && Math.abs(Math.floor(i / 250) + 0.5 - 125) < 55 ? 255 : 0)), 250, 250, 1);
+  it('crops the 110×110 square at pixel (128, 128) of an LFW photograph: the same pixels as the centre of its 160×160 training crop', () => {
+    // A 250×250 gray photo, white inside the 110×110 square centred at (128, 128), black outside.
+    const inSquare = (i: number): boolean => Math.abs((i % 250) + 0.5 - 128) < 55 && Math.abs(Math.floor(i / 250) + 0.5 - 128) < 55;
+    const photo = new RawImage(Uint8Array.from({ length: 250 * 250 }, (_, i) => (inSquare(i) ? 200 + (i % 7) : i % 50)), 250, 250, 1);
     const chip = centredFaceChip(photo, 96, 'photo');
     assert.deepEqual([chip.width, chip.height, chip.channels], [96, 96, 3]);
-    assert.ok(chip.data.every((v) => v >= 250), 'the chip is the white square, edge to edge');
+    assert.ok(chip.data.every((v) => v >= 195), 'the chip is the square, edge to edge');
     assert.equal(FACE_FRACTION, 0.44);
-    // The training images are the photo's central 160×160: the same square at their centre.
-    const crop = new RawImage(Uint8Array.from({ length: 160 * 160 }, (_, i) => photo.data[(Math.floor(i / 160) + 45) * 250 + (i % 160) + 45]!), 160, 160, 1);
-    assert.deepEqual(faceChip(crop, LFW_FACE_SIDE, 96).data, faceChip(photo, LFW_FACE_SIDE, 96).data);
+    // The training images are rows and columns 48–207 of the photograph: their centred square is the same chip.
+    const crop = new RawImage(Uint8Array.from({ length: 160 * 160 }, (_, i) => photo.data[(Math.floor(i / 160) + 48) * 250 + (i % 160) + 48]!), 160, 160, 1);
+    // Equal up to the rounding of bilinear samples (128/250·250 is not exactly 128 in floating point).
+    const fromCrop = faceChip(crop, LFW_FACE_SIDE, 96).data;
+    const fromPhoto = chip.data.filter((_, i) => i % 3 === 0);
+    assert.ok(fromCrop.every((v, i) => Math.abs(v - fromPhoto[i]!) <= 1), 'the same square');
+    // 3 pixels off (the photograph's own centre) is a different square.
+    const offCentre = faceChip(photo, LFW_FACE_SIDE, 96).data;
+    assert.ok(offCentre.some((v, i) => Math.abs(v - fromPhoto[i]!) > 20));
     const jittered = faceChip(photo, LFW_FACE_SIDE, 96, { generator: new Generator(3), amount: { scale: 0.08, shift: 0.06 } });
     assert.notDeepEqual(jittered.data, faceChip(photo, LFW_FACE_SIDE, 96).data);
   });
