@@ -8,12 +8,18 @@ import jpeg from 'jpeg-js';
 import { decode as decodeBmpFile } from 'fast-bmp';
 import { GifReader } from 'omggif';
 import { DataError, asDataError } from './errors.js';
+import { bmpHeader, gifHeader, type ImageHeader, jpegHeader } from './image-headers.js';
+import { checkDeclaredSize, type ImageLimits } from './image-limits.js';
 import { decodePnm, isPnm } from './pnm.js';
 import { RawImage } from './raw-image.js';
 
 export type ImageFormat = 'jpeg' | 'png' | 'pnm' | 'bmp' | 'gif';
 
-export type ImageDecoder = (bytes: Uint8Array, source: string) => RawImage;
+/**
+ * Decodes one format. `limits` carries the caller's pixel limit: a decoder checks the size its
+ * header declares against it (`checkDeclaredSize`) before allocating anything.
+ */
+export type ImageDecoder = (bytes: Uint8Array, source: string, limits: ImageLimits) => RawImage;
 
 const decoders = new Map<ImageFormat, ImageDecoder>([
   ['jpeg', decodeJpeg],
@@ -40,9 +46,10 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 
 /**
  * Decodes an image file's bytes into a RawImage (8-bit; 1 channel for PGM, 3 for JPEG, PPM, BMP
- * and GIF, 1–4 for PNG as stored). A corrupt or truncated file is a DataError naming `source`.
+ * and GIF, 1–4 for PNG as stored). A corrupt, truncated or oversized file (more than
+ * `options.maxPixels`, default `setImageLimits`' value) is a DataError naming `source`.
  */
-export function decodeImage(bytes: Uint8Array, source: string): RawImage {
+export function decodeImage(bytes: Uint8Array, source: string, options: ImageLimits = {}): RawImage {
   const format = sniffImageFormat(bytes);
   if (format === undefined) throw new DataError(source, 'not a JPEG, PNG, PGM/PPM, BMP or GIF image (unknown leading bytes)', { offset: 0 });
   const decoder = decoders.get(format);
@@ -50,18 +57,45 @@ export function decodeImage(bytes: Uint8Array, source: string): RawImage {
     throw new DataError(source, `no ${format.toUpperCase()} decoder is registered here; import 'tensile/node' or call registerImageDecoder`);
   }
   try {
-    return decoder(bytes, source);
+    return decoder(bytes, source, options);
   } catch (cause) {
     throw asDataError(source, cause);
   }
 }
 
-function decodeJpeg(bytes: Uint8Array, source: string): RawImage {
+/**
+ * Runs a third-party decoder, turning its errors (plain Errors in the library's wording) into a
+ * DataError placed at the data section it was reading.
+ */
+function fromDecoder<T>(source: string, header: ImageHeader, library: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (cause) {
+    if (cause instanceof DataError) throw cause;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new DataError(source, `${header.format} image data cannot be decoded (${library}: ${reason})`, { offset: header.dataAt });
+  }
+}
+
+/** `fromDecoder`, then a check that the decoder produced the size the header declared. */
+export function decodeChecked(source: string, header: ImageHeader, library: string, decode: () => RawImage): RawImage {
+  const image = fromDecoder(source, header, library, decode);
+  if (image.width !== header.width || image.height !== header.height) {
+    throw new DataError(source, `${header.format} decoded to ${image.width}×${image.height}, but its header declares ${header.width}×${header.height}`, { offset: header.widthAt });
+  }
+  return image;
+}
+
+function decodeJpeg(bytes: Uint8Array, source: string, limits: ImageLimits): RawImage {
   // A file cut short still decodes as a partly gray picture under jpeg-js's tolerant mode, so the
   // end-of-image marker is checked first: truncation must be an error, not silently bad data.
   if (!endsWithEoi(bytes)) throw new DataError(source, 'JPEG is truncated (no end-of-image marker FFD9)', { offset: bytes.length });
-  const { data, width, height } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: true });
-  return new RawImage(data, width, height, 3);
+  const header = jpegHeader(bytes, source);
+  checkDeclaredSize(source, header, limits);
+  return decodeChecked(source, header, 'jpeg-js', () => {
+    const { data, width, height } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: true, maxResolutionInMP: Number.MAX_SAFE_INTEGER, maxMemoryUsageInMB: Number.MAX_SAFE_INTEGER });
+    return new RawImage(data, width, height, 3);
+  });
 }
 
 /** Some encoders append padding after FFD9, so the marker may sit anywhere in the last 1 KiB. */
@@ -70,24 +104,58 @@ function endsWithEoi(bytes: Uint8Array): boolean {
   return false;
 }
 
-function decodeBmp(bytes: Uint8Array, source: string): RawImage {
-  const { data, width, height, channels, components, bitsPerPixel } = decodeBmpFile(bytes);
-  if (!(data instanceof Uint8Array)) throw new DataError(source, 'BMP decoder returned no pixel array');
-  const pixels = data;
-  if (bitsPerPixel === 1) return new RawImage(pixels.map((bit) => bit * 255), width, height, 1);
-  if (components !== undefined && components !== channels) return dropAlpha(pixels, width, height, channels);
-  if (pixels.length !== width * height * channels) throw new DataError(source, `BMP pixel data does not fill ${width}×${height}×${channels}`);
-  return new RawImage(pixels, width, height, channels);
+function decodeBmp(bytes: Uint8Array, source: string, limits: ImageLimits): RawImage {
+  const header = bmpHeader(bytes, source);
+  checkDeclaredSize(source, header, limits);
+  return decodeChecked(source, header, 'fast-bmp', () => {
+    const { data, width, height, channels, components, bitsPerPixel } = decodeBmpFile(bytes);
+    if (!(data instanceof Uint8Array)) throw new DataError(source, 'BMP decoder returned no pixel array');
+    const pixels = data;
+    if (bitsPerPixel === 1) return new RawImage(pixels.map((bit) => bit * 255), width, height, 1);
+    if (components !== undefined && components !== channels) return dropAlpha(pixels, width, height, channels);
+    if (pixels.length !== width * height * channels) throw new DataError(source, `BMP pixel data does not fill ${width}×${height}×${channels}`, { offset: header.dataAt });
+    return new RawImage(pixels, width, height, channels);
+  });
 }
 
-function decodeGif(bytes: Uint8Array, source: string): RawImage {
-  const reader = new GifReader(bytes);
-  if (reader.numFrames() < 1) throw new DataError(source, 'GIF has no frames');
-  const rgba = new Uint8Array(reader.width * reader.height * 4);
-  reader.decodeAndBlitFrameRGBA(0, rgba);
-  return dropAlpha(rgba, reader.width, reader.height, 4);
+/** LZW minimum code sizes a GIF may declare (as Go's image/gif enforces). */
+const GIF_CODE_SIZES = { min: 2, max: 8 };
+
+function decodeGif(bytes: Uint8Array, source: string, limits: ImageLimits): RawImage {
+  const header = gifHeader(bytes, source);
+  checkDeclaredSize(source, header, limits);
+  const reader = fromDecoder(source, header, 'omggif', () => new GifReader(bytes));
+  if (reader.numFrames() < 1) throw new DataError(source, 'GIF has no frames', { offset: header.dataAt });
+  const frame = reader.frameInfo(0);
+  const descriptorAt = frame.data_offset - 10 - (frame.has_local_palette ? (frame.palette_size ?? 0) * 3 : 0);
+  if (frame.x + frame.width > header.width || frame.y + frame.height > header.height) {
+    throw new DataError(source, `GIF frame ${frame.width}×${frame.height} at (${frame.x}, ${frame.y}) lies outside the ${header.width}×${header.height} screen`, { offset: descriptorAt });
+  }
+  const codeSize = bytes[frame.data_offset]!;
+  if (codeSize < GIF_CODE_SIZES.min || codeSize > GIF_CODE_SIZES.max) {
+    throw new DataError(source, `GIF LZW code size ${codeSize} is outside ${GIF_CODE_SIZES.min}–${GIF_CODE_SIZES.max}`, { offset: frame.data_offset });
+  }
+  return decodeChecked(source, { ...header, dataAt: frame.data_offset }, 'omggif', () => {
+    const rgba = new Uint8Array(header.width * header.height * 4);
+    const warnings = capturingConsoleLog(() => reader.decodeAndBlitFrameRGBA(0, rgba));
+    // omggif reports pixel data that does not fill the frame only by printing; here it is an error.
+    if (warnings.length > 0) throw new DataError(source, `GIF pixel data does not match the frame size (${warnings.join('; ')})`, { offset: frame.data_offset });
+    return dropAlpha(rgba, header.width, header.height, 4);
+  });
 }
 
+/** Runs `fn` with console.log diverted into the returned list (the decoders run synchronously). */
+function capturingConsoleLog(fn: () => void): string[] {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+  try {
+    fn();
+  } finally {
+    console.log = original;
+  }
+  return lines;
+}
 function dropAlpha(pixels: Uint8Array, width: number, height: number, channels: number): RawImage {
   const rgb = new Uint8Array(width * height * 3);
   for (let p = 0; p < width * height; p++) {
