@@ -13,6 +13,7 @@ import { squeeze, unsqueeze } from './reshape.js';
 import { abs, exp, log, log1p, neg, relu, square } from './unary.js';
 import { where } from './where.js';
 import { le } from './compare.js';
+import { checkClassLabels, checkUnitInterval } from './value-checks.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -52,6 +53,7 @@ function targetDistribution(op: string, logits: Tensor, labels: Tensor, labelSmo
     if (!shapesEqual(labels.shape, logits.shape.slice(0, -1))) {
       throw new ShapeError(`${op}: integer labels ${formatShape(labels.shape)} must have the logits' shape without the class axis ${formatShape(logits.shape)}`);
     }
+    checkClassLabels(op, labels, classes);
     return labelSmoothing > 0 ? oneHot(labels, classes, { dtype: logits.dtype as 'float32' | 'float64' }) : null;
   }
   if (!shapesEqual(labels.shape, logits.shape)) {
@@ -94,6 +96,7 @@ export const nllLoss = defineOp('nllLoss', 'differentiable', (logProbs: Tensor, 
   if (!shapesEqual(labels.shape, logProbs.shape.slice(0, -1))) {
     throw new ShapeError(`nllLoss: labels ${formatShape(labels.shape)} must be logProbs ${formatShape(logProbs.shape)} without the class axis`);
   }
+  checkClassLabels('nllLoss', labels, logProbs.shape[logProbs.rank - 1]!);
   return reduce('nllLoss', neg(squeeze(takeAlongAxis(logProbs, unsqueeze(labels, -1), -1), -1)), options.reduction);
 });
 
@@ -103,6 +106,7 @@ export const binaryCrossEntropyWithLogits = defineOp(
   'differentiable',
   (logits: Tensor, targets: Tensor, options: LossOptions & { posWeight?: number } = {}): Tensor => {
     sameShape('binaryCrossEntropyWithLogits', logits, targets);
+    checkUnitInterval('binaryCrossEntropyWithLogits', 'target', targets);
     const t = asFloat(targets, logits);
     const softplusNeg = log1p(exp(neg(abs(logits))));
     let loss: Tensor;
@@ -116,12 +120,14 @@ export const binaryCrossEntropyWithLogits = defineOp(
   },
 );
 
-/** Binary cross-entropy on probabilities, clipped to [ε, 1 − ε] as Keras does. */
+/** Binary cross-entropy on probabilities in [0, 1] (refused outside), clipped to [ε, 1 − ε] as Keras does. */
 export const binaryCrossEntropy = defineOp(
   'binaryCrossEntropy',
   'differentiable',
   (probabilities: Tensor, targets: Tensor, options: LossOptions & { epsilon?: number } = {}): Tensor => {
     sameShape('binaryCrossEntropy', probabilities, targets);
+    checkUnitInterval('binaryCrossEntropy', 'target', targets);
+    checkUnitInterval('binaryCrossEntropy', 'probability', probabilities);
     const eps = options.epsilon ?? 1e-7;
     const p = clamp(probabilities, eps, 1 - eps);
     const t = asFloat(targets, probabilities);

@@ -17,6 +17,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { type AnyModel, Callback, CallbackList, type Logs } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { progressReporter } from './callbacks/progress.js';
 import type { CompiledModel } from './compile.js';
 import { NonFiniteLossError, TrainingError } from './errors.js';
@@ -55,7 +56,7 @@ export interface FitOptions extends EvaluateOptions {
   readonly callbacks?: readonly Callback[];
   /** 0 silent, 1 progress bar (plain lines when not a TTY), 2 one line per epoch. Default 1. */
   readonly verbose?: 0 | 1 | 2;
-  /** Throw NonFiniteLossError when the loss becomes NaN/Inf (default true). */
+  /** Throw NonFiniteLossError when the loss becomes NaN/Inf (default true, false when a TerminateOnNaN callback is given). */
   readonly stopOnNonFiniteLoss?: boolean;
 }
 
@@ -221,7 +222,8 @@ export async function fitModel(model: AnyModel, x: Tensor | readonly Tensor[] | 
     c.params = { epochs, steps: source.steps, verbose };
   }
   const list = new CallbackList(callbacks);
-  const stopOnNonFinite = options.stopOnNonFiniteLoss ?? true;
+  // TerminateOnNaN stops at the bad batch itself, so it replaces the error unless one is asked for.
+  const stopOnNonFinite = options.stopOnNonFiniteLoss ?? !callbacks.some((c) => c instanceof TerminateOnNaN);
   let lastFinite = Number.NaN;
   model.stopTraining = false;
   // Every step on the backend's full thread count: steps run while workers start would sum in another order.

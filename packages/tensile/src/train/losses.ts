@@ -19,6 +19,7 @@ import {
 import { mean, sum } from '../ops/reduce.js';
 import { reshape } from '../ops/reshape.js';
 import { log, neg } from '../ops/unary.js';
+import { checkClassLabels } from '../ops/value-checks.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -86,6 +87,8 @@ export class CategoricalCrossentropy extends Loss<CrossentropyArgs> {
  */
 export class SparseCategoricalCrossentropy extends Loss<CrossentropyArgs> {
   perSample(predictions: Tensor, targets: Tensor): Tensor {
+    // Checked before the cast, which would truncate 0.9 to class 0.
+    checkClassLabels(this.constructor.name, targets, predictions.shape[predictions.rank - 1]!);
     const labels = targets.dtype === 'int32' ? targets : cast(targets, 'int32');
     const squeezed = labels.rank === predictions.rank ? reshape(labels, labels.shape.slice(0, -1)) : labels;
     const smoothing = labelSmoothingOf(this.constructor.name, this.args);

@@ -32,7 +32,7 @@ export class Accuracy extends CountingAccuracy<{ readonly name?: string; readonl
   }
 
   update(predictions: Tensor, targets: Tensor): void {
-    const { predicted, actual } = classPairs(predictions, targets, this.args.threshold ?? 0.5);
+    const { predicted, actual } = classPairs(this.constructor.name, predictions, targets, this.args.threshold ?? 0.5);
     this.count(predicted.reduce((n, p, i) => n + (p === actual[i] ? 1 : 0), 0), predicted.length);
   }
 }
@@ -78,7 +78,7 @@ export class TopKCategoricalAccuracy extends CountingAccuracy<{ readonly name?: 
     const p = predictions.dataSync();
     const rows = predictions.shape[0]!;
     const cols = predictions.size / rows;
-    const { actual } = classPairs(predictions, targets);
+    const { actual } = classPairs(this.constructor.name, predictions, targets);
     let correct = 0;
     for (let r = 0; r < rows; r++) {
       const truth = p[r * cols + actual[r]!]!;

@@ -21,7 +21,7 @@ export class ConfusionMatrix extends Metric<ConfusionArgs & { readonly numClasse
   }
 
   update(predictions: Tensor, targets: Tensor): void {
-    const { predicted, actual, numClasses } = classPairs(predictions, targets, this.args.threshold ?? 0.5);
+    const { predicted, actual, numClasses } = classPairs(this.constructor.name, predictions, targets, this.args.threshold ?? 0.5);
     const n = this.args.numClasses ?? numClasses;
     if (this.counts.length === 0) this.counts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     predicted.forEach((p, i) => {
