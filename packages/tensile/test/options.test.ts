@@ -1,0 +1,60 @@
+/** Issue #28: unknown option keys and extra arguments are refused at the public boundary, with a "did you mean". */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tensile from '../src/index.js';
+import { ValueError } from '../src/errors.js';
+import { BaseLayer } from '../src/nn/layer.js';
+import { AvgPool2D, avgPool2d, conv2d, Conv2D, Dense, maxPool2d, MaxPool2D, mean, ones, rand, randn, slice, sum, variance, zeros } from '../src/index.js';
+
+function assertRefused(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof ValueError, `expected a ValueError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+const x = ones([1, 6, 6, 2]);
+const w = ones([3, 3, 2, 4]);
+
+test('ops refuse unknown option keys, naming the accepted ones and the likely meant one', () => {
+  assertRefused(() => conv2d(x, w, { stride: 2 } as object), /conv2d: unknown option 'stride'\. Did you mean 'strides'\? Accepted options: strides, padding, dilation, groups/);
+  assertRefused(() => maxPool2d(x, { kernelSize: 3, stride: 2 } as object), /maxPool2d: unknown option 'kernelSize'\. Did you mean 'poolSize'\?/);
+  assertRefused(() => avgPool2d(x, { poolSize: 3, stride: 2 } as object), /avgPool2d: unknown option 'stride'\. Did you mean 'strides'\?/);
+  assertRefused(() => variance(x, undefined, { unbiased: true } as object), /variance: unknown option 'unbiased'\. Did you mean 'correction'\?/);
+  assertRefused(() => variance(x, 1, { keepdims: true } as object), /Did you mean 'keepDims'\?/);
+  assertRefused(() => randn([2], { requiresGrad: true } as object), /randn: unknown option 'requiresGrad' \(call \.requiresGrad_\(\) on the result.*Accepted options: dtype, backend, generator, mean, std/);
+  assertRefused(() => rand([2], { hight: 3 } as object), /rand: unknown option 'hight'\. Did you mean 'high'\?/);
+  assertRefused(() => zeros([2], { dtpye: 'int32' } as object), /zeros: unknown option 'dtpye'\. Did you mean 'dtype'\?/);
+  // valid options still work
+  assert.deepEqual(conv2d(x, w, { strides: 2, padding: 'same' }).shape, [1, 3, 3, 4]);
+  assert.deepEqual(maxPool2d(x, { poolSize: 3, strides: 3 }).shape, [1, 2, 2, 2]);
+  assert.equal(variance(tensile.tensor([1, 2, 3, 4]), undefined, { correction: 1 }).item(), 5 / 3);
+});
+
+test('extra positional arguments are refused', () => {
+  const t = tensile.arange(0, 10);
+  const extra = slice as unknown as (...args: unknown[]) => unknown;
+  assertRefused(() => extra(t, [0], [5]), /slice: takes at most 2 arguments, got 3/);
+  const sumAny = sum as unknown as (...args: unknown[]) => unknown;
+  assertRefused(() => sumAny(t, 0, false, 'extra'), /sum: takes at most 3 arguments, got 4/);
+  const meanAny = mean as unknown as (...args: unknown[]) => unknown;
+  assertRefused(() => meanAny(t, 0, true, {}), /mean: takes at most 3 arguments/);
+  assert.deepEqual([...slice(t, [[2, 5]]).dataSync()], [2, 3, 4]);
+});
+
+test('layer constructors refuse unknown options', () => {
+  assertRefused(() => new Conv2D({ filters: 4, kernelSize: 3, stride: 2 } as ConstructorParameters<typeof Conv2D>[0]), /Conv2D: unknown option 'stride'\. Did you mean 'strides'\?/);
+  assertRefused(() => new MaxPool2D({ kernelSize: 3 } as object), /MaxPool2D: unknown option 'kernelSize'\. Did you mean 'poolSize'\?/);
+  assertRefused(() => new AvgPool2D({ pool_size: 3 } as object), /AvgPool2D: unknown option 'pool_size'\. Did you mean 'poolSize'\?/);
+  assertRefused(() => new Dense({ units: 3, activaton: 'relu' } as ConstructorParameters<typeof Dense>[0]), /Dense: unknown option 'activaton'\. Did you mean 'activation'\?/);
+  assert.equal(new Dense({ units: 3, activation: 'relu', name: 'fc' }).name, 'fc');
+});
+
+test('every built-in layer class lists its options', () => {
+  const unchecked = Object.entries(tensile)
+    .filter((entry): entry is [string, typeof BaseLayer] => typeof entry[1] === 'function' && entry[1].prototype instanceof BaseLayer)
+    .filter(([name, cls]) => !Object.hasOwn(cls, 'argNames') && !['Layer', 'MergeLayer', 'ImageAugmentation', 'ValueRangeAugmentation'].includes(name))
+    .map(([name]) => name);
+  assert.deepEqual(unchecked, []);
+});
