@@ -1,14 +1,14 @@
 /**
  * Image decoding from bytes, in the browser and in Node: JPEG (jpeg-js), PGM/PPM (own), BMP
- * (fast-bmp), GIF (omggif, first frame). PNG's decoder (pngjs) needs Node's zlib, so it is registered
+ * (fast-bmp), GIF (first frame; gif.ts). PNG's decoder (pngjs) needs Node's zlib, so it is registered
  * by the Node entry point (`tensile/node`); `registerImageDecoder` lets an app plug in another.
  * The format is recognised from the leading bytes, never from the file name.
  */
 import jpeg from 'jpeg-js';
 import { decode as decodeBmpFile } from 'fast-bmp';
-import { GifReader } from 'omggif';
 import { DataError, asDataError } from './errors.js';
-import { bmpHeader, gifHeader, type ImageHeader, jpegHeader } from './image-headers.js';
+import { decodeGif } from './gif.js';
+import { bmpHeader, type ImageHeader, jpegHeader } from './image-headers.js';
 import { checkDeclaredSize, type ImageLimits } from './image-limits.js';
 import { decodePnm, isPnm } from './pnm.js';
 import { RawImage } from './raw-image.js';
@@ -118,44 +118,6 @@ function decodeBmp(bytes: Uint8Array, source: string, limits: ImageLimits): RawI
   });
 }
 
-/** LZW minimum code sizes a GIF may declare (as Go's image/gif enforces). */
-const GIF_CODE_SIZES = { min: 2, max: 8 };
-
-function decodeGif(bytes: Uint8Array, source: string, limits: ImageLimits): RawImage {
-  const header = gifHeader(bytes, source);
-  checkDeclaredSize(source, header, limits);
-  const reader = fromDecoder(source, header, 'omggif', () => new GifReader(bytes));
-  if (reader.numFrames() < 1) throw new DataError(source, 'GIF has no frames', { offset: header.dataAt });
-  const frame = reader.frameInfo(0);
-  const descriptorAt = frame.data_offset - 10 - (frame.has_local_palette ? (frame.palette_size ?? 0) * 3 : 0);
-  if (frame.x + frame.width > header.width || frame.y + frame.height > header.height) {
-    throw new DataError(source, `GIF frame ${frame.width}×${frame.height} at (${frame.x}, ${frame.y}) lies outside the ${header.width}×${header.height} screen`, { offset: descriptorAt });
-  }
-  const codeSize = bytes[frame.data_offset]!;
-  if (codeSize < GIF_CODE_SIZES.min || codeSize > GIF_CODE_SIZES.max) {
-    throw new DataError(source, `GIF LZW code size ${codeSize} is outside ${GIF_CODE_SIZES.min}–${GIF_CODE_SIZES.max}`, { offset: frame.data_offset });
-  }
-  return decodeChecked(source, { ...header, dataAt: frame.data_offset }, 'omggif', () => {
-    const rgba = new Uint8Array(header.width * header.height * 4);
-    const warnings = capturingConsoleLog(() => reader.decodeAndBlitFrameRGBA(0, rgba));
-    // omggif reports pixel data that does not fill the frame only by printing; here it is an error.
-    if (warnings.length > 0) throw new DataError(source, `GIF pixel data does not match the frame size (${warnings.join('; ')})`, { offset: frame.data_offset });
-    return dropAlpha(rgba, header.width, header.height, 4);
-  });
-}
-
-/** Runs `fn` with console.log diverted into the returned list (the decoders run synchronously). */
-function capturingConsoleLog(fn: () => void): string[] {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
-  try {
-    fn();
-  } finally {
-    console.log = original;
-  }
-  return lines;
-}
 function dropAlpha(pixels: Uint8Array, width: number, height: number, channels: number): RawImage {
   const rgb = new Uint8Array(width * height * 3);
   for (let p = 0; p < width * height; p++) {

@@ -65,3 +65,33 @@ export function sampleIdx(shape: readonly number[] = [3, 4, 5]): Uint8Array {
 export function sampleCsv(): Uint8Array {
   return new TextEncoder().encode('x,y,name\n1,2,"a, b"\n3.5,-4,"say ""hi"""\n5,6,é\n');
 }
+
+/** A ustar archive holding `files` (name → bytes), with header checksums and the end-of-archive blocks. */
+export function sampleTar(files: Readonly<Record<string, Uint8Array>> = { 'a/one.txt': new TextEncoder().encode('first file\n'), 'b/two.bin': Uint8Array.from({ length: 700 }, (_, i) => i % 251) }): Uint8Array {
+  const blocks: Uint8Array[] = [];
+  for (const [name, data] of Object.entries(files)) {
+    const header = new Uint8Array(512);
+    const put = (text: string, at: number): void => header.set(new TextEncoder().encode(text), at);
+    put(name, 0);
+    put('0000644\0', 100);
+    put('0000000\0', 108);
+    put('0000000\0', 116);
+    put(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
+    put('00000000000\0', 136);
+    put('0', 156);
+    put('ustar\0', 257);
+    put('00', 263);
+    header.fill(0x20, 148, 156);
+    const sum = header.reduce((a, b) => a + b, 0);
+    put(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    blocks.push(header, data, new Uint8Array((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(new Uint8Array(1024));
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const block of blocks) {
+    out.set(block, at);
+    at += block.length;
+  }
+  return out;
+}
