@@ -7,14 +7,14 @@
 import { GifReader } from 'omggif';
 import { DataError } from './errors.js';
 import { gifHeader } from './image-headers.js';
-import { checkDeclaredSize, type ImageLimits } from './image-limits.js';
+import { checkDeclaredSize, type DataLimits } from './limits.js';
 import { RawImage } from './raw-image.js';
 
 /** LZW minimum code sizes a GIF may declare (as Go's image/gif enforces). */
 const CODE_SIZES = { min: 2, max: 8 };
 const MAX_CODES = 4096;
 
-export function decodeGif(bytes: Uint8Array, source: string, limits: ImageLimits): RawImage {
+export function decodeGif(bytes: Uint8Array, source: string, limits: DataLimits): RawImage {
   const screen = gifHeader(bytes, source);
   checkDeclaredSize(source, screen, limits);
   let reader: GifReader;

@@ -5,7 +5,7 @@
  * DataError at the offset where it ends.
  */
 import { DataError } from './errors.js';
-import type { DeclaredSize } from './image-limits.js';
+import type { DeclaredSize } from './limits.js';
 
 /** A header field (and the data section) of a file, as needed to check and to blame. */
 export interface ImageHeader extends DeclaredSize {

@@ -9,7 +9,7 @@ import { decode as decodeBmpFile } from 'fast-bmp';
 import { DataError, asDataError } from './errors.js';
 import { decodeGif } from './gif.js';
 import { bmpHeader, type ImageHeader, jpegHeader } from './image-headers.js';
-import { checkDeclaredSize, type ImageLimits } from './image-limits.js';
+import { checkDeclaredSize, type DataLimits } from './limits.js';
 import { decodePnm, isPnm } from './pnm.js';
 import { RawImage } from './raw-image.js';
 
@@ -19,7 +19,7 @@ export type ImageFormat = 'jpeg' | 'png' | 'pnm' | 'bmp' | 'gif';
  * Decodes one format. `limits` carries the caller's pixel limit: a decoder checks the size its
  * header declares against it (`checkDeclaredSize`) before allocating anything.
  */
-export type ImageDecoder = (bytes: Uint8Array, source: string, limits: ImageLimits) => RawImage;
+export type ImageDecoder = (bytes: Uint8Array, source: string, limits: DataLimits) => RawImage;
 
 const decoders = new Map<ImageFormat, ImageDecoder>([
   ['jpeg', decodeJpeg],
@@ -47,9 +47,9 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 /**
  * Decodes an image file's bytes into a RawImage (8-bit; 1 channel for PGM, 3 for JPEG, PPM, BMP
  * and GIF, 1–4 for PNG as stored). A corrupt, truncated or oversized file (more than
- * `options.maxPixels`, default `setImageLimits`' value) is a DataError naming `source`.
+ * `options.maxPixels`, default `setDataLimits`' value) is a DataError naming `source`.
  */
-export function decodeImage(bytes: Uint8Array, source: string, options: ImageLimits = {}): RawImage {
+export function decodeImage(bytes: Uint8Array, source: string, options: DataLimits = {}): RawImage {
   const format = sniffImageFormat(bytes);
   if (format === undefined) throw new DataError(source, 'not a JPEG, PNG, PGM/PPM, BMP or GIF image (unknown leading bytes)', { offset: 0 });
   const decoder = decoders.get(format);
@@ -86,7 +86,7 @@ export function decodeChecked(source: string, header: ImageHeader, library: stri
   return image;
 }
 
-function decodeJpeg(bytes: Uint8Array, source: string, limits: ImageLimits): RawImage {
+function decodeJpeg(bytes: Uint8Array, source: string, limits: DataLimits): RawImage {
   // A file cut short still decodes as a partly gray picture under jpeg-js's tolerant mode, so the
   // end-of-image marker is checked first: truncation must be an error, not silently bad data.
   if (!endsWithEoi(bytes)) throw new DataError(source, 'JPEG is truncated (no end-of-image marker FFD9)', { offset: bytes.length });
@@ -104,7 +104,7 @@ function endsWithEoi(bytes: Uint8Array): boolean {
   return false;
 }
 
-function decodeBmp(bytes: Uint8Array, source: string, limits: ImageLimits): RawImage {
+function decodeBmp(bytes: Uint8Array, source: string, limits: DataLimits): RawImage {
   const header = bmpHeader(bytes, source);
   checkDeclaredSize(source, header, limits);
   return decodeChecked(source, header, 'fast-bmp', () => {

@@ -1,7 +1,7 @@
 /** PNG decoding through pngjs, which needs Node's zlib; installed into `decodeImage` by the Node entry. */
 import { PNG } from 'pngjs';
 import { pngHeader } from './image-headers.js';
-import { checkDeclaredSize, type ImageLimits } from './image-limits.js';
+import { checkDeclaredSize, type DataLimits } from './limits.js';
 import { decodeChecked, registerImageDecoder } from './image.js';
 import { RawImage } from './raw-image.js';
 
@@ -9,7 +9,7 @@ import { RawImage } from './raw-image.js';
 const CHANNELS_BY_COLOR_TYPE: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 3, 4: 1, 6: 4 };
 
 /** Decodes a PNG after checking its declared size against the pixel limit; pngjs errors become DataErrors at the image data. */
-export function decodePng(bytes: Uint8Array, source = 'PNG', limits: ImageLimits = {}): RawImage {
+export function decodePng(bytes: Uint8Array, source = 'PNG', limits: DataLimits = {}): RawImage {
   const header = pngHeader(bytes, source);
   checkDeclaredSize(source, header, limits);
   return decodeChecked(source, header, 'pngjs', () => pngPixels(bytes));

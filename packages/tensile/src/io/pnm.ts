@@ -3,7 +3,7 @@
  * the ORL faces. 16-bit files (maxval > 255) are reduced to 8 bits; other maxvals are rescaled to 0..255.
  */
 import { DataError } from './errors.js';
-import { checkDeclaredSize, type ImageLimits } from './image-limits.js';
+import { checkDeclaredSize, type DataLimits } from './limits.js';
 import { RawImage } from './raw-image.js';
 
 const CHANNELS: Readonly<Record<string, number>> = { P2: 1, P5: 1, P3: 3, P6: 3 };
@@ -14,7 +14,7 @@ export function isPnm(bytes: Uint8Array): boolean {
 }
 
 /** Decodes a PGM/PPM file; data beyond the declared pixels is refused like data missing from them. */
-export function decodePnm(bytes: Uint8Array, source: string, limits: ImageLimits = {}): RawImage {
+export function decodePnm(bytes: Uint8Array, source: string, limits: DataLimits = {}): RawImage {
   const header = new HeaderReader(bytes, source);
   const magic = header.token();
   const channels = CHANNELS[magic];

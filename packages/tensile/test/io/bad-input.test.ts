@@ -1,11 +1,14 @@
 /** The bad inputs of issue #28, each refused with a DataError naming the file and a place in it. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { GifReader } from 'omggif';
 import { DataError } from '../../src/io/errors.js';
 import { decodeImage } from '../../src/io/image.js';
 import '../../src/io/png.node.js';
-import { parseIdx } from '../../src/io/idx.js';
+import { parseIdx, readIdx } from '../../src/io/idx.js';
+import { gunzip } from '../../src/io/gzip.js';
+import { setDataLimits } from '../../src/io/limits.js';
 import { decodeUtf8, parseCsvRows, readCsv } from '../../src/io/csv.js';
 import { crc32 } from '../../src/saving/crc32.js';
 import { sampleBmp, sampleGif, sampleIdx, sampleJpeg, samplePgm, samplePng } from '../helpers/sample-files.js';
@@ -151,4 +154,17 @@ test('a third-party decoder error is a DataError naming the file and the section
   const png = samplePng();
   png[png.length - 20] ^= 0xff; // inside IDAT: a checksum error in pngjs
   assertDataError(() => decodeImage(png, 'crc.png'), 'crc.png at byte', /PNG .*pngjs/);
+});
+
+test('gzip: data that expands beyond maxBytes is refused while it is being inflated', async () => {
+  const bomb = new Uint8Array(gzipSync(new Uint8Array(20_000_000)));
+  assert.ok(bomb.length < 50_000);
+  await assertRejectsData(gunzip(bomb, 'bomb.gz', { maxBytes: 1_000_000 }), 'bomb.gz', /expands beyond the limit maxBytes 1000000/);
+  const previous = setDataLimits({ maxBytes: 1_000_000 });
+  try {
+    await assertRejectsData(readIdx(bomb, 'bomb-idx.gz'), 'bomb-idx.gz', /maxBytes 1000000/);
+  } finally {
+    setDataLimits(previous);
+  }
+  assert.equal((await gunzip(bomb, 'bomb.gz')).length, 20_000_000);
 });
