@@ -24,7 +24,9 @@ export function pngHeader(bytes: Uint8Array, source: string): ImageHeader {
   if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') throw new DataError(source, 'PNG does not start with its IHDR chunk', { offset: 12 });
   let dataAt = 8;
   while (dataAt + 8 <= bytes.length && String.fromCharCode(...bytes.subarray(dataAt + 4, dataAt + 8)) !== 'IDAT') dataAt += 12 + view.getUint32(dataAt, false);
-  return { format: 'PNG', width: view.getUint32(16, false), height: view.getUint32(20, false), widthAt: 16, heightAt: 20, dataAt: Math.min(dataAt, bytes.length) };
+  // pngjs decodes a PNG without image data as a blank picture; a damaged chunk type can cause that.
+  if (dataAt + 8 > bytes.length) throw new DataError(source, 'PNG has no image data (IDAT chunk)', { offset: Math.min(dataAt, bytes.length) });
+  return { format: 'PNG', width: view.getUint32(16, false), height: view.getUint32(20, false), widthAt: 16, heightAt: 20, dataAt };
 }
 
 /** JPEG: walks the marker segments to the frame header (SOFn) and the start of scan (SOS). */

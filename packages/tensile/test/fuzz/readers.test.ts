@@ -28,11 +28,11 @@ import { decodeSafetensorArrays } from '../../src/saving/safetensors-format.js';
 import { sampleBmp, sampleCsv, sampleGif, sampleIdx, sampleJpeg, samplePgm, samplePng, sampleTar } from '../helpers/sample-files.js';
 
 const RUNS = Number(process.env['TENSILE_FUZZ_RUNS'] ?? 40);
-const SEED = process.env['TENSILE_FUZZ_SEED'] !== undefined ? Number(process.env['TENSILE_FUZZ_SEED']) : process.env['TENSILE_FUZZ_RUNS'] !== undefined ? Date.now() : 28;
+const SEED = process.env['TENSILE_FUZZ_SEED'] !== undefined ? Number(process.env['TENSILE_FUZZ_SEED']) : process.env['TENSILE_FUZZ_RUNS'] !== undefined ? Date.now() % 2 ** 31 : 28;
 /** Per case: a reader that checks declared sizes first never spends long on a tiny file. */
 const TIME_BOUND_MS = 2000;
 /** Per case: the largest image a mutated sample may decode to under the test's pixel limit. */
-const MAX_PIXELS = 1_000_000;
+const MAX_PIXELS = 200_000;
 
 /** What a reader returns, reduced to something `deepEqual` compares; it also asserts well-formedness. */
 type Read = (bytes: Uint8Array, source: string) => Promise<unknown>;
@@ -51,7 +51,7 @@ async function image(bytes: Uint8Array, source: string): Promise<unknown> {
   const decoded = decodeImage(bytes, source, { maxPixels: MAX_PIXELS });
   assert.equal(decoded.data.length, decoded.width * decoded.height * decoded.channels);
   assert.ok(decoded.width > 0 && decoded.height > 0 && decoded.width * decoded.height <= MAX_PIXELS);
-  return { shape: decoded.shape, data: [...decoded.data] };
+  return { shape: decoded.shape, data: decoded.data };
 }
 
 async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
@@ -198,7 +198,7 @@ describe(`readers under mutation (${RUNS} cases per reader and mutation, seed ${
               assert.deepEqual(result, original, `${kind} (${mutation.describe}) read as different data without an error`);
             }
           }),
-          { numRuns: RUNS, seed: SEED },
+          { numRuns: RUNS, seed: SEED, includeErrorInReport: true },
         );
       }
     });
@@ -221,7 +221,7 @@ describe('the GIF LZW decoder', () => {
         const decoded = decodeImage(bytes, 'gen.gif');
         assert.deepEqual([...decoded.data], [...expected].filter((_, i) => i % 4 !== 3));
       }),
-      { numRuns: RUNS, seed: SEED },
+      { numRuns: RUNS, seed: SEED, includeErrorInReport: true },
     );
   });
 });

@@ -168,3 +168,9 @@ test('gzip: data that expands beyond maxBytes is refused while it is being infla
   }
   assert.equal((await gunzip(bomb, 'bomb.gz')).length, 20_000_000);
 });
+
+test('PNG: a file whose image data chunk was renamed (so pngjs would return a blank picture) is refused', () => {
+  const png = samplePng();
+  png[37]! ^= 0x20; // 'IDAT' → 'iDAT', an ancillary chunk a decoder may skip
+  assertDataError(() => decodeImage(png, 'blank.png'), 'blank.png at byte', /no image data \(IDAT chunk\)/);
+});
