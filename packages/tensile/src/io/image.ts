@@ -9,7 +9,7 @@ import { decode as decodeBmpFile } from 'fast-bmp';
 import { DataError, asDataError } from './errors.js';
 import { decodeGif } from './gif.js';
 import { bmpHeader, type ImageHeader, jpegHeader } from './image-headers.js';
-import { checkDeclaredSize, type DataLimits } from './limits.js';
+import { checkDeclaredSize, type DataLimits, limitOf } from './limits.js';
 import { decodePnm, isPnm } from './pnm.js';
 import { RawImage } from './raw-image.js';
 
@@ -86,6 +86,9 @@ export function decodeChecked(source: string, header: ImageHeader, library: stri
   return image;
 }
 
+/** jpeg-js's peak working memory per pixel: component planes at up to 4:4:4, the output, and slack. */
+const JPEG_BYTES_PER_PIXEL = 16;
+
 function decodeJpeg(bytes: Uint8Array, source: string, limits: DataLimits): RawImage {
   // A file cut short still decodes as a partly gray picture under jpeg-js's tolerant mode, so the
   // end-of-image marker is checked first: truncation must be an error, not silently bad data.
@@ -93,7 +96,16 @@ function decodeJpeg(bytes: Uint8Array, source: string, limits: DataLimits): RawI
   const header = jpegHeader(bytes, source);
   checkDeclaredSize(source, header, limits);
   return decodeChecked(source, header, 'jpeg-js', () => {
-    const { data, width, height } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: true, maxResolutionInMP: Number.MAX_SAFE_INTEGER, maxMemoryUsageInMB: Number.MAX_SAFE_INTEGER });
+    // jpeg-js's own caps follow ours: the declared size was checked above, and its memory cap (for
+    // crafted sampling factors and tables) allows the decoder's working buffers for that size.
+    const maxPixels = limitOf('decodeImage', limits, 'maxPixels');
+    const { data, width, height } = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      tolerantDecoding: true,
+      maxResolutionInMP: maxPixels / 1e6,
+      maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * JPEG_BYTES_PER_PIXEL) / 2 ** 20)),
+    });
     return new RawImage(data, width, height, 3);
   });
 }

@@ -111,7 +111,7 @@ test('PNG and JPEG: a declared size above the pixel limit fails fast, naming the
   new DataView(jpg.buffer).setUint16(sof + 5, 30000, false);
   new DataView(jpg.buffer).setUint16(sof + 7, 30000, false);
   assertDataError(() => decodeImage(jpg, 'big.jpg'), `big.jpg at byte ${sof}`, /maxPixels/);
-  assert.ok(performance.now() - started < 1000, 'the limit is checked before decoding');
+  assert.ok(performance.now() - started < 5000, 'the limit is checked before decoding (decoding took 43 s)');
   assertDataError(() => decodeImage(pngClaiming(0, 10), 'zero.png'), 'zero.png at byte 16', /0×10/);
 });
 
