@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of every reader (issue #28): real sample files are truncated, have bytes
+ * Property-based fuzzing of every reader (issue #28: images, IDX, CSV, box files, tar, gzip, safetensors): real sample files are truncated, have bytes
  * flipped, header fields overwritten (with huge sizes among them) or data appended, and each reader
  * must then either throw its typed error (DataError, or ModelFileError for model files) naming the
  * file, at no negative or infinite offset, within a time bound — or return a well-formed result,
@@ -16,6 +16,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { GifReader, GifWriter } from 'omggif';
 import { Dense, Sequential } from '../../src/index.js';
+import { parseBoxes } from '../../src/io/boxes.js';
 import { decodeUtf8, readCsv } from '../../src/io/csv.js';
 import { DataError } from '../../src/io/errors.js';
 import { gunzip } from '../../src/io/gzip.js';
@@ -95,6 +96,12 @@ const readers: readonly Reader[] = [
     sample: sampleCsv(),
     sizeFields: [],
     read: async (bytes, source) => collect(readCsv(decodeUtf8([bytes], source), { source, types: { x: 'number', y: 'number', name: 'string' } })),
+  },
+  {
+    name: 'boxes',
+    sample: new TextEncoder().encode('# image x1 y1 x2 y2\nface.pgm 1 2 30 40\nscene.gif 5.5 6 70 80\n'),
+    sizeFields: [],
+    read: async (bytes, source) => parseBoxes((await collect(decodeUtf8([bytes], source))).join(''), source),
   },
   {
     name: 'tar',
