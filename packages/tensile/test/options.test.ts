@@ -58,3 +58,20 @@ test('every built-in layer class lists its options', () => {
     .map(([name]) => name);
   assert.deepEqual(unchecked, []);
 });
+
+test('fit, evaluate, predict, compile, loss classes and loss ops refuse unknown options too', async () => {
+  const model = new tensile.Sequential([new Dense({ units: 2, inputShape: [3] })]);
+  assertRefused(() => model.compile({ optimizer: 'sgd', loss: 'mse', metric: ['accuracy'] } as Parameters<typeof model.compile>[0]), /compile: unknown option 'metric'\. Did you mean 'metrics'\?/);
+  model.compile({ optimizer: 'sgd', loss: 'mse' });
+  const data = ones([4, 3]);
+  const targets = zeros([4, 2]);
+  await assert.rejects(model.fit(data, targets, { epoch: 3, verbose: 0 } as object), /fit: unknown option 'epoch'\. Did you mean 'epochs'\?/);
+  await assert.rejects(model.fit(data, targets, { batch_size: 2, verbose: 0 } as object), /fit: unknown option 'batch_size'\. Did you mean 'batchSize'\?/);
+  await assert.rejects(model.evaluate(data, targets, { batchsize: 2 } as object), /evaluate: unknown option 'batchsize'\. Did you mean 'batchSize'\?/);
+  assertRefused(() => model.predict(data, { batch: 2 } as object), /predict: unknown option 'batch'/);
+  assertRefused(() => new tensile.SparseCategoricalCrossentropy({ from_logits: true } as object), /SparseCategoricalCrossentropy: unknown option 'from_logits'\. Did you mean 'fromLogits'\?/);
+  assertRefused(() => new tensile.MeanSquaredError({ reduction: 'sum' } as object), /MeanSquaredError: unknown option 'reduction'\. Accepted options: none/);
+  const logits = ones([2, 3]);
+  const labels = tensile.tensor([0, 2], [2], { dtype: 'int32' });
+  assertRefused(() => tensile.softmaxCrossEntropy(logits, labels, { label_smoothing: 0.1 } as object), /softmaxCrossEntropy: unknown option 'label_smoothing'\. Did you mean 'labelSmoothing'\?/);
+});

@@ -14,11 +14,17 @@ import { abs, exp, log, log1p, neg, relu, square } from './unary.js';
 import { where } from './where.js';
 import { le } from './compare.js';
 import { checkClassLabels, checkUnitInterval } from './value-checks.js';
+import type { CallSpec } from '../options.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
 export interface LossOptions {
   reduction?: Reduction;
+}
+
+/** `(predictions, targets, options?)` with the option names a loss op takes. */
+function lossCall(options: readonly string[]): CallSpec {
+  return { maxArgs: 3, optionsAt: 2, options };
 }
 
 function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Tensor {
@@ -87,6 +93,7 @@ export const softmaxCrossEntropy = defineOp(
     }
     return reduce('softmaxCrossEntropy', loss, options.reduction);
   },
+  lossCall(['reduction', 'labelSmoothing']),
 );
 
 /** Negative log-likelihood of log-probabilities [..., C] at int32 labels [...]. */
@@ -98,7 +105,7 @@ export const nllLoss = defineOp('nllLoss', 'differentiable', (logProbs: Tensor, 
   }
   checkClassLabels('nllLoss', labels, logProbs.shape[logProbs.rank - 1]!);
   return reduce('nllLoss', neg(squeeze(takeAlongAxis(logProbs, unsqueeze(labels, -1), -1), -1)), options.reduction);
-});
+}, lossCall(['reduction']));
 
 /** Binary cross-entropy on logits: max(x,0) − x·t + log(1 + e^(−|x|)), stable for any x. */
 export const binaryCrossEntropyWithLogits = defineOp(
@@ -118,6 +125,7 @@ export const binaryCrossEntropyWithLogits = defineOp(
     }
     return reduce('binaryCrossEntropyWithLogits', loss, options.reduction);
   },
+  lossCall(['reduction', 'posWeight']),
 );
 
 /** Binary cross-entropy on probabilities in [0, 1] (refused outside), clipped to [ε, 1 − ε] as Keras does. */
@@ -133,17 +141,18 @@ export const binaryCrossEntropy = defineOp(
     const t = asFloat(targets, probabilities);
     return reduce('binaryCrossEntropy', neg(add(mul(t, log(p)), mul(sub(1, t), log(sub(1, p))))), options.reduction);
   },
+  lossCall(['reduction', 'epsilon']),
 );
 
 export const meanSquaredError = defineOp('meanSquaredError', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions = {}): Tensor => {
   sameShape('meanSquaredError', predictions, targets);
   return reduce('meanSquaredError', square(sub(predictions, asFloat(targets, predictions))), options.reduction);
-});
+}, lossCall(['reduction']));
 
 export const meanAbsoluteError = defineOp('meanAbsoluteError', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions = {}): Tensor => {
   sameShape('meanAbsoluteError', predictions, targets);
   return reduce('meanAbsoluteError', abs(sub(predictions, asFloat(targets, predictions))), options.reduction);
-});
+}, lossCall(['reduction']));
 
 /** Quadratic within `delta` of the target, linear beyond. */
 export const huberLoss = defineOp('huberLoss', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions & { delta?: number } = {}): Tensor => {
@@ -153,7 +162,7 @@ export const huberLoss = defineOp('huberLoss', 'differentiable', (predictions: T
   const err = abs(sub(predictions, asFloat(targets, predictions)));
   const quad = minimum(err, delta);
   return reduce('huberLoss', add(mul(square(quad), 0.5), mul(sub(err, quad), delta)), options.reduction);
-});
+}, lossCall(['reduction', 'delta']));
 
 /** Σ t·log(t/p) over the last axis, with both clipped to [ε, 1] (Keras' KLDivergence). */
 export const klDivergence = defineOp('klDivergence', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions & { epsilon?: number } = {}): Tensor => {
@@ -162,7 +171,7 @@ export const klDivergence = defineOp('klDivergence', 'differentiable', (predicti
   const t = clamp(asFloat(targets, predictions), eps, 1);
   const p = clamp(predictions, eps, 1);
   return reduce('klDivergence', sum(mul(t, log(div(t, p))), -1), options.reduction);
-});
+}, lossCall(['reduction', 'epsilon']));
 
 /** max(0, 1 − t·y) with targets in {−1, 1} (0/1 targets are mapped to −1/1, as Keras does). */
 export const hingeLoss = defineOp('hingeLoss', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions = {}): Tensor => {
@@ -170,7 +179,7 @@ export const hingeLoss = defineOp('hingeLoss', 'differentiable', (predictions: T
   const t0 = asFloat(targets, predictions);
   const t = cast(where(le(t0, 0), -1, 1), predictions.dtype);
   return reduce('hingeLoss', mean(relu(sub(1, mul(t, predictions))), -1), options.reduction);
-});
+}, lossCall(['reduction']));
 
 /** Cosine similarity along `axis`: Σ a·b / (‖a‖·‖b‖), with norms floored at ε. */
 export const cosineSimilarity = defineOp('cosineSimilarity', 'differentiable', (a: Tensor, b: Tensor, options: { axis?: number; epsilon?: number } = {}): Tensor => {
@@ -179,10 +188,11 @@ export const cosineSimilarity = defineOp('cosineSimilarity', 'differentiable', (
   const eps = options.epsilon ?? 1e-8;
   const norm = (t: Tensor): Tensor => maximum(sum(square(t), axis).sqrt(), eps);
   return div(sum(mul(a, b), axis), mul(norm(a), norm(b)));
-});
+}, lossCall(['axis', 'epsilon']));
 
 /** 1 − cosine similarity, reduced over the batch. */
 export const cosineEmbeddingLoss = defineOp('cosineEmbeddingLoss', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions = {}): Tensor =>
   reduce('cosineEmbeddingLoss', sub(1, cosineSimilarity(predictions, asFloat(targets, predictions))), options.reduction),
+  lossCall(['reduction']),
 );
 
