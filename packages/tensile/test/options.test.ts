@@ -75,3 +75,10 @@ test('fit, evaluate, predict, compile, loss classes and loss ops refuse unknown 
   const labels = tensile.tensor([0, 2], [2], { dtype: 'int32' });
   assertRefused(() => tensile.softmaxCrossEntropy(logits, labels, { label_smoothing: 0.1 } as object), /softmaxCrossEntropy: unknown option 'label_smoothing'\. Did you mean 'labelSmoothing'\?/);
 });
+
+test('optimizer constructors refuse unknown options', () => {
+  assertRefused(() => new tensile.Adam({ lr: 0.1 } as object), /Adam: unknown option 'lr'\. Accepted options: learningRate, weightDecay, clipNorm, clipValue, beta1, beta2, epsilon/);
+  assertRefused(() => new tensile.SGD({ learning_rate: 0.1 } as object), /SGD: unknown option 'learning_rate'\. Did you mean 'learningRate'\?/);
+  assertRefused(() => new tensile.AdamW({ weightdecay: 0.1 } as object), /AdamW: unknown option 'weightdecay'\. Did you mean 'weightDecay'\?/);
+  assert.equal(new tensile.RMSprop({ learningRate: 0.01, rho: 0.8 }).learningRate, 0.01);
+});
