@@ -82,3 +82,10 @@ test('optimizer constructors refuse unknown options', () => {
   assertRefused(() => new tensile.AdamW({ weightdecay: 0.1 } as object), /AdamW: unknown option 'weightdecay'\. Did you mean 'weightDecay'\?/);
   assert.equal(new tensile.RMSprop({ learningRate: 0.01, rho: 0.8 }).learningRate, 0.01);
 });
+
+test('callback and metric constructors refuse unknown options', () => {
+  assertRefused(() => new tensile.EarlyStopping({ patient: 3 } as object), /EarlyStopping: unknown option 'patient'\. Did you mean 'patience'\?/);
+  assertRefused(() => new tensile.ReduceLROnPlateau({ min_lr: 1e-5 } as object), /ReduceLROnPlateau: unknown option 'min_lr'/);
+  assertRefused(() => new tensile.SparseCategoricalAccuracy({ threshold: 0.3 } as object), /SparseCategoricalAccuracy: unknown option 'threshold'\. Accepted options: name/);
+  assertRefused(() => new tensile.AUC({ num_thresholds: 10 } as object), /AUC: unknown option 'num_thresholds'\. Did you mean 'numThresholds'\?/);
+});

@@ -1,3 +1,4 @@
+import { checkOptions, optionNames } from '../options.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelFileError } from './errors.js';
@@ -22,6 +23,7 @@ export class ModelCheckpoint extends Callback {
   private best = Number.NaN;
 
   constructor(readonly options: ModelCheckpointOptions) {
+    checkOptions('ModelCheckpoint', options, optionNames<ModelCheckpointOptions>()('filepath', 'monitor', 'saveBestOnly', 'mode', 'saveWeightsOnly'));
     super();
   }
 
