@@ -15,7 +15,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import { mul, sub } from './arithmetic.js';
 import { requireTensor } from './dispatch.js';
 import { oneHot } from './gather.js';
-import { softmaxCrossEntropy, type LossOptions } from './losses.js';
+import { lossCall, softmaxCrossEntropy, type LossOptions } from './losses.js';
+import { optionNames } from '../options.js';
 import { defineOp } from './registry.js';
 
 export interface AdditiveMarginOptions extends LossOptions {
@@ -44,4 +45,5 @@ export const additiveMarginSoftmaxLoss = defineOp(
     const marginTerm = oneHot(labels, cosines.shape[1]!, { dtype: cosines.dtype, onValue: margin });
     return softmaxCrossEntropy(mul(sub(cosines, marginTerm), scale), labels, { reduction: options.reduction });
   },
+  lossCall(optionNames<AdditiveMarginOptions>()('reduction', 'scale', 'margin')),
 );
