@@ -6,6 +6,7 @@
  * published on `window.demoState`.
  */
 import { Adam, Callback, getBackend, noGrad, ready, scope, SparseCategoricalCrossentropy, tensor, type Logs, type Tensor } from 'tensile';
+import { context2d, drawChart } from '../../charts/line-chart.js';
 import { mnistCnn } from '../../mnist/model.js';
 import { DEMO_BATCH_SIZE, DEMO_LEARNING_RATE, DIGIT_SIZE, type DigitSpriteIndex } from '../digits.js';
 import { StepTimer } from '../step-timer.js';
@@ -31,12 +32,6 @@ function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`demo page: no element #${id}`);
   return found as T;
-}
-
-function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('demo page: no 2D canvas context');
-  return ctx;
 }
 
 interface Digits {
@@ -68,34 +63,6 @@ async function loadDigits(): Promise<{ train: Digits; test: Digits }> {
     return { pixels, labels: Int32Array.from(index.labels.slice(first, first + count)), count };
   };
   return { train: split(0, index.trainCount), test: split(index.trainCount, index.testCount) };
-}
-
-/** A line chart of one or more series on a canvas, y from 0 to `top` (or the data's maximum). */
-function drawChart(canvas: HTMLCanvasElement, series: readonly { values: readonly number[]; color: string; label: string }[], top?: number): void {
-  const ctx = context2d(canvas);
-  const { width, height } = canvas;
-  ctx.clearRect(0, 0, width, height);
-  const max = top ?? Math.max(1e-6, ...series.flatMap((s) => s.values));
-  ctx.strokeStyle = '#ccc';
-  ctx.strokeRect(30.5, 10.5, width - 40, height - 30);
-  ctx.fillStyle = '#555';
-  ctx.font = '11px sans-serif';
-  ctx.fillText(max.toFixed(2), 2, 16);
-  ctx.fillText('0', 18, height - 20);
-  series.forEach((s, k) => {
-    ctx.fillStyle = s.color;
-    ctx.fillText(s.label, 40 + k * 140, height - 5);
-    if (s.values.length < 1) return;
-    ctx.strokeStyle = s.color;
-    ctx.beginPath();
-    s.values.forEach((v, i) => {
-      const x = 30 + ((width - 40) * i) / Math.max(1, s.values.length - 1);
-      const y = 10 + (height - 30) * (1 - Math.min(v, max) / max);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    });
-    ctx.stroke();
-  });
 }
 
 /** Class scores of `count` digits starting at `first`, in batches. */
@@ -162,6 +129,8 @@ class LiveCharts extends Callback {
   readonly losses: number[] = [];
   readonly accuracies: number[] = [];
   readonly testAccuracies: number[] = [];
+  /** The step after which each test accuracy was measured. */
+  readonly testSteps: number[] = [];
 
   override onBatchEnd(_batch: number, logs: Logs): void {
     this.losses.push(logs['loss']!);
@@ -173,7 +142,7 @@ class LiveCharts extends Callback {
     drawChart(element('loss-chart'), [{ values: this.losses, color: '#c0392b', label: 'training loss' }]);
     drawChart(element('accuracy-chart'), [
       { values: this.accuracies, color: '#2471a3', label: 'training accuracy' },
-      { values: this.testAccuracies.length ? [0, ...this.testAccuracies] : [], color: '#1e8449', label: 'test accuracy (per epoch)' },
+      { values: this.testAccuracies, at: this.testSteps, color: '#1e8449', label: 'test accuracy (per epoch)' },
     ], 1);
   }
 }
@@ -267,6 +236,7 @@ async function main(): Promise<void> {
       state.testAccuracy = showConfusion(scores, test.labels);
       showSamples(scores, test);
       charts.testAccuracies.push(state.testAccuracy);
+      charts.testSteps.push(charts.losses.length - 1);
       charts.draw();
       state.stepMs = timer.meanMs;
       state.steps = timer.steps;
