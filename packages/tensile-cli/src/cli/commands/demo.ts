@@ -1,6 +1,6 @@
 /** `tensile demo`: builds the in-browser MNIST demo (a static folder) and serves it, cross-origin isolated. */
 import type { Command } from 'commander';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildDemo } from '../../apps/demo/build.node.js';
@@ -39,5 +39,7 @@ export function registerDemoCommand(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      // A temporary folder goes with the server; one asked for with --out stays.
+      if (options.out === undefined) await rm(outDir, { recursive: true, force: true });
     });
 }
