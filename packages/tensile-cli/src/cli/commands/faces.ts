@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerFaceApiCommands } from './faces-face-api.js';
 import { registerFaceDetectorCommands } from './faces-detector.js';
+import { registerFaceOrlCommand } from './faces-orl.js';
 import { registerFaceServeCommand } from './faces-serve.js';
 
 export function registerFacesCommands(program: Command): void {
@@ -9,4 +10,5 @@ export function registerFacesCommands(program: Command): void {
   registerFaceDetectorCommands(faces);
   registerFaceApiCommands(faces);
   registerFaceServeCommand(faces);
+  registerFaceOrlCommand(faces);
 }
