@@ -52,10 +52,11 @@ function fillRect(image: RawImage, rects: readonly { x: number; y: number; width
 }
 
 /**
- * The height of the eyes in ORL's upright, centred face crops, as a fraction of the image height: one
- * fixed line for every photograph (the report's example strip shows the bar on a face), not per-face landmarks.
+ * The height of the eyes in ORL's upright, centred face crops, as a fraction of the image height: one fixed
+ * line for every photograph, not per-face landmarks. 0.48 is the mean eye height of face-api's landmarks on
+ * ten ORL photographs of ten people (range 0.43–0.53; docs/faces/orl-NOTES.md).
  */
-export const EYE_LINE = 0.43;
+export const EYE_LINE = 0.48;
 
 /** A black bar across the whole width over the eyes, `fraction` of the image height tall. */
 export function eyeBar(image: RawImage, fraction: number): RawImage {

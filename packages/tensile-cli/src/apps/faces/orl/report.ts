@@ -55,7 +55,7 @@ export function orlReport(results: OrlResults): string {
     lines.push(
       '## Robustness',
       '',
-      'The test photographs of every split under controlled perturbations (random ones seeded by the photograph, so the same in every split); training and enrolment photographs are clean. Rotation and scale are about the image centre, with black outside the photograph; the eye bar is at a fixed 43% of the height.',
+      'The test photographs of every split under controlled perturbations (random ones seeded by the photograph, so the same in every split); training and enrolment photographs are clean. Rotation and scale are about the image centre, with black outside the photograph; the eye bar is centred at a fixed 48% of the height.',
       '',
       robustnessTable(results),
       '',

@@ -142,10 +142,10 @@ async function writeRobustnessCharts(results: OrlResults, out: string): Promise<
 /** One photograph under every perturbation at every strength, a row per perturbation. */
 async function writeExampleStrip(photo: RawImage, id: number, out: string): Promise<void> {
   const cells = PERTURBATIONS.flatMap((p) => [
-    { image: photo, caption: `${p.kind}\nclean` },
-    ...p.strengths.map((strength, i) => ({ image: perturb({ perturbation: p, level: i + 1, strength }, photo, id), caption: `${p.kind}\n${p.unit} ${strength}` })),
+    { image: photo, caption: 'clean' },
+    ...p.strengths.map((strength, i) => ({ image: perturb({ perturbation: p, level: i + 1, strength }, photo, id), caption: `${p.kind} ${strength}` })),
   ]);
-  await writeImageGrid(cells, path.join(out, 'perturbations'), { columns: 4, cellSize: 92, cellHeight: 112, title: 'Perturbations of one ORL test photograph, levels 0–3' });
+  await writeImageGrid(cells, path.join(out, 'perturbations'), { columns: 4, cellSize: 110, cellHeight: 134, title: 'One ORL test photograph, levels 0–3 (strengths as in report.md)' });
 }
 
 export async function runOrlStudy(settings: OrlStudySettings): Promise<OrlResults> {
