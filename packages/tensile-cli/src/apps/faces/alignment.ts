@@ -78,17 +78,19 @@ export function faceAnchors(landmarks: readonly Point[]): [Point, Point, Point] 
 }
 
 /**
- * A `size`×`size` chip of `image` sampled through `chipToImage` (chip pixel coordinates → image pixel
- * coordinates), bilinear; samples outside the image are 0. The chip keeps the image's channels and pixel type.
+ * A `width`×`height` image sampled from `image` through `outputToImage` (output pixel coordinates → image
+ * pixel coordinates), bilinear; samples outside the image are 0. The result keeps the image's channels and pixel type.
  */
-export function warpToChip(image: RawImage, chipToImage: Similarity, size: number): RawImage {
-  if (!Number.isInteger(size) || size <= 0) throw new ValueError(`warpToChip: size must be a positive integer, got ${size}`);
-  const { width, height, channels, data } = image;
-  const out = new Uint8Array(size * size * channels);
-  const at = (x: number, y: number, c: number): number => (x >= 0 && y >= 0 && x < width && y < height ? data[(y * width + x) * channels + c]! : 0);
-  for (let v = 0; v < size; v++) {
-    for (let u = 0; u < size; u++) {
-      const p = applySimilarity(chipToImage, { x: u + 0.5, y: v + 0.5 });
+export function warpImage(image: RawImage, outputToImage: Similarity, width: number, height: number): RawImage {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new ValueError(`warpImage: size must be positive integers, got ${width}×${height}`);
+  }
+  const { channels, data } = image;
+  const out = new Uint8Array(width * height * channels);
+  const at = (x: number, y: number, c: number): number => (x >= 0 && y >= 0 && x < image.width && y < image.height ? data[(y * image.width + x) * channels + c]! : 0);
+  for (let v = 0; v < height; v++) {
+    for (let u = 0; u < width; u++) {
+      const p = applySimilarity(outputToImage, { x: u + 0.5, y: v + 0.5 });
       const sx = p.x - 0.5;
       const sy = p.y - 0.5;
       const x0 = Math.floor(sx);
@@ -97,11 +99,17 @@ export function warpToChip(image: RawImage, chipToImage: Similarity, size: numbe
       const fy = sy - y0;
       for (let c = 0; c < channels; c++) {
         const value = (1 - fy) * ((1 - fx) * at(x0, y0, c) + fx * at(x0 + 1, y0, c)) + fy * ((1 - fx) * at(x0, y0 + 1, c) + fx * at(x0 + 1, y0 + 1, c));
-        out[(v * size + u) * channels + c] = Math.round(value);
+        out[(v * width + u) * channels + c] = Math.round(value);
       }
     }
   }
-  return new RawImage(out, size, size, channels);
+  return new RawImage(out, width, height, channels);
+}
+
+/** A `size`×`size` chip of `image` sampled through `chipToImage` (chip pixel coordinates → image pixel coordinates); see warpImage. */
+export function warpToChip(image: RawImage, chipToImage: Similarity, size: number): RawImage {
+  if (!Number.isInteger(size) || size <= 0) throw new ValueError(`warpToChip: size must be a positive integer, got ${size}`);
+  return warpImage(image, chipToImage, size, size);
 }
 
 /** The square region [left, left+side) × [top, top+side) of `image` resampled to `size`×`size`. */

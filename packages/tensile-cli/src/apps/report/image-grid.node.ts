@@ -35,20 +35,28 @@ function pngDataUri(image: RawImage): string {
 
 const escapeXml = (text: string): string => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
-/** Lays `cells` out `columns` wide, each image drawn `cellSize` pixels square (nearest-neighbour, no smoothing). */
-export async function writeImageGrid(cells: readonly GridCell[], basePath: string, options: { columns?: number; cellSize?: number; title?: string } = {}): Promise<{ svg: string; png: string }> {
+/**
+ * Lays `cells` out `columns` wide, each image drawn `cellSize` pixels wide and `cellHeight` (default
+ * `cellSize`) tall (nearest-neighbour, no smoothing).
+ */
+export async function writeImageGrid(
+  cells: readonly GridCell[],
+  basePath: string,
+  options: { columns?: number; cellSize?: number; cellHeight?: number; title?: string } = {},
+): Promise<{ svg: string; png: string }> {
   const columns = Math.max(1, Math.min(options.columns ?? 6, cells.length));
   const size = options.cellSize ?? 120;
+  const imageHeight = options.cellHeight ?? size;
   const captionHeight = 34;
   const top = options.title ? 30 : 0;
   const rows = Math.ceil(cells.length / columns);
   const width = columns * (size + 10) + 10;
-  const height = top + rows * (size + captionHeight + 10) + 10;
+  const height = top + rows * (imageHeight + captionHeight + 10) + 10;
   const parts = cells.map(({ image, caption }, i) => {
     const x = 10 + (i % columns) * (size + 10);
-    const y = top + 10 + Math.floor(i / columns) * (size + captionHeight + 10);
-    const lines = caption.split('\n').slice(0, 2).map((line, l) => `<text x="${x + size / 2}" y="${y + size + 14 + 13 * l}" font-size="11" text-anchor="middle" font-family="sans-serif">${escapeXml(line)}</text>`);
-    return `<image x="${x}" y="${y}" width="${size}" height="${size}" image-rendering="pixelated" preserveAspectRatio="none" href="${pngDataUri(image)}"/>${lines.join('')}`;
+    const y = top + 10 + Math.floor(i / columns) * (imageHeight + captionHeight + 10);
+    const lines = caption.split('\n').slice(0, 2).map((line, l) => `<text x="${x + size / 2}" y="${y + imageHeight + 14 + 13 * l}" font-size="11" text-anchor="middle" font-family="sans-serif">${escapeXml(line)}</text>`);
+    return `<image x="${x}" y="${y}" width="${size}" height="${imageHeight}" image-rendering="pixelated" preserveAspectRatio="none" href="${pngDataUri(image)}"/>${lines.join('')}`;
   });
   const title = options.title ? `<text x="10" y="20" font-size="15" font-family="sans-serif">${escapeXml(options.title)}</text>` : '';
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="white"/>${title}${parts.join('')}</svg>`;

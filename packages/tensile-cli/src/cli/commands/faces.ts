@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerFaceApiCommands } from './faces-face-api.js';
 import { registerFaceDetectorCommands } from './faces-detector.js';
 import { registerFaceEmbedderCommands } from './faces-embedder.js';
+import { registerFaceOrlCommand } from './faces-orl.js';
 import { registerFaceServeCommand } from './faces-serve.js';
 import { registerFaceVerifyCommands } from './faces-verify.js';
 
@@ -12,5 +13,6 @@ export function registerFacesCommands(program: Command): void {
   registerFaceApiCommands(faces);
   registerFaceEmbedderCommands(faces);
   registerFaceVerifyCommands(faces);
+  registerFaceOrlCommand(faces);
   registerFaceServeCommand(faces);
 }
