@@ -13,8 +13,9 @@ export interface FaceEmbedder {
   /** Euclidean distance between unit embeddings below which two faces are the same person, calibrated when the model was made. */
   readonly threshold: number;
   /**
-   * One unit-length embedding per photograph. A photograph is either a face crop or a photograph centred on
-   * one face (LFW's convention); the embedder aligns it the way its network was trained.
+   * One unit-length embedding per photograph, framed as LFW frames its photographs: centred on one face that
+   * fills about half of the shorter side. Tight face crops must be framed that way first (`faces orl` pads
+   * ORL's crops, orl/embedder-input.ts); the embedder aligns the face the way its network was trained.
    */
   embed(images: readonly RawImage[]): Promise<Float32Array[]>;
 }
