@@ -6,3 +6,4 @@ export * from './index.js';
 export * from './data/index.node.js';
 export * from './saving/index.node.js';
 export * from './train/index.node.js';
+export * from './onnx/index.node.js';

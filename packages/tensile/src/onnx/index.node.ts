@@ -1,0 +1,2 @@
+/** Node-only ONNX files. */
+export { exportOnnx } from './files.node.js';

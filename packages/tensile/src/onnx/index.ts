@@ -1,0 +1,2 @@
+/** Browser-safe ONNX interchange: models to and from ONNX bytes. */
+export { encodeOnnx, DEFAULT_OPSET, type ExportOnnxOptions } from './export.js';
