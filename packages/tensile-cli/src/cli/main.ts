@@ -7,6 +7,7 @@ import { registerCatsDogsCommands } from './commands/catsdogs.js';
 import { registerFacesCommands } from './commands/faces.js';
 import { registerIdsCommands } from './commands/ids.js';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerExportCommands } from './commands/export.js';
 import { registerMnistCommands } from './commands/mnist.js';
 import { positiveInt } from './options.js';
 
@@ -30,6 +31,7 @@ registerMnistCommands(train, study);
 registerIdsCommands(program);
 registerCatsDogsCommands(program);
 registerFacesCommands(program);
+registerExportCommands(program);
 registerBenchCommand(program);
 
 program.parseAsync().then(
