@@ -1,2 +1,2 @@
 /** Node-only ONNX files. */
-export { exportOnnx } from './files.node.js';
+export { exportOnnx, loadOnnx } from './files.node.js';
