@@ -4,3 +4,4 @@ export { encodeSafetensors, decodeSafetensors, type DecodedSafetensors } from '.
 export { registerLayer, serializeLayer, deserializeLayer, modelToConfig, modelFromConfig, ARCHITECTURE_VERSION, type ArchitectureConfig, type LayerSpec } from './architecture.js';
 export { modelToBytes, modelFromBytes, weightsToBytes, loadWeightsFromBytes, type SaveModelOptions, type LoadModelOptions, type TrainingState } from './model-file.js';
 export { decodeTfjsWeights, parseTfjsWeightsManifest, tfjsStoredBytes, type TfjsWeightsManifest, type TfjsWeightGroup, type TfjsWeightEntry, type TfjsWeightDType, type TfjsQuantizationDType } from './tfjs-weights.js';
+export { encodeTfjsLayersModel, decodeTfjsLayersModel, TFJS_SHARD, type TfjsLayersModelJson } from './tfjs-layers.js';
