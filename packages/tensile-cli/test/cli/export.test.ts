@@ -1,4 +1,4 @@
-/** End-to-end: `tensile export onnx` on saved models, the file run by ONNX Runtime; non-models refused by name. */
+/** End-to-end: `tensile export onnx|tfjs` on saved models, the ONNX file run by ONNX Runtime; non-models refused by name. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { rand, type Tensor, tensor } from 'tensile';
-import { loadModel, saveModel, setDataRoot } from 'tensile/node';
+import { loadModel, loadTfjsLayersModel, saveModel, setDataRoot } from 'tensile/node';
 import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
 import { IntrusionDetector, parseRecord, trainIds } from '../../src/apps/ids/index.node.js';
 import { mnistCnn } from '../../src/apps/mnist/model.js';
@@ -30,8 +30,8 @@ async function maxDifference(file: string, x: Tensor, expected: Tensor): Promise
   return Array.from(expected.dataSync()).reduce((worst, v, i) => Math.max(worst, Math.abs(v - actual[i]!)), 0);
 }
 
-describe('tensile export onnx', () => {
-  it('exports a model folder written by saveModel; ONNX Runtime agrees with the loaded model', async (t) => {
+describe('tensile export', () => {
+  it('exports a model folder written by saveModel: ONNX Runtime agrees with the loaded model, and so does the TF.js export read back', async (t) => {
     const dir = await tempDir('tensile-export-');
     await saveModel(mnistCnn(), path.join(dir, 'model'));
     const out = path.join(dir, 'mnist.onnx');
@@ -43,6 +43,12 @@ describe('tensile export onnx', () => {
     const difference = await maxDifference(out, x, model.predict(x) as Tensor);
     t.diagnostic(`saved mnist cnn: max |tensile - onnxruntime| = ${difference.toExponential(2)}`);
     assert.ok(difference < 1e-4);
+
+    // The same model as a TF.js layers model (TF.js itself opens these in test/apps/tfjs-layers.test.ts).
+    const { stdout: tfjsOut } = await tensile('export', 'tfjs', path.join(dir, 'model'), path.join(dir, 'tfjs'));
+    assert.equal(tfjsOut.trim(), `wrote ${path.join(dir, 'tfjs', 'model.json')}: 'mnist_cnn_relu' from ${path.join(dir, 'model', 'model.safetensors')}`);
+    const reread = await loadTfjsLayersModel(path.join(dir, 'tfjs', 'model.json'));
+    assert.deepEqual(reread.predict(x).dataSync(), (model.predict(x) as Tensor).dataSync());
   });
 
   it('exports an intrusion detector\'s network, checked on real encoded NSL-KDD records', async (t) => {
@@ -74,6 +80,8 @@ describe('tensile export onnx', () => {
     await assert.rejects(tensile('export', 'onnx', notes, out), (e: { stderr: string }) => e.stderr.startsWith(`tensile: ${notes}: `));
     const missing = path.join(dir, 'missing');
     await assert.rejects(tensile('export', 'onnx', missing, out), (e: { stderr: string }) => e.stderr.trim() === `tensile: ${missing}: cannot be read: it does not exist`);
+    await assert.rejects(tensile('export', 'tfjs', notes, path.join(dir, 'tfjs')), (e: { stderr: string }) => e.stderr.startsWith(`tensile: ${notes}: `));
+    await assert.rejects(stat(path.join(dir, 'tfjs')));
     await assert.rejects(stat(out));
   });
 });

@@ -1,8 +1,9 @@
-/** `tensile export onnx MODEL OUT`: a trained model as an ONNX file for other runtimes. */
+/** `tensile export onnx MODEL OUT` and `tensile export tfjs MODEL DIR`: a trained model for other runtimes. */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { isQuantizedModelFile, type Model, ModelFileError, modelFromBytes, type SymbolicTensor } from 'tensile';
-import { exportOnnx } from 'tensile/node';
+import { exportOnnx, saveTfjsLayersModel } from 'tensile/node';
 import { IntrusionDetector } from '../../apps/ids/detector.node.js';
 import { identifyModelBytes, resolveModelPath } from '../../apps/model-file.node.js';
 import { applyCommonOptions, type CommonOptions, emit, positiveInt } from '../options.js';
@@ -49,5 +50,17 @@ export function registerExportCommands(program: Command): void {
         `wrote ${out}: '${model.name}' from ${file}, opset ${options.opset}, input ${JSON.stringify(input)} → output ${JSON.stringify(output)} (null: any batch size)`,
         ...(note ? [note] : []),
       ].join('\n'));
+    });
+  exportCommand
+    .command('tfjs')
+    .description('write a Sequential model as a TensorFlow.js layers model (model.json + one weight shard) that tf.loadLayersModel opens')
+    .argument('<model>', 'model file or folder')
+    .argument('<dir>', 'the folder to write model.json and group1-shard1of1.bin in')
+    .action(async (target: string, dir: string, _options: object, command: Command) => {
+      const all = command.optsWithGlobals<CommonOptions>();
+      await applyCommonOptions(all);
+      const { file, model, note } = await networkOf(target);
+      await saveTfjsLayersModel(model, dir);
+      emit(all, { model: file, out: path.join(dir, 'model.json') }, [`wrote ${path.join(dir, 'model.json')}: '${model.name}' from ${file}`, ...(note ? [note] : [])].join('\n'));
     });
 }
