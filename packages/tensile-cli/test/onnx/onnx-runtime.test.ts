@@ -5,8 +5,10 @@
  * Tensile's ONNX import of the same bytes agrees within 1e-5.
  */
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import {
@@ -21,6 +23,28 @@ import { detectorNetwork } from '../../src/apps/ids/network.js';
 import { mnistCnn } from '../../src/apps/mnist/model.js';
 
 const TOLERANCE = 1e-4;
+const run = promisify(execFile);
+
+/** A Python with the official `onnx` package (Debian's python3-onnx), or null. */
+async function pythonWithOnnx(): Promise<string | null> {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    if (await run(python, ['-c', 'import onnx']).then(() => true, () => false)) return python;
+  }
+  return null;
+}
+
+/** The official ONNX checker (full check: shape inference included) on `bytes`; skipped with a note without it. */
+async function checkWithOnnx(t: { diagnostic(message: string): void }, bytes: Uint8Array): Promise<void> {
+  const python = await pythonWithOnnx();
+  if (python === null) {
+    t.diagnostic('no Python with the onnx package (apt-get install python3-onnx): the official checker was not run');
+    return;
+  }
+  const file = path.join(await tempDir('tensile-onnx-check-'), 'model.onnx');
+  await writeFile(file, bytes);
+  const { stdout } = await run(python, ['-c', 'import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print("checked", onnx.__version__)', file]);
+  t.diagnostic(`onnx.checker (full check): ${stdout.trim()}`);
+}
 
 /** Biases and normalisation statistics made random too, so that every weight is exercised. */
 function randomizeWeights(model: Model<SymbolicTensor | readonly SymbolicTensor[]>): void {
@@ -108,7 +132,9 @@ describe('ONNX export run by ONNX Runtime', () => {
     const outputs = new Concatenate({ axis: 1 }).apply([new Flatten().apply(new Concatenate().apply(activations)), new BatchNormalization().apply(joined)]);
     const model = new Model({ inputs, outputs, name: 'every_layer' });
     randomizeWeights(model);
-    const difference = await maxDifference(model, randn([3, 17, 15, 4]));
+    const bytes = encodeOnnx(model);
+    await checkWithOnnx(t, bytes);
+    const difference = await maxDifference(model, randn([3, 17, 15, 4]), bytes);
     t.diagnostic(`every layer kind: max |tensile - onnxruntime| = ${difference.toExponential(2)}`);
     assert.ok(difference < TOLERANCE, `max difference ${difference}`);
   });
