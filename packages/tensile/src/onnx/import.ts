@@ -213,7 +213,17 @@ const OPS: Record<string, OpBuilder> = {
     const epsilon = a.float('epsilon', 1e-5);
     return ([x, gamma, beta]) => layerNorm(float(x, `${where}: input X`), { epsilon, gamma: float(gamma, `${where}: Scale`), ...(beta !== undefined && { beta: float(beta, `${where}: B`) }) });
   },
-  Concat: (a, where) => ([...xs]) => concat(xs.map((x, i) => float(x, `${where}: input ${i}`)), a.int('axis', 0)),
+  Concat: (a, where) => ([...xs]) => (xs.every((x) => Array.isArray(x)) ? xs.flatMap((x) => x as readonly number[]) : concat(xs.map((x, i) => float(x, `${where}: input ${i}`)), a.int('axis', 0))),
+  // Shape arithmetic (as PyTorch exports a flatten: Shape → Gather → Unsqueeze → Concat → Reshape) runs on integer vectors.
+  Shape: (a, where) => ([x]) => {
+    const shape = float(x, `${where}: input`).shape;
+    return shape.slice(a.int('start', 0), a.int('end', shape.length));
+  },
+  Gather: (a, where) => ([data, indices]) => {
+    const values = ints(data, `${where}: data (Tensile gathers from shapes only)`);
+    if (a.int('axis', 0) !== 0) throw new ValueError(`${where}: gathering along axis ${a.int('axis', 0)} of a shape is not supported`);
+    return ints(indices, `${where}: indices`).map((i) => values[(i + values.length) % values.length]!);
+  },
   Flatten: (a, where) => ([xv]) => {
     const x = float(xv, `${where}: input`);
     const axis = ((a.int('axis', 1) % (x.rank + 1)) + x.rank + 1) % (x.rank + 1);
@@ -237,6 +247,8 @@ const OPS: Record<string, OpBuilder> = {
     return reshape(x, keep);
   },
   Unsqueeze: (a, where) => ([xv, axesValue]) => {
+    // An integer vector stays one (a gathered size becomes a one-element shape).
+    if (Array.isArray(xv)) return xv as readonly number[];
     const x = float(xv, `${where}: input`);
     const axes = axesValue === undefined ? a.ints('axes') : ints(axesValue, `${where}: axes`);
     if (!axes) throw new ValueError(`${where}: Unsqueeze needs axes`);

@@ -37,8 +37,8 @@ class Graph {
     return name;
   }
 
-  int64(name: string, values: number[]): string {
-    this.initializers.push({ name, dims: [values.length], dataType: ONNX_INT64, int64Data: values });
+  int64(name: string, values: number[], dims = [values.length]): string {
+    this.initializers.push({ name, dims, dataType: ONNX_INT64, int64Data: values });
     return name;
   }
 
@@ -86,7 +86,9 @@ describe('ONNX import', () => {
     const dense = g.node('Gemm', [flat, g.floats('fc', [5, 16]), g.floats('fcb', [5])], 'fc_out', [attr('transB', 1), attr('alpha', 0.5, true), attr('beta', 2, true)]);
     const other = g.node('MatMul', [g.node('Tanh', [flat], 't'), g.floats('mm', [16, 5])], 'mm_out');
     const mixed = g.node('Mul', [dense, g.node('Elu', [other], 'elu')], 'mixed');
-    const reshaped = g.node('Reshape', [mixed, g.int64('shape', [0, -1])], 'reshaped');
+    // The shape arithmetic PyTorch writes for x.view(x.size(0), -1).
+    const batch = g.node('Unsqueeze', [g.node('Gather', [g.node('Shape', [mixed], 'shape_of'), g.int64('zero', [0], [])], 'batch_size', [attr('axis', 0)]), g.int64('axes0', [0])], 'batch_dim');
+    const reshaped = g.node('Reshape', [mixed, g.node('Concat', [batch, g.int64('rest', [-1])], 'target', [attr('axis', 0)])], 'reshaped');
     g.node('Add', [reshaped, g.node('Softmax', [g.node('Mul', [reshaped, g.floats('temperature', [])], 'scaled')], 'probabilities', [attr('axis', 1)])], 'y');
     const bytes = g.bytes({ name: 'x', shape: ['n', 3, 13, 11] }, 'y');
     const x = randn([2, 3, 13, 11]);
