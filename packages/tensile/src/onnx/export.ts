@@ -54,12 +54,13 @@ const TRAINING_ONLY = [Dropout, SpatialDropout, RandomFlip, RandomRotation, Rand
 const TO_CHANNELS_FIRST = [0, 3, 1, 2];
 const TO_CHANNELS_LAST = [0, 2, 3, 1];
 
+/** The attributes of the ops written here that the ONNX schemas type as float; every other number is an int. */
+const FLOAT_ATTRIBUTES = new Set(['alpha', 'beta', 'epsilon']);
+
 function attribute(name: string, value: AttributeValue): OnnxAttribute {
   if (typeof value === 'string') return { name, type: ATTRIBUTE.STRING, s: new TextEncoder().encode(value) };
   if (typeof value !== 'number') return { name, type: ATTRIBUTE.INTS, ints: [...value] };
-  return Number.isInteger(value) && !name.startsWith('alpha') && !name.startsWith('beta') && name !== 'epsilon' && name !== 'gamma'
-    ? { name, type: ATTRIBUTE.INT, i: value }
-    : { name, type: ATTRIBUTE.FLOAT, f: value };
+  return FLOAT_ATTRIBUTES.has(name) ? { name, type: ATTRIBUTE.FLOAT, f: value } : { name, type: ATTRIBUTE.INT, i: value };
 }
 
 function valueInfo(name: string, shape: SymbolicShape): OnnxValueInfo {
