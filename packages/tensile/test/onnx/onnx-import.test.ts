@@ -4,14 +4,40 @@
  * (export → import → same outputs); bad files refused naming the file, node and op.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { Conv2D, decodeOnnx, Dense, encodeOnnx, Flatten, manualSeed, MaxPool2D, ModelFileError, rand, randn, Sequential, type Tensor } from '../../src/index.js';
+import { Conv2D, decodeOnnx, Dense, encodeOnnx, Flatten, manualSeed, MaxPool2D, ModelFileError, rand, randn, Sequential, type Tensor, tensor } from '../../src/index.js';
 import { exportOnnx, loadOnnx } from '../../src/node.js';
 import { ATTRIBUTE, encodeModelProto, ONNX_FLOAT, ONNX_INT64, type OnnxAttribute, type OnnxNode, type OnnxTensor } from '../../src/onnx/onnx-proto.js';
 import { tempDir } from 'tensile-test-support';
+
+const run = promisify(execFile);
+
+/** A small CNN in PyTorch, exported by torch.onnx.export; prints its input and output as CSV lines. */
+const TORCH_EXPORT = `
+import sys, torch, torch.nn as nn
+torch.manual_seed(0)
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+                                      nn.Conv2d(8, 16, 3, stride=2, groups=2, padding=1), nn.LeakyReLU(0.1), nn.AdaptiveAvgPool2d(1))
+        self.head = nn.Sequential(nn.Linear(16, 10), nn.Softmax(dim=1))
+    def forward(self, x):
+        x = self.features(x)
+        return self.head(x.view(x.size(0), -1))
+net = Net().eval()
+with torch.no_grad():
+    net.features[1].running_mean.uniform_(-0.2, 0.2); net.features[1].running_var.uniform_(0.5, 1.5)
+x = torch.rand(3, 1, 28, 28)
+torch.onnx.export(net, x, sys.argv[1], input_names=['x'], output_names=['y'], dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}}, opset_version=13)
+print(','.join('%.9g' % v for v in x.flatten().tolist()))
+print(','.join('%.9g' % v for v in net(x).flatten().tolist()))
+`;
 
 type Attr = number | readonly number[] | string;
 
@@ -112,6 +138,21 @@ describe('ONNX import', () => {
     t.diagnostic(`export → import: max |difference| = ${difference.toExponential(2)}`);
     assert.ok(difference < 1e-5);
     assert.throws(() => imported.predict(rand([5, 12, 11, 2])), /input 'sequential\w*_input' expects \[any, 12, 12, 2\], got \[5,12,11,2\]/);
+  });
+
+  it('reads a file PyTorch wrote (torch.onnx.export) with PyTorch\'s outputs, where Debian\'s python3-torch is installed', async (t) => {
+    const torch = await run('/usr/bin/python3', ['-c', 'import torch']).then(() => true, () => false);
+    if (!torch) {
+      t.skip('no python3-torch (apt-get install python3-torch): the PyTorch check was not run');
+      return;
+    }
+    const file = path.join(await tempDir('tensile-onnx-torch-'), 'torch.onnx');
+    const { stdout } = await run('/usr/bin/python3', ['-c', TORCH_EXPORT, file]);
+    const [inputs, outputs] = stdout.trim().split('\n').map((line) => Float32Array.from(line.split(','), Number));
+    const y = (await loadOnnx(file)).predict(tensor(inputs!, [3, 1, 28, 28])).dataSync();
+    const difference = maxDifference(y, outputs!);
+    t.diagnostic(`PyTorch CNN: max |tensile - torch| = ${difference.toExponential(2)}`);
+    assert.ok(difference < 1e-4, `max difference ${difference}`);
   });
 
   it('refuses an unsupported op naming node and op, and truncated or foreign files naming the file', async () => {
