@@ -3,7 +3,7 @@ import type { ProtocolOptions } from './protocol.js';
 
 export type WorkloadId =
   | 'tiny_add' | 'sgemm_128' | 'sgemm_256' | 'sgemm_512' | 'sgemm_1024' | 'conv1' | 'conv2'
-  | 'mnist_train' | 'mnist_infer' | 'mlp_train' | 'face_embed' | 'face_landmarks' | 'face_detect';
+  | 'mnist_train' | 'mnist_infer' | 'mlp_train' | 'face_embed' | 'face_embed_trained' | 'face_landmarks' | 'face_detect';
 
 export interface Workload {
   readonly id: WorkloadId;
@@ -36,6 +36,8 @@ export const WORKLOADS: readonly Workload[] = [
   // face-api's networks with its pretrained weights (issue 23): one aligned 150×150 face → 128-d
   // descriptor, one 112×112 face → 68 landmarks; batch 1, result read back.
   milliseconds('face_embed', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
+  // The embedder trained in Tensile (issue 22): one 96×96 RGB face chip → unit 128-d embedding, read back.
+  milliseconds('face_embed_trained', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
   milliseconds('face_landmarks', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
   milliseconds('face_detect', { warmup: 2, samples: 9, minBlockMs: 0 }, 'ms/frame'),
 ];

@@ -10,8 +10,9 @@ type Prepared = (() => unknown) | string;
  * The face workloads run the applications' networks; they load only when asked for, so the harness
  * runs its kernel and model workloads where the applications are not beside it.
  */
-const faceWorkloads: Record<'face_embed' | 'face_landmarks' | 'face_detect', () => Promise<Prepared>> = {
+const faceWorkloads: Record<'face_embed' | 'face_embed_trained' | 'face_landmarks' | 'face_detect', () => Promise<Prepared>> = {
   face_embed: async () => (await import('./tensile-faces.js')).faceWorkloads.face_embed(),
+  face_embed_trained: async () => (await import('./tensile-trained-embedder.js')).trainedEmbedderCall(),
   face_landmarks: async () => (await import('./tensile-faces.js')).faceWorkloads.face_landmarks(),
   face_detect: async () => (await import('../face-detect.js')).faceDetectCall(),
 };

@@ -65,6 +65,7 @@ export async function tfjsEngine(backend: 'cpu' | 'wasm'): Promise<Engine> {
     mlp_train: () => trainStep(mlpModel(), tf.randomNormal([256, 122]), 2),
     ...tfjsFaceWorkloads(tf),
     face_detect: () => 'no face detector in TF.js',
+    face_embed_trained: () => 'the embedder trained in Tensile has no TF.js port',
   };
   return { prepare: (id) => Promise.resolve(calls[id]()) };
 }

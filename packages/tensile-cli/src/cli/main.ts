@@ -7,6 +7,7 @@ import { registerCatsDogsCommands } from './commands/catsdogs.js';
 import { registerFacesCommands } from './commands/faces.js';
 import { registerIdsCommands } from './commands/ids.js';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerMnistCommands } from './commands/mnist.js';
 import { positiveInt } from './options.js';
@@ -33,6 +34,7 @@ registerCatsDogsCommands(program);
 registerFacesCommands(program);
 registerExportCommands(program);
 registerBenchCommand(program);
+registerDemoCommand(program);
 
 program.parseAsync().then(
   () => process.exit(0),

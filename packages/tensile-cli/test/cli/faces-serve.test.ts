@@ -7,17 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { lfwPeople, lfwPerson, lfwPhoto } from '../apps/faces/service/lfw-photos.js';
 import { sharedDataRoot } from 'tensile-test-support';
 import { tempDir } from 'tensile-test-support';
+import { launchChromium } from '../browser/chromium.js';
 
-const CHROMIUM = process.env.TENSILE_CHROMIUM ?? '/usr/bin/chromium';
 const PASSWORD = 'browser test password';
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const screenshots = process.env.TENSILE_SCREENSHOTS;
@@ -55,17 +54,13 @@ const asFile = async (relative: string): Promise<{ name: string; mimeType: strin
 
 describe('tensile faces serve in a browser', () => {
   it('signs in, enrols two people, allows one, queues a stranger and denies them', { timeout: 15 * 60_000 }, async (t) => {
-    if (!existsSync(CHROMIUM)) {
-      t.skip(`no browser: ${CHROMIUM} is missing (apt-get install chromium, or set TENSILE_CHROMIUM)`);
-      return;
-    }
+    const browser = await launchChromium(t);
+    if (!browser) return;
     const [alice, bob] = await lfwPeople(2);
     // Far from both (distance 0.58 with face-api, threshold 0.43); some strangers come closer.
     const stranger = await lfwPerson('Serena_Williams');
     const dir = await tempDir('tensile-faces-browser-');
     const { url } = await startService(path.join(dir, 'faces.db'));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    after(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     page.setDefaultTimeout(STEP_MS);
     const message = page.locator('#message');

@@ -5,6 +5,7 @@ import { nslKdd } from './datasets/nsl-kdd.node.js';
 import { orlFaces } from './datasets/orl-faces.node.js';
 import { catsDogs } from './datasets/cats-dogs.node.js';
 import { lfw } from './datasets/lfw.node.js';
+import { lfwTrain } from './datasets/lfw-train.node.js';
 import { faceDetection } from './datasets/face-detection.node.js';
 
 export { decodePng } from '../io/png.node.js'; // importing it also registers PNG with decodeImage
@@ -18,8 +19,9 @@ export { NSL_KDD_CATEGORIES, type NslKddData, type NslKddOptions, type NslKddSpl
 export type { OrlFaces, OrlFacesOptions } from './datasets/orl-faces.node.js';
 export type { CatsDogs } from './datasets/cats-dogs.node.js';
 export { parsePairs, type FacePair, type Lfw } from './datasets/lfw.node.js';
+export type { LfwTrain, LfwTrainFile } from './datasets/lfw-train.node.js';
 export type { FaceDetection } from './datasets/face-detection.node.js';
-export { mnist, fashionMnist, nslKdd, orlFaces, catsDogs, lfw, faceDetection };
+export { mnist, fashionMnist, nslKdd, orlFaces, catsDogs, lfw, lfwTrain, faceDetection };
 
 /** The dataset loaders as one namespace: `datasets.mnist()`, `datasets.nslKdd()` … */
-export const datasets = { mnist, fashionMnist, nslKdd, orlFaces, catsDogs, lfw, faceDetection } as const;
+export const datasets = { mnist, fashionMnist, nslKdd, orlFaces, catsDogs, lfw, lfwTrain, faceDetection } as const;

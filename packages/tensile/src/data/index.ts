@@ -14,6 +14,7 @@ export { decodeUtf8, parseCsvRows, readCsv, type CsvColumnType, type CsvReadOpti
 export { gunzip, gunzipChunks, isGzip, maybeGunzip } from '../io/gzip.js';
 export { RawImage, type PixelArray } from '../io/raw-image.js';
 export { decodeImage, registerImageDecoder, sniffImageFormat, type ImageDecoder, type ImageFormat } from '../io/image.js';
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, setDataLimits, type DataLimits } from '../io/limits.js';
 export { decodePnm } from '../io/pnm.js';
 export {
   augment,

@@ -25,6 +25,8 @@ type TextSource = string | Iterable<string> | AsyncIterable<string>;
 
 export interface CsvParseOptions {
   readonly delimiter?: string;
+  /** Names the file in errors (default 'CSV text'). */
+  readonly source?: string;
 }
 
 export interface CsvReadOptions<S extends CsvSchema> extends CsvParseOptions, BadRecordOptions {
@@ -60,6 +62,7 @@ export async function* parseCsvRows(text: TextSource, options: CsvParseOptions =
   let line = 1;
   let rowLine = 1;
   let rowHasContent = false;
+  let quoteLine = 1;
 
   const endRow = (): CsvRow | undefined => {
     const row = rowHasContent ? { line: rowLine, fields: [...fields, field] } : undefined;
@@ -94,6 +97,7 @@ export async function* parseCsvRows(text: TextSource, options: CsvParseOptions =
       const code = chunk.charCodeAt(i);
       if (code === QUOTE) {
         if (quoteClosed) field += '"';
+        else quoteLine = line;
         inQuotes = true;
         quoteClosed = false;
         if (!rowHasContent) rowLine = line;
@@ -130,6 +134,8 @@ export async function* parseCsvRows(text: TextSource, options: CsvParseOptions =
       i = end;
     }
   }
+  // A quote left open swallows the rest of the file into one field: almost always a damaged file.
+  if (inQuotes) throw new DataError(options.source ?? 'CSV text', `unterminated quote: the quoted field opened here never closes`, { line: quoteLine });
   const last = endRow();
   if (last) yield last;
 }
@@ -152,7 +158,9 @@ export async function* readCsv<S extends CsvSchema>(text: TextSource, options: C
   let picks = columns ? pickColumns(columns, types, source, 1) : undefined;
   let headerPending = options.header ?? options.columns === undefined;
 
+  let empty = true;
   for await (const row of parseCsvRows(text, options)) {
+    empty = false;
     if (headerPending) {
       headerPending = false;
       columns ??= row.fields.map((name) => name.trim());
@@ -171,6 +179,7 @@ export async function* readCsv<S extends CsvSchema>(text: TextSource, options: C
     }
     yield record as CsvRecord<S>;
   }
+  if (empty) throw new DataError(source, 'the file is empty: no header and no rows', { line: 1 });
   log.finish(source);
 }
 
@@ -207,13 +216,84 @@ function typedRecord(row: CsvRow, picks: readonly ColumnPick[], source: string):
   return record;
 }
 
-/** Decodes UTF-8 byte chunks to text chunks without splitting multi-byte characters. */
-export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8');
+/**
+ * Decodes UTF-8 byte chunks to text chunks without splitting multi-byte characters. Invalid UTF-8
+ * is a DataError naming `source` and the byte offset, never a silent U+FFFD.
+ */
+export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, source = 'UTF-8 text'): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let consumed = 0; // bytes of the earlier chunks
+  let carried = new Uint8Array(0); // their unfinished last character, which the decoder holds back
   for await (const chunk of chunks) {
-    const text = decoder.decode(chunk, { stream: true });
+    let text;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw invalidUtf8(source, consumed - carried.length + firstInvalidUtf8(concat(carried, chunk)));
+    }
+    const recent = chunk.length >= 3 ? chunk.subarray(-3) : concat(carried, chunk).subarray(-3);
+    carried = recent.slice(recent.length - unfinishedTail(recent));
+    consumed += chunk.length;
     if (text) yield text;
   }
-  const rest = decoder.decode();
+  let rest;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw invalidUtf8(source, consumed - carried.length);
+  }
   if (rest) yield rest;
+}
+
+function invalidUtf8(source: string, offset: number): DataError {
+  return new DataError(source, 'invalid UTF-8 (the text must be UTF-8 encoded)', { offset });
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** How many trailing bytes of `bytes` start a multi-byte character that is not finished yet. */
+function unfinishedTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: look further back
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0;
+}
+
+/** Index of the first byte that does not continue valid UTF-8 (the length when all of it is valid so far). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const byte = bytes[i]!;
+    if (byte < 0x80) {
+      i++;
+      continue;
+    }
+    // Lead byte → length and the allowed range of the second byte (no overlongs, surrogates or > U+10FFFF).
+    const [length, low, high] =
+      byte >= 0xc2 && byte <= 0xdf ? [2, 0x80, 0xbf]
+      : byte === 0xe0 ? [3, 0xa0, 0xbf]
+      : byte === 0xed ? [3, 0x80, 0x9f]
+      : byte >= 0xe1 && byte <= 0xef ? [3, 0x80, 0xbf]
+      : byte === 0xf0 ? [4, 0x90, 0xbf]
+      : byte >= 0xf1 && byte <= 0xf3 ? [4, 0x80, 0xbf]
+      : byte === 0xf4 ? [4, 0x80, 0x8f]
+      : [0, 0, 0];
+    if (length === 0) return i;
+    for (let k = 1; k < length; k++) {
+      const next = bytes[i + k];
+      if (next === undefined) return bytes.length;
+      if (k === 1 ? next < low || next > high : (next & 0xc0) !== 0x80) return i + k;
+    }
+    i += length;
+  }
+  return bytes.length;
 }

@@ -21,10 +21,15 @@ export class DataError extends TensileError {
   }
 }
 
+/** Only real places are printed: a computed "byte -768" would send the user looking for nothing. */
 function describeLocation({ line, offset }: DataLocation): string {
-  if (line !== undefined) return ` line ${line}`;
-  if (offset !== undefined) return ` at byte ${offset}`;
+  if (line !== undefined && isPlace(line)) return ` line ${line}`;
+  if (offset !== undefined && isPlace(offset)) return ` at byte ${offset}`;
   return '';
+}
+
+function isPlace(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
 }
 
 /** Wraps any thrown value as a DataError for `source`, keeping DataErrors that already name a file. */

@@ -51,6 +51,8 @@ export function parseIdx(bytes: Uint8Array, source: string, expect: IdxExpectati
     throw new DataError(source, `file ends inside the header (${bytes.length} of ${headerLength} bytes)`, { offset: bytes.length });
   }
   const shape = Array.from({ length: rank }, (_, axis) => view.getInt32(4 + 4 * axis, false));
+  const negative = shape.findIndex((size) => size < 0);
+  if (negative >= 0) throw new DataError(source, `dimension ${negative} is ${shape[negative]}: sizes cannot be negative`, { offset: 4 + 4 * negative });
   const count = shape.reduce((a, b) => a * b, 1);
   const payloadLength = count * ITEM_SIZE[dtype];
   const actualPayload = bytes.length - headerLength;

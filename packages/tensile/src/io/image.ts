@@ -1,19 +1,25 @@
 /**
  * Image decoding from bytes, in the browser and in Node: JPEG (jpeg-js), PGM/PPM (own), BMP
- * (fast-bmp), GIF (omggif, first frame). PNG's decoder (pngjs) needs Node's zlib, so it is registered
+ * (fast-bmp), GIF (first frame; gif.ts). PNG's decoder (pngjs) needs Node's zlib, so it is registered
  * by the Node entry point (`tensile/node`); `registerImageDecoder` lets an app plug in another.
  * The format is recognised from the leading bytes, never from the file name.
  */
 import jpeg from 'jpeg-js';
 import { decode as decodeBmpFile } from 'fast-bmp';
-import { GifReader } from 'omggif';
 import { DataError, asDataError } from './errors.js';
+import { decodeGif } from './gif.js';
+import { bmpHeader, type ImageHeader, jpegHeader } from './image-headers.js';
+import { checkDeclaredSize, type DataLimits, limitOf } from './limits.js';
 import { decodePnm, isPnm } from './pnm.js';
 import { RawImage } from './raw-image.js';
 
 export type ImageFormat = 'jpeg' | 'png' | 'pnm' | 'bmp' | 'gif';
 
-export type ImageDecoder = (bytes: Uint8Array, source: string) => RawImage;
+/**
+ * Decodes one format. `limits` carries the caller's pixel limit: a decoder checks the size its
+ * header declares against it (`checkDeclaredSize`) before allocating anything.
+ */
+export type ImageDecoder = (bytes: Uint8Array, source: string, limits: DataLimits) => RawImage;
 
 const decoders = new Map<ImageFormat, ImageDecoder>([
   ['jpeg', decodeJpeg],
@@ -40,9 +46,10 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 
 /**
  * Decodes an image file's bytes into a RawImage (8-bit; 1 channel for PGM, 3 for JPEG, PPM, BMP
- * and GIF, 1–4 for PNG as stored). A corrupt or truncated file is a DataError naming `source`.
+ * and GIF, 1–4 for PNG as stored). A corrupt, truncated or oversized file (more than
+ * `options.maxPixels`, default `setDataLimits`' value) is a DataError naming `source`.
  */
-export function decodeImage(bytes: Uint8Array, source: string): RawImage {
+export function decodeImage(bytes: Uint8Array, source: string, options: DataLimits = {}): RawImage {
   const format = sniffImageFormat(bytes);
   if (format === undefined) throw new DataError(source, 'not a JPEG, PNG, PGM/PPM, BMP or GIF image (unknown leading bytes)', { offset: 0 });
   const decoder = decoders.get(format);
@@ -50,18 +57,57 @@ export function decodeImage(bytes: Uint8Array, source: string): RawImage {
     throw new DataError(source, `no ${format.toUpperCase()} decoder is registered here; import 'tensile/node' or call registerImageDecoder`);
   }
   try {
-    return decoder(bytes, source);
+    return decoder(bytes, source, options);
   } catch (cause) {
     throw asDataError(source, cause);
   }
 }
 
-function decodeJpeg(bytes: Uint8Array, source: string): RawImage {
+/**
+ * Runs a third-party decoder, turning its errors (plain Errors in the library's wording) into a
+ * DataError placed at the data section it was reading.
+ */
+function fromDecoder<T>(source: string, header: ImageHeader, library: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (cause) {
+    if (cause instanceof DataError) throw cause;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new DataError(source, `${header.format} image data cannot be decoded (${library}: ${reason})`, { offset: header.dataAt });
+  }
+}
+
+/** `fromDecoder`, then a check that the decoder produced the size the header declared. */
+export function decodeChecked(source: string, header: ImageHeader, library: string, decode: () => RawImage): RawImage {
+  const image = fromDecoder(source, header, library, decode);
+  if (image.width !== header.width || image.height !== header.height) {
+    throw new DataError(source, `${header.format} decoded to ${image.width}×${image.height}, but its header declares ${header.width}×${header.height}`, { offset: header.widthAt });
+  }
+  return image;
+}
+
+/** jpeg-js's peak working memory per pixel: component planes at up to 4:4:4, the output, and slack. */
+const JPEG_BYTES_PER_PIXEL = 16;
+
+function decodeJpeg(bytes: Uint8Array, source: string, limits: DataLimits): RawImage {
   // A file cut short still decodes as a partly gray picture under jpeg-js's tolerant mode, so the
   // end-of-image marker is checked first: truncation must be an error, not silently bad data.
   if (!endsWithEoi(bytes)) throw new DataError(source, 'JPEG is truncated (no end-of-image marker FFD9)', { offset: bytes.length });
-  const { data, width, height } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: true });
-  return new RawImage(data, width, height, 3);
+  const header = jpegHeader(bytes, source);
+  checkDeclaredSize(source, header, limits);
+  return decodeChecked(source, header, 'jpeg-js', () => {
+    // jpeg-js's own caps follow ours: the declared size was checked above, and its memory cap (for
+    // crafted sampling factors and tables) allows the decoder's working buffers for that size.
+    const maxPixels = limitOf('decodeImage', limits, 'maxPixels');
+    const { data, width, height } = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      tolerantDecoding: true,
+      maxResolutionInMP: maxPixels / 1e6,
+      maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * JPEG_BYTES_PER_PIXEL) / 2 ** 20)),
+    });
+    return new RawImage(data, width, height, 3);
+  });
 }
 
 /** Some encoders append padding after FFD9, so the marker may sit anywhere in the last 1 KiB. */
@@ -70,22 +116,18 @@ function endsWithEoi(bytes: Uint8Array): boolean {
   return false;
 }
 
-function decodeBmp(bytes: Uint8Array, source: string): RawImage {
-  const { data, width, height, channels, components, bitsPerPixel } = decodeBmpFile(bytes);
-  if (!(data instanceof Uint8Array)) throw new DataError(source, 'BMP decoder returned no pixel array');
-  const pixels = data;
-  if (bitsPerPixel === 1) return new RawImage(pixels.map((bit) => bit * 255), width, height, 1);
-  if (components !== undefined && components !== channels) return dropAlpha(pixels, width, height, channels);
-  if (pixels.length !== width * height * channels) throw new DataError(source, `BMP pixel data does not fill ${width}×${height}×${channels}`);
-  return new RawImage(pixels, width, height, channels);
-}
-
-function decodeGif(bytes: Uint8Array, source: string): RawImage {
-  const reader = new GifReader(bytes);
-  if (reader.numFrames() < 1) throw new DataError(source, 'GIF has no frames');
-  const rgba = new Uint8Array(reader.width * reader.height * 4);
-  reader.decodeAndBlitFrameRGBA(0, rgba);
-  return dropAlpha(rgba, reader.width, reader.height, 4);
+function decodeBmp(bytes: Uint8Array, source: string, limits: DataLimits): RawImage {
+  const header = bmpHeader(bytes, source);
+  checkDeclaredSize(source, header, limits);
+  return decodeChecked(source, header, 'fast-bmp', () => {
+    const { data, width, height, channels, components, bitsPerPixel } = decodeBmpFile(bytes);
+    if (!(data instanceof Uint8Array)) throw new DataError(source, 'BMP decoder returned no pixel array');
+    const pixels = data;
+    if (bitsPerPixel === 1) return new RawImage(pixels.map((bit) => bit * 255), width, height, 1);
+    if (components !== undefined && components !== channels) return dropAlpha(pixels, width, height, channels);
+    if (pixels.length !== width * height * channels) throw new DataError(source, `BMP pixel data does not fill ${width}×${height}×${channels}`, { offset: header.dataAt });
+    return new RawImage(pixels, width, height, channels);
+  });
 }
 
 function dropAlpha(pixels: Uint8Array, width: number, height: number, channels: number): RawImage {

@@ -1,12 +1,21 @@
 /** PNG decoding through pngjs, which needs Node's zlib; installed into `decodeImage` by the Node entry. */
 import { PNG } from 'pngjs';
-import { registerImageDecoder } from './image.js';
+import { pngHeader } from './image-headers.js';
+import { checkDeclaredSize, type DataLimits } from './limits.js';
+import { decodeChecked, registerImageDecoder } from './image.js';
 import { RawImage } from './raw-image.js';
 
 /** Gray+alpha (type 4) keeps the gray channel, like gray; palette (type 3) is expanded to RGB. */
 const CHANNELS_BY_COLOR_TYPE: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 3, 4: 1, 6: 4 };
 
-export function decodePng(bytes: Uint8Array): RawImage {
+/** Decodes a PNG after checking its declared size against the pixel limit; pngjs errors become DataErrors at the image data. */
+export function decodePng(bytes: Uint8Array, source = 'PNG', limits: DataLimits = {}): RawImage {
+  const header = pngHeader(bytes, source);
+  checkDeclaredSize(source, header, limits);
+  return decodeChecked(source, header, 'pngjs', () => pngPixels(bytes));
+}
+
+function pngPixels(bytes: Uint8Array): RawImage {
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const channels = CHANNELS_BY_COLOR_TYPE[png.colorType] ?? 4;
   const rgba = png.data; // pngjs always expands to 8-bit RGBA

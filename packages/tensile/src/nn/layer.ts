@@ -12,6 +12,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { LayerError } from './errors.js';
 import { Module } from './module.js';
 import { formatSymbolicShape, type SymbolicShape, SymbolicTensor, withUnknownBatch } from './symbolic.js';
+import { checkOptions } from '../options.js';
 
 /** JSON values, the currency of layer configs. */
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json | undefined };
@@ -21,6 +22,14 @@ export interface LayerArgs {
   readonly name?: string;
   /** Input shape without the batch axis; lets a Sequential model build before seeing data. */
   readonly inputShape?: readonly number[];
+}
+
+/** The options of every layer, the start of each layer class's `argNames`. */
+export const LAYER_ARGS = ['name', 'inputShape'] as const;
+
+/** A layer class that lists the options its constructor accepts (checked on construction). */
+interface WithArgNames {
+  readonly argNames?: readonly string[];
 }
 
 export type LayerConfig = { readonly name: string } & { readonly [key: string]: Json | undefined };
@@ -49,8 +58,16 @@ export abstract class BaseLayer<I extends LayerInput, Args extends LayerArgs = L
   /** The input shape the weights were built for (batch unknown). */
   builtShape: ShapeOf<I> | null = null;
 
+  /**
+   * The constructor options of this class, refused when misspelt (`new MaxPool2D({kernelSize: 3})`).
+   * Each built-in class declares its own; a subclass that declares none (a user's layer with its
+   * own options) is not checked.
+   */
+  static readonly argNames?: readonly string[];
+
   constructor(protected readonly args: Args) {
     super();
+    if (Object.hasOwn(new.target, 'argNames')) checkOptions(new.target.name, args, (new.target as WithArgNames).argNames!);
     this.name = args.name ?? uniqueLayerName(this.constructor.name);
   }
 

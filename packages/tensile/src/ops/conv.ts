@@ -13,6 +13,7 @@ import { wrap } from '../tensor/wrap.js';
 import { backendEpilogue, biasGradient, checkEpilogue, epilogueInputs, NO_EPILOGUE, preActivationGradient, type Epilogue } from './epilogue.js';
 import { defineOp } from './registry.js';
 import { reshape, squeeze, unsqueeze } from './reshape.js';
+import { type CallSpec, optionNames } from '../options.js';
 
 /** 'valid' (none), 'same' (output = ceil(input/stride)), a symmetric amount, or [[top,bottom],[left,right]]. */
 export type Padding = 'valid' | 'same' | number | readonly [readonly [number, number], readonly [number, number]];
@@ -23,6 +24,10 @@ export interface Conv2DOptions {
   dilation?: number | readonly [number, number];
   groups?: number;
 }
+
+const CONV2D_OPTIONS = optionNames<Conv2DOptions>()('strides', 'padding', 'dilation', 'groups');
+const conv2dCall: CallSpec = { maxArgs: 3, optionsAt: 2, options: CONV2D_OPTIONS };
+const depthwiseCall: CallSpec = { maxArgs: 3, optionsAt: 2, options: optionNames<Omit<Conv2DOptions, 'groups'>>()('strides', 'padding', 'dilation') };
 
 /** A window size, stride or dilation as [height, width] of positive integers (`fallback` when omitted). */
 export function pair(v: number | readonly [number, number] | undefined, fallback: number, what: string, op: string): [number, number] {
@@ -136,6 +141,7 @@ function backpropFilter(x: Tensor, dy: Tensor, info: Conv2DInfo): Tensor {
 /** 2-D convolution (cross-correlation, as in every DL framework) of NHWC input with an HWIO filter. */
 export const conv2d = defineOp('conv2d', 'differentiable', (x: Tensor, filter: Tensor, options: Conv2DOptions = {}): Tensor =>
   conv2dRaw(x, filter, conv2dInfo('conv2d', x, filter, options)),
+  conv2dCall,
 );
 
 export interface Conv1DOptions {
@@ -146,6 +152,8 @@ export interface Conv1DOptions {
 }
 
 /** 1-D convolution of NWC input with a WIO filter. */
+const conv1dCall: CallSpec = { maxArgs: 3, optionsAt: 2, options: optionNames<Conv1DOptions>()('stride', 'padding', 'dilation', 'groups') };
+
 export const conv1d = defineOp('conv1d', 'differentiable', (x: Tensor, filter: Tensor, options: Conv1DOptions = {}): Tensor => {
   if (x.rank !== 3) throw new ShapeError(`conv1d: input must be NWC (rank 3), got ${formatShape(x.shape)}`);
   if (filter.rank !== 3) throw new ShapeError(`conv1d: filter must be WIO (rank 3), got ${formatShape(filter.shape)}`);
@@ -158,7 +166,7 @@ export const conv1d = defineOp('conv1d', 'differentiable', (x: Tensor, filter: T
     padding: padding === 'same' ? [[0, 0], sameAmounts(x.shape[1]!, filter.shape[0]!, options.stride ?? 1, options.dilation ?? 1)] : padding,
   });
   return squeeze(y, 1);
-});
+}, conv1dCall);
 
 function sameAmounts(n: number, k: number, s: number, d: number): [number, number] {
   const eff = (k - 1) * d + 1;
@@ -172,14 +180,17 @@ export const depthwiseConv2d = defineOp('depthwiseConv2d', 'differentiable', (x:
   const [kH, kW, c, mult] = filter.shape as [number, number, number, number];
   if (x.rank === 4 && x.shape[3] !== c) throw new ShapeError(`depthwiseConv2d: filter ${formatShape(filter.shape)} has ${c} channels, input ${formatShape(x.shape)} has ${x.shape[3]}`);
   return conv2d(x, reshape(filter, [kH, kW, 1, c * mult]), { ...options, groups: c });
-});
+}, depthwiseCall);
 
 /** Depthwise then 1×1 pointwise convolution (Keras SeparableConv2D). */
+const separableCall: CallSpec = { ...depthwiseCall, maxArgs: 4, optionsAt: 3 };
+
 export const separableConv2d = defineOp(
   'separableConv2d',
   'differentiable',
   (x: Tensor, depthwiseFilter: Tensor, pointwiseFilter: Tensor, options: Omit<Conv2DOptions, 'groups'> = {}): Tensor =>
     conv2d(depthwiseConv2d(x, depthwiseFilter, options), pointwiseFilter),
+  separableCall,
 );
 
 export interface Conv2DTransposeOptions extends Omit<Conv2DOptions, 'groups'> {
@@ -191,6 +202,8 @@ export interface Conv2DTransposeOptions extends Omit<Conv2DOptions, 'groups'> {
  * Transposed convolution (the gradient of conv2d with respect to its input). Filter HWOI as in
  * TensorFlow: [kH, kW, outChannels, inChannels].
  */
+const conv2dTransposeCall: CallSpec = { maxArgs: 3, optionsAt: 2, options: optionNames<Conv2DTransposeOptions>()('strides', 'padding', 'dilation', 'outputSize') };
+
 export const conv2dTranspose = defineOp('conv2dTranspose', 'differentiable', (x: Tensor, filter: Tensor, options: Conv2DTransposeOptions = {}): Tensor => {
   requireTensor('conv2dTranspose', x);
   if (x.rank !== 4 || filter.rank !== 4) throw new ShapeError(`conv2dTranspose: input must be NHWC and filter HWOI, got ${formatShape(x.shape)} and ${formatShape(filter.shape)}`);
@@ -211,7 +224,7 @@ export const conv2dTranspose = defineOp('conv2dTranspose', 'differentiable', (x:
     throw new ShapeError(`conv2dTranspose: output size [${outH}, ${outW}] is inconsistent with input ${formatShape(x.shape)} for these strides and padding`);
   }
   return backpropInput(x, filter, info);
-});
+}, conv2dTransposeCall);
 
 function padTotal(padding: Padding, axis: 0 | 1): number {
   if (padding === 'valid' || padding === 'same') return 0;

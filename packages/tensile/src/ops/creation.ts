@@ -14,6 +14,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { checkBackendDType } from './dispatch.js';
 import { fullOn, wrap } from '../tensor/wrap.js';
 import { defineOp } from './registry.js';
+import { type CallSpec, optionNames } from '../options.js';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -23,6 +24,13 @@ export interface CreateOptions {
 
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
+}
+
+const CREATE_OPTIONS = optionNames<CreateOptions>()('dtype', 'backend');
+const RANDOM_OPTIONS = optionNames<RandomOptions>()('dtype', 'backend', 'generator');
+/** A creation op whose options object is argument `at` (0-based). */
+function createCall(at: number, options: readonly string[] = CREATE_OPTIONS): CallSpec {
+  return { maxArgs: at + 1, optionsAt: at, options };
 }
 
 function pickBackend(op: string, options: CreateOptions | undefined, dtype: DType): Backend {
@@ -84,11 +92,13 @@ export const tensor = defineOp(
     } else typed.set(flat);
     return fromArray('tensor', typed, finalShape, options);
   },
+  createCall(2),
 );
 
 /** A rank-0 tensor. */
 export const scalar = defineOp('scalar', 'nondifferentiable', (value: number, options: CreateOptions = {}): Tensor =>
   tensor([value], [], options),
+  createCall(1),
 );
 
 function filled(op: string, shape: Shape, value: number, options: CreateOptions): Tensor {
@@ -99,9 +109,10 @@ function filled(op: string, shape: Shape, value: number, options: CreateOptions)
 /** A tensor of `shape` filled with `value`. */
 export const full = defineOp('full', 'nondifferentiable', (shape: Shape, value: number, options: CreateOptions = {}): Tensor =>
   filled('full', shape, value, options),
+  createCall(2),
 );
-export const zeros = defineOp('zeros', 'nondifferentiable', (shape: Shape, options: CreateOptions = {}): Tensor => filled('zeros', shape, 0, options));
-export const ones = defineOp('ones', 'nondifferentiable', (shape: Shape, options: CreateOptions = {}): Tensor => filled('ones', shape, 1, options));
+export const zeros = defineOp('zeros', 'nondifferentiable', (shape: Shape, options: CreateOptions = {}): Tensor => filled('zeros', shape, 0, options), createCall(1));
+export const ones = defineOp('ones', 'nondifferentiable', (shape: Shape, options: CreateOptions = {}): Tensor => filled('ones', shape, 1, options), createCall(1));
 
 function likeOptions(like: Tensor, options: CreateOptions): CreateOptions {
   return { dtype: options.dtype ?? like.dtype, backend: options.backend ?? like.backend.name };
@@ -109,12 +120,15 @@ function likeOptions(like: Tensor, options: CreateOptions): CreateOptions {
 
 export const fullLike = defineOp('fullLike', 'nondifferentiable', (like: Tensor, value: number, options: CreateOptions = {}): Tensor =>
   filled('fullLike', like.shape, value, likeOptions(like, options)),
+  createCall(2),
 );
 export const zerosLike = defineOp('zerosLike', 'nondifferentiable', (like: Tensor, options: CreateOptions = {}): Tensor =>
   filled('zerosLike', like.shape, 0, likeOptions(like, options)),
+  createCall(1),
 );
 export const onesLike = defineOp('onesLike', 'nondifferentiable', (like: Tensor, options: CreateOptions = {}): Tensor =>
   filled('onesLike', like.shape, 1, likeOptions(like, options)),
+  createCall(1),
 );
 
 /**
@@ -135,6 +149,7 @@ export const arange = defineOp(
     for (let i = 0; i < n; i++) values[i] = start + i * step;
     return fromArray('arange', values, [n], { ...options, dtype });
   },
+  createCall(3),
 );
 
 /** `count` evenly spaced values from `start` to `end`, both included. */
@@ -148,6 +163,7 @@ export const linspace = defineOp(
     for (let i = 0; i < count; i++) values[i] = i === count - 1 ? end : start + i * step;
     return fromArray('linspace', values, [count], options);
   },
+  createCall(3),
 );
 
 /** The identity matrix [n, m] (m defaults to n). */
@@ -156,7 +172,7 @@ export const eye = defineOp('eye', 'nondifferentiable', (n: number, m = n, optio
   const values = allocArray(options.dtype ?? 'float32', n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return fromArray('eye', values, shape, options);
-});
+}, createCall(2));
 
 function randomTensor(op: string, shape: Shape, options: RandomOptions, draw: (g: Generator) => number): Tensor {
   const checked = checkShape(shape, op);
@@ -176,6 +192,7 @@ export const rand = defineOp(
     const span = (options.high ?? 1) - low;
     return randomTensor('rand', shape, options, (g) => low + span * g.random());
   },
+  createCall(1, [...RANDOM_OPTIONS, 'low', 'high']),
 );
 
 /** Normal with the given mean and standard deviation (default 0, 1). */
@@ -187,6 +204,7 @@ export const randn = defineOp(
     const std = options.std ?? 1;
     return randomTensor('randn', shape, options, (g) => mean + std * g.normal());
   },
+  createCall(1, [...RANDOM_OPTIONS, 'mean', 'std']),
 );
 
 /** Normal redrawn until within two standard deviations (Keras' truncated normal). */
@@ -202,6 +220,7 @@ export const truncatedNormal = defineOp(
       return mean + std * z;
     });
   },
+  createCall(1, [...RANDOM_OPTIONS, 'mean', 'std']),
 );
 
 /** Uniform integers in [low, high), int32. */
@@ -214,17 +233,20 @@ export const randint = defineOp(
     }
     return randomTensor('randint', shape, { ...options, dtype: options.dtype ?? 'int32' }, (g) => g.int(low, high));
   },
+  createCall(3, RANDOM_OPTIONS),
 );
 
 /** A random permutation of 0..n-1, int32. */
 export const randperm = defineOp('randperm', 'nondifferentiable', (n: number, options: RandomOptions = {}): Tensor => {
   const order = (options.generator ?? globalGenerator).shuffle(Array.from({ length: n }, (_, i) => i));
   return fromArray('randperm', Int32Array.from(order), [n], options);
-});
+}, createCall(1, RANDOM_OPTIONS));
 
 export const randLike = defineOp('randLike', 'nondifferentiable', (like: Tensor, options: RandomOptions = {}): Tensor =>
   rand(like.shape, { ...likeOptions(like, options), generator: options.generator }),
+  createCall(1, RANDOM_OPTIONS),
 );
 export const randnLike = defineOp('randnLike', 'nondifferentiable', (like: Tensor, options: RandomOptions = {}): Tensor =>
   randn(like.shape, { ...likeOptions(like, options), generator: options.generator }),
+  createCall(1, RANDOM_OPTIONS),
 );

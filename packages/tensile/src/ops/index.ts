@@ -13,6 +13,8 @@ export * from './creation.js';
 export * from './dropout.js';
 export * from './gather.js';
 export * from './losses.js';
+export * from './margin-losses.js';
+export { setValueChecks } from './value-checks.js';
 export * from './matmul.js';
 export { fusedConv2d, fusedMatmul } from './fused.js';
 export type { FusedConv2DOptions, FusedMatmulOptions, FusedOptions } from './fused.js';

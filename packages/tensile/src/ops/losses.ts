@@ -13,11 +13,18 @@ import { squeeze, unsqueeze } from './reshape.js';
 import { abs, exp, log, log1p, neg, relu, square } from './unary.js';
 import { where } from './where.js';
 import { le } from './compare.js';
+import { checkClassLabels, checkUnitInterval } from './value-checks.js';
+import type { CallSpec } from '../options.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
 export interface LossOptions {
   reduction?: Reduction;
+}
+
+/** `(predictions, targets, options?)` with the option names a loss op takes. */
+export function lossCall(options: readonly string[]): CallSpec {
+  return { maxArgs: 3, optionsAt: 2, options };
 }
 
 function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Tensor {
@@ -52,6 +59,7 @@ function targetDistribution(op: string, logits: Tensor, labels: Tensor, labelSmo
     if (!shapesEqual(labels.shape, logits.shape.slice(0, -1))) {
       throw new ShapeError(`${op}: integer labels ${formatShape(labels.shape)} must have the logits' shape without the class axis ${formatShape(logits.shape)}`);
     }
+    checkClassLabels(op, labels, classes);
     return labelSmoothing > 0 ? oneHot(labels, classes, { dtype: logits.dtype as 'float32' | 'float64' }) : null;
   }
   if (!shapesEqual(labels.shape, logits.shape)) {
@@ -85,6 +93,7 @@ export const softmaxCrossEntropy = defineOp(
     }
     return reduce('softmaxCrossEntropy', loss, options.reduction);
   },
+  lossCall(['reduction', 'labelSmoothing']),
 );
 
 /** Negative log-likelihood of log-probabilities [..., C] at int32 labels [...]. */
@@ -94,8 +103,9 @@ export const nllLoss = defineOp('nllLoss', 'differentiable', (logProbs: Tensor, 
   if (!shapesEqual(labels.shape, logProbs.shape.slice(0, -1))) {
     throw new ShapeError(`nllLoss: labels ${formatShape(labels.shape)} must be logProbs ${formatShape(logProbs.shape)} without the class axis`);
   }
+  checkClassLabels('nllLoss', labels, logProbs.shape[logProbs.rank - 1]!);
   return reduce('nllLoss', neg(squeeze(takeAlongAxis(logProbs, unsqueeze(labels, -1), -1), -1)), options.reduction);
-});
+}, lossCall(['reduction']));
 
 /** Binary cross-entropy on logits: max(x,0) − x·t + log(1 + e^(−|x|)), stable for any x. */
 export const binaryCrossEntropyWithLogits = defineOp(
@@ -103,6 +113,7 @@ export const binaryCrossEntropyWithLogits = defineOp(
   'differentiable',
   (logits: Tensor, targets: Tensor, options: LossOptions & { posWeight?: number } = {}): Tensor => {
     sameShape('binaryCrossEntropyWithLogits', logits, targets);
+    checkUnitInterval('binaryCrossEntropyWithLogits', 'target', targets);
     const t = asFloat(targets, logits);
     const softplusNeg = log1p(exp(neg(abs(logits))));
     let loss: Tensor;
@@ -114,30 +125,34 @@ export const binaryCrossEntropyWithLogits = defineOp(
     }
     return reduce('binaryCrossEntropyWithLogits', loss, options.reduction);
   },
+  lossCall(['reduction', 'posWeight']),
 );
 
-/** Binary cross-entropy on probabilities, clipped to [ε, 1 − ε] as Keras does. */
+/** Binary cross-entropy on probabilities in [0, 1] (refused outside), clipped to [ε, 1 − ε] as Keras does. */
 export const binaryCrossEntropy = defineOp(
   'binaryCrossEntropy',
   'differentiable',
   (probabilities: Tensor, targets: Tensor, options: LossOptions & { epsilon?: number } = {}): Tensor => {
     sameShape('binaryCrossEntropy', probabilities, targets);
+    checkUnitInterval('binaryCrossEntropy', 'target', targets);
+    checkUnitInterval('binaryCrossEntropy', 'probability', probabilities);
     const eps = options.epsilon ?? 1e-7;
     const p = clamp(probabilities, eps, 1 - eps);
     const t = asFloat(targets, probabilities);
     return reduce('binaryCrossEntropy', neg(add(mul(t, log(p)), mul(sub(1, t), log(sub(1, p))))), options.reduction);
   },
+  lossCall(['reduction', 'epsilon']),
 );
 
 export const meanSquaredError = defineOp('meanSquaredError', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions = {}): Tensor => {
   sameShape('meanSquaredError', predictions, targets);
   return reduce('meanSquaredError', square(sub(predictions, asFloat(targets, predictions))), options.reduction);
-});
+}, lossCall(['reduction']));
 
 export const meanAbsoluteError = defineOp('meanAbsoluteError', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions = {}): Tensor => {
   sameShape('meanAbsoluteError', predictions, targets);
   return reduce('meanAbsoluteError', abs(sub(predictions, asFloat(targets, predictions))), options.reduction);
-});
+}, lossCall(['reduction']));
 
 /** Quadratic within `delta` of the target, linear beyond. */
 export const huberLoss = defineOp('huberLoss', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions & { delta?: number } = {}): Tensor => {
@@ -147,7 +162,7 @@ export const huberLoss = defineOp('huberLoss', 'differentiable', (predictions: T
   const err = abs(sub(predictions, asFloat(targets, predictions)));
   const quad = minimum(err, delta);
   return reduce('huberLoss', add(mul(square(quad), 0.5), mul(sub(err, quad), delta)), options.reduction);
-});
+}, lossCall(['reduction', 'delta']));
 
 /** Σ t·log(t/p) over the last axis, with both clipped to [ε, 1] (Keras' KLDivergence). */
 export const klDivergence = defineOp('klDivergence', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions & { epsilon?: number } = {}): Tensor => {
@@ -156,7 +171,7 @@ export const klDivergence = defineOp('klDivergence', 'differentiable', (predicti
   const t = clamp(asFloat(targets, predictions), eps, 1);
   const p = clamp(predictions, eps, 1);
   return reduce('klDivergence', sum(mul(t, log(div(t, p))), -1), options.reduction);
-});
+}, lossCall(['reduction', 'epsilon']));
 
 /** max(0, 1 − t·y) with targets in {−1, 1} (0/1 targets are mapped to −1/1, as Keras does). */
 export const hingeLoss = defineOp('hingeLoss', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions = {}): Tensor => {
@@ -164,7 +179,7 @@ export const hingeLoss = defineOp('hingeLoss', 'differentiable', (predictions: T
   const t0 = asFloat(targets, predictions);
   const t = cast(where(le(t0, 0), -1, 1), predictions.dtype);
   return reduce('hingeLoss', mean(relu(sub(1, mul(t, predictions))), -1), options.reduction);
-});
+}, lossCall(['reduction']));
 
 /** Cosine similarity along `axis`: Σ a·b / (‖a‖·‖b‖), with norms floored at ε. */
 export const cosineSimilarity = defineOp('cosineSimilarity', 'differentiable', (a: Tensor, b: Tensor, options: { axis?: number; epsilon?: number } = {}): Tensor => {
@@ -173,10 +188,11 @@ export const cosineSimilarity = defineOp('cosineSimilarity', 'differentiable', (
   const eps = options.epsilon ?? 1e-8;
   const norm = (t: Tensor): Tensor => maximum(sum(square(t), axis).sqrt(), eps);
   return div(sum(mul(a, b), axis), mul(norm(a), norm(b)));
-});
+}, lossCall(['axis', 'epsilon']));
 
 /** 1 − cosine similarity, reduced over the batch. */
 export const cosineEmbeddingLoss = defineOp('cosineEmbeddingLoss', 'differentiable', (predictions: Tensor, targets: Tensor, options: LossOptions = {}): Tensor =>
   reduce('cosineEmbeddingLoss', sub(1, cosineSimilarity(predictions, asFloat(targets, predictions))), options.reduction),
+  lossCall(['reduction']),
 );
 

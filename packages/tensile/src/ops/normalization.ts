@@ -1,11 +1,13 @@
 /** Normalisation primitives, composed from differentiable ops. */
-import { ShapeError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { normAxes } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, mul, sub } from './arithmetic.js';
-import { mean, variance } from './reduce.js';
+import { add, div, maximum, mul, sub } from './arithmetic.js';
+import { requireTensor } from './dispatch.js';
+import { mean, sum, variance } from './reduce.js';
 import { defineOp } from './registry.js';
-import { rsqrt } from './unary.js';
+import { optionNames } from '../options.js';
+import { rsqrt, sqrt, square } from './unary.js';
 
 /**
  * (x − mean)/√(variance + ε)·scale + offset with given statistics, broadcast over the last axis
@@ -37,3 +39,20 @@ export const layerNorm = defineOp(
     return y;
   },
 );
+
+interface L2NormalizeOptions {
+  readonly axis?: number;
+  readonly epsilon?: number;
+}
+
+/**
+ * x / max(‖x‖₂, ε) along `axis` (default the last): unit-length rows, as face embeddings and the
+ * class weights of margin losses need. The floor keeps an all-zero row finite (it stays zero).
+ */
+export const l2Normalize = defineOp('l2Normalize', 'differentiable', (x: Tensor, options: L2NormalizeOptions = {}): Tensor => {
+  requireTensor('l2Normalize', x, 'x');
+  if (x.rank === 0) throw new ShapeError('l2Normalize: input must have rank ≥ 1');
+  const epsilon = options.epsilon ?? 1e-12;
+  if (!(epsilon > 0)) throw new ValueError(`l2Normalize: epsilon must be positive, got ${epsilon}`);
+  return div(x, maximum(sqrt(sum(square(x), options.axis ?? -1, true)), epsilon));
+}, { maxArgs: 2, optionsAt: 1, options: optionNames<L2NormalizeOptions>()('axis', 'epsilon') });

@@ -11,6 +11,7 @@ import { wrap } from '../tensor/wrap.js';
 import { max, mean } from './reduce.js';
 import { defineOp } from './registry.js';
 import { squeeze, unsqueeze } from './reshape.js';
+import { type CallSpec, optionNames } from '../options.js';
 
 export interface Pool2DOptions {
   /** Window size (default 2). */
@@ -19,6 +20,8 @@ export interface Pool2DOptions {
   strides?: number | readonly [number, number];
   padding?: Padding;
 }
+
+const pool2dCall: CallSpec = { maxArgs: 2, optionsAt: 1, options: optionNames<Pool2DOptions>()('poolSize', 'strides', 'padding') };
 
 function poolInfo(op: string, x: Tensor, options: Pool2DOptions): Pool2DInfo {
   requireTensor(op, x);
@@ -55,10 +58,12 @@ function poolBackward(kind: 'max' | 'avg', op: string, dy: Tensor, x: Tensor, in
 
 export const maxPool2d = defineOp('maxPool2d', 'differentiable', (x: Tensor, options: Pool2DOptions = {}): Tensor =>
   pool('max', 'maxPool2d', x, poolInfo('maxPool2d', x, options)),
+  pool2dCall,
 );
 
 export const avgPool2d = defineOp('avgPool2d', 'differentiable', (x: Tensor, options: Pool2DOptions = {}): Tensor =>
   pool('avg', 'avgPool2d', x, poolInfo('avgPool2d', x, options)),
+  pool2dCall,
 );
 
 export interface Pool1DOptions {
@@ -67,14 +72,16 @@ export interface Pool1DOptions {
   padding?: 'valid' | 'same';
 }
 
+const pool1dCall: CallSpec = { maxArgs: 2, optionsAt: 1, options: optionNames<Pool1DOptions>()('poolSize', 'strides', 'padding') };
+
 function pool1d(pool2: (x: Tensor, o: Pool2DOptions) => Tensor, op: string, x: Tensor, options: Pool1DOptions): Tensor {
   if (x.rank !== 3) throw new ShapeError(`${op}: input must be NWC (rank 3), got ${formatShape(x.shape)}`);
   const size = options.poolSize ?? 2;
   return squeeze(pool2(unsqueeze(x, 1), { poolSize: [1, size], strides: [1, options.strides ?? size], padding: options.padding ?? 'valid' }), 1);
 }
 
-export const maxPool1d = defineOp('maxPool1d', 'differentiable', (x: Tensor, options: Pool1DOptions = {}): Tensor => pool1d(maxPool2d, 'maxPool1d', x, options));
-export const avgPool1d = defineOp('avgPool1d', 'differentiable', (x: Tensor, options: Pool1DOptions = {}): Tensor => pool1d(avgPool2d, 'avgPool1d', x, options));
+export const maxPool1d = defineOp('maxPool1d', 'differentiable', (x: Tensor, options: Pool1DOptions = {}): Tensor => pool1d(maxPool2d, 'maxPool1d', x, options), pool1dCall);
+export const avgPool1d = defineOp('avgPool1d', 'differentiable', (x: Tensor, options: Pool1DOptions = {}): Tensor => pool1d(avgPool2d, 'avgPool1d', x, options), pool1dCall);
 
 function requireNHWC(op: string, x: Tensor): void {
   requireTensor(op, x);
@@ -85,7 +92,7 @@ function requireNHWC(op: string, x: Tensor): void {
 export const globalAvgPool2d = defineOp('globalAvgPool2d', 'differentiable', (x: Tensor, keepDims = false): Tensor => {
   requireNHWC('globalAvgPool2d', x);
   return mean(x, [1, 2], keepDims);
-});
+}, { maxArgs: 2 });
 
 /** Max over height and width: [N,H,W,C] → [N,C]. */
 export const globalMaxPool2d = defineOp('globalMaxPool2d', 'differentiable', (x: Tensor, keepDims = false): Tensor => {

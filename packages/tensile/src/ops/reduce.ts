@@ -17,6 +17,7 @@ import { permute } from './permute.js';
 import { defineOp } from './registry.js';
 import { reshape } from './reshape.js';
 import { abs, exp, log, sqrt } from './unary.js';
+import { type CallSpec, optionNames } from '../options.js';
 
 type Axes = number | readonly number[];
 
@@ -64,18 +65,21 @@ function sumDType(dtype: DType): DType {
 }
 
 // d/dx Σx = 1 (broadcast back)
+/** `(x, axes?, keepDims?)`: a fourth argument, or an options object in third place, is a mistake. */
+const reduceCall: CallSpec = { maxArgs: 3 };
+
 export const sum = defineOp('sum', 'differentiable', (x: Tensor, axes?: Axes, keepDims = false): Tensor => {
   const y = runReduce('sum', 'sum', x, axes, keepDims, sumDType(x.dtype));
   const norm = normAxes(axes, x.rank, 'sum');
   return record('sum', y, [x], (dy) => [expandBack(dy, x, norm)]);
-});
+}, reduceCall);
 
 export const mean = defineOp('mean', 'differentiable', (x: Tensor, axes?: Axes, keepDims = false): Tensor => {
   const norm = normAxes(axes, x.rank, 'mean');
   const count = sizeOf(norm.map((a) => x.shape[a]!));
   const s = sum(x.dtype === 'float64' ? x : cast(x, 'float32'), norm, keepDims);
   return div(s, count);
-});
+}, reduceCall);
 
 /** max/min: the gradient goes to the elements equal to the extreme, split evenly between ties. */
 function extreme(name: 'max' | 'min') {
@@ -89,7 +93,7 @@ function extreme(name: 'max' | 'min') {
       });
       return [mul(expandBack(dy, x, norm), mask)];
     });
-  });
+  }, reduceCall);
 }
 export const max = extreme('max');
 export const min = extreme('min');
@@ -99,7 +103,7 @@ export const prod = defineOp('prod', 'differentiable', (x: Tensor, axes?: Axes, 
   const y = runReduce('prod', 'prod', x, axes, keepDims, sumDType(x.dtype));
   const norm = normAxes(axes, x.rank, 'prod');
   return record('prod', y, [x], (dy) => [div(mul(expandBack(dy, x, norm), expandBack(y, x, norm)), x)]);
-});
+}, reduceCall);
 
 function argExtreme(name: 'argmax' | 'argmin') {
   return defineOp(name, 'nondifferentiable', (x: Tensor, axis?: number, keepDims = false): Tensor => {
@@ -109,7 +113,7 @@ function argExtreme(name: 'argmax' | 'argmin') {
       return keepDims ? reshape(r, x.shape.map(() => 1)) : r;
     }
     return runReduce(name, name, x, [axis], keepDims, 'int32');
-  });
+  }, reduceCall);
 }
 /** Index of the first maximum along `axis` (over the flattened tensor when omitted). */
 export const argmax = argExtreme('argmax');
@@ -117,9 +121,11 @@ export const argmin = argExtreme('argmin');
 
 export const all = defineOp('all', 'nondifferentiable', (x: Tensor, axes?: Axes, keepDims = false): Tensor =>
   runReduce('all', 'all', x, axes, keepDims, 'bool'),
+  reduceCall,
 );
 export const any = defineOp('any', 'nondifferentiable', (x: Tensor, axes?: Axes, keepDims = false): Tensor =>
   runReduce('any', 'any', x, axes, keepDims, 'bool'),
+  reduceCall,
 );
 
 export interface VarianceOptions {
@@ -128,15 +134,18 @@ export interface VarianceOptions {
   correction?: number;
 }
 
+const varianceCall: CallSpec = { maxArgs: 3, optionsAt: 2, options: optionNames<VarianceOptions>()('keepDims', 'correction') };
+
 export const variance = defineOp('variance', 'differentiable', (x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tensor => {
   const norm = normAxes(axes, x.rank, 'variance');
   const count = sizeOf(norm.map((a) => x.shape[a]!));
   const centered = sub(x, mean(x, norm, true));
   return div(sum(mul(centered, centered), norm, options.keepDims ?? false), Math.max(count - (options.correction ?? 0), 0));
-});
+}, varianceCall);
 
 export const std = defineOp('std', 'differentiable', (x: Tensor, axes?: Axes, options: VarianceOptions = {}): Tensor =>
   sqrt(variance(x, axes, options)),
+  varianceCall,
 );
 
 /** log Σ exp(x), stable for large inputs (the max is subtracted first). */
@@ -149,7 +158,7 @@ export const logSumExp = defineOp('logSumExp', 'differentiable', (x: Tensor, axe
   });
   const out = add(log(sum(exp(sub(x, m)), norm, true)), m);
   return keepDims ? out : reshape(out, reducedShape(x.shape, norm, false));
-});
+}, reduceCall);
 
 /** Sums `x` down to `shape` (the adjoint of broadcasting). */
 export function sumTo(x: Tensor, shape: Shape): Tensor {
@@ -165,4 +174,4 @@ export const norm = defineOp('norm', 'differentiable', (x: Tensor, p = 2, axes?:
   if (!(p > 0)) throw new ShapeError(`norm: p must be positive, got ${p}`);
   if (p === 2) return sqrt(sum(mul(x, x), axes, keepDims));
   return sum(abs(x).pow(p), axes, keepDims).pow(1 / p);
-});
+}, { maxArgs: 4 });

@@ -2,15 +2,25 @@
  * The list of user-facing ops. Each op file registers its functions here with whether a gradient
  * flows through them; the gradient-check suite fails when a differentiable op has no check.
  */
+import { type CallSpec, checkCall } from '../options.js';
+
 export type OpKind = 'differentiable' | 'nondifferentiable';
 
 const ops = new Map<string, OpKind>();
 
-/** Registers `fn` under `name` and returns it unchanged (no wrapper, no dispatch cost). */
-export function defineOp<F extends (...args: never[]) => unknown>(name: string, kind: OpKind, fn: F): F {
+/**
+ * Registers `fn` under `name`. Without `call` it is returned unchanged (no wrapper, no dispatch
+ * cost); with it, every call first refuses extra arguments and unknown option keys (`checkCall`).
+ */
+export function defineOp<F extends (...args: never[]) => unknown>(name: string, kind: OpKind, fn: F, call?: CallSpec): F {
   if (ops.has(name)) throw new Error(`defineOp: op '${name}' is defined twice`);
   ops.set(name, kind);
-  return fn;
+  if (call === undefined) return fn;
+  const checked = (...args: never[]): unknown => {
+    checkCall(name, args, call);
+    return fn(...args);
+  };
+  return checked as F;
 }
 
 /** Every registered op with its kind, for coverage checks and docs. */

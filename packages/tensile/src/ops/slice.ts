@@ -78,13 +78,13 @@ export const slice = defineOp('slice', 'differentiable', (x: Tensor, ranges: rea
     offset,
   );
   return axes.some((a) => a.drop) ? reshape(view, axes.filter((a) => !a.drop).map((a) => a.count)) : view;
-});
+}, { maxArgs: 2 });
 
 /** Reverses the order along the given axes. */
 export const flip = defineOp('flip', 'differentiable', (x: Tensor, axes: number | readonly number[]): Tensor => {
   const flipped = normAxes(axes, x.rank, 'flip');
   return slice(x, x.shape.map((_, i) => (flipped.includes(i) ? ([null, null, -1] as const) : null)));
-});
+}, { maxArgs: 2 });
 
 /** `length` elements of `axis` from `start`. */
 export const narrow = defineOp('narrow', 'differentiable', (x: Tensor, axis: number, start: number, length: number): Tensor => {
@@ -95,7 +95,7 @@ export const narrow = defineOp('narrow', 'differentiable', (x: Tensor, axis: num
     throw new ShapeError(`narrow: [${start}, ${start}+${length}) is outside axis ${axis} of size ${n} in ${formatShape(x.shape)}`);
   }
   return slice(x, x.shape.map((_, i) => (i === a ? ([s, s + length] as const) : null)));
-});
+}, { maxArgs: 4 });
 
 /** Splits along `axis` into pieces of the given sizes, or into `sections` equal pieces. */
 export const split = defineOp('split', 'differentiable', (x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] => {

@@ -3,7 +3,8 @@ import { abs, sqrt, square } from '../ops/unary.js';
 import { add, div, maximum, mul, sub } from '../ops/arithmetic.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { fusedAdamStep } from './adam-step.js';
-import { Optimizer, type OptimizerOptions } from './optimizer.js';
+import { optionNames } from '../options.js';
+import { Optimizer, type OptimizerOptions, OPTIMIZER_ARGS } from './optimizer.js';
 
 export interface AdamOptions extends OptimizerOptions {
   readonly beta1?: number;
@@ -14,6 +15,8 @@ export interface AdamOptions extends OptimizerOptions {
 
 /** m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − lr·m̂/(√v̂ + ε) with bias-corrected m̂, v̂. */
 export class Adam<Options extends AdamOptions = AdamOptions> extends Optimizer<Options> {
+  static override readonly argNames = optionNames<AdamOptions>()(...OPTIMIZER_ARGS, 'beta1', 'beta2', 'epsilon');
+
   protected get beta1(): number {
     return this.options.beta1 ?? 0.9;
   }
@@ -42,6 +45,8 @@ export class Adam<Options extends AdamOptions = AdamOptions> extends Optimizer<O
 
 /** Adam with decoupled weight decay (default 0.004, as in Keras). */
 export class AdamW extends Adam {
+  static override readonly argNames = Adam.argNames;
+
   protected override get defaultWeightDecay(): number {
     return 0.004;
   }
@@ -49,6 +54,8 @@ export class AdamW extends Adam {
 
 /** Adam with the infinity norm: u ← max(β₂u, |g|); p ← p − lr/(1−β₁ᵗ)·m/(u + ε). */
 export class Adamax extends Adam {
+  static override readonly argNames = Adam.argNames;
+
   protected override update(p: Tensor, g: Tensor, lr: number, t: number): void {
     const m = this.firstMoment(p, g);
     const u = this.slot(p, 'u');

@@ -2,7 +2,8 @@
 import { add, div, mul, sub } from '../ops/arithmetic.js';
 import { sqrt, square } from '../ops/unary.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type OptimizerOptions } from './optimizer.js';
+import { optionNames } from '../options.js';
+import { Optimizer, type OptimizerOptions, OPTIMIZER_ARGS } from './optimizer.js';
 
 export interface RMSpropOptions extends OptimizerOptions {
   /** Decay of the squared-gradient average (default 0.9). */
@@ -15,6 +16,8 @@ export interface RMSpropOptions extends OptimizerOptions {
 
 /** v ← ρv + (1−ρ)g²; p ← p − lr·g/(√v + ε), optionally with momentum and centring. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
+  static override readonly argNames = optionNames<RMSpropOptions>()(...OPTIMIZER_ARGS, 'rho', 'momentum', 'epsilon', 'centered');
+
   protected update(p: Tensor, g: Tensor, lr: number): void {
     const rho = this.options.rho ?? 0.9;
     const v = this.slot(p, 'v');
@@ -45,6 +48,8 @@ export interface AdagradOptions extends OptimizerOptions {
 
 /** a ← a + g²; p ← p − lr·g/(√a + ε). */
 export class Adagrad extends Optimizer<AdagradOptions> {
+  static override readonly argNames = optionNames<AdagradOptions>()(...OPTIMIZER_ARGS, 'initialAccumulatorValue', 'epsilon');
+
   protected update(p: Tensor, g: Tensor, lr: number): void {
     const a = this.slot(p, 'accumulator', this.options.initialAccumulatorValue ?? 0.1);
     a.assign(add(a, square(g)));
@@ -59,6 +64,8 @@ export interface AdadeltaOptions extends OptimizerOptions {
 
 /** Δ = √(E[Δ²] + ε)/√(E[g²] + ε)·g with running averages of g² and Δ²; p ← p − lr·Δ. */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
+  static override readonly argNames = optionNames<AdadeltaOptions>()(...OPTIMIZER_ARGS, 'rho', 'epsilon');
+
   protected update(p: Tensor, g: Tensor, lr: number): void {
     const rho = this.options.rho ?? 0.95;
     const eps = this.options.epsilon ?? 1e-7;

@@ -12,6 +12,7 @@ import { ValueError } from '../errors.js';
 import { mul, sub } from '../ops/arithmetic.js';
 import { zerosLike } from '../ops/creation.js';
 import { scope } from '../tensor/lifetime.js';
+import { checkOptions } from '../options.js';
 import { Tensor } from '../tensor/tensor.js';
 import { clipGradNorm, clipGradValue } from './clip.js';
 import { LearningRateSchedule, type ScheduleConfig, scheduleFromConfig } from './schedules.js';
@@ -40,6 +41,9 @@ export interface OptimizerState {
   readonly slots: Record<string, Tensor>;
 }
 
+/** The options every optimizer takes, the start of each class's `argNames`. */
+export const OPTIMIZER_ARGS = ['learningRate', 'weightDecay', 'clipNorm', 'clipValue'] as const;
+
 function isParams(value: unknown): value is Iterable<Tensor> {
   return value !== null && typeof value === 'object' && Symbol.iterator in value;
 }
@@ -52,8 +56,15 @@ export abstract class Optimizer<Options extends OptimizerOptions = OptimizerOpti
   protected readonly options: Options;
   private readonly slots = new Map<Tensor, Map<string, Tensor>>();
 
+  /**
+   * The options of this class, refused when misspelt (`{lr: 0.1}`). Each built-in optimizer
+   * declares its own; a subclass that declares none (a user's optimizer) is not checked.
+   */
+  static readonly argNames?: readonly string[];
+
   constructor(paramsOrOptions?: Iterable<Tensor> | Options, maybeOptions?: Options) {
     const options = (isParams(paramsOrOptions) ? maybeOptions : paramsOrOptions) ?? ({} as Options);
+    if (Object.hasOwn(new.target, 'argNames')) checkOptions(new.target.name, options, (new.target as { readonly argNames?: readonly string[] }).argNames!);
     this.options = options;
     this.learningRate = options.learningRate ?? this.defaultLearningRate;
     if (isParams(paramsOrOptions)) this.attach(paramsOrOptions);

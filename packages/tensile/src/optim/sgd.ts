@@ -1,6 +1,7 @@
 import { add, mul, sub } from '../ops/arithmetic.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type OptimizerOptions } from './optimizer.js';
+import { optionNames } from '../options.js';
+import { Optimizer, type OptimizerOptions, OPTIMIZER_ARGS } from './optimizer.js';
 
 export interface SGDOptions extends OptimizerOptions {
   /** Velocity decay μ (default 0: plain SGD). */
@@ -14,6 +15,8 @@ export interface SGDOptions extends OptimizerOptions {
  * v ← μ·v + g; p ← p − lr·(nesterov ? g + μ·v : v). Default learning rate 0.01.
  */
 export class SGD extends Optimizer<SGDOptions> {
+  static override readonly argNames = optionNames<SGDOptions>()(...OPTIMIZER_ARGS, 'momentum', 'nesterov');
+
   protected override get defaultLearningRate(): number {
     return 0.01;
   }

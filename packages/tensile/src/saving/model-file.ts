@@ -16,6 +16,7 @@ import type { MetricConfig } from '../train/metrics/metric.js';
 import { metricFromConfig } from '../train/metrics/registry.js';
 import { type ArchitectureConfig, modelFromConfig, modelToConfig } from './architecture.js';
 import { ModelFileError } from './errors.js';
+import type { SafetensorsReadOptions } from './safetensors-format.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 type AnyModel = Model<SymbolicTensor | readonly SymbolicTensor[]>;
@@ -37,7 +38,7 @@ export interface SaveModelOptions {
   readonly includeOptimizer?: boolean;
 }
 
-export interface LoadModelOptions {
+export interface LoadModelOptions extends SafetensorsReadOptions {
   /** Compile with the saved optimizer, loss and metrics, restoring the optimizer state (default true). */
   readonly compile?: boolean;
   /** Set the global random generator to its saved state, so a resumed run matches an uninterrupted one (default false). */
@@ -87,7 +88,7 @@ function inFile<T>(file: string, what: string, fn: () => T): T {
 }
 
 export function modelFromBytes(bytes: Uint8Array, file: string, options: LoadModelOptions = {}): AnyModel {
-  const { tensors, metadata } = decodeSafetensors(bytes, file);
+  const { tensors, metadata } = decodeSafetensors(bytes, file, options);
   const architecture = parseJson<ArchitectureConfig>(metadata[MODEL_KEY], file, MODEL_KEY);
   const training = parseJson<TrainingState>(metadata[TRAINING_KEY] ?? 'null', file, TRAINING_KEY);
   const model = inFile(file, 'cannot rebuild the architecture', () => modelFromConfig(architecture));
@@ -121,8 +122,13 @@ export function weightsToBytes(module: Module): Uint8Array {
 }
 
 /** Loads weights saved by `weightsToBytes` (or any safetensors file with matching names). */
-export function loadWeightsFromBytes(module: Module, bytes: Uint8Array, file: string, options: { strict?: boolean } = {}): void {
-  const { tensors } = decodeSafetensors(bytes, file);
+export interface LoadWeightsOptions extends SafetensorsReadOptions {
+  /** Every parameter and buffer must be in the file, and nothing else (default true). */
+  readonly strict?: boolean;
+}
+
+export function loadWeightsFromBytes(module: Module, bytes: Uint8Array, file: string, options: LoadWeightsOptions = {}): void {
+  const { tensors } = decodeSafetensors(bytes, file, options);
   const weights = Object.fromEntries(Object.entries(tensors).filter(([k]) => !k.startsWith(OPTIMIZER_PREFIX)));
-  inFile(file, 'the weights do not fit the module', () => module.loadStateDict(weights, options));
+  inFile(file, 'the weights do not fit the module', () => module.loadStateDict(weights, { strict: options.strict }));
 }

@@ -25,7 +25,7 @@ interface HeaderEntry {
   readonly data_offsets: readonly [number, number];
 }
 
-/** Metadata key of the CRC-32 of the data section, checked on reading when present. */
+/** Metadata key of the CRC-32 of the data section: always written, and required on reading unless skipped. */
 export const CHECKSUM_KEY = 'tensile.crc32';
 
 /**
@@ -95,8 +95,32 @@ export function peekSafetensorsMetadata(bytes: Uint8Array): Record<string, strin
   }
 }
 
-/** Parses and validates a safetensors buffer; `file` names it in errors. */
-export function decodeSafetensorArrays(bytes: Uint8Array, file: string): DecodedSafetensorArrays {
+export interface SafetensorsReadOptions {
+  /**
+   * Read without verifying the data checksum (default false). Files written by other tools (the
+   * Python `safetensors` package, Hugging Face) carry none; Tensile's own files always do, so a file
+   * without one is otherwise refused: a flipped weight byte would load silently.
+   */
+  readonly skipChecksum?: boolean;
+}
+
+const ENTRY_FIELDS: ReadonlySet<string> = new Set(['dtype', 'shape', 'data_offsets']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The `__metadata__` map: absent is empty; anything but an object of strings is refused. */
+function metadataOf(raw: unknown, file: string): Record<string, string> {
+  if (raw === undefined) return {};
+  if (!isObject(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
+    fail(file, `'__metadata__' must be an object of strings, got ${JSON.stringify(raw)?.slice(0, 80)}`);
+  }
+  return raw as Record<string, string>;
+}
+
+/** Parses and validates a safetensors buffer against the format's schema; `file` names it in errors. */
+export function decodeSafetensorArrays(bytes: Uint8Array, file: string, options: SafetensorsReadOptions = {}): DecodedSafetensorArrays {
   if (bytes.length < 8) fail(file, `only ${bytes.length} bytes: truncated, or not a safetensors file`);
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (headerLength > bytes.length - 8) fail(file, `header length ${headerLength} exceeds the ${bytes.length - 8} bytes after it: truncated, or not a safetensors file`);
@@ -106,16 +130,16 @@ export function decodeSafetensorArrays(bytes: Uint8Array, file: string): Decoded
   } catch (e) {
     fail(file, `the header is not valid JSON (${(e as Error).message}): corrupt, or not a safetensors file`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail(file, 'the header is not a JSON object');
+  if (!isObject(header)) fail(file, 'the header is not a JSON object');
   const data = bytes.subarray(8 + headerLength);
   const arrays: Record<string, StoredArray> = {};
-  let metadata: Record<string, string> = {};
+  const metadata = metadataOf(header['__metadata__'], file);
   const ranges: [number, number, string][] = [];
-  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      metadata = raw as Record<string, string>;
-      continue;
-    }
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    if (!isObject(raw)) fail(file, `tensor '${name}' has header entry ${JSON.stringify(raw)}: it must be an object {dtype, shape, data_offsets}`);
+    const unknown = Object.keys(raw).find((key) => !ENTRY_FIELDS.has(key));
+    if (unknown !== undefined) fail(file, `tensor '${name}' has unknown field '${unknown}' (expected dtype, shape, data_offsets)`);
     const entry = raw as Partial<HeaderEntry>;
     const dtype = entry.dtype as SafetensorsDType;
     const item = Object.hasOwn(ITEM_BYTES, dtype) ? ITEM_BYTES[dtype] : undefined;
@@ -123,7 +147,9 @@ export function decodeSafetensorArrays(bytes: Uint8Array, file: string): Decoded
     const shape = entry.shape;
     const offsets = entry.data_offsets;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(file, `tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) fail(file, `tensor '${name}' has invalid data_offsets`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0) || offsets[0]! > offsets[1]!) {
+      fail(file, `tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
+    }
     const [begin, end] = offsets as [number, number];
     if (end > data.length) fail(file, `tensor '${name}' ends at byte ${end} of the data but there are only ${data.length}: the file is truncated`);
     const size = shape.reduce((n: number, d: number) => n * d, 1);
@@ -131,8 +157,11 @@ export function decodeSafetensorArrays(bytes: Uint8Array, file: string): Decoded
     ranges.push([begin, end, name]);
     arrays[name] = { dtype, shape, values: typedArrayOf(dtype, data.subarray(begin, end)) };
   }
-  const expected = metadata[CHECKSUM_KEY];
-  if (expected !== undefined && String(crc32(data)) !== expected) fail(file, 'the weight data does not match its checksum: the file is corrupt');
+  if (!options.skipChecksum) {
+    const expected = metadata[CHECKSUM_KEY];
+    if (expected === undefined) fail(file, `has no '${CHECKSUM_KEY}' checksum, so damaged weights would go unnoticed; for a file written by another tool, pass { skipChecksum: true }`);
+    if (String(crc32(data)) !== expected) fail(file, 'the weight data does not match its checksum: the file is corrupt');
+  }
   ranges.sort((a, b) => a[0] - b[0]);
   ranges.forEach(([begin], i) => {
     if (i > 0 && begin < ranges[i - 1]![1]) fail(file, `tensors '${ranges[i - 1]![2]}' and '${ranges[i]![2]}' overlap`);

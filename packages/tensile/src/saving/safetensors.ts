@@ -3,7 +3,7 @@ import { tensor } from '../ops/creation.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ModelFileError } from './errors.js';
-import { type SafetensorsDType, type StoredArray, decodeSafetensorArrays, encodeSafetensorArrays } from './safetensors-format.js';
+import { type SafetensorsDType, type SafetensorsReadOptions, type StoredArray, decodeSafetensorArrays, encodeSafetensorArrays } from './safetensors-format.js';
 
 const TO_FORMAT: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 
@@ -27,8 +27,8 @@ export interface DecodedSafetensors {
 }
 
 /** Parses and validates a safetensors buffer of tensors Tensile can hold; `file` names it in errors. */
-export function decodeSafetensors(bytes: Uint8Array, file: string): DecodedSafetensors {
-  const { arrays, metadata, data } = decodeSafetensorArrays(bytes, file);
+export function decodeSafetensors(bytes: Uint8Array, file: string, options: SafetensorsReadOptions = {}): DecodedSafetensors {
+  const { arrays, metadata, data } = decodeSafetensorArrays(bytes, file, options);
   for (const [name, { dtype, values }] of Object.entries(arrays)) {
     if (values instanceof Int8Array) throw new ModelFileError(file, `tensor '${name}' has dtype ${dtype}, which Tensile tensors cannot hold (an int8 model is read with quantizedModelFromBytes)`);
   }

@@ -1,4 +1,5 @@
 /** What `model.compile()` resolves: optimizer, loss and metrics objects from names or objects. */
+import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerByName, type OptimizerName } from '../optim/registry.js';
@@ -20,7 +21,10 @@ export interface CompiledModel {
 }
 
 /** The parameters are attached to the optimizer when training starts (the model may build lazily). */
+const COMPILE_OPTIONS = optionNames<CompileOptions>()('optimizer', 'loss', 'metrics');
+
 export function compileModel(options: CompileOptions): CompiledModel {
+  checkOptions('compile', options, COMPILE_OPTIONS);
   const optimizer = typeof options.optimizer === 'string' ? optimizerByName(options.optimizer) : options.optimizer;
   const loss = typeof options.loss === 'string' ? lossByName(options.loss) : options.loss instanceof Loss ? options.loss : new FunctionLoss(options.loss);
   const metrics = (options.metrics ?? []).map((m) => (typeof m === 'string' ? metricByName(m) : m));

@@ -3,6 +3,7 @@
  * `scope()` so memory stays flat; shuffling uses the global generator, so `manualSeed` makes a run
  * reproducible and a checkpoint that saves the generator state can resume it exactly.
  */
+import { checkOptions, optionNames } from '../options.js';
 import { noGrad } from '../autograd/graph.js';
 import { tensorBatches } from '../data/tensor-batches.js';
 import { ready } from '../backend/registry.js';
@@ -17,6 +18,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 import { type AnyModel, Callback, CallbackList, type Logs } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
+import { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 import { progressReporter } from './callbacks/progress.js';
 import type { CompiledModel } from './compile.js';
 import { NonFiniteLossError, TrainingError } from './errors.js';
@@ -55,9 +57,14 @@ export interface FitOptions extends EvaluateOptions {
   readonly callbacks?: readonly Callback[];
   /** 0 silent, 1 progress bar (plain lines when not a TTY), 2 one line per epoch. Default 1. */
   readonly verbose?: 0 | 1 | 2;
-  /** Throw NonFiniteLossError when the loss becomes NaN/Inf (default true). */
+  /** Throw NonFiniteLossError when the loss becomes NaN/Inf (default true, false when a TerminateOnNaN callback is given). */
   readonly stopOnNonFiniteLoss?: boolean;
 }
+
+const EVALUATE_OPTIONS = optionNames<EvaluateOptions>()('batchSize');
+const FIT_OPTIONS = optionNames<FitOptions>()(
+  'batchSize', 'epochs', 'initialEpoch', 'shuffle', 'validationData', 'validationSplit', 'classWeight', 'callbacks', 'verbose', 'stopOnNonFiniteLoss',
+);
 
 function inputsOf(x: Tensor | readonly Tensor[]): readonly Tensor[] {
   return x instanceof Tensor ? [x] : x;
@@ -192,6 +199,7 @@ function splitArgs<O>(yOrOptions: Tensor | O | undefined, options: O | undefined
 export async function fitModel(model: AnyModel, x: Tensor | readonly Tensor[] | FitData, yOrOptions?: Tensor | FitOptions, maybeOptions?: FitOptions): Promise<History> {
   const compiled = requireCompiled(model, 'fit');
   const [yGiven, options] = splitArgs(yOrOptions, maybeOptions);
+  checkOptions('fit', options, FIT_OPTIONS);
   const batchSize = options.batchSize ?? 32;
   let source: BatchSource;
   let validation: BatchSource | null = null;
@@ -221,7 +229,8 @@ export async function fitModel(model: AnyModel, x: Tensor | readonly Tensor[] | 
     c.params = { epochs, steps: source.steps, verbose };
   }
   const list = new CallbackList(callbacks);
-  const stopOnNonFinite = options.stopOnNonFiniteLoss ?? true;
+  // TerminateOnNaN stops at the bad batch itself, so it replaces the error unless one is asked for.
+  const stopOnNonFinite = options.stopOnNonFiniteLoss ?? !callbacks.some((c) => c instanceof TerminateOnNaN);
   let lastFinite = Number.NaN;
   model.stopTraining = false;
   // Every step on the backend's full thread count: steps run while workers start would sum in another order.
@@ -266,11 +275,13 @@ export async function fitModel(model: AnyModel, x: Tensor | readonly Tensor[] | 
 export async function evaluateModel(model: AnyModel, x: Tensor | readonly Tensor[] | FitData, yOrOptions?: Tensor | EvaluateOptions, maybeOptions?: EvaluateOptions): Promise<Logs> {
   const compiled = requireCompiled(model, 'evaluate');
   const [y, options] = splitArgs(yOrOptions, maybeOptions);
+  checkOptions('evaluate', options, EVALUATE_OPTIONS);
   return runEvaluation(model, compiled, sourceOf(x, y, options.batchSize ?? 32, 'evaluate'), '');
 }
 
 /** Outputs in inference mode, batch by batch, joined along the batch axis. */
 export function predictModel(model: AnyModel, x: Tensor | readonly Tensor[], options: PredictOptions = {}): Tensor | Tensor[] {
+  checkOptions('predict', options, EVALUATE_OPTIONS);
   const xs = inputsOf(x);
   const n = xs[0]!.shape[0]!;
   const batchSize = options.batchSize ?? 32;

@@ -9,6 +9,7 @@
  * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
  * ```
  */
+import { checkOptions, optionNames } from '../options.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { add, clamp, div, mul } from '../ops/arithmetic.js';
 import { cast } from '../ops/cast.js';
@@ -19,6 +20,7 @@ import {
 import { mean, sum } from '../ops/reduce.js';
 import { reshape } from '../ops/reshape.js';
 import { log, neg } from '../ops/unary.js';
+import { checkClassLabels } from '../ops/value-checks.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -35,7 +37,15 @@ function perSampleMean(t: Tensor): Tensor {
 }
 
 export abstract class Loss<Args extends object = object> {
-  constructor(protected readonly args: Args = {} as Args) {}
+  /**
+   * The constructor options of this class, refused when misspelt (`from_logits`). Each built-in
+   * loss declares its own; a subclass that declares none (a user's loss) is not checked.
+   */
+  static readonly argNames?: readonly string[];
+
+  constructor(protected readonly args: Args = {} as Args) {
+    if (Object.hasOwn(new.target, 'argNames')) checkOptions(new.target.name, args, (new.target as { readonly argNames?: readonly string[] }).argNames!);
+  }
 
   /** One loss value per sample, [N]. */
   abstract perSample(predictions: Tensor, targets: Tensor): Tensor;
@@ -60,6 +70,8 @@ export interface CrossentropyArgs {
   readonly labelSmoothing?: number;
 }
 
+const CROSSENTROPY_ARGS = optionNames<CrossentropyArgs>()('fromLogits', 'labelSmoothing');
+
 /** The loss's label smoothing, checked once for both the logit and the probability paths. */
 function labelSmoothingOf(lossName: string, args: CrossentropyArgs): number {
   const smoothing = args.labelSmoothing ?? 0;
@@ -69,6 +81,8 @@ function labelSmoothingOf(lossName: string, args: CrossentropyArgs): number {
 
 /** Cross-entropy against one-hot (or probability) targets [N, C]. */
 export class CategoricalCrossentropy extends Loss<CrossentropyArgs> {
+  static override readonly argNames = CROSSENTROPY_ARGS;
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     if (targets.dtype === 'int32') throw new ShapeError('CategoricalCrossentropy: targets are int32 class indices; use SparseCategoricalCrossentropy');
     const smoothing = labelSmoothingOf(this.constructor.name, this.args);
@@ -85,7 +99,11 @@ export class CategoricalCrossentropy extends Loss<CrossentropyArgs> {
  * PyTorch's CrossEntropyLoss, spreads s of each target over all classes.
  */
 export class SparseCategoricalCrossentropy extends Loss<CrossentropyArgs> {
+  static override readonly argNames = CROSSENTROPY_ARGS;
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
+    // Checked before the cast, which would truncate 0.9 to class 0.
+    checkClassLabels(this.constructor.name, targets, predictions.shape[predictions.rank - 1]!);
     const labels = targets.dtype === 'int32' ? targets : cast(targets, 'int32');
     const squeezed = labels.rank === predictions.rank ? reshape(labels, labels.shape.slice(0, -1)) : labels;
     const smoothing = labelSmoothingOf(this.constructor.name, this.args);
@@ -100,6 +118,8 @@ export class SparseCategoricalCrossentropy extends Loss<CrossentropyArgs> {
 
 /** Binary cross-entropy per element, averaged per sample; targets in [0, 1]. */
 export class BinaryCrossentropy extends Loss<CrossentropyArgs> {
+  static override readonly argNames = CROSSENTROPY_ARGS;
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     const t0 = reshape(targets.dtype === predictions.dtype ? targets : cast(targets, predictions.dtype), predictions.shape);
     const smoothing = labelSmoothingOf(this.constructor.name, this.args);
@@ -117,12 +137,16 @@ function elementwise(predictions: Tensor, targets: Tensor, fn: ElementwiseLoss):
 }
 
 export class MeanSquaredError extends Loss {
+  static override readonly argNames = [];
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     return elementwise(predictions, targets, meanSquaredError);
   }
 }
 
 export class MeanAbsoluteError extends Loss {
+  static override readonly argNames = [];
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     return elementwise(predictions, targets, meanAbsoluteError);
   }
@@ -130,6 +154,8 @@ export class MeanAbsoluteError extends Loss {
 
 /** Quadratic within `delta` (default 1) of the target, linear beyond. */
 export class Huber extends Loss<{ readonly delta?: number }> {
+  static override readonly argNames = ['delta'];
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     return elementwise(predictions, targets, (p, t, o) => huberLoss(p, t, { ...o, delta: this.args.delta ?? 1 }));
   }
@@ -137,6 +163,8 @@ export class Huber extends Loss<{ readonly delta?: number }> {
 
 /** max(0, 1 − t·y) with targets in {−1, 1} or {0, 1}. */
 export class Hinge extends Loss {
+  static override readonly argNames = [];
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     return elementwise(predictions, targets, hingeLoss);
   }
@@ -144,6 +172,8 @@ export class Hinge extends Loss {
 
 /** Σ t·log(t/p) over the last axis. */
 export class KLDivergence extends Loss {
+  static override readonly argNames = [];
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     return elementwise(predictions, targets, klDivergence);
   }
@@ -151,6 +181,8 @@ export class KLDivergence extends Loss {
 
 /** −cos(predictions, targets) along the last axis (Keras' sign: minimising aligns them). */
 export class CosineSimilarity extends Loss {
+  static override readonly argNames = [];
+
   perSample(predictions: Tensor, targets: Tensor): Tensor {
     return perSampleMean(neg(cosineSimilarity(predictions, reshape(targets, predictions.shape))));
   }

@@ -176,6 +176,10 @@ export const OP_SPECS: Record<string, OpSpec> = {
     inputs: (m) => [m.uniform([4, 3]), m.uniform([3]), m.positive([3]), m.uniform([3]), m.uniform([3])],
     fn: (x, mu, v, offset, scale) => t.batchNorm(x, mu, v, { offset, scale }),
   },
+  l2Normalize: {
+    inputs: (m) => [m.uniform([3, 4], -2, 2)],
+    fn: (x) => t.add(t.l2Normalize(x), t.l2Normalize(x, { axis: 0 })),
+  },
   layerNorm: { inputs: (m) => [m.uniform([2, 4]), m.uniform([4]), m.uniform([4])], fn: (x, gamma, beta) => t.layerNorm(x, { gamma, beta }) },
   dropout: unary((x) => t.dropout(x, 0.5, { generator: new t.Generator(7) })),
   // losses
@@ -190,6 +194,7 @@ export const OP_SPECS: Record<string, OpSpec> = {
   hingeLoss: loss(t.hingeLoss, (m) => m.uniform([4, 3], 0.5, 1), (m) => m.uniform([4, 3], -0.5, 0.5)),
   cosineSimilarity: loss(t.cosineSimilarity, (m) => m.uniform([4, 3])),
   cosineEmbeddingLoss: loss(t.cosineEmbeddingLoss, (m) => m.uniform([4, 3])),
+  additiveMarginSoftmaxLoss: loss((p, y) => t.additiveMarginSoftmaxLoss(p, y, { scale: 4, margin: 0.3 }), (m) => m.ints([0, 2, 1, 2]), (m) => m.uniform([4, 3], -1, 1)),
   // copies
   clone: unary(t.clone),
   toBackend: unary((x) => t.toBackend(t.toBackend(x, 'reference'), x.backend.name)),

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { catsDogs, faceDetection, fashionMnist, lfw, mnist, nslKdd, orlFaces, setDataRoot } from '../../src/data/index.node.js';
+import { catsDogs, faceDetection, fashionMnist, lfw, lfwTrain, mnist, nslKdd, orlFaces, setDataRoot } from '../../src/data/index.node.js';
 import { labeledImageDataset } from '../../src/data/index.js';
 import { locateDataset } from '../../src/data/datasets/fetch.node.js';
 import { DataError } from '../../src/io/errors.js';
@@ -106,6 +106,55 @@ test('lfw: 2,699 images from the tarball, 1,000 DevTest pairs, 115 × 10 identit
   const image = data.decode(data.devTestPairs[0]!.first);
   assert.deepEqual([image.width, image.height, image.channels], [250, 250, 3]);
 });
+
+test('lfwTrain: 6,968 images of 1,262 people from the tarball, labels by sorted name, 160×160 RGB', async () => {
+  const data = await lfwTrain({ root });
+  assert.equal(data.files.length, 6968);
+  assert.equal(data.people.length, 1262);
+  const counts = new Array<number>(data.people.length).fill(0);
+  for (const file of data.files) counts[file.label]!++;
+  assert.equal(Math.max(...counts), 530);
+  assert.equal(data.people[counts.indexOf(530)], 'George_W_Bush');
+  assert.ok(data.files.every((f) => f.path.startsWith(`${data.people[f.label]}/`)));
+  const image = data.decode(data.files[0]!.path);
+  assert.deepEqual([image.width, image.height, image.channels], [160, 160, 3]);
+});
+
+test('lfwTrain refuses a truncated archive, a people.tsv that disagrees with it, and a broken JPEG, naming the file', async () => {
+  const source = path.join(root, 'faces-lfw-train');
+  const tarball = await readFile(path.join(source, 'lfw_train_crop160.tar.gz'));
+  const people = await readFile(path.join(source, 'people.tsv'), 'utf8');
+  const make = async (archive: Uint8Array, list: string): Promise<string> => {
+    const dataRoot = await tempDir();
+    await mkdir(path.join(dataRoot, 'faces-lfw-train'));
+    await writeFile(path.join(dataRoot, 'faces-lfw-train', 'lfw_train_crop160.tar.gz'), archive);
+    await writeFile(path.join(dataRoot, 'faces-lfw-train', 'people.tsv'), list);
+    return dataRoot;
+  };
+  await assert.rejects(lfwTrain({ root: await make(tarball.subarray(0, 100_000), people), download: false }), (e: Error) => e instanceof DataError && /lfw_train_crop160\.tar\.gz/.test(e.message));
+  const wrongCount = people.replace(/^Aaron_Peirsol\t4$/m, 'Aaron_Peirsol\t5');
+  await assert.rejects(lfwTrain({ root: await make(tarball, wrongCount), download: false }), /people\.tsv.*line 1.*lists 5 images of Aaron_Peirsol, the archive holds 4/);
+  await assert.rejects(lfwTrain({ root: await make(tarball, `${people}Nobody\n`), download: false }), /line 1263.*not a 'Name<TAB>count' line/);
+  // A broken JPEG inside a well-formed archive: refused when decoded, naming the archive and the image.
+  const tar = gunzipSync(tarball);
+  const data = await lfwTrain({ root: await make(gzipSync(zeroFirstJpeg(tar), { level: 1 }), people), download: false });
+  assert.throws(() => data.decode(data.files[0]!.path), (e: Error) => e instanceof DataError && e.message.includes(`lfw_train_crop160.tar.gz:${data.files[0]!.path}`));
+});
+
+/** The archive with the bytes of its first JPEG zeroed (sizes and headers intact): a file that is not an image. */
+function zeroFirstJpeg(tar: Uint8Array): Uint8Array {
+  const copy = Uint8Array.from(tar);
+  const field = (offset: number, start: number, length: number): string => new TextDecoder().decode(copy.subarray(offset + start, offset + start + length)).replace(/\0.*$/s, '').trim();
+  for (let offset = 0; offset + 512 <= copy.length; ) {
+    const size = parseInt(field(offset, 124, 12), 8);
+    if (field(offset, 0, 100).endsWith('.jpg')) {
+      copy.fill(0, offset + 512, offset + 512 + size);
+      return copy;
+    }
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  throw new Error('no JPEG in the archive');
+}
 
 test('faceDetection: 6,713 crops, 274 scenes, 130 test images with 511 boxes', async () => {
   const data = await faceDetection({ root });

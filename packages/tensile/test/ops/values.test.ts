@@ -191,4 +191,15 @@ forEachBackend('linear algebra and convolution', () => {
     assertClose(t.meanSquaredError(t.tensor([1, 2]), t.tensor([0, 0])), [2.5]);
     assertClose(t.huberLoss(t.tensor([0, 3]), t.tensor([0, 0])), [1.25]);
   });
+  it('l2Normalize and the additive-margin (CosFace) loss at known values', () => {
+    assertClose(t.l2Normalize(t.tensor([[3, 4], [0, 0]])), [0.6, 0.8, 0, 0]);
+    assertClose(t.l2Normalize(t.tensor([[3, 1], [4, 0]]), { axis: 0 }), [0.6, 1, 0.8, 0]);
+    // Row 0: logits 2·(0.5 − 0.25), 2·0.1; row 1 (label 0): 2·(−0.2 − 0.25), 2·0.3.
+    const cosines = t.tensor([[0.5, 0.1], [-0.2, 0.3]]);
+    const labels = t.tensor([0, 0], undefined, { dtype: 'int32' });
+    const ce = (own: number, other: number): number => Math.log(Math.exp(own) + Math.exp(other)) - own;
+    assertClose(t.additiveMarginSoftmaxLoss(cosines, labels, { scale: 2, margin: 0.25, reduction: 'none' }), [ce(0.5, 0.2), ce(-0.9, 0.6)]);
+    assert.throws(() => t.additiveMarginSoftmaxLoss(cosines, t.tensor([0, 1, 1], undefined, { dtype: 'int32' })), /additiveMarginSoftmaxLoss: labels \[3\] must be \[2\]/);
+    assert.throws(() => t.additiveMarginSoftmaxLoss(cosines, labels, { scale: 0 }), /scale must be positive/);
+  });
 });

@@ -1,6 +1,6 @@
 /** `tensile train mnist`: the MNIST CNN of bench/WORKLOADS.md on the 60,000 training digits, scored on the 10,000 test digits. */
 import { mnist, saveModel } from 'tensile/node';
-import { type ActivationName, Adam, CosineDecay, labeledImageTensors, manualSeed, SparseCategoricalCrossentropy } from 'tensile';
+import { type ActivationName, Adam, type Callback, CosineDecay, labeledImageTensors, manualSeed, SparseCategoricalCrossentropy } from 'tensile';
 import { mnistCnn } from './model.js';
 
 export interface TrainMnistOptions {
@@ -17,6 +17,8 @@ export interface TrainMnistOptions {
   readonly out?: string;
   /** 0 silent, 1 progress bar, 2 a line per epoch. */
   readonly verbose?: 0 | 1 | 2;
+  /** More fit callbacks (e.g. the training dashboard). */
+  readonly callbacks?: readonly Callback[];
 }
 
 export interface TrainMnistResult {
@@ -51,7 +53,7 @@ export async function trainMnist(options: TrainMnistOptions = {}): Promise<Train
     metrics: ['accuracy'],
   });
   const fitStart = performance.now();
-  const history = await model.fit(trainSet.x, trainSet.y, { epochs, batchSize, verbose: options.verbose ?? 1 });
+  const history = await model.fit(trainSet.x, trainSet.y, { epochs, batchSize, verbose: options.verbose ?? 1, callbacks: options.callbacks ?? [] });
   const trainSeconds = (performance.now() - fitStart) / 1000;
   const scores = await model.evaluate(testSet.x, testSet.y, { batchSize: 500 });
   if (options.out) await saveModel(model, options.out);

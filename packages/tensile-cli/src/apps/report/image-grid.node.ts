@@ -13,8 +13,14 @@ export interface GridCell {
   readonly caption: string;
 }
 
-/** An 8-bit gray or RGB(A) image as opaque RGBA PNG bytes. */
+/** An 8-bit gray image as gray PNG bytes, an RGB(A) one as opaque RGBA PNG bytes. */
 export function encodePng(image: RawImage): Buffer {
+  if (image.channels === 1) {
+    const gray = { colorType: 0, inputColorType: 0, inputHasAlpha: false } as const;
+    const png = new PNG({ width: image.width, height: image.height, ...gray });
+    png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length);
+    return PNG.sync.write(png, gray);
+  }
   const png = new PNG({ width: image.width, height: image.height });
   for (let p = 0; p < image.width * image.height; p++) {
     for (let c = 0; c < 3; c++) png.data[4 * p + c] = image.data[p * image.channels + (image.channels === 1 ? 0 : c)]!;

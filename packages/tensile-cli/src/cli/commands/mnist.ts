@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { runStudy, DEFAULT_ITERATIONS, DEFAULT_STUDY_DROPOUT, DEFAULT_STUDY_LEARNING_RATE, STUDY_ACTIVATIONS, studyMarkdown } from '../../apps/mnist/study.node.js';
 import { trainMnist } from '../../apps/mnist/train.node.js';
 import type { ActivationName } from 'tensile';
-import { activationList, activationName, applyCommonOptions, rateBelowOne, emit, intList, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
+import { activationList, activationName, applyCommonOptions, rateBelowOne, emit, intList, nonNegativeInt, positiveInt, positiveNumber, type CommonOptions } from '../options.js';
+import { Dashboard, DEFAULT_DASHBOARD_PORT } from '../../apps/dashboard/dashboard.node.js';
 import { progress } from '../progress.js';
 import { counted } from '../../apps/report/counted.js';
 
@@ -17,6 +18,8 @@ interface TrainOptions extends CommonOptions {
   out?: string;
   trainLimit?: number;
   testLimit?: number;
+  /** A port, or true for the default one. */
+  dashboard?: number | true;
 }
 
 interface StudyCliOptions extends CommonOptions {
@@ -45,10 +48,13 @@ export function registerMnistCommands(train: Command, study: Command): void {
     .option('--out <dir>', 'save the trained model in this folder (model.safetensors + config.json); without it the model is not kept')
     .option('--train-limit <n>', 'use only the first N training digits', positiveInt)
     .option('--test-limit <n>', 'score only the first N test digits', positiveInt)
+    .option('--dashboard [port]', `serve a live training dashboard on this port (default ${DEFAULT_DASHBOARD_PORT}; 0: any free port)`, nonNegativeInt)
     .action(async (options: TrainOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
       await applyCommonOptions(all);
-      const result = await trainMnist({ ...options, verbose: all.json ? 0 : 1 });
+      const dashboard = options.dashboard === undefined ? undefined : new Dashboard({ port: options.dashboard === true ? DEFAULT_DASHBOARD_PORT : options.dashboard, title: 'tensile train mnist' });
+      if (dashboard) process.stderr.write(`dashboard: ${await dashboard.start()}\n`);
+      const result = await trainMnist({ ...options, verbose: all.json ? 0 : 1, callbacks: dashboard ? [dashboard] : [] }).finally(() => dashboard?.close());
       emit(
         all,
         result,

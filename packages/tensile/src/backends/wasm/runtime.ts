@@ -126,14 +126,17 @@ export class WasmRuntime {
 
   /** Starts the workers: their modules load asynchronously; kernels use them once they are ready. */
   private async startPool(): Promise<void> {
-    const spawner: { spawnWorker: SpawnWorker; availableCores(): number } = isNode()
-      ? await import('./spawn.node.js')
-      : await import('./spawn.web.js');
-    if (!isNode() && !(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) return;
+    // package.json "imports" picks Node's worker_threads or Web Workers, so bundlers never see node: modules.
+    const spawner: { spawnWorker: SpawnWorker; availableCores(): number } = await import('#wasm-spawn');
+    if (!isNode() && !(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
+      console.info('tensile: 1 thread (this page is not cross-origin isolated; serve it with COOP/COEP headers for worker threads)');
+      return;
+    }
     const threads = Math.min(this.requestedThreads ?? spawner.availableCores(), MAX_WORKERS + 1);
     if (threads <= 1 || this.disposed) return;
     this.pool = new ThreadPool({ module: this.module, memory: this.heap.memory, control: this.control }, threads - 1, spawner.spawnWorker);
     await this.pool.whenReady();
+    if (!isNode()) console.info(`tensile: ${this.threads} threads (Web Workers on a cross-origin-isolated page)`);
   }
 
   async whenReady(): Promise<void> {

@@ -108,14 +108,14 @@ function encodeSplit(rows: readonly TabularRow[], encoder: TabularEncoder, categ
 
 async function readRows(file: string, columns: readonly string[], types: CsvSchema, options: BadRecordOptions): Promise<TabularRow[]> {
   const rows: TabularRow[] = [];
-  for await (const row of readCsv(decodeUtf8(readFileChunks(file)), { ...options, source: file, columns, types })) rows.push(row);
+  for await (const row of readCsv(decodeUtf8(readFileChunks(file), file), { ...options, source: file, columns, types })) rows.push(row);
   return rows;
 }
 
 async function readFieldNames(dir: string): Promise<{ name: string; symbolic: boolean }[]> {
   const file = path.join(dir, 'field_names.csv');
   const fields: { name: string; symbolic: boolean }[] = [];
-  const csv = readCsv(decodeUtf8(readFileChunks(file)), { source: file, columns: ['name', 'type'], types: { name: 'string', type: 'string' } });
+  const csv = readCsv(decodeUtf8(readFileChunks(file), file), { source: file, columns: ['name', 'type'], types: { name: 'string', type: 'string' } });
   for await (const { name, type } of csv) fields.push({ name, symbolic: type === 'symbolic' });
   if (fields.length !== 41) throw new DataError(file, `lists ${fields.length} fields, expected 41`);
   return fields;
@@ -124,7 +124,7 @@ async function readFieldNames(dir: string): Promise<{ name: string; symbolic: bo
 async function readCategoryMap(dir: string): Promise<Map<string, number>> {
   const file = path.join(dir, 'attack_category_map.csv');
   const map = new Map<string, number>();
-  for await (const { attack, category } of readCsv(decodeUtf8(readFileChunks(file)), { source: file, types: { attack: 'string', category: 'string' } })) {
+  for await (const { attack, category } of readCsv(decodeUtf8(readFileChunks(file), file), { source: file, types: { attack: 'string', category: 'string' } })) {
     const index = (NSL_KDD_CATEGORIES as readonly string[]).indexOf(category);
     if (index < 0) throw new DataError(file, `unknown category ${JSON.stringify(category)} for ${attack}`);
     map.set(attack, index);

@@ -15,6 +15,10 @@ import { Generator, globalGenerator } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type LayerArgs, requireRank } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+const AUGMENTATION_ARGS = [...LAYER_ARGS, 'seed', 'fillMode'] as const;
 
 /** Maps an output pixel offset from the centre (dy, dx) to the source offset, written to `source` (no allocation per pixel). */
 type SourceMap = (dy: number, dx: number, source: Float64Array) => void;
@@ -146,6 +150,8 @@ export interface RandomFlipArgs extends AugmentationArgs {
 
 /** Flips each image left-right and/or up-down with probability 1/2. */
 export class RandomFlip extends AffineAugmentation<RandomFlipArgs> {
+  static override readonly argNames = optionNames<RandomFlipArgs>()(...AUGMENTATION_ARGS, 'mode');
+
   constructor(args: RandomFlipArgs = {}) {
     super(args);
   }
@@ -168,6 +174,8 @@ export interface RandomRotationArgs extends AugmentationArgs {
 
 /** Rotates each image by a random angle around its centre. */
 export class RandomRotation extends AffineAugmentation<RandomRotationArgs> {
+  static override readonly argNames = optionNames<RandomRotationArgs>()(...AUGMENTATION_ARGS, 'factor');
+
   protected drawMap(): SourceMap {
     const angle = this.uniform(rangeOf(this.args.factor, 'RandomRotation')) * 2 * Math.PI;
     const cos = Math.cos(angle);
@@ -188,6 +196,8 @@ export interface RandomZoomArgs extends AugmentationArgs {
 
 /** Zooms each image in or out around its centre. */
 export class RandomZoom extends AffineAugmentation<RandomZoomArgs> {
+  static override readonly argNames = optionNames<RandomZoomArgs>()(...AUGMENTATION_ARGS, 'heightFactor', 'widthFactor');
+
   protected drawMap(): SourceMap {
     const zy = 1 + this.uniform(rangeOf(this.args.heightFactor, 'RandomZoom'));
     const zx = this.args.widthFactor === undefined ? zy : 1 + this.uniform(rangeOf(this.args.widthFactor, 'RandomZoom'));
@@ -207,6 +217,8 @@ export interface RandomTranslationArgs extends AugmentationArgs {
 
 /** Shifts each image by a random fraction of its size. */
 export class RandomTranslation extends AffineAugmentation<RandomTranslationArgs> {
+  static override readonly argNames = optionNames<RandomTranslationArgs>()(...AUGMENTATION_ARGS, 'heightFactor', 'widthFactor');
+
   protected drawMap(height: number, width: number): SourceMap {
     const ty = this.uniform(rangeOf(this.args.heightFactor, 'RandomTranslation')) * height;
     const tx = this.uniform(rangeOf(this.args.widthFactor, 'RandomTranslation')) * width;
@@ -235,6 +247,8 @@ export interface RandomAffineArgs extends AugmentationArgs {
  * the untouched inference inputs.
  */
 export class RandomAffine extends AffineAugmentation<RandomAffineArgs> {
+  static override readonly argNames = optionNames<RandomAffineArgs>()(...AUGMENTATION_ARGS, 'horizontalFlip', 'rotation', 'zoom', 'translation');
+
   constructor(args: RandomAffineArgs = {}) {
     super(args);
   }

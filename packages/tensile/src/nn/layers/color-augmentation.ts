@@ -10,6 +10,10 @@ import { mean } from '../../ops/reduce.js';
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { ImageAugmentation, rangeOf, type FactorRange, type RandomImageArgs } from './augmentation.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+export const VALUE_RANGE_ARGS = [...LAYER_ARGS, 'seed', 'valueRange'] as const;
 
 export interface ValueRangeArgs extends RandomImageArgs {
   /** The range pixels take (default [0, 255]): brightness and contrast clip to it, erasing draws its noise from it. */
@@ -45,6 +49,8 @@ export interface RandomBrightnessArgs extends ValueRangeArgs {
 
 /** Adds one random offset to all pixels of each image. */
 export class RandomBrightness extends ValueRangeAugmentation<RandomBrightnessArgs> {
+  static override readonly argNames = optionNames<RandomBrightnessArgs>()(...VALUE_RANGE_ARGS, 'factor');
+
   private readonly range: [number, number];
 
   constructor(args: RandomBrightnessArgs) {
@@ -67,6 +73,8 @@ export interface RandomContrastArgs extends ValueRangeArgs {
 
 /** Scales each image's pixels about their channel means by one random factor. */
 export class RandomContrast extends ValueRangeAugmentation<RandomContrastArgs> {
+  static override readonly argNames = optionNames<RandomContrastArgs>()(...VALUE_RANGE_ARGS, 'factor');
+
   private readonly range: [number, number];
 
   constructor(args: RandomContrastArgs) {

@@ -13,6 +13,12 @@ import type { RegularizerSpec } from '../regularizers.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { convOutputLength, deconvOutputLength, pairOf, type PaddingMode } from './conv-geometry.js';
 import { biasAndActivation, type KernelArgs, makeBias, makeKernel, weightPenalties } from './weights.js';
+import { KERNEL_ARGS } from './weights.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+const CONV_ARGS = [...KERNEL_ARGS, 'filters', 'kernelSize', 'strides', 'padding', 'dilationRate'] as const;
+const DEPTHWISE_ARGS = ['activation', 'useBias', 'biasInitializer', 'biasRegularizer', 'kernelSize', 'strides', 'padding', 'dilationRate', 'depthMultiplier', 'depthwiseInitializer', 'depthwiseRegularizer', ...LAYER_ARGS] as const;
 
 type Pair = number | readonly [number, number];
 
@@ -79,6 +85,8 @@ abstract class SpatialConvolution<Args extends KernelArgs & { kernelSize: Pair; 
 
 /** 2-D convolution: `new Conv2D({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' })`. */
 export class Conv2D extends SpatialConvolution<Conv2DArgs> {
+  static override readonly argNames = optionNames<Conv2DArgs>()(...CONV_ARGS, 'groups');
+
   protected outChannels(): number {
     return this.args.filters;
   }
@@ -110,6 +118,8 @@ export type Conv2DTransposeArgs = Omit<Conv2DArgs, 'groups'>;
 
 /** Transposed convolution (learned upsampling); with padding 'same' the output is input × strides. */
 export class Conv2DTranspose extends SpatialConvolution<Conv2DTransposeArgs> {
+  static override readonly argNames = optionNames<Conv2DTransposeArgs>()(...CONV_ARGS);
+
   protected outChannels(): number {
     return this.args.filters;
   }
@@ -142,6 +152,8 @@ export interface DepthwiseConv2DArgs extends Omit<Conv2DArgs, 'filters' | 'group
 
 /** Each input channel convolved with its own filters: C·depthMultiplier output channels. */
 export class DepthwiseConv2D extends SpatialConvolution<DepthwiseConv2DArgs> {
+  static override readonly argNames = optionNames<DepthwiseConv2DArgs>()(...DEPTHWISE_ARGS);
+
   protected outChannels(c: number | null): number | null {
     return c === null ? null : c * (this.args.depthMultiplier ?? 1);
   }
@@ -174,6 +186,8 @@ export interface SeparableConv2DArgs extends Omit<Conv2DArgs, 'groups' | 'kernel
 
 /** Depthwise convolution followed by a 1×1 convolution to `filters` channels. */
 export class SeparableConv2D extends SpatialConvolution<SeparableConv2DArgs> {
+  static override readonly argNames = optionNames<SeparableConv2DArgs>()(...DEPTHWISE_ARGS, 'filters', 'pointwiseInitializer', 'pointwiseRegularizer');
+
   pointwiseKernel: Tensor | null = null;
 
   protected outChannels(): number {
@@ -214,6 +228,8 @@ export interface Conv1DArgs extends KernelArgs {
 
 /** 1-D convolution over NWC sequences, kernel [k, in/groups, filters]. */
 export class Conv1D extends Layer<Conv1DArgs> {
+  static override readonly argNames = optionNames<Conv1DArgs>()(...CONV_ARGS, 'groups');
+
   kernel: Tensor | null = null;
   bias: Tensor | null = null;
 

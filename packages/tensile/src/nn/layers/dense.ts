@@ -4,6 +4,10 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { knownSize, Layer } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { type KernelArgs, makeBias, makeKernel, weightPenalties } from './weights.js';
+import { KERNEL_ARGS } from './weights.js';
+import { optionNames } from '../../options.js';
+
+
 
 export interface DenseArgs extends KernelArgs {
   readonly units: number;
@@ -18,6 +22,8 @@ export interface DenseArgs extends KernelArgs {
  * ```
  */
 export class Dense extends Layer<DenseArgs> {
+  static override readonly argNames = optionNames<DenseArgs>()(...KERNEL_ARGS, 'units');
+
   kernel: Tensor | null = null;
   bias: Tensor | null = null;
 
@@ -49,6 +55,8 @@ export class Dense extends Layer<DenseArgs> {
  * The kernel keeps Keras' layout [inFeatures, outFeatures].
  */
 export class Linear extends Dense {
+  static override readonly argNames = Dense.argNames;
+
   constructor(inFeatures: number, outFeatures: number, options: Omit<DenseArgs, 'units' | 'inputShape'> = {}) {
     super({ ...options, units: outFeatures, inputShape: [inFeatures] });
     this.ensureBuilt([null, inFeatures]);

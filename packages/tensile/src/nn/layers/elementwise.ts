@@ -4,6 +4,10 @@ import { add, mul } from '../../ops/arithmetic.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type LayerArgs } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+
 
 export interface ActivationArgs extends LayerArgs {
   readonly activation: ActivationName;
@@ -11,6 +15,8 @@ export interface ActivationArgs extends LayerArgs {
 
 /** Any activation of the core by name: `new Activation({ activation: 'gelu' })`. */
 export class Activation extends Layer<ActivationArgs> {
+  static override readonly argNames = optionNames<ActivationArgs>()(...LAYER_ARGS, 'activation');
+
   private readonly fn: (x: Tensor) => Tensor;
 
   constructor(args: ActivationArgs) {
@@ -34,6 +40,8 @@ export interface RescalingArgs extends LayerArgs {
 
 /** x·scale + offset, e.g. `new Rescaling({ scale: 1 / 255 })` for 8-bit images. */
 export class Rescaling extends Layer<RescalingArgs> {
+  static override readonly argNames = optionNames<RescalingArgs>()(...LAYER_ARGS, 'scale', 'offset');
+
   computeOutputShape(s: SymbolicShape): SymbolicShape {
     return s;
   }

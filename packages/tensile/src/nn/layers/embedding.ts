@@ -6,6 +6,10 @@ import { Layer, type LayerArgs } from '../layer.js';
 import { parameter } from '../module.js';
 import { regularizationPenalty, type RegularizerSpec } from '../regularizers.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: indices lie in [0, inputDim). */
@@ -17,6 +21,8 @@ export interface EmbeddingArgs extends LayerArgs {
 
 /** Looks up a learned vector for each integer index: [N, ...] int32 → [N, ..., outputDim]. */
 export class Embedding extends Layer<EmbeddingArgs> {
+  static override readonly argNames = optionNames<EmbeddingArgs>()(...LAYER_ARGS, 'inputDim', 'outputDim', 'embeddingsInitializer', 'embeddingsRegularizer');
+
   embeddings: Tensor | null = null;
 
   computeOutputShape(s: SymbolicShape): SymbolicShape {

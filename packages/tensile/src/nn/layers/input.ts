@@ -3,6 +3,10 @@ import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type LayerArgs } from '../layer.js';
 import { formatSymbolicShape, type SymbolicShape, SymbolicTensor } from '../symbolic.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+
 
 export interface InputLayerArgs extends LayerArgs {
   /** Shape of one sample, without the batch axis; null for a size that may vary. */
@@ -12,6 +16,8 @@ export interface InputLayerArgs extends LayerArgs {
 
 /** The entry of a functional model: passes its input through after checking its shape. */
 export class InputLayer extends Layer<InputLayerArgs> {
+  static override readonly argNames = optionNames<InputLayerArgs>()(...LAYER_ARGS, 'shape', 'dtype');
+
   readonly output: SymbolicTensor;
 
   constructor(args: InputLayerArgs) {

@@ -5,6 +5,10 @@ import { concat } from '../../ops/concat.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type LayerArgs, MergeLayer } from '../layer.js';
 import { formatSymbolicShape, type SymbolicShape } from '../symbolic.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+
 
 function requireSeveral(shapes: readonly SymbolicShape[]): void {
   if (shapes.length < 2) throw new ShapeError(`needs at least 2 inputs, got ${shapes.length}`);
@@ -21,6 +25,8 @@ export interface ConcatenateArgs extends LayerArgs {
 
 /** Joins inputs along `axis`; they must agree on every other axis. */
 export class Concatenate extends MergeLayer<ConcatenateArgs> {
+  static override readonly argNames = optionNames<ConcatenateArgs>()(...LAYER_ARGS, 'axis');
+
   constructor(args: ConcatenateArgs = {}) {
     super(args);
   }
@@ -70,6 +76,8 @@ abstract class ElementwiseMerge extends MergeLayer {
 
 /** Elementwise sum of the inputs (residual connections). */
 export class Add extends ElementwiseMerge {
+  static override readonly argNames = LAYER_ARGS;
+
   protected combine(a: Tensor, b: Tensor): Tensor {
     return add(a, b);
   }
@@ -77,6 +85,8 @@ export class Add extends ElementwiseMerge {
 
 /** Elementwise product of the inputs (gating). */
 export class Multiply extends ElementwiseMerge {
+  static override readonly argNames = LAYER_ARGS;
+
   protected combine(a: Tensor, b: Tensor): Tensor {
     return mul(a, b);
   }

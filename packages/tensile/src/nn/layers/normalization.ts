@@ -9,6 +9,10 @@ import { initialize, type InitializerSpec } from '../initializers.js';
 import { knownSize, Layer, type LayerArgs } from '../layer.js';
 import { buffer, parameter } from '../module.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+const NORMALIZATION_ARGS = [...LAYER_ARGS, 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer'] as const;
 
 export interface NormalizationArgs extends LayerArgs {
   readonly epsilon?: number;
@@ -49,6 +53,8 @@ export interface BatchNormalizationArgs extends NormalizationArgs {
  * inference. Works for [N, C] (1-D), [N, L, C] and [N, H, W, C] (2-D) inputs.
  */
 export class BatchNormalization extends ChannelNormalization<BatchNormalizationArgs> {
+  static override readonly argNames = optionNames<BatchNormalizationArgs>()(...NORMALIZATION_ARGS, 'momentum');
+
   constructor(args: BatchNormalizationArgs = {}) {
     super(args);
   }
@@ -80,6 +86,8 @@ export class BatchNormalization extends ChannelNormalization<BatchNormalizationA
 
 /** Normalises each sample over its last axis, then scales and shifts per feature. */
 export class LayerNormalization extends ChannelNormalization<NormalizationArgs> {
+  static override readonly argNames = optionNames<NormalizationArgs>()(...NORMALIZATION_ARGS);
+
   constructor(args: NormalizationArgs = {}) {
     super(args);
   }

@@ -4,6 +4,10 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type LayerArgs, requireRank } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { convOutputLength, pairOf, type PaddingMode } from './conv-geometry.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+
 
 export interface Pool2DArgs extends LayerArgs {
   /** Window (default 2). */
@@ -35,11 +39,15 @@ abstract class Pool2D extends Layer<Pool2DArgs> {
 
 /** Maximum over each window: `new MaxPool2D({ poolSize: 2 })` halves height and width. */
 export class MaxPool2D extends Pool2D {
+  static override readonly argNames = optionNames<Pool2DArgs>()(...LAYER_ARGS, 'poolSize', 'strides', 'padding');
+
   protected readonly pool = maxPool2d;
 }
 
 /** Mean over each window (padded cells are not counted). */
 export class AvgPool2D extends Pool2D {
+  static override readonly argNames = MaxPool2D.argNames;
+
   protected readonly pool = avgPool2d;
 }
 
@@ -67,10 +75,14 @@ abstract class GlobalPool2D extends Layer<GlobalPool2DArgs> {
 
 /** Mean over height and width: [N, H, W, C] → [N, C]. */
 export class GlobalAveragePooling2D extends GlobalPool2D {
+  static override readonly argNames = optionNames<GlobalPool2DArgs>()(...LAYER_ARGS, 'keepDims');
+
   protected readonly pool = globalAvgPool2d;
 }
 
 /** Maximum over height and width: [N, H, W, C] → [N, C]. */
 export class GlobalMaxPooling2D extends GlobalPool2D {
+  static override readonly argNames = GlobalAveragePooling2D.argNames;
+
   protected readonly pool = globalMaxPool2d;
 }

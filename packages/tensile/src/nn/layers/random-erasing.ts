@@ -9,6 +9,10 @@ import { tensor } from '../../ops/creation.js';
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { ValueRangeAugmentation, type ValueRangeArgs } from './color-augmentation.js';
+import { VALUE_RANGE_ARGS } from './color-augmentation.js';
+import { optionNames } from '../../options.js';
+
+
 
 export interface RandomErasingArgs extends ValueRangeArgs {
   /** Share of images erased (default 0.5). */
@@ -32,6 +36,8 @@ function checkRange(range: readonly [number, number], what: string): void {
 }
 
 export class RandomErasing extends ValueRangeAugmentation<RandomErasingArgs> {
+  static override readonly argNames = optionNames<RandomErasingArgs>()(...VALUE_RANGE_ARGS, 'probability', 'scale', 'ratio', 'value');
+
   private readonly probability: number;
   private readonly scale: [number, number];
   private readonly logRatio: [number, number];

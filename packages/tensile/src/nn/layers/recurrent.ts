@@ -17,6 +17,10 @@ import { parameter } from '../module.js';
 import type { RegularizerSpec } from '../regularizers.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { weightPenalties } from './weights.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+const RECURRENT_ARGS = [...LAYER_ARGS, 'units', 'returnSequences', 'activation', 'recurrentActivation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'kernelRegularizer', 'recurrentRegularizer'] as const;
 
 export interface RecurrentArgs extends LayerArgs {
   readonly units: number;
@@ -94,6 +98,8 @@ export interface LSTMArgs extends RecurrentArgs {
 
 /** Long short-term memory: `new LSTM({ units: 32, returnSequences: true })`. */
 export class LSTM extends Recurrent<LSTMArgs> {
+  static override readonly argNames = optionNames<LSTMArgs>()(...RECURRENT_ARGS, 'unitForgetBias');
+
   protected readonly gates = 4;
 
   protected override build(s: SymbolicShape): void {
@@ -126,6 +132,8 @@ export class LSTM extends Recurrent<LSTMArgs> {
 
 /** Gated recurrent unit (Keras 3 default: reset gate after the recurrent product, separate biases). */
 export class GRU extends Recurrent<RecurrentArgs> {
+  static override readonly argNames = optionNames<RecurrentArgs>()(...RECURRENT_ARGS);
+
   protected readonly gates = 3;
   recurrentBias: Tensor | null = null;
 

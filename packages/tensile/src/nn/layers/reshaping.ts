@@ -7,6 +7,10 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type LayerArgs, requireRank } from '../layer.js';
 import { formatSymbolicShape, type SymbolicShape } from '../symbolic.js';
 import { pairOf } from './conv-geometry.js';
+import { LAYER_ARGS } from '../layer.js';
+import { optionNames } from '../../options.js';
+
+
 
 function product(dims: readonly (number | null)[]): number | null {
   return dims.reduce<number | null>((p, d) => (p === null || d === null ? null : p * d), 1);
@@ -14,6 +18,8 @@ function product(dims: readonly (number | null)[]): number | null {
 
 /** [N, ...] → [N, product of the rest]. */
 export class Flatten extends Layer {
+  static override readonly argNames = LAYER_ARGS;
+
   constructor(args: LayerArgs = {}) {
     super(args);
   }
@@ -35,6 +41,8 @@ export interface ReshapeArgs extends LayerArgs {
 
 /** Reshapes each sample: `new Reshape({ targetShape: [28, 28, 1] })`. */
 export class Reshape extends Layer<ReshapeArgs> {
+  static override readonly argNames = optionNames<ReshapeArgs>()(...LAYER_ARGS, 'targetShape');
+
   computeOutputShape(s: SymbolicShape): SymbolicShape {
     const target = this.args.targetShape;
     if (target.filter((d) => d === -1).length > 1) throw new ValueError(`targetShape ${JSON.stringify(target)} has more than one -1`);
@@ -59,6 +67,8 @@ export interface ZeroPadding2DArgs extends LayerArgs {
 
 /** Pads height and width of NHWC inputs with zeros. */
 export class ZeroPadding2D extends Layer<ZeroPadding2DArgs> {
+  static override readonly argNames = optionNames<ZeroPadding2DArgs>()(...LAYER_ARGS, 'padding');
+
   private get amounts(): [[number, number], [number, number]] {
     const p = this.args.padding ?? 1;
     if (typeof p === 'number') return [[p, p], [p, p]];
@@ -89,6 +99,8 @@ export interface UpSampling2DArgs extends LayerArgs {
 
 /** Nearest-neighbour upsampling: each pixel repeated size×size times. */
 export class UpSampling2D extends Layer<UpSampling2DArgs> {
+  static override readonly argNames = optionNames<UpSampling2DArgs>()(...LAYER_ARGS, 'size');
+
   computeOutputShape(s: SymbolicShape): SymbolicShape {
     requireRank(s, 4, 'NHWC');
     const [sh, sw] = pairOf(this.args.size, 2);

@@ -6,6 +6,9 @@ import { initialize, type InitializerSpec } from '../initializers.js';
 import type { LayerArgs } from '../layer.js';
 import { parameter } from '../module.js';
 import { regularizationPenalty, type RegularizerSpec } from '../regularizers.js';
+import { LAYER_ARGS } from '../layer.js';
+
+export const KERNEL_ARGS = [...LAYER_ARGS, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer'] as const;
 
 export interface KernelArgs extends LayerArgs {
   /** Applied to the output (default 'linear', i.e. none). */

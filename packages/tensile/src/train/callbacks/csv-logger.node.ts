@@ -1,3 +1,4 @@
+import { checkOptions, optionNames } from '../../options.js';
 import { promises as fs } from 'node:fs';
 import { Callback, type Logs } from './callback.js';
 
@@ -13,6 +14,7 @@ export class CSVLogger extends Callback {
   private keys: string[] | null = null;
 
   constructor(readonly options: CSVLoggerOptions) {
+    checkOptions('CSVLogger', options, optionNames<CSVLoggerOptions>()('filename', 'separator', 'append'));
     super();
   }
 

@@ -1,3 +1,4 @@
+import { checkOptions, optionNames } from '../../options.js';
 import { noGrad } from '../../autograd/graph.js';
 import type { StateDict } from '../../nn/module.js';
 import { Callback, type Logs } from './callback.js';
@@ -24,6 +25,7 @@ export class EarlyStopping extends Callback {
   bestEpoch = 0;
 
   constructor(readonly options: EarlyStoppingOptions = {}) {
+    checkOptions('EarlyStopping', options, optionNames<EarlyStoppingOptions>()('monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights'));
     super();
   }
 

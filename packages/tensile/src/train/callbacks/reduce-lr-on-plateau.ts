@@ -1,3 +1,4 @@
+import { checkOptions, optionNames } from '../../options.js';
 import { ReduceLROnPlateauScheduler, type PlateauOptions } from '../../optim/plateau.js';
 import { Callback, type Logs } from './callback.js';
 import { type MonitorMode, monitored, resolveMode } from './monitor.js';
@@ -13,6 +14,7 @@ export class ReduceLROnPlateau extends Callback {
   private scheduler: ReduceLROnPlateauScheduler | null = null;
 
   constructor(readonly options: ReduceLROnPlateauOptions = {}) {
+    checkOptions('ReduceLROnPlateau', options, optionNames<ReduceLROnPlateauOptions>()('monitor', 'mode', 'factor', 'patience', 'minDelta', 'cooldown', 'minLearningRate'));
     super();
   }
 

@@ -1,7 +1,8 @@
 import { Callback, type Logs } from './callback.js';
 
 /**
- * Stops training quietly at the first batch whose loss is NaN or infinite (Keras' TerminateOnNaN).
+ * Stops training at the first batch whose loss is NaN or infinite, with one warning and no error
+ * (Keras' TerminateOnNaN): given this callback, fit's `stopOnNonFiniteLoss` defaults to false.
  * Without it, fit throws a NonFiniteLossError unless `stopOnNonFiniteLoss: false`.
  */
 export class TerminateOnNaN extends Callback {

@@ -1,4 +1,5 @@
 /** Accuracy variants: auto-detected, binary, categorical (one-hot), sparse (integer labels), top-k. */
+import { checkOptions } from '../../options.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { classPairs, Metric } from './metric.js';
 
@@ -28,11 +29,12 @@ abstract class CountingAccuracy<Args extends { readonly name?: string }> extends
  */
 export class Accuracy extends CountingAccuracy<{ readonly name?: string; readonly threshold?: number }> {
   constructor(args: { readonly name?: string; readonly threshold?: number } = {}) {
+    checkOptions('Accuracy', args, ['name', 'threshold']);
     super(args, 'accuracy');
   }
 
   update(predictions: Tensor, targets: Tensor): void {
-    const { predicted, actual } = classPairs(predictions, targets, this.args.threshold ?? 0.5);
+    const { predicted, actual } = classPairs(this.constructor.name, predictions, targets, this.args.threshold ?? 0.5);
     this.count(predicted.reduce((n, p, i) => n + (p === actual[i] ? 1 : 0), 0), predicted.length);
   }
 }
@@ -40,6 +42,7 @@ export class Accuracy extends CountingAccuracy<{ readonly name?: string; readonl
 /** Fraction of elements where (prediction > threshold) equals the 0/1 target. */
 export class BinaryAccuracy extends CountingAccuracy<{ readonly name?: string; readonly threshold?: number }> {
   constructor(args: { readonly name?: string; readonly threshold?: number } = {}) {
+    checkOptions('BinaryAccuracy', args, ['name', 'threshold']);
     super(args, 'binary_accuracy');
   }
 
@@ -56,6 +59,7 @@ export class BinaryAccuracy extends CountingAccuracy<{ readonly name?: string; r
 /** argmax(predictions) = argmax(one-hot targets). */
 export class CategoricalAccuracy extends Accuracy {
   constructor(args: { readonly name?: string } = {}) {
+    checkOptions('CategoricalAccuracy', args, ['name']);
     super({ name: args.name ?? 'categorical_accuracy' });
   }
 }
@@ -63,6 +67,7 @@ export class CategoricalAccuracy extends Accuracy {
 /** argmax(predictions) = integer label. */
 export class SparseCategoricalAccuracy extends Accuracy {
   constructor(args: { readonly name?: string } = {}) {
+    checkOptions('SparseCategoricalAccuracy', args, ['name']);
     super({ name: args.name ?? 'sparse_categorical_accuracy' });
   }
 }
@@ -70,6 +75,7 @@ export class SparseCategoricalAccuracy extends Accuracy {
 /** The true class is among the k highest predictions (integer or one-hot targets). */
 export class TopKCategoricalAccuracy extends CountingAccuracy<{ readonly name?: string; readonly k?: number }> {
   constructor(args: { readonly name?: string; readonly k?: number } = {}) {
+    checkOptions('TopKCategoricalAccuracy', args, ['name', 'k']);
     super(args, `top_${args.k ?? 5}_accuracy`);
   }
 
@@ -78,7 +84,7 @@ export class TopKCategoricalAccuracy extends CountingAccuracy<{ readonly name?: 
     const p = predictions.dataSync();
     const rows = predictions.shape[0]!;
     const cols = predictions.size / rows;
-    const { actual } = classPairs(predictions, targets);
+    const { actual } = classPairs(this.constructor.name, predictions, targets);
     let correct = 0;
     for (let r = 0; r < rows; r++) {
       const truth = p[r * cols + actual[r]!]!;

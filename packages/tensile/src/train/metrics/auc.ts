@@ -1,3 +1,4 @@
+import { checkOptions } from '../../options.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Metric } from './metric.js';
 
@@ -20,6 +21,7 @@ export class AUC extends Metric<AUCArgs> {
   private negatives = 0;
 
   constructor(args: AUCArgs = {}) {
+    checkOptions('AUC', args, ['name', 'numThresholds', 'fromLogits']);
     super(args, 'auc');
     this.truePositives = new Float64Array(this.thresholdCount);
     this.falsePositives = new Float64Array(this.thresholdCount);

@@ -2,6 +2,7 @@
  * Metrics from the confusion matrix: the matrix itself, precision, recall and F1. Binary for one
  * prediction per sample (thresholded), else multi-class by argmax with a macro average.
  */
+import { checkOptions } from '../../options.js';
 import { ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { classPairs, Metric } from './metric.js';
@@ -17,11 +18,12 @@ export class ConfusionMatrix extends Metric<ConfusionArgs & { readonly numClasse
   private counts: number[][] = [];
 
   constructor(args: ConfusionArgs & { readonly numClasses?: number } = {}) {
+    checkOptions('ConfusionMatrix', args, ['name', 'threshold', 'numClasses']);
     super(args, 'confusion_matrix');
   }
 
   update(predictions: Tensor, targets: Tensor): void {
-    const { predicted, actual, numClasses } = classPairs(predictions, targets, this.args.threshold ?? 0.5);
+    const { predicted, actual, numClasses } = classPairs(this.constructor.name, predictions, targets, this.args.threshold ?? 0.5);
     const n = this.args.numClasses ?? numClasses;
     if (this.counts.length === 0) this.counts = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     predicted.forEach((p, i) => {
@@ -64,6 +66,7 @@ const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 /** True positives over predicted positives. */
 export class Precision extends ConfusionMatrix {
   constructor(args: ConfusionArgs = {}) {
+    checkOptions('Precision', args, ['name', 'threshold']);
     super({ ...args, name: args.name ?? 'precision' });
   }
 
@@ -75,6 +78,7 @@ export class Precision extends ConfusionMatrix {
 /** True positives over actual positives. */
 export class Recall extends ConfusionMatrix {
   constructor(args: ConfusionArgs = {}) {
+    checkOptions('Recall', args, ['name', 'threshold']);
     super({ ...args, name: args.name ?? 'recall' });
   }
 
@@ -86,6 +90,7 @@ export class Recall extends ConfusionMatrix {
 /** Harmonic mean of precision and recall. */
 export class F1Score extends ConfusionMatrix {
   constructor(args: ConfusionArgs = {}) {
+    checkOptions('F1Score', args, ['name', 'threshold']);
     super({ ...args, name: args.name ?? 'f1_score' });
   }
 

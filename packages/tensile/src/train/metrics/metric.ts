@@ -2,6 +2,7 @@
  * Metrics accumulate over batches (`update`), report one number (`result`) and start over (`reset`),
  * as in Keras. They read predictions on the host: metrics never need gradients and the values are small.
  */
+import { checkClassLabels } from '../../ops/value-checks.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 export interface MetricConfig {
@@ -77,7 +78,7 @@ function argmaxRows(values: ArrayLike<number>, rows: number, cols: number): Int3
  * Binary when predictions have one value per sample (thresholded); otherwise the argmax class,
  * against integer labels or the argmax of one-hot targets.
  */
-export function classPairs(predictions: Tensor, targets: Tensor, threshold = 0.5): ClassPairs {
+export function classPairs(metric: string, predictions: Tensor, targets: Tensor, threshold = 0.5): ClassPairs {
   const p = predictions.dataSync();
   const t = targets.dataSync();
   const rows = predictions.shape[0] ?? 1;
@@ -85,6 +86,7 @@ export function classPairs(predictions: Tensor, targets: Tensor, threshold = 0.5
   if (cols === 1) {
     return { predicted: Int32Array.from(p, (v) => (v > threshold ? 1 : 0)), actual: Int32Array.from(t, (v) => (v > 0.5 ? 1 : 0)), numClasses: 2 };
   }
+  if (targets.size === rows) checkClassLabels(metric, targets, cols);
   const actual = targets.size === rows ? Int32Array.from(t) : argmaxRows(t, rows, cols);
   return { predicted: argmaxRows(p, rows, cols), actual, numClasses: cols };
 }

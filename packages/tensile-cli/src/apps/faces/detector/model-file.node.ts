@@ -12,9 +12,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { decodeSafetensors, detectFaces, encodeSafetensors, HOG_CHANNELS, ModelFileError, tensor, type Detection, type HogWindowClassifier, type RawImage } from 'tensile';
 import { writeFileAtomic } from 'tensile/node';
+import { describeModelFile, FACE_DETECTOR_KEY } from '../model-kinds.js';
 import type { DetectorRecipe } from './recipe.js';
 
-const METADATA_KEY = 'tensile.faces.detector';
 const FORMAT = 'tensile-face-detector';
 export const FACE_DETECTOR_FILE_VERSION = 1;
 /** Where models named without a path live. */
@@ -45,14 +45,6 @@ export interface FaceDetectOptions {
   readonly maxDetections?: number;
 }
 
-/** What a safetensors file that is not a face detector holds, for the refusal. */
-function describeOtherModel(metadata: Readonly<Record<string, string>>): string {
-  if ('tensile.model' in metadata) return 'a Tensile network model (metadata tensile.model)';
-  if ('tensile.ids' in metadata) return 'an intrusion-detector model (metadata tensile.ids)';
-  const keys = Object.keys(metadata).filter((k) => k !== 'format' && k !== 'tensile.crc32');
-  return keys.length > 0 ? `a safetensors file with metadata ${keys.join(', ')}` : 'a plain safetensors file of tensors';
-}
-
 export class FaceDetector {
   constructor(
     readonly weights: Float32Array,
@@ -78,15 +70,15 @@ export class FaceDetector {
   toBytes(): Uint8Array {
     const { windowCells } = this.config;
     const weights = tensor(this.weights, [windowCells, windowCells, HOG_CHANNELS]);
-    const bytes = encodeSafetensors({ weights }, { format: 'pt', [METADATA_KEY]: JSON.stringify(this.config) });
+    const bytes = encodeSafetensors({ weights }, { format: 'pt', [FACE_DETECTOR_KEY]: JSON.stringify(this.config) });
     weights.dispose();
     return bytes;
   }
 
   static fromBytes(bytes: Uint8Array, file: string): FaceDetector {
     const { tensors, metadata } = decodeSafetensors(bytes, file);
-    const text = metadata[METADATA_KEY];
-    if (text === undefined) throw new ModelFileError(file, `is ${describeOtherModel(metadata)}, not a face detector`);
+    const text = metadata[FACE_DETECTOR_KEY];
+    if (text === undefined) throw new ModelFileError(file, `is ${describeModelFile(metadata)}, not a face detector`);
     const config = JSON.parse(text) as FaceDetectorConfig;
     if (config.format !== FORMAT || config.version !== FACE_DETECTOR_FILE_VERSION) {
       throw new ModelFileError(file, `holds format ${String(config.format)} version ${String(config.version)}, expected ${FORMAT} version ${FACE_DETECTOR_FILE_VERSION}`);
