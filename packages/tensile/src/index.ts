@@ -28,5 +28,4 @@ export * from './optim/index.js';
 export * from './train/index.js';
 export * from './saving/index.js';
 export * from './quantize/index.js';
-export * from './onnx/index.js';
 export * from './vision/index.js';

@@ -12,11 +12,11 @@ import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import {
-  Activation, ACTIVATIONS, Add, AvgPool2D, BatchNormalization, Concatenate, Conv2D, decodeOnnx, Dense, DepthwiseConv2D, Dropout, encodeOnnx, Flatten,
+  Activation, ACTIVATIONS, Add, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
   GlobalAveragePooling2D, GlobalMaxPooling2D, Input, LayerNormalization, MaxPool2D, Model, Multiply, rand, randn, Rescaling, Reshape,
   SeparableConv2D, Sequential, type SymbolicTensor, type Tensor, tensor, UpSampling2D, ZeroPadding2D,
 } from 'tensile';
-import { exportOnnx, mnist } from 'tensile/node';
+import { decodeOnnx, encodeOnnx, exportOnnx, mnist } from 'tensile/node';
 import { sharedDataRoot, tempDir } from 'tensile-test-support';
 import { catsDogsCnn } from '../../src/apps/catsdogs/model.js';
 import { detectorNetwork } from '../../src/apps/ids/network.js';

@@ -10,8 +10,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { Conv2D, decodeOnnx, Dense, encodeOnnx, Flatten, manualSeed, MaxPool2D, ModelFileError, rand, randn, Sequential, type Tensor, tensor } from '../../src/index.js';
+import { Conv2D, Dense, Flatten, manualSeed, MaxPool2D, ModelFileError, rand, randn, Sequential, type Tensor, tensor } from '../../src/index.js';
 import { exportOnnx, loadOnnx } from '../../src/node.js';
+import { decodeOnnx, encodeOnnx } from '../../src/onnx.js';
 import { ATTRIBUTE, encodeModelProto, ONNX_FLOAT, ONNX_INT64, type OnnxAttribute, type OnnxNode, type OnnxTensor } from '../../src/onnx/onnx-proto.js';
 import { tempDir } from 'tensile-test-support';
 
