@@ -6,3 +6,5 @@ export * from './index.js';
 export * from './data/index.node.js';
 export * from './saving/index.node.js';
 export * from './train/index.node.js';
+export * from './onnx/index.js';
+export * from './onnx/index.node.js';

@@ -8,6 +8,7 @@ import { registerFacesCommands } from './commands/faces.js';
 import { registerIdsCommands } from './commands/ids.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerExportCommands } from './commands/export.js';
 import { registerMnistCommands } from './commands/mnist.js';
 import { positiveInt } from './options.js';
 
@@ -31,6 +32,7 @@ registerMnistCommands(train, study);
 registerIdsCommands(program);
 registerCatsDogsCommands(program);
 registerFacesCommands(program);
+registerExportCommands(program);
 registerBenchCommand(program);
 registerDemoCommand(program);
 

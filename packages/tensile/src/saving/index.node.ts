@@ -2,3 +2,4 @@
 export { saveModel, loadModel, saveWeights, loadWeights, writeFileAtomic } from './files.node.js';
 export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint.node.js';
 export { loadTfjsWeights } from './tfjs-weights.node.js';
+export { saveTfjsLayersModel, loadTfjsLayersModel } from './tfjs-layers.node.js';

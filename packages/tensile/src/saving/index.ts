@@ -5,3 +5,4 @@ export type { SafetensorsReadOptions } from './safetensors-format.js';
 export { registerLayer, serializeLayer, deserializeLayer, modelToConfig, modelFromConfig, ARCHITECTURE_VERSION, type ArchitectureConfig, type LayerSpec } from './architecture.js';
 export { modelToBytes, modelFromBytes, weightsToBytes, loadWeightsFromBytes, type SaveModelOptions, type LoadModelOptions, type LoadWeightsOptions, type TrainingState } from './model-file.js';
 export { decodeTfjsWeights, parseTfjsWeightsManifest, tfjsStoredBytes, type TfjsWeightsManifest, type TfjsWeightGroup, type TfjsWeightEntry, type TfjsWeightDType, type TfjsQuantizationDType } from './tfjs-weights.js';
+export { encodeTfjsLayersModel, decodeTfjsLayersModel, TFJS_SHARD, type TfjsLayersModelJson } from './tfjs-layers.js';

@@ -14,13 +14,8 @@ async function readOrFail(file: string, what: string): Promise<Uint8Array> {
   }
 }
 
-/**
- * The named tensors of a TF.js `*-weights_manifest.json` (or `model.json`), with its shards read from the
- * manifest's folder.
- *
- *     const weights = await loadTfjsWeights('node_modules/@vladmandic/face-api/model/face_recognition_model-weights_manifest.json');
- */
-export async function loadTfjsWeights(manifestFile: string): Promise<Record<string, Tensor>> {
+/** A TF.js `model.json` or weights manifest, parsed, with the shards it lists read from its folder. */
+export async function readTfjsFiles(manifestFile: string): Promise<{ json: unknown; shards: Record<string, Uint8Array> }> {
   const text = new TextDecoder().decode(await readOrFail(manifestFile, 'the weights manifest'));
   let json: unknown;
   try {
@@ -34,5 +29,16 @@ export async function loadTfjsWeights(manifestFile: string): Promise<Record<stri
   for (const p of manifest.flatMap((g) => g.paths)) {
     shards[p] ??= await readOrFail(path.join(dir, p), `the weight shard listed in ${path.basename(manifestFile)}`);
   }
-  return decodeTfjsWeights(manifest, shards, manifestFile);
+  return { json, shards };
+}
+
+/**
+ * The named tensors of a TF.js `*-weights_manifest.json` (or `model.json`), with its shards read from the
+ * manifest's folder.
+ *
+ *     const weights = await loadTfjsWeights('node_modules/@vladmandic/face-api/model/face_recognition_model-weights_manifest.json');
+ */
+export async function loadTfjsWeights(manifestFile: string): Promise<Record<string, Tensor>> {
+  const { json, shards } = await readTfjsFiles(manifestFile);
+  return decodeTfjsWeights(json, shards, manifestFile);
 }

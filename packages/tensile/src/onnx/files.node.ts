@@ -1,0 +1,24 @@
+/** ONNX files on disk: written atomically, read with errors naming the file. */
+import { readFile } from 'node:fs/promises';
+import type { Model } from '../nn/model.js';
+import type { SymbolicTensor } from '../nn/symbolic.js';
+import { ModelFileError } from '../saving/errors.js';
+import { writeFileAtomic } from '../saving/files.node.js';
+import { encodeOnnx, type ExportOnnxOptions } from './export.js';
+import { decodeOnnx, type OnnxModel } from './import.js';
+
+/** Writes `model` as an ONNX file for inference (see `encodeOnnx`); nothing is half-written on failure. */
+export async function exportOnnx(model: Model<SymbolicTensor | readonly SymbolicTensor[]>, file: string, options: ExportOnnxOptions = {}): Promise<void> {
+  await writeFileAtomic(file, encodeOnnx(model, options));
+}
+
+/** Reads an ONNX file into a model Tensile runs (see `decodeOnnx`); errors name the file. */
+export async function loadOnnx(file: string): Promise<OnnxModel> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new ModelFileError(file, `cannot be read (${(e as Error).message})`);
+  }
+  return decodeOnnx(bytes, file);
+}

@@ -1,0 +1,2 @@
+/** Node-only ONNX files. */
+export { exportOnnx, loadOnnx } from './files.node.js';
