@@ -77,15 +77,19 @@ export function requireOwnModel(file: string, bytes: Uint8Array, owner: ModelOwn
   throw new ModelFileError(file, `is ${identity.description}, not ${OWNERS[owner]}`);
 }
 
-/** The bytes of the model file a `--model` path names (see resolveModelPath), refused unless `owner`'s commands wrote it. */
-export async function readOwnModel(target: string, owner: ModelOwner): Promise<{ readonly file: string; readonly bytes: Uint8Array }> {
+/** The bytes of the model file a `--model` path names (see resolveModelPath); an unreadable file is a ModelFileError naming it. */
+export async function readModelFile(target: string): Promise<{ readonly file: string; readonly bytes: Uint8Array }> {
   const file = await resolveModelPath(target);
-  let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    return { file, bytes: new Uint8Array(await readFile(file)) };
   } catch (cause) {
     throw new ModelFileError(file, `cannot be read (${(cause as Error).message})`);
   }
-  requireOwnModel(file, bytes, owner);
-  return { file, bytes };
+}
+
+/** The bytes of the model file a `--model` path names, refused unless `owner`'s commands wrote it. */
+export async function readOwnModel(target: string, owner: ModelOwner): Promise<{ readonly file: string; readonly bytes: Uint8Array }> {
+  const model = await readModelFile(target);
+  requireOwnModel(model.file, model.bytes, owner);
+  return model;
 }

@@ -290,7 +290,7 @@ function emitLayer(g: GraphBuilder, layer: AnyLayer, inputs: readonly Value[], i
   }
   if (layer instanceof ZeroPadding2D) {
     const x = g.channelsFirst(first);
-    const [[t, b], [l, r]] = zeroPaddingAmounts((layer.getConfig().padding as ZeroPadding2DPadding | undefined) ?? 1);
+    const [[t, b], [l, r]] = layer.amounts;
     return out(g.node('Pad', name, [x.name, g.intInitializer(`${name}.pads`, [0, 0, t, l, 0, 0, b, r])]), true);
   }
   if (layer instanceof Add || layer instanceof Multiply) {
@@ -309,19 +309,6 @@ function emitLayer(g: GraphBuilder, layer: AnyLayer, inputs: readonly Value[], i
     return out(g.node('Concat', name, operands, { axis: allFirst ? TO_CHANNELS_LAST.indexOf(axis) : axis }), allFirst);
   }
   return unsupported(layer);
-}
-
-type ZeroPadding2DPadding = number | readonly [number, number] | readonly [readonly [number, number], readonly [number, number]];
-
-/** ZeroPadding2D's amounts as [[top, bottom], [left, right]]. */
-function zeroPaddingAmounts(p: ZeroPadding2DPadding): [[number, number], [number, number]] {
-  if (typeof p === 'number') return [[p, p], [p, p]];
-  if (typeof p[0] === 'number') {
-    const [h, w] = p as readonly [number, number];
-    return [[h, h], [w, w]];
-  }
-  const [[t, b], [l, r]] = p as readonly [readonly [number, number], readonly [number, number]];
-  return [[t, b], [l, r]];
 }
 
 /**

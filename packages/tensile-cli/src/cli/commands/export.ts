@@ -1,11 +1,10 @@
 /** `tensile export onnx MODEL OUT` and `tensile export tfjs MODEL DIR`: a trained model for other runtimes. */
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isQuantizedModelFile, type Model, ModelFileError, modelFromBytes, type SymbolicTensor } from 'tensile';
 import { exportOnnx, saveTfjsLayersModel } from 'tensile/node';
 import { IntrusionDetector } from '../../apps/ids/detector.node.js';
-import { identifyModelBytes, resolveModelPath } from '../../apps/model-file.node.js';
+import { identifyModelBytes, readModelFile } from '../../apps/model-file.node.js';
 import { applyCommonOptions, type CommonOptions, emit, positiveInt } from '../options.js';
 
 interface ExportOptions {
@@ -16,13 +15,7 @@ type AnyModel = Model<SymbolicTensor | readonly SymbolicTensor[]>;
 
 /** The float network a model path holds: a saved Tensile model, or an intrusion detector's network. */
 async function networkOf(target: string): Promise<{ file: string; model: AnyModel; note: string }> {
-  const file = await resolveModelPath(target);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (cause) {
-    throw new ModelFileError(file, `cannot be read (${(cause as Error).message})`);
-  }
+  const { file, bytes } = await readModelFile(target);
   if (isQuantizedModelFile(bytes)) throw new ModelFileError(file, 'is an int8 model; export the float model it was quantised from');
   if (identifyModelBytes(bytes)?.owner === 'ids') {
     const detector = IntrusionDetector.fromBytes(bytes, file);

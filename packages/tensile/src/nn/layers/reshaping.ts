@@ -69,7 +69,8 @@ export interface ZeroPadding2DArgs extends LayerArgs {
 export class ZeroPadding2D extends Layer<ZeroPadding2DArgs> {
   static override readonly argNames = optionNames<ZeroPadding2DArgs>()(...LAYER_ARGS, 'padding');
 
-  private get amounts(): [[number, number], [number, number]] {
+  /** The padding as [[top, bottom], [left, right]]. */
+  get amounts(): [[number, number], [number, number]] {
     const p = this.args.padding ?? 1;
     if (typeof p === 'number') return [[p, p], [p, p]];
     if (typeof p[0] === 'number') {
