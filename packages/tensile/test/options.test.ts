@@ -93,3 +93,14 @@ test('callback and metric constructors refuse unknown options', () => {
   assertRefused(() => new tensile.SparseCategoricalAccuracy({ threshold: 0.3 } as object), /SparseCategoricalAccuracy: unknown option 'threshold'\. Accepted options: name/);
   assertRefused(() => new tensile.AUC({ num_thresholds: 10 } as object), /AUC: unknown option 'num_thresholds'\. Did you mean 'numThresholds'\?/);
 });
+
+test('data, vision and model-file functions refuse unknown options too', async () => {
+  const image = new tensile.RawImage(new Uint8Array(16), 4, 4, 1);
+  assertRefused(() => tensile.Dataset.from([1, 2]).map((v) => v, { parallelism: 2 } as object), /Dataset\.map: unknown option 'parallelism'\. Did you mean 'parallel'\?/);
+  assertRefused(() => tensile.normalize(image, { stds: [1] } as object), /normalize: unknown option 'stds'\. Did you mean 'std'\?/);
+  assertRefused(() => tensile.augment(image, new tensile.Generator(1), { flip: 0.5 } as object), /augment: unknown option 'flip'/);
+  assertRefused(() => tensile.detectFaces(image, { minSise: 36 } as unknown as tensile.DetectOptions), /detectFaces: unknown option 'minSise'\. Did you mean 'minSize'\?/);
+  assertRefused(() => tensile.hog(tensile.zeros([12, 12]), { cellsize: 4 } as object), /hog: unknown option 'cellsize'\. Did you mean 'cellSize'\?/);
+  assertRefused(() => tensile.modelFromBytes(new Uint8Array(8), 'm.safetensors', { skipCrc: true } as object), /modelFromBytes: unknown option 'skipCrc'/);
+  await assert.rejects(tensile.parseCsvRows('a,b\n', { delimeter: ';' } as object).next(), /parseCsvRows: unknown option 'delimeter'\. Did you mean 'delimiter'\?/);
+});

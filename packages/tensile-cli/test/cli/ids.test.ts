@@ -116,6 +116,12 @@ describe('tensile ids', () => {
       (e: { stderr: string }) => e.stderr.includes(`${missing}: cannot be read`),
     );
     assert.deepEqual((await readdir(dir)).filter((name) => name.includes('missing')), [], 'no output or temporary file is left behind');
+    const notUtf8 = path.join(dir, 'latin1.csv');
+    await writeFile(notUtf8, Uint8Array.of(0x30, 0x2c, 0x74, 0x63, 0x70, 0xe9, 0x0a));
+    await assert.rejects(
+      tensile('ids', 'score', '--model', path.join(models, 'mlp-seed1.safetensors'), '--input', notUtf8),
+      (e: { stderr: string }) => e.stderr.includes(`${notUtf8}`) && /UTF-8/.test(e.stderr),
+    );
     await assert.rejects(
       tensile('ids', 'score', '--model', path.join(models, 'mlp-seed1.safetensors'), '--input', 'x.csv', '--threshold', '2'),
       (e: { stderr: string }) => /expected a threshold in \[0, 1\], got '2'/.test(e.stderr),

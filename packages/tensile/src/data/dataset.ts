@@ -16,6 +16,7 @@
 import { ValueError } from '../errors.js';
 import { Generator } from '../tensor/random.js';
 import { collate, unbatch, type Batchable, type Batched, type TensorTree } from './collate.js';
+import { checkOptions, optionNames } from '../options.js';
 
 export interface MapOptions {
   /** How many calls of an async map function may run at once (order is kept). Default 1. */
@@ -38,6 +39,8 @@ export interface SplitOptions {
   /** Seed of the random assignment; the same seed gives the same split. Default 0. */
   readonly seed?: number;
 }
+
+const MAP_OPTION_NAMES = optionNames<MapOptions>()('parallel');
 
 /** The element type of a Dataset. */
 export type ElementOf<D> = D extends Dataset<infer E> ? E : never;
@@ -97,6 +100,7 @@ export class Dataset<T> implements AsyncIterable<T> {
 
   /** Applies `fn` to each element; async functions may overlap up to `parallel` at once, order kept. */
   map<U>(fn: (element: T, index: number) => U | Promise<U>, options: MapOptions = {}): Dataset<Awaited<U>> {
+    checkOptions('Dataset.map', options, MAP_OPTION_NAMES);
     const parallel = options.parallel ?? 1;
     assertPositiveInteger(parallel, 'map: parallel');
     return this.derive(async function* (source) {

@@ -17,6 +17,7 @@ import { scope } from '../tensor/lifetime.js';
 import { globalGenerator, type Generator } from '../tensor/random.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkOptions, optionNames } from '../options.js';
 
 export interface MixUpOptions {
   /** Beta(α, α) concentration: a small α keeps most samples close to one of their pair (0.1–0.4 is usual). */
@@ -27,8 +28,11 @@ export interface MixUpOptions {
   readonly generator?: Generator;
 }
 
+const MIX_UP_OPTION_NAMES = optionNames<MixUpOptions>()('alpha', 'classes', 'generator');
+
 /** The mixed batch: inputs like `x`, float targets [N, classes]. The caller owns (and frees) both. */
 export function mixUp(x: Tensor, y: Tensor, options: MixUpOptions): { x: Tensor; y: Tensor } {
+  checkOptions('mixUp', options, MIX_UP_OPTION_NAMES);
   const { alpha, classes } = options;
   if (!(alpha > 0 && Number.isFinite(alpha))) throw new ValueError(`mixUp: alpha must be a positive finite number, got ${alpha}`);
   if (!(Number.isInteger(classes) && classes > 0)) throw new ValueError(`mixUp: classes must be a positive integer, got ${classes}`);

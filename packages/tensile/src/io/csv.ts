@@ -7,6 +7,7 @@
 import { BadRecordLog, type BadRecordOptions } from './bad-records.js';
 import { DataError } from './errors.js';
 import { ValueError } from '../errors.js';
+import { checkOptions, optionNames } from '../options.js';
 
 /** One parsed row: its fields and the 1-based line it starts on. */
 export interface CsvRow {
@@ -48,8 +49,11 @@ function countLineBreaks(text: string): number {
   return (text.match(/\r\n|\r|\n/g) ?? []).length;
 }
 
+const CSV_PARSE_OPTION_NAMES = optionNames<CsvParseOptions>()('delimiter', 'source');
+
 /** Splits CSV text into rows. Empty lines are skipped; row line numbers stay those of the file. */
 export async function* parseCsvRows(text: TextSource, options: CsvParseOptions = {}): AsyncGenerator<CsvRow> {
+  checkOptions('parseCsvRows', options, CSV_PARSE_OPTION_NAMES);
   const delimiter = options.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new ValueError(`parseCsvRows: delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`);
@@ -140,6 +144,8 @@ export async function* parseCsvRows(text: TextSource, options: CsvParseOptions =
   if (last) yield last;
 }
 
+const CSV_READ_OPTION_NAMES = optionNames<CsvReadOptions<CsvSchema>>()('delimiter', 'source', 'columns', 'header', 'types', 'onBadRecord', 'onWarning');
+
 /**
  * Reads typed records from CSV text. Rows with a wrong field count or a non-numeric value in a
  * `'number'` column are DataErrors (`source` line N), or are skipped and listed in one warning when
@@ -152,6 +158,7 @@ export async function* parseCsvRows(text: TextSource, options: CsvParseOptions =
  * ```
  */
 export async function* readCsv<S extends CsvSchema>(text: TextSource, options: CsvReadOptions<S>): AsyncGenerator<CsvRecord<S>> {
+  checkOptions('readCsv', options, CSV_READ_OPTION_NAMES);
   const { source, types } = options;
   const log = new BadRecordLog(options);
   let columns = options.columns;

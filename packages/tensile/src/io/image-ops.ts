@@ -5,6 +5,7 @@
 import { ValueError } from '../errors.js';
 import type { Generator } from '../tensor/random.js';
 import { RawImage, type PixelArray } from './raw-image.js';
+import { checkOptions, optionNames } from '../options.js';
 
 /** `bilinear`: half-pixel centres, as in TF 2 / PyTorch (align_corners=false). `area`: exact box averaging, best for shrinking. */
 export type ResizeMethod = 'bilinear' | 'area';
@@ -161,8 +162,11 @@ export interface NormalizeOptions {
   readonly std?: number | readonly number[];
 }
 
+const NORMALIZE_OPTION_NAMES = optionNames<NormalizeOptions>()('scale', 'mean', 'std');
+
 /** `(pixel · scale − mean) / std` per channel, as float32. */
 export function normalize(image: RawImage<PixelArray>, options: NormalizeOptions = {}): RawImage<Float32Array> {
+  checkOptions('normalize', options, NORMALIZE_OPTION_NAMES);
   const { width, height, channels, data } = image;
   const scale = options.scale ?? (data instanceof Uint8Array ? 1 / 255 : 1);
   const mean = perChannel(options.mean ?? 0, channels, 'mean');
@@ -184,11 +188,14 @@ export interface AugmentOptions {
   readonly brightness?: number;
 }
 
+const AUGMENT_OPTION_NAMES = optionNames<AugmentOptions>()('flipProbability', 'cropFraction', 'brightness');
+
 /**
  * Random flip, crop-and-resize and brightness shift, drawn from `random` so a seeded Generator
  * gives the same augmentations on every run.
  */
 export function augment<P extends PixelArray>(image: RawImage<P>, random: Generator, options: AugmentOptions = {}): RawImage<P> {
+  checkOptions('augment', options, AUGMENT_OPTION_NAMES);
   let out = image;
   const fraction = options.cropFraction ?? 1;
   if (fraction < 1) {

@@ -28,6 +28,7 @@ import type { AnyLayer, Model } from '../nn/model.js';
 import type { SymbolicShape, SymbolicTensor } from '../nn/symbolic.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ATTRIBUTE, encodeModelProto, ONNX_FLOAT, ONNX_INT64, ONNX_IR_VERSION, type OnnxAttribute, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto.js';
+import { checkOptions, optionNames } from '../options.js';
 
 export interface ExportOnnxOptions {
   /** The default-domain opset the graph is written for (13 to 21; default 17). */
@@ -311,12 +312,15 @@ function emitLayer(g: GraphBuilder, layer: AnyLayer, inputs: readonly Value[], i
   return unsupported(layer);
 }
 
+const EXPORT_ONNX_OPTION_NAMES = optionNames<ExportOnnxOptions>()('opset');
+
 /**
  * The ONNX file of `model` for inference, as bytes (browser-safe; `exportOnnx` of tensile/node
  * writes it to a file). The model must be built (its input shape known). A layer with no ONNX
  * counterpart is refused naming the layer and its class.
  */
 export function encodeOnnx(model: AnyModel, options: ExportOnnxOptions = {}): Uint8Array {
+  checkOptions('encodeOnnx', options, EXPORT_ONNX_OPTION_NAMES);
   const opset = options.opset ?? DEFAULT_OPSET;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) throw new ValueError(`onnx export: opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET}, got ${opset}`);
   if (!model.built) throw new ValueError(`onnx export: model '${model.name}' is not built yet: give it an input shape or call it on data first`);

@@ -16,6 +16,7 @@ import { scope } from '../tensor/lifetime.js';
 import { QuantizationError } from './errors.js';
 import type { QuantizedLayer, QuantizedModel } from './quantized-model.js';
 import { affineParams, quantizePerChannel, type AffineParams } from './scales.js';
+import { checkOptions, optionNames } from '../options.js';
 
 const IDENTITY_IN_INFERENCE = [RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, Dropout];
 
@@ -152,6 +153,8 @@ function quantizeGroup(group: Group, output: AffineParams | null): QuantizedLaye
   };
 }
 
+const QUANTIZE_OPTION_NAMES = optionNames<QuantizeOptions>()('metadata');
+
 /**
  * Quantises `model` using the activation ranges over `calibration` (NHWC float batches, the same
  * preprocessing as training). The model is left in inference mode.
@@ -162,6 +165,7 @@ function quantizeGroup(group: Group, output: AffineParams | null): QuantizedLaye
  * ```
  */
 export async function quantizeModel(model: Sequential, calibration: Iterable<Tensor> | AsyncIterable<Tensor>, options: QuantizeOptions = {}): Promise<QuantizedModel> {
+  checkOptions('quantizeModel', options, QUANTIZE_OPTION_NAMES);
   const groups = groupLayers(model);
   model.train(false);
   const inputRange = new RangeObserver();

@@ -18,12 +18,15 @@ import { type ArchitectureConfig, modelFromConfig, modelToConfig } from './archi
 import { ModelFileError } from './errors.js';
 import type { SafetensorsReadOptions } from './safetensors-format.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { checkOptions, optionNames } from '../options.js';
 
 type AnyModel = Model<SymbolicTensor | readonly SymbolicTensor[]>;
 
 export const MODEL_KEY = 'tensile.model';
 export const TRAINING_KEY = 'tensile.training';
 const OPTIMIZER_PREFIX = 'optimizer/';
+
+const SAVE_MODEL_OPTION_NAMES = optionNames<SaveModelOptions>()('includeOptimizer');
 
 /** Compile settings and progress, enough to resume training. */
 export interface TrainingState {
@@ -46,6 +49,7 @@ export interface LoadModelOptions extends SafetensorsReadOptions {
 }
 
 export function modelToBytes(model: AnyModel, options: SaveModelOptions = {}): Uint8Array {
+  checkOptions('modelToBytes', options, SAVE_MODEL_OPTION_NAMES);
   const architecture = modelToConfig(model);
   const tensors: Record<string, Tensor> = { ...model.stateDict() };
   const compiled = model.compiled;
@@ -77,6 +81,8 @@ function parseJson<T>(text: string | undefined, file: string, what: string): T {
   }
 }
 
+const LOAD_MODEL_OPTION_NAMES = optionNames<LoadModelOptions>()('compile', 'restoreRandomState', 'skipChecksum');
+
 /** Errors from rebuilding are reported against the file. */
 function inFile<T>(file: string, what: string, fn: () => T): T {
   try {
@@ -88,6 +94,7 @@ function inFile<T>(file: string, what: string, fn: () => T): T {
 }
 
 export function modelFromBytes(bytes: Uint8Array, file: string, options: LoadModelOptions = {}): AnyModel {
+  checkOptions('modelFromBytes', options, LOAD_MODEL_OPTION_NAMES);
   const { tensors, metadata } = decodeSafetensors(bytes, file, options);
   const architecture = parseJson<ArchitectureConfig>(metadata[MODEL_KEY], file, MODEL_KEY);
   const training = parseJson<TrainingState>(metadata[TRAINING_KEY] ?? 'null', file, TRAINING_KEY);
@@ -121,6 +128,8 @@ export function weightsToBytes(module: Module): Uint8Array {
   return encodeSafetensors(module.stateDict(), { format: 'pt' });
 }
 
+const LOAD_WEIGHTS_OPTION_NAMES = optionNames<LoadWeightsOptions>()('strict', 'skipChecksum');
+
 /** Loads weights saved by `weightsToBytes` (or any safetensors file with matching names). */
 export interface LoadWeightsOptions extends SafetensorsReadOptions {
   /** Every parameter and buffer must be in the file, and nothing else (default true). */
@@ -128,6 +137,7 @@ export interface LoadWeightsOptions extends SafetensorsReadOptions {
 }
 
 export function loadWeightsFromBytes(module: Module, bytes: Uint8Array, file: string, options: LoadWeightsOptions = {}): void {
+  checkOptions('loadWeightsFromBytes', options, LOAD_WEIGHTS_OPTION_NAMES);
   const { tensors } = decodeSafetensors(bytes, file, options);
   const weights = Object.fromEntries(Object.entries(tensors).filter(([k]) => !k.startsWith(OPTIMIZER_PREFIX)));
   inFile(file, 'the weights do not fit the module', () => module.loadStateDict(weights, { strict: options.strict }));

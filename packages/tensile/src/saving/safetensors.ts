@@ -4,6 +4,7 @@ import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ModelFileError } from './errors.js';
 import { type SafetensorsDType, type SafetensorsReadOptions, type StoredArray, decodeSafetensorArrays, encodeSafetensorArrays } from './safetensors-format.js';
+import { checkOptions, optionNames } from '../options.js';
 
 const TO_FORMAT: Record<DType, SafetensorsDType> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 
@@ -26,8 +27,11 @@ export interface DecodedSafetensors {
   readonly data: Uint8Array;
 }
 
+const SAFETENSORS_READ_OPTION_NAMES = optionNames<SafetensorsReadOptions>()('skipChecksum');
+
 /** Parses and validates a safetensors buffer of tensors Tensile can hold; `file` names it in errors. */
 export function decodeSafetensors(bytes: Uint8Array, file: string, options: SafetensorsReadOptions = {}): DecodedSafetensors {
+  checkOptions('decodeSafetensors', options, SAFETENSORS_READ_OPTION_NAMES);
   const { arrays, metadata, data } = decodeSafetensorArrays(bytes, file, options);
   for (const [name, { dtype, values }] of Object.entries(arrays)) {
     if (values instanceof Int8Array) throw new ModelFileError(file, `tensor '${name}' has dtype ${dtype}, which Tensile tensors cannot hold (an int8 model is read with quantizedModelFromBytes)`);

@@ -14,6 +14,7 @@ import { scope } from '../tensor/lifetime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { nonMaximumSuppression, type Detection } from './boxes.js';
 import { hog, HOG_CHANNELS } from './hog.js';
+import { checkOptions, optionNames } from '../options.js';
 
 /** A linear classifier of square HOG windows: score = weights · features + bias. */
 export interface HogWindowClassifier {
@@ -120,8 +121,11 @@ function windowScores(map: Tensor, weightsByCell: Tensor, windowCells: number): 
   return { scores, positionsX };
 }
 
+const DETECT_OPTION_NAMES = optionNames<DetectOptions>()('classifier', 'minSize', 'maxSize', 'levelsPerOctave', 'threshold', 'maxOverlap', 'maxDetections');
+
 /** Every window scoring at least the threshold, over all pyramid levels, before suppression. */
 export function scoreWindows(image: RawImage, options: DetectOptions): Detection[] {
+  checkOptions('scoreWindows', options, DETECT_OPTION_NAMES);
   const { classifier } = options;
   checkClassifier(classifier);
   const window = windowSize(classifier);
@@ -154,5 +158,6 @@ export function scoreWindows(image: RawImage, options: DetectOptions): Detection
  * smaller than the window, or without anything scoring above the threshold, gives no boxes.
  */
 export function detectFaces(image: RawImage, options: DetectOptions): Detection[] {
+  checkOptions('detectFaces', options, DETECT_OPTION_NAMES);
   return nonMaximumSuppression(scoreWindows(image, options), options.maxOverlap ?? 0.3, options.maxDetections);
 }

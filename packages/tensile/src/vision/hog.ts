@@ -7,6 +7,7 @@ import { backendOf, requireDType, requireTensor } from '../ops/dispatch.js';
 import { wrap } from '../tensor/wrap.js';
 import { defineOp } from '../ops/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { optionNames } from '../options.js';
 
 /** Floats per cell: 18 signed orientations, 9 unsigned, 4 texture (block energies). */
 export const HOG_CHANNELS = 31;
@@ -30,4 +31,4 @@ export const hog = defineOp('hog', 'nondifferentiable', (image: Tensor, options:
   if (height < cellSize || width < cellSize) throw new ShapeError(`hog: a ${height}×${width} image holds no ${cellSize}-pixel cell`);
   const backend = backendOf('hog', image);
   return wrap(backend, backend.hog(image, { height, width, cellSize }), [Math.floor(height / cellSize), Math.floor(width / cellSize), HOG_CHANNELS], 'float32');
-});
+}, { maxArgs: 2, optionsAt: 1, options: optionNames<HogOptions>()('cellSize') });

@@ -26,7 +26,7 @@ export async function readNslKdd(name: NslKddFile, limit = Infinity): Promise<La
   const file = path.join(dir, fileName);
   const records: ConnectionRecord[] = [];
   const category: number[] = [];
-  for await (const { fields, line } of parseCsvRows(decodeUtf8(readFileChunks(file)))) {
+  for await (const { fields, line } of parseCsvRows(decodeUtf8(readFileChunks(file), file))) {
     if (records.length >= limit) break;
     const record = parseRecord(fields, file, line);
     const index = record.label === undefined ? undefined : categoryOf.get(record.label);
@@ -44,7 +44,7 @@ export async function readNslKdd(name: NslKddFile, limit = Infinity): Promise<La
  */
 async function readCategoryMap(file: string): Promise<Map<string, number>> {
   const map = new Map<string, number>();
-  for await (const { fields, line } of parseCsvRows(decodeUtf8(readFileChunks(file)))) {
+  for await (const { fields, line } of parseCsvRows(decodeUtf8(readFileChunks(file), file))) {
     const [attack, category] = fields;
     if (line === 1 && attack === 'attack') continue;
     const index = (NSL_KDD_CATEGORIES as readonly string[]).indexOf(category ?? '');

@@ -6,7 +6,7 @@
  * ```ts
  * const detector = await IntrusionDetector.load('runs/ids/gan-seed1.safetensors');
  * detector.score([record.features]); // [{ score: 0.97, attack: true, category: 'DoS' }]
- * for await (const row of detector.scoreStream(decodeUtf8(readFileChunks('conn.csv')), { source: 'conn.csv' })) …
+ * for await (const row of detector.scoreStream(decodeUtf8(readFileChunks('conn.csv'), 'conn.csv'), { source: 'conn.csv' })) …
  * ```
  */
 import { NSL_KDD_CATEGORIES, writeFileAtomic } from 'tensile/node';

@@ -66,7 +66,7 @@ export async function scoreIds(options: ScoreIdsOptions): Promise<ScoreIdsResult
   let flagged = 0;
   try {
     await write('line,score,verdict,category,source,label,error\n');
-    for await (const row of detector.scoreStream(decodeUtf8(readFileChunks(options.input)), { source: options.input, threshold })) {
+    for await (const row of detector.scoreStream(decodeUtf8(readFileChunks(options.input), options.input), { source: options.input, threshold })) {
       rows++;
       if ('error' in row) {
         malformed.push({ line: row.line, message: row.error.message });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DataError } from '../../io/errors.js';
 import { listImageFolder, type ImageFolder } from '../image-folder.node.js';
 import { locateDataset, type FetchOptions } from './fetch.node.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 export interface CatsDogs {
   /** 1000 cats + 1000 dogs; classNames `['cats', 'dogs']`. */
@@ -11,6 +12,8 @@ export interface CatsDogs {
 }
 
 const EXPECTED = { train: 2000, validation: 1000 } as const;
+
+const FETCH_OPTION_NAMES = optionNames<FetchOptions>()('root', 'baseUrl', 'download', 'verify');
 
 /**
  * Dogs vs. Cats (`cats_and_dogs_filtered`): lists the JPEGs with labels (0 = cat, 1 = dog) and checks
@@ -23,6 +26,7 @@ const EXPECTED = { train: 2000, validation: 1000 } as const;
  * ```
  */
 export async function catsDogs(options: FetchOptions = {}): Promise<CatsDogs> {
+  checkOptions('catsDogs', options, FETCH_OPTION_NAMES);
   const base = path.join('cats_and_dogs_filtered');
   const dir = await locateDataset({ name: 'cats-dogs', files: [{ name: path.join(base, 'train', 'cats') }, { name: path.join(base, 'validation', 'dogs') }] }, options);
   const load = async (split: keyof typeof EXPECTED): Promise<ImageFolder> => {

@@ -4,6 +4,7 @@ import { parseBoxes, type Box } from '../../io/boxes.js';
 import { listFiles, readFileBytes } from '../../io/files.node.js';
 import { readTar } from '../../io/tar.js';
 import { locateDataset, type FetchOptions } from './fetch.node.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 export interface FaceDetection {
   readonly train: {
@@ -22,11 +23,14 @@ export interface FaceDetection {
   };
 }
 
+const FETCH_OPTION_NAMES = optionNames<FetchOptions>()('root', 'baseUrl', 'download', 'verify');
+
 /**
  * Face detection data: training crops and non-face scenes (`faces-detector-train/`) and the CMU+MIT
  * test set with its box files (`faces-cmumit-detect/`). Every boxed image must exist.
  */
 export async function faceDetection(options: FetchOptions = {}): Promise<FaceDetection> {
+  checkOptions('faceDetection', options, FETCH_OPTION_NAMES);
   const trainDir = await locateDataset({ name: 'faces-detector-train', files: [{ name: 'caltech_crop_faces_36x36.tar.gz' }, { name: 'non_face_scenes' }] }, options);
   const testDir = await locateDataset({ name: 'faces-cmumit-detect', files: [{ name: 'ground_truth_bboxes.txt' }, { name: 'test_jpg' }] }, options);
   const archivePath = path.join(trainDir, 'caltech_crop_faces_36x36.tar.gz');

@@ -3,6 +3,7 @@ import { tensor } from '../../ops/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Dataset } from '../dataset.js';
 import { RawImage } from '../../io/raw-image.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 /** Same-sized images stored back to back (N×H×W×C, 8-bit) with one class label each. */
 export interface LabeledImages {
@@ -16,6 +17,8 @@ export interface LabeledImageDatasetOptions {
   /** Scale pixels to [0, 1] float32 (default true); false keeps 8-bit pixels. */
   readonly normalize?: boolean;
 }
+
+const LABELED_IMAGE_DATASET_OPTION_NAMES = optionNames<LabeledImageDatasetOptions>()('normalize');
 
 /**
  * A Dataset of `{x: image, y: label}` over LabeledImages; `.batch(n)` gives `{x: [n,H,W,C], y: [n]}`.
@@ -31,6 +34,7 @@ export function labeledImageDataset(
   split: LabeledImages,
   options: LabeledImageDatasetOptions = {},
 ): Dataset<{ x: RawImage<Float32Array> | RawImage; y: number }> {
+  checkOptions('labeledImageDataset', options, LABELED_IMAGE_DATASET_OPTION_NAMES);
   const [count, height, width, channels] = split.shape;
   const size = height * width * channels;
   const normalize = options.normalize ?? true;

@@ -5,6 +5,7 @@ import { readFileBytes } from '../../io/files.node.js';
 import type { RawImage } from '../../io/raw-image.js';
 import { readTar } from '../../io/tar.js';
 import { locateDataset, type FetchOptions } from './fetch.node.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 /** One image of the archive: `Name/Name_0001.jpg` and its person's label (index into `people`). */
 export interface LfwTrainFile {
@@ -24,6 +25,8 @@ export interface LfwTrain {
 const ARCHIVE = 'lfw_train_crop160.tar.gz';
 const PEOPLE = 'people.tsv';
 
+const FETCH_OPTION_NAMES = optionNames<FetchOptions>()('root', 'baseUrl', 'download', 'verify');
+
 /**
  * The LFW identity training set (`faces-lfw-train`: 6,968 images of 1,262 people, none of them in
  * the DevTest pairs), read straight out of its tarball. Every person of `people.tsv` must have exactly
@@ -31,6 +34,7 @@ const PEOPLE = 'people.tsv';
  * naming the line or the image.
  */
 export async function lfwTrain(options: FetchOptions = {}): Promise<LfwTrain> {
+  checkOptions('lfwTrain', options, FETCH_OPTION_NAMES);
   const dir = await locateDataset({ name: 'faces-lfw-train', files: [{ name: ARCHIVE }, { name: PEOPLE }] }, options);
   const archivePath = path.join(dir, ARCHIVE);
   const peoplePath = path.join(dir, PEOPLE);

@@ -5,6 +5,7 @@ import { readFileBytes } from '../../io/files.node.js';
 import type { RawImage } from '../../io/raw-image.js';
 import { readTar } from '../../io/tar.js';
 import { locateDataset, type FetchOptions } from './fetch.node.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 /** Two images (`Name/Name_0001.jpg` paths) and whether they show the same person. */
 export interface FacePair {
@@ -30,12 +31,15 @@ export interface Lfw {
   readPairs(file: string): Promise<FacePair[]>;
 }
 
+const FETCH_OPTION_NAMES = optionNames<FetchOptions>()('root', 'baseUrl', 'download', 'verify');
+
 /**
  * The LFW subset: images read straight out of `lfw_subset.tar.gz` (no unpacking), the identity
  * training list, and the official pairs files. A pairs line naming an image missing from DevTest
  * is a DataError; DevTrain pairs are filtered to the images present, as the dataset README advises.
  */
 export async function lfw(options: FetchOptions = {}): Promise<Lfw> {
+  checkOptions('lfw', options, FETCH_OPTION_NAMES);
   const names = ['lfw_subset.tar.gz', 'pairsDevTest.txt', 'pairsDevTrain.txt', 'subset_train_identity.txt'];
   const dir = await locateDataset({ name: 'faces-lfw', files: names.map((name) => ({ name })) }, options);
   const archivePath = path.join(dir, names[0]!);

@@ -1,5 +1,6 @@
 import { IDX_FILES, loadIdxImageSet, type TrainTestImages } from './idx-image-set.node.js';
 import type { FetchOptions } from './fetch.node.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 /** sha256 of the decompressed IDX files: the published hashes of the original MNIST files. */
 const CONTENT_SHA256 = [
@@ -8,6 +9,8 @@ const CONTENT_SHA256 = [
   '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
   'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
 ];
+
+const FETCH_OPTION_NAMES = optionNames<FetchOptions>()('root', 'baseUrl', 'download', 'verify');
 
 /**
  * MNIST handwritten digits: 60,000 train and 10,000 test 28×28 gray images with labels 0–9, from
@@ -20,6 +23,7 @@ const CONTENT_SHA256 = [
  * ```
  */
 export function mnist(options: FetchOptions = {}): Promise<TrainTestImages> {
+  checkOptions('mnist', options, FETCH_OPTION_NAMES);
   return loadIdxImageSet(
     {
       name: 'mnist',

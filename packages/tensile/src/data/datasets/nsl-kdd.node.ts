@@ -6,6 +6,7 @@ import type { ScalerKind } from '../scalers.js';
 import { decodeUtf8, readCsv, type CsvSchema } from '../../io/csv.js';
 import { readFileChunks } from '../../io/files.node.js';
 import { locateDataset, type FetchOptions } from './fetch.node.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 /** The 5-class labels, in index order of `NslKddSplit.categoryLabels`. */
 export const NSL_KDD_CATEGORIES = ['normal', 'DoS', 'Probe', 'R2L', 'U2R'] as const;
@@ -50,6 +51,8 @@ const CONTENT_SHA256: Readonly<Record<string, string>> = {
   'KDDTrain+_20Percent.txt.gz': '7ea86479faab5ca2190b7f18b4982fb058ce5bf2b46e0e1017d0d9ef90f9c16e',
 };
 
+const NSL_KDD_OPTION_NAMES = optionNames<NslKddOptions>()('root', 'baseUrl', 'download', 'verify', 'onBadRecord', 'onWarning', 'trainFile', 'scale', 'categorical');
+
 /**
  * NSL-KDD intrusion detection: 41 features per connection (38 numeric, 3 symbolic) encoded into
  * one vector by a TabularEncoder fitted on the training rows; labels as binary (attack or not) and
@@ -59,6 +62,7 @@ const CONTENT_SHA256: Readonly<Record<string, string>> = {
  * download from a mirror.
  */
 export async function nslKdd(options: NslKddOptions = {}): Promise<NslKddData> {
+  checkOptions('nslKdd', options, NSL_KDD_OPTION_NAMES);
   const trainFile = `${options.trainFile ?? 'KDDTrain+'}.txt.gz`;
   const dataFiles = [trainFile, 'KDDTest+.txt.gz', 'KDDTest-21.txt.gz'];
   const dir = await locateDataset(

@@ -5,6 +5,7 @@ import { listImageFolder } from '../image-folder.node.js';
 import { readFileBytes } from '../../io/files.node.js';
 import { locateDataset, type FetchOptions } from './fetch.node.js';
 import type { LabeledImages } from './labeled-images.js';
+import { checkOptions, optionNames } from '../../options.js';
 
 export interface OrlFacesOptions extends FetchOptions {
   /** Images per person in the training split (the rest are test). Default 5 (of 10). */
@@ -25,11 +26,14 @@ const IMAGES_PER_PERSON = 10;
 const WIDTH = 92;
 const HEIGHT = 112;
 
+const ORL_FACES_OPTION_NAMES = optionNames<OrlFacesOptions>()('root', 'baseUrl', 'download', 'verify', 'trainPerPerson', 'seed');
+
 /**
  * AT&T/ORL faces: 40 people × 10 gray 92×112 PGM images, split per person (seeded) into
  * `trainPerPerson` training and the remaining test images, so every person is in both splits.
  */
 export async function orlFaces(options: OrlFacesOptions = {}): Promise<OrlFaces> {
+  checkOptions('orlFaces', options, ORL_FACES_OPTION_NAMES);
   const trainPerPerson = options.trainPerPerson ?? 5;
   if (!(Number.isInteger(trainPerPerson) && trainPerPerson >= 0 && trainPerPerson <= IMAGES_PER_PERSON)) {
     throw new DataError('orlFaces', `trainPerPerson must be an integer 0..${IMAGES_PER_PERSON}, got ${trainPerPerson}`);
