@@ -166,7 +166,7 @@ export async function* readCsv<S extends CsvSchema>(text: TextSource, options: C
   let headerPending = options.header ?? options.columns === undefined;
 
   let empty = true;
-  for await (const row of parseCsvRows(text, options)) {
+  for await (const row of parseCsvRows(text, { delimiter: options.delimiter, source: options.source })) {
     empty = false;
     if (headerPending) {
       headerPending = false;

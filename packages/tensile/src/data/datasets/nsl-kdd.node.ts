@@ -112,7 +112,7 @@ function encodeSplit(rows: readonly TabularRow[], encoder: TabularEncoder, categ
 
 async function readRows(file: string, columns: readonly string[], types: CsvSchema, options: BadRecordOptions): Promise<TabularRow[]> {
   const rows: TabularRow[] = [];
-  for await (const row of readCsv(decodeUtf8(readFileChunks(file), file), { ...options, source: file, columns, types })) rows.push(row);
+  for await (const row of readCsv(decodeUtf8(readFileChunks(file), file), { onBadRecord: options.onBadRecord, onWarning: options.onWarning, source: file, columns, types })) rows.push(row);
   return rows;
 }
 
