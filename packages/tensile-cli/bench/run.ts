@@ -18,12 +18,20 @@ import { fileURLToPath } from 'node:url';
 import { faceBenchPhoto } from './face-frame.js';
 import { WORKLOADS, type Result, type Skip, type WorkloadId } from './workloads.js';
 
+/**
+ * A fair peer: these variables, when the machine sets them, pin OpenBLAS to an older kernel
+ * (sgemm 1024 measured at 54–166 GFLOP/s against 242 without them), so the PyTorch child runs without them.
+ */
+const OPENBLAS_KERNEL_OVERRIDES = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
+
 interface EngineRun {
   readonly engine: string;
   readonly threads: number;
   readonly command: string;
   readonly args: string[];
   readonly env?: Record<string, string>;
+  /** Variables removed from the child's environment. */
+  readonly unsetEnv?: readonly string[];
   /** Workloads this engine leaves out of a default run. */
   readonly exclude?: readonly WorkloadId[];
   /** Arguments after the workload list. */
@@ -118,13 +126,19 @@ function plannedRuns(): EngineRun[] {
     log(`note: TensorFlow.js skipped: ${missingTfjs.join(' and ')} not installed (npm install @tensorflow/tfjs@4.22 @tensorflow/tfjs-backend-wasm@4.22 beside tensile-cli)`);
   }
   const python = findTorchPython();
-  if (python) for (const threads of [1, 2]) runs.push({ engine: 'torch', threads, command: python, args: [torchScript, String(threads)] });
+  if (python) for (const threads of [1, 2]) runs.push({ engine: 'torch', threads, command: python, args: [torchScript, String(threads)], unsetEnv: OPENBLAS_KERNEL_OVERRIDES });
   else log('note: PyTorch skipped: no python3 with torch (Debian: apt-get install python3-torch python3-numpy libopenblas0, or set TENSILE_BENCH_PYTHON)');
   const openCv = workloads.includes('face_detect') ? findOpenCvPython() : undefined;
   if (openCv) for (const threads of [1, 2]) runs.push({ engine: 'opencv-haar', threads, command: openCv, args: [openCvScript, String(threads)], trailingArgs: [faceBenchPhoto()] });
   else if (workloads.includes('face_detect')) log('note: OpenCV Haar peer skipped: no python3 with cv2 and the opencv-data cascades (Debian: apt-get install python3-opencv opencv-data)');
   const only = option('--engines')?.split(',');
   return only ? runs.filter((r) => only.includes(r.engine)) : runs;
+}
+
+function childEnv(run: EngineRun): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...run.env };
+  for (const name of run.unsetEnv ?? []) delete env[name];
+  return env;
 }
 
 function execute(run: EngineRun): (Result | Skip)[] {
@@ -134,7 +148,7 @@ function execute(run: EngineRun): (Result | Skip)[] {
   try {
     const own = workloads.filter((w) => !run.exclude?.includes(w as WorkloadId));
     const out = execFileSync(command, [...args, own.join(','), ...(run.trailingArgs ?? [])], {
-      encoding: 'utf8', env: { ...process.env, ...run.env }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+      encoding: 'utf8', env: childEnv(run), stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
     });
     return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Result | Skip);
   } catch (e) {

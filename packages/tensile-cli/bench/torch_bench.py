@@ -20,6 +20,25 @@ torch.set_num_threads(threads)
 torch.set_num_interop_threads(1)
 
 
+def blas_kernel():
+    """Which BLAS torch loaded and, for OpenBLAS, which CPU kernel it chose (the fair-peer check)."""
+    import ctypes
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1]}
+    for path in sorted(paths):
+        try:
+            corename = ctypes.CDLL(os.path.realpath(path)).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        corename.restype = ctypes.c_char_p
+        return f"OpenBLAS {corename().decode()} kernel ({os.path.realpath(path)})"
+    return f"no OpenBLAS: {', '.join(sorted(paths)) or 'no BLAS library'} (Debian: apt-get install libopenblas0)"
+
+
+torch.ones(2, 2) @ torch.ones(2, 2)  # loads the BLAS library
+print(f"  torch {threads} thread(s): {blas_kernel()}", file=sys.stderr)
+
+
 def mnist_model():
     return nn.Sequential(
         nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
