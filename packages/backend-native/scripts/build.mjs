@@ -1,3 +1,4 @@
+/* global console, process */
 /**
  * Builds the native kernels with node-gyp at install, from source, against the headers of the
  * running Node (no download). Install never fails because of it: without a compiler (or on any

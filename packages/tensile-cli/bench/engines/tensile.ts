@@ -1,5 +1,6 @@
-/** Tensile through its public API, on the backend named by the harness (threads via TENSILE_THREADS). */
+/** Tensile through its public API, on the backend named by the harness (threads via TENSILE_THREADS; 'native' from @tensile/backend-native). */
 import * as tl from 'tensile';
+import { loadNativeBackend } from '../../src/cli/backend.js';
 import type { Engine, WorkloadId } from '../workloads.js';
 import { kernelWorkloads } from './kernel-workloads.js';
 import { modelWorkloads } from './tensile-models.js';
@@ -18,6 +19,10 @@ const faceWorkloads: Record<'face_embed' | 'face_embed_trained' | 'face_landmark
 };
 
 export async function tensileEngine(backend: string): Promise<Engine> {
+  if (backend === 'native') {
+    const why = await loadNativeBackend();
+    if (why !== undefined) throw new Error(`native backend unavailable: ${why}`);
+  }
   tl.setBackend(backend);
   await tl.ready();
   const kernels = kernelWorkloads<tl.Tensor>({
