@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #define MAX_WORKERS 63
 
@@ -30,11 +31,11 @@ static void drain(void) {
   }
 }
 
+/* arg: the generation when the worker was created (under mu), so a job posted before the worker
+ * first takes the lock is still seen as new. */
 static void *worker_main(void *arg) {
-  (void)arg;
-  unsigned long seen = 0;
+  unsigned long seen = (unsigned long)(uintptr_t)arg;
   pthread_mutex_lock(&mu);
-  seen = generation;
   for (;;) {
     while (generation == seen) pthread_cond_wait(&wake, &mu);
     seen = generation;
@@ -53,7 +54,7 @@ void pool_reserve(int threads) {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int failed = pthread_create(&id, &attr, worker_main, NULL);
+    int failed = pthread_create(&id, &attr, worker_main, (void *)(uintptr_t)generation);
     pthread_attr_destroy(&attr);
     if (failed) break;
     workers++;
