@@ -30,8 +30,9 @@ const started = Date.now();
 const result = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${prefix}`], { cwd: packageDir, encoding: 'utf8' });
 if (result.status !== 0) {
   const output = `${result.stderr ?? ''}${result.stdout ?? ''}`;
-  const reason = /not found|No such file|ENOENT/.test(output) && /(cc|gcc|g\+\+|make|python)/.test(output) ? 'no C compiler or make' : 'build failed';
-  const detail = output.split('\n').find((line) => /error/i.test(line))?.trim() ?? `exit ${String(result.status)}`;
+  const missingTool = /find Python|not found|No such file|ENOENT/.test(output) && /(cc|gcc|g\+\+|make|python)/i.test(output);
+  const reason = missingTool ? 'no C toolchain: node-gyp needs a C compiler, make and python3' : 'build failed';
+  const detail = output.split('\n').find((line) => /error|find Python/i.test(line))?.trim() ?? `exit ${String(result.status)}`;
   fail(`${reason}: ${detail.slice(0, 160)}`);
 }
 console.log(`@tensile/backend-native: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -11,7 +11,7 @@ import { nativeUnavailable } from '../src/index.js';
 
 const child = fileURLToPath(new URL('./isa-check.js', import.meta.url));
 const unavailable = nativeUnavailable();
-if (unavailable) console.log(`# native backend skipped: ${unavailable}`);
+if (unavailable) console.log(`native backend skipped: ${unavailable}`);
 
 describe('native GEMM micro-kernels', { skip: unavailable }, () => {
   for (const isa of ['avx512', 'avx2', 'generic'] as const) {

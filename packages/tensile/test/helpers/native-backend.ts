@@ -23,5 +23,5 @@ async function loadNative(): Promise<NativePackage | string> {
 }
 
 const native = await loadNative();
-if (typeof native === 'string') console.log(`# native backend skipped: ${native}`);
+if (typeof native === 'string') console.log(`native backend skipped: ${native}`);
 else if (!backendNames().includes('native')) registerBackend('native', () => new native.NativeBackend(), -2);
