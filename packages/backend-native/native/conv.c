@@ -40,8 +40,13 @@ static void im2col_task(void *ctx, long t) {
       long iy = oy * c->stride_h - c->pad_top + fy * c->dil_h;
       for (long fx = 0; fx < c->f_w; fx++, dst += p->cg) {
         long ix = ox * c->stride_w - c->pad_left + fx * c->dil_w;
-        if (iy < 0 || iy >= c->in_h || ix < 0 || ix >= c->in_w) memset(dst, 0, (size_t)p->cg * sizeof(float));
-        else memcpy(dst, p->x + ((n * c->in_h + iy) * c->in_w + ix) * c->in_c + p->c0, (size_t)p->cg * sizeof(float));
+        /* Loops, not memcpy: the runs are short (one float for a single-channel image). */
+        if (iy < 0 || iy >= c->in_h || ix < 0 || ix >= c->in_w) {
+          for (long ch = 0; ch < p->cg; ch++) dst[ch] = 0;
+        } else {
+          const float *src = p->x + ((n * c->in_h + iy) * c->in_w + ix) * c->in_c + p->c0;
+          for (long ch = 0; ch < p->cg; ch++) dst[ch] = src[ch];
+        }
       }
     }
   }
@@ -68,13 +73,25 @@ static void col2im_task(void *ctx, long t) {
   }
 }
 
-/* Images per chunk, and the patch scratch for them (NULL when allocation fails). */
+/* The patch scratch, kept between calls (kernels are called from one thread): a fresh multi-MB
+ * block per call would be page-faulted in every time. */
+static float *scratch;
+static size_t scratch_floats;
+
+/* Images per chunk, and the patch scratch for them. */
 static long chunk_images(const conv_info *c, long k, float **cols) {
   long per_image = c->out_h * c->out_w * k;
   long images = per_image > 0 ? CHUNK_FLOATS / per_image : c->batch;
   if (images < 1) images = 1;
   if (images > c->batch) images = c->batch;
-  *cols = malloc((size_t)(images * per_image > 0 ? images * per_image : 1) * sizeof(float));
+  size_t need = (size_t)(images * per_image > 0 ? images * per_image : 1);
+  if (need > scratch_floats) {
+    free(scratch);
+    scratch = malloc(need * sizeof(float));
+    if (!scratch) abort();
+    scratch_floats = need;
+  }
+  *cols = scratch;
   return images;
 }
 
@@ -92,7 +109,6 @@ void conv2d(const float *x, const float *w, float *out, const conv_info *c, cons
   }
   float *cols;
   long images = chunk_images(c, k, &cols);
-  if (!cols) abort();
   for (long n0 = 0; n0 < c->batch; n0 += images) {
     long count = c->batch - n0 < images ? c->batch - n0 : images;
     for (long gi = 0; gi < c->groups; gi++) {
@@ -103,7 +119,6 @@ void conv2d(const float *x, const float *w, float *out, const conv_info *c, cons
       gemm(&g, threads);
     }
   }
-  free(cols);
 }
 
 void conv2d_backprop_input(const float *dy, const float *w, float *dx, const conv_info *c, int threads) {
@@ -115,7 +130,6 @@ void conv2d_backprop_input(const float *dy, const float *w, float *dx, const con
   }
   float *cols;
   long images = chunk_images(c, k, &cols);
-  if (!cols) abort();
   for (long n0 = 0; n0 < c->batch; n0 += images) {
     long count = c->batch - n0 < images ? c->batch - n0 : images;
     for (long gi = 0; gi < c->groups; gi++) {
@@ -125,7 +139,6 @@ void conv2d_backprop_input(const float *dy, const float *w, float *dx, const con
       pool_run(col2im_task, &p, count, threads);
     }
   }
-  free(cols);
 }
 
 void conv2d_backprop_filter(const float *x, const float *dy, float *dw, const conv_info *c, int threads) {
@@ -137,7 +150,6 @@ void conv2d_backprop_filter(const float *x, const float *dy, float *dw, const co
   }
   float *cols;
   long images = chunk_images(c, k, &cols);
-  if (!cols) abort();
   for (long n0 = 0; n0 < c->batch; n0 += images) {
     long count = c->batch - n0 < images ? c->batch - n0 : images;
     for (long gi = 0; gi < c->groups; gi++) {
@@ -147,5 +159,4 @@ void conv2d_backprop_filter(const float *x, const float *dy, float *dw, const co
       gemm(&g, threads);
     }
   }
-  free(cols);
 }

@@ -214,14 +214,17 @@ static void adam_task(void *ctx, long t) {
   const adam_job *j = ctx;
   long i0, i1;
   share(j->n, j->tasks, t, &i0, &i1);
+  const float *restrict p = j->p, *restrict g = j->g, *restrict m = j->m, *restrict v = j->v;
+  float *restrict po = j->po, *restrict mo = j->mo, *restrict vo = j->vo;
+  const float beta1 = j->beta1, beta2 = j->beta2, rest1 = j->rest1, rest2 = j->rest2, c1 = j->c1, c2 = j->c2, eps = j->eps, lr = j->lr;
   for (long i = i0; i < i1; i++) {
-    float gi = j->g[i];
-    float mi = j->m[i] * j->beta1 + gi * j->rest1;
-    float vi = j->v[i] * j->beta2 + (gi * gi) * j->rest2;
-    float step = ((mi / j->c1) / (sqrtf(vi / j->c2) + j->eps)) * j->lr;
-    j->po[i] = j->p[i] - step;
-    j->mo[i] = mi;
-    j->vo[i] = vi;
+    float gi = g[i];
+    float mi = m[i] * beta1 + gi * rest1;
+    float vi = v[i] * beta2 + (gi * gi) * rest2;
+    float step = ((mi / c1) / (sqrtf(vi / c2) + eps)) * lr;
+    po[i] = p[i] - step;
+    mo[i] = mi;
+    vo[i] = vi;
   }
 }
 

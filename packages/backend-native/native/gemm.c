@@ -152,7 +152,7 @@ static void pack_a(const gemm_args *g, const isa *s, long i0, long mc, long p0, 
     const float *src = g->a + (i0 + r) * g->ars + p0 * g->acs;
     if (g->ars == 1) {
       for (long p = 0; p < kc; p++) {
-        memcpy(dst + p * mr, src + p * g->acs, (size_t)height * sizeof(float));
+        for (long i = 0; i < height; i++) dst[p * mr + i] = src[p * g->acs + i];
         for (long i = height; i < mr; i++) dst[p * mr + i] = 0;
       }
     } else {

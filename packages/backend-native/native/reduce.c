@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pool.h"
 
@@ -83,17 +84,27 @@ void reduce_f32(int op, const float *x, void *out, long outer, long size, long i
 }
 
 typedef struct {
-  int max, tasks;
+  int max;
   const float *x, *dy;
   float *out;
   const pool_info *p;
 } pool_job;
 
-/* Tasks own whole images, so backward passes never write one cell from two threads. */
+/* Channels per pass of the window loop: the per-channel running maxima and their cells stay on the stack. */
+#define CHANNEL_BLOCK 256
+
+/*
+ * One image per task, so backward passes never write one cell from two threads. Window cells are
+ * the outer loop and channels the inner one, so the compiler vectorises across channels.
+ */
 static void pool_task(void *ctx, long n) {
   const pool_job *j = ctx;
   const pool_info *p = j->p;
   long C = p->channels;
+  const float *img = j->x + n * p->in_h * p->in_w * C;
+  float *dimg = j->dy ? j->out + n * p->in_h * p->in_w * C : NULL;
+  float best[CHANNEL_BLOCK];
+  int32_t at[CHANNEL_BLOCK]; /* 32-bit like the values, so the select vectorises */
   for (long oy = 0; oy < p->out_h; oy++) {
     long y0 = oy * p->stride_h - p->pad_top, y1 = y0 + p->f_h;
     if (y0 < 0) y0 = 0;
@@ -104,27 +115,48 @@ static void pool_task(void *ctx, long n) {
       if (x1 > p->in_w) x1 = p->in_w;
       long o = ((n * p->out_h + oy) * p->out_w + ox) * C;
       long cells = (y1 - y0) * (x1 - x0);
-      if (cells <= 0) continue;
-      for (long c = 0; c < C; c++) {
-        const float *img = j->x + n * p->in_h * p->in_w * C + c;
+      if (cells <= 0) {
+        if (!dimg) memset(j->out + o, 0, (size_t)C * sizeof(float)); /* an all-padding window pools to 0 */
+        continue;
+      }
+      for (long c0 = 0; c0 < C; c0 += CHANNEL_BLOCK) {
+        long cn = C - c0 < CHANNEL_BLOCK ? C - c0 : CHANNEL_BLOCK;
         if (j->max) {
-          long best = (y0 * p->in_w + x0) * C;
+          int32_t first = (int32_t)((y0 * p->in_w + x0) * C + c0);
+          for (int32_t c = 0; c < cn; c++) {
+            best[c] = img[first + c];
+            at[c] = first + c;
+          }
           for (long iy = y0; iy < y1; iy++)
             for (long ix = x0; ix < x1; ix++) {
-              long at = (iy * p->in_w + ix) * C;
-              if (img[at] > img[best] || (isnan(img[at]) && !isnan(img[best]))) best = at;
+              int32_t cell = (int32_t)((iy * p->in_w + ix) * C + c0);
+              const float *v = img + cell;
+              /* The first maximum wins; NaN beats any number (as in max). Branch-free, so it vectorises. */
+              for (int32_t c = 0; c < cn; c++) {
+                float x = v[c], b = best[c];
+                int take = (x > b) | ((x != x) & (b == b));
+                best[c] = take ? x : b;
+                at[c] = take ? cell + c : at[c];
+              }
             }
-          if (j->dy) j->out[n * p->in_h * p->in_w * C + c + best] += j->dy[o + c];
-          else j->out[o + c] = img[best];
-        } else if (j->dy) {
-          float g = (float)((double)j->dy[o + c] / cells);
+          if (dimg)
+            for (long c = 0; c < cn; c++) dimg[at[c]] += j->dy[o + c0 + c];
+          else
+            for (long c = 0; c < cn; c++) j->out[o + c0 + c] = best[c];
+        } else if (dimg) {
           for (long iy = y0; iy < y1; iy++)
-            for (long ix = x0; ix < x1; ix++) j->out[n * p->in_h * p->in_w * C + c + (iy * p->in_w + ix) * C] += g;
+            for (long ix = x0; ix < x1; ix++) {
+              float *d = dimg + (iy * p->in_w + ix) * C + c0;
+              for (long c = 0; c < cn; c++) d[c] += (float)((double)j->dy[o + c0 + c] / cells);
+            }
         } else {
-          double s = 0;
+          double sum[CHANNEL_BLOCK] = {0};
           for (long iy = y0; iy < y1; iy++)
-            for (long ix = x0; ix < x1; ix++) s += img[(iy * p->in_w + ix) * C];
-          j->out[o + c] = (float)(s / cells);
+            for (long ix = x0; ix < x1; ix++) {
+              const float *v = img + (iy * p->in_w + ix) * C + c0;
+              for (long c = 0; c < cn; c++) sum[c] += v[c];
+            }
+          for (long c = 0; c < cn; c++) j->out[o + c0 + c] = (float)(sum[c] / cells);
         }
       }
     }
@@ -132,11 +164,11 @@ static void pool_task(void *ctx, long n) {
 }
 
 void pool2d_f32(int max, const float *x, float *out, const pool_info *p, int threads) {
-  pool_job j = {max, 1, x, NULL, out, p};
+  pool_job j = {max, x, NULL, out, p};
   pool_run(pool_task, &j, p->batch, threads);
 }
 
 void pool2d_backward_f32(int max, const float *dy, const float *x, float *dx, const pool_info *p, int threads) {
-  pool_job j = {max, 1, x, dy, dx, p};
+  pool_job j = {max, x, dy, dx, p};
   pool_run(pool_task, &j, p->batch, threads);
 }
