@@ -23,7 +23,12 @@
 /* Rows of A per block: MC×KC floats (~96 KiB) stay in L2 while the B panels stream past them. */
 #define MC_TARGET 96
 
-typedef void (*micro_kernel)(long kc, const float *a, const float *b, float *c, long ldc, int accumulate);
+/*
+ * A micro-kernel multiplies an mr×kc slice of A by a packed kc×nr panel of B into C. A is either
+ * packed (element (i, p) at a[p·mr + i]: lda = 0) or read in place from a row-major matrix
+ * (a[i·lda + p]) — worth it when few B columns reuse each packed A element.
+ */
+typedef void (*micro_kernel)(long kc, const float *a, long lda, const float *b, float *c, long ldc, int accumulate);
 
 typedef struct {
   const char *name;
@@ -32,55 +37,68 @@ typedef struct {
 } isa;
 
 /* Portable fallback: the compiler vectorises the inner j loop with the baseline ISA. */
-static void micro_generic(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
+static void micro_generic(long kc, const float *a, long lda, const float *b, float *c, long ldc, int accumulate) {
   float acc[4][8] = {{0}};
-  for (long p = 0; p < kc; p++, a += 4, b += 8)
+  long row = lda ? lda : 1, step = lda ? 1 : 4;
+  for (long p = 0; p < kc; p++, a += step, b += 8)
     for (int i = 0; i < 4; i++)
-      for (int j = 0; j < 8; j++) acc[i][j] += a[i] * b[j];
+      for (int j = 0; j < 8; j++) acc[i][j] += a[i * row] * b[j];
   for (int i = 0; i < 4; i++)
     for (int j = 0; j < 8; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
 }
 
 #ifdef TENSILE_X86
-/* 8×32: 16 zmm accumulators, two B vectors and one broadcast per step. */
-__attribute__((target("avx512f"))) static void micro_avx512(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
-  __m512 r00 = _mm512_setzero_ps(), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00, r30 = r00, r31 = r00;
-  __m512 r40 = r00, r41 = r00, r50 = r00, r51 = r00, r60 = r00, r61 = r00, r70 = r00, r71 = r00;
-  for (long p = 0; p < kc; p++, a += 8, b += 32) {
-    __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), x;
-#define ROW(i, lo, hi)                       \
-  x = _mm512_set1_ps(a[i]);                  \
-  lo = _mm512_fmadd_ps(x, b0, lo);           \
-  hi = _mm512_fmadd_ps(x, b1, hi);
-    ROW(0, r00, r01) ROW(1, r10, r11) ROW(2, r20, r21) ROW(3, r30, r31)
-    ROW(4, r40, r41) ROW(5, r50, r51) ROW(6, r60, r61) ROW(7, r70, r71)
-#undef ROW
-  }
-#define STORE(i, lo, hi)                                                                    \
-  if (accumulate) {                                                                         \
-    lo = _mm512_add_ps(lo, _mm512_loadu_ps(c + (i) * ldc));                                 \
-    hi = _mm512_add_ps(hi, _mm512_loadu_ps(c + (i) * ldc + 16));                            \
-  }                                                                                         \
-  _mm512_storeu_ps(c + (i) * ldc, lo);                                                      \
-  _mm512_storeu_ps(c + (i) * ldc + 16, hi);
-  STORE(0, r00, r01) STORE(1, r10, r11) STORE(2, r20, r21) STORE(3, r30, r31)
+/* 8×32: 16 zmm accumulators, two B vectors and one broadcast per step. ROW_STRIDE: the distance
+ * between A's rows (1 when packed), STEP: between its columns (8 when packed, 1 in place). */
+#define AVX512_BODY(ROW_STRIDE, STEP)                                                                              \
+  __m512 r00 = _mm512_setzero_ps(), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00, r30 = r00, r31 = r00; \
+  __m512 r40 = r00, r41 = r00, r50 = r00, r51 = r00, r60 = r00, r61 = r00, r70 = r00, r71 = r00;                 \
+  const long rs = (ROW_STRIDE);                                                                                  \
+  for (long p = 0; p < kc; p++, a += (STEP), b += 32) {                                                          \
+    __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16), x;                                               \
+    ROW(0, r00, r01) ROW(1, r10, r11) ROW(2, r20, r21) ROW(3, r30, r31)                                          \
+    ROW(4, r40, r41) ROW(5, r50, r51) ROW(6, r60, r61) ROW(7, r70, r71)                                          \
+  }                                                                                                              \
+  STORE(0, r00, r01) STORE(1, r10, r11) STORE(2, r20, r21) STORE(3, r30, r31)                                    \
   STORE(4, r40, r41) STORE(5, r50, r51) STORE(6, r60, r61) STORE(7, r70, r71)
-#undef STORE
+#define ROW(i, lo, hi)                 \
+  x = _mm512_set1_ps(a[(i) * rs]);     \
+  lo = _mm512_fmadd_ps(x, b0, lo);     \
+  hi = _mm512_fmadd_ps(x, b1, hi);
+#define STORE(i, lo, hi)                                                 \
+  if (accumulate) {                                                      \
+    lo = _mm512_add_ps(lo, _mm512_loadu_ps(c + (i) * ldc));              \
+    hi = _mm512_add_ps(hi, _mm512_loadu_ps(c + (i) * ldc + 16));         \
+  }                                                                      \
+  _mm512_storeu_ps(c + (i) * ldc, lo);                                   \
+  _mm512_storeu_ps(c + (i) * ldc + 16, hi);
+__attribute__((target("avx512f"))) static void micro_avx512_packed(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
+  AVX512_BODY(1, 8)
 }
+__attribute__((target("avx512f"))) static void micro_avx512_rows(long kc, const float *a, long lda, const float *b, float *c, long ldc, int accumulate) {
+  AVX512_BODY(lda, 1)
+}
+__attribute__((target("avx512f"))) static void micro_avx512(long kc, const float *a, long lda, const float *b, float *c, long ldc, int accumulate) {
+  if (lda) micro_avx512_rows(kc, a, lda, b, c, ldc, accumulate);
+  else micro_avx512_packed(kc, a, b, c, ldc, accumulate);
+}
+#undef ROW
+#undef STORE
 
 /* 6×16: 12 ymm accumulators, two B vectors and one broadcast per step. */
-__attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
-  __m256 r00 = _mm256_setzero_ps(), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00;
-  __m256 r30 = r00, r31 = r00, r40 = r00, r41 = r00, r50 = r00, r51 = r00;
-  for (long p = 0; p < kc; p++, a += 6, b += 16) {
-    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8), x;
+#define AVX2_BODY(ROW_STRIDE, STEP)                                                      \
+  __m256 r00 = _mm256_setzero_ps(), r01 = r00, r10 = r00, r11 = r00, r20 = r00, r21 = r00; \
+  __m256 r30 = r00, r31 = r00, r40 = r00, r41 = r00, r50 = r00, r51 = r00;               \
+  const long rs = (ROW_STRIDE);                                                          \
+  for (long p = 0; p < kc; p++, a += (STEP), b += 16) {                                  \
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8), x;                        \
+    ROW(0, r00, r01) ROW(1, r10, r11) ROW(2, r20, r21) ROW(3, r30, r31) ROW(4, r40, r41) ROW(5, r50, r51) \
+  }                                                                                      \
+  STORE(0, r00, r01) STORE(1, r10, r11) STORE(2, r20, r21) STORE(3, r30, r31) STORE(4, r40, r41) STORE(5, r50, r51)
 #define ROW(i, lo, hi)                      \
-  x = _mm256_broadcast_ss(a + (i));         \
+  x = _mm256_broadcast_ss(a + (i) * rs);    \
   lo = _mm256_fmadd_ps(x, b0, lo);          \
   hi = _mm256_fmadd_ps(x, b1, hi);
-    ROW(0, r00, r01) ROW(1, r10, r11) ROW(2, r20, r21) ROW(3, r30, r31) ROW(4, r40, r41) ROW(5, r50, r51)
-#undef ROW
-  }
 #define STORE(i, lo, hi)                                                       \
   if (accumulate) {                                                            \
     lo = _mm256_add_ps(lo, _mm256_loadu_ps(c + (i) * ldc));                    \
@@ -88,9 +106,18 @@ __attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float 
   }                                                                            \
   _mm256_storeu_ps(c + (i) * ldc, lo);                                         \
   _mm256_storeu_ps(c + (i) * ldc + 8, hi);
-  STORE(0, r00, r01) STORE(1, r10, r11) STORE(2, r20, r21) STORE(3, r30, r31) STORE(4, r40, r41) STORE(5, r50, r51)
-#undef STORE
+__attribute__((target("avx2,fma"))) static void micro_avx2_packed(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
+  AVX2_BODY(1, 6)
 }
+__attribute__((target("avx2,fma"))) static void micro_avx2_rows(long kc, const float *a, long lda, const float *b, float *c, long ldc, int accumulate) {
+  AVX2_BODY(lda, 1)
+}
+__attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float *a, long lda, const float *b, float *c, long ldc, int accumulate) {
+  if (lda) micro_avx2_rows(kc, a, lda, b, c, ldc, accumulate);
+  else micro_avx2_packed(kc, a, b, c, ldc, accumulate);
+}
+#undef ROW
+#undef STORE
 #endif
 
 static const isa GENERIC = {"generic", 4, 8, micro_generic};
@@ -205,22 +232,27 @@ static void compute_task(void *ctx, long t) {
   long i0 = block * st->mc, mc = g->m - i0 < st->mc ? g->m - i0 : st->mc;
   long q0 = chunk * st->panels_per_chunk, q1 = q0 + st->panels_per_chunk < st->panels ? q0 + st->panels_per_chunk : st->panels;
   if (q0 >= q1) return;
+  /* Row-major A is read in place when few B panels would reuse a packed copy; a short last panel is still packed. */
+  int in_place = g->acs == 1 && q1 - q0 <= 4;
   float *apack = grow(&a_buffer, &a_capacity, (size_t)(st->mc + mr) * st->kc * sizeof(float));
   if (!apack) abort();
-  pack_a(g, s, i0, mc, st->pc, st->kc, apack);
+  if (!in_place) pack_a(g, s, i0, mc, st->pc, st->kc, apack);
+  else if (mc % mr) pack_a(g, s, i0 + mc / mr * mr, mc % mr, st->pc, st->kc, apack + mc / mr * mr * st->kc);
   int accumulate = st->pc > 0 || g->accumulate;
   float tile[MAX_MR * MAX_NR] __attribute__((aligned(64)));
   for (long q = q0; q < q1; q++) {
     const float *bp = st->bpack + q * st->kc * nr;
     long j = st->jc + q * nr, width = st->nc - q * nr < nr ? st->nc - q * nr : nr;
     for (long r = 0; r < mc; r += mr) {
-      const float *ap = apack + r * st->kc;
       long height = mc - r < mr ? mc - r : mr;
+      int direct = in_place && height == mr;
+      const float *ap = direct ? g->a + (i0 + r) * g->ars + st->pc : apack + r * st->kc;
+      long lda = direct ? g->ars : 0;
       float *c = g->c + (i0 + r) * g->ldc + j;
       if (height == mr && width == nr) {
-        s->kernel(st->kc, ap, bp, c, g->ldc, accumulate);
+        s->kernel(st->kc, ap, lda, bp, c, g->ldc, accumulate);
       } else {
-        s->kernel(st->kc, ap, bp, tile, nr, 0);
+        s->kernel(st->kc, ap, lda, bp, tile, nr, 0);
         for (long i = 0; i < height; i++)
           for (long x = 0; x < width; x++) c[i * g->ldc + x] = accumulate ? c[i * g->ldc + x] + tile[i * nr + x] : tile[i * nr + x];
       }

@@ -1,11 +1,14 @@
 /*
- * The thread pool. Workers sleep on a condition variable between jobs (the machine is shared, so no
- * spinning); a job's tasks are claimed through an atomic counter, the caller taking part, so a job
- * with fewer tasks than threads leaves the extra workers idle.
+ * The thread pool. Workers sleep on a condition variable between jobs (the machine may be shared,
+ * so no spinning while idle). A job's tasks are claimed from one atomic word holding the job's
+ * generation and the next task index, so a worker that wakes late — after the caller has run
+ * every task itself, or once the next job is posted — can never claim a task of the wrong job; the
+ * caller waits only for tasks actually claimed, not for sleeping workers to wake.
  */
 #include "pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -13,36 +16,36 @@
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
 static task_fn job_fn;
 static void *job_ctx;
 static long job_tasks;
-static atomic_long next_task;
-static int busy_workers;
-static unsigned long generation;
+/* (generation << 32) | next task index. */
+static _Atomic uint64_t claim;
+static atomic_long finished;
+static uint32_t generation;
 static int workers;
 
-static void drain(void) {
+/* Runs tasks of job `gen` until none is left to claim. */
+static void drain(uint32_t gen) {
   for (;;) {
-    long t = atomic_fetch_add(&next_task, 1);
-    if (t >= job_tasks) return;
-    job_fn(job_ctx, t);
+    uint64_t cur = atomic_load(&claim);
+    if ((uint32_t)(cur >> 32) != gen || (long)(uint32_t)cur >= job_tasks) return;
+    if (!atomic_compare_exchange_weak(&claim, &cur, cur + 1)) continue;
+    job_fn(job_ctx, (long)(uint32_t)cur);
+    atomic_fetch_add(&finished, 1);
   }
 }
 
-/* arg: the generation when the worker was created (under mu), so a job posted before the worker
- * first takes the lock is still seen as new. */
 static void *worker_main(void *arg) {
-  unsigned long seen = (unsigned long)(uintptr_t)arg;
+  uint32_t seen = (uint32_t)(uintptr_t)arg;
   pthread_mutex_lock(&mu);
   for (;;) {
     while (generation == seen) pthread_cond_wait(&wake, &mu);
     seen = generation;
     pthread_mutex_unlock(&mu);
-    drain();
+    drain(seen);
     pthread_mutex_lock(&mu);
-    if (--busy_workers == 0) pthread_cond_signal(&done);
   }
   return NULL;
 }
@@ -54,6 +57,7 @@ void pool_reserve(int threads) {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* The worker starts from the current generation (read under mu), so it sees the next job as new. */
     int failed = pthread_create(&id, &attr, worker_main, (void *)(uintptr_t)generation);
     pthread_attr_destroy(&attr);
     if (failed) break;
@@ -73,14 +77,13 @@ void pool_run(task_fn fn, void *ctx, long ntasks, int threads) {
   job_fn = fn;
   job_ctx = ctx;
   job_tasks = ntasks;
-  atomic_store(&next_task, 0);
-  busy_workers = workers;
-  generation++;
+  atomic_store(&finished, 0);
+  uint32_t gen = ++generation;
+  atomic_store(&claim, (uint64_t)gen << 32);
   pthread_cond_broadcast(&wake);
   pthread_mutex_unlock(&mu);
-  drain();
-  pthread_mutex_lock(&mu);
-  while (busy_workers > 0) pthread_cond_wait(&done, &mu);
-  pthread_mutex_unlock(&mu);
+  drain(gen);
+  /* Every task is claimed; the ones still running finish soon. */
+  while (atomic_load(&finished) < ntasks) sched_yield();
   pthread_mutex_unlock(&run_mu);
 }
