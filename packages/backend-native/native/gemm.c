@@ -204,20 +204,27 @@ static void epilogue(const gemm_args *g, long i0, long i1, long j0, long j1) {
   }
 }
 
+/*
+ * One column block [jc, jc + nc) of C: B is packed whole (every kc slice) first, then each task —
+ * a block of mc rows × a run of B panels — walks all kc slices itself, so a product costs two
+ * barriers, not two per kc slice.
+ */
 typedef struct {
   const gemm_args *g;
   const isa *s;
-  long jc, nc, pc, kc, mc;
-  long panels, chunks, panels_per_chunk, blocks;
-  float *bpack;
-  int last;
+  long jc, nc, mc;
+  long panels, chunks, panels_per_chunk, pack_tasks;
+  float *bpack; /* slice pc/KC at bpack + pc · panels · nr, panel q of it at + q · kc · nr */
 } step;
 
 static void pack_b_task(void *ctx, long t) {
   const step *st = ctx;
-  long per = (st->panels + st->chunks - 1) / st->chunks;
-  long q0 = t * per, q1 = q0 + per < st->panels ? q0 + per : st->panels;
-  if (q0 < q1) pack_b(st->g, st->s, st->pc, st->kc, st->jc, st->nc, q0, q1, st->bpack);
+  long slices = (st->g->k + KC - 1) / KC, per_slice = st->pack_tasks / slices;
+  long slice = t / per_slice, part = t % per_slice;
+  long pc = slice * KC, kc = st->g->k - pc < KC ? st->g->k - pc : KC;
+  long per = (st->panels + per_slice - 1) / per_slice;
+  long q0 = part * per, q1 = q0 + per < st->panels ? q0 + per : st->panels;
+  if (q0 < q1) pack_b(st->g, st->s, pc, kc, st->jc, st->nc, q0, q1, st->bpack + pc * st->panels * st->s->nr);
 }
 
 static _Thread_local void *a_buffer;
@@ -234,35 +241,42 @@ static void compute_task(void *ctx, long t) {
   if (q0 >= q1) return;
   /* Row-major A is read in place when few B panels would reuse a packed copy; a short last panel is still packed. */
   int in_place = g->acs == 1 && q1 - q0 <= 4;
-  float *apack = grow(&a_buffer, &a_capacity, (size_t)(st->mc + mr) * st->kc * sizeof(float));
+  float *apack = grow(&a_buffer, &a_capacity, (size_t)(st->mc + mr) * KC * sizeof(float));
   if (!apack) abort();
-  if (!in_place) pack_a(g, s, i0, mc, st->pc, st->kc, apack);
-  else if (mc % mr) pack_a(g, s, i0 + mc / mr * mr, mc % mr, st->pc, st->kc, apack + mc / mr * mr * st->kc);
-  int accumulate = st->pc > 0 || g->accumulate;
   float tile[MAX_MR * MAX_NR] __attribute__((aligned(64)));
-  for (long q = q0; q < q1; q++) {
-    const float *bp = st->bpack + q * st->kc * nr;
-    long j = st->jc + q * nr, width = st->nc - q * nr < nr ? st->nc - q * nr : nr;
-    for (long r = 0; r < mc; r += mr) {
-      long height = mc - r < mr ? mc - r : mr;
-      int direct = in_place && height == mr;
-      const float *ap = direct ? g->a + (i0 + r) * g->ars + st->pc : apack + r * st->kc;
-      long lda = direct ? g->ars : 0;
-      float *c = g->c + (i0 + r) * g->ldc + j;
-      if (height == mr && width == nr) {
-        s->kernel(st->kc, ap, lda, bp, c, g->ldc, accumulate);
-      } else {
-        s->kernel(st->kc, ap, lda, bp, tile, nr, 0);
-        for (long i = 0; i < height; i++)
-          for (long x = 0; x < width; x++) c[i * g->ldc + x] = accumulate ? c[i * g->ldc + x] + tile[i * nr + x] : tile[i * nr + x];
+  for (long pc = 0; pc < g->k; pc += KC) {
+    long kc = g->k - pc < KC ? g->k - pc : KC;
+    int accumulate = pc > 0 || g->accumulate;
+    if (!in_place) pack_a(g, s, i0, mc, pc, kc, apack);
+    else if (mc % mr) pack_a(g, s, i0 + mc / mr * mr, mc % mr, pc, kc, apack + mc / mr * mr * kc);
+    const float *slice = st->bpack + pc * st->panels * nr;
+    for (long q = q0; q < q1; q++) {
+      const float *bp = slice + q * kc * nr;
+      long j = st->jc + q * nr, width = st->nc - q * nr < nr ? st->nc - q * nr : nr;
+      for (long r = 0; r < mc; r += mr) {
+        long height = mc - r < mr ? mc - r : mr;
+        int direct = in_place && height == mr;
+        const float *ap = direct ? g->a + (i0 + r) * g->ars + pc : apack + r * kc;
+        long lda = direct ? g->ars : 0;
+        float *c = g->c + (i0 + r) * g->ldc + j;
+        if (height == mr && width == nr) {
+          s->kernel(kc, ap, lda, bp, c, g->ldc, accumulate);
+        } else {
+          s->kernel(kc, ap, lda, bp, tile, nr, 0);
+          for (long i = 0; i < height; i++)
+            for (long x = 0; x < width; x++) c[i * g->ldc + x] = accumulate ? c[i * g->ldc + x] + tile[i * nr + x] : tile[i * nr + x];
+        }
       }
     }
   }
-  if (st->last) epilogue(g, i0, i0 + mc, st->jc + q0 * nr, st->jc + (q1 * nr < st->nc ? q1 * nr : st->nc));
+  epilogue(g, i0, i0 + mc, st->jc + q0 * nr, st->jc + (q1 * nr < st->nc ? q1 * nr : st->nc));
 }
 
 static void *b_buffer;
 static size_t b_capacity;
+
+/* Packed B per column block, in floats: bounds the scratch for very large products. */
+#define B_PACK_FLOATS (1L << 22)
 
 void gemm(const gemm_args *g, int threads) {
   if (!active) gemm_select(NULL);
@@ -276,33 +290,32 @@ void gemm(const gemm_args *g, int threads) {
   }
   /* Small products are not worth waking the workers. */
   if ((double)g->m * (double)g->n * (double)g->k < 65536.0) threads = 1;
-  long nc_max = g->n < 4096 ? g->n : 4096;
-  long kc_max = g->k < KC ? g->k : KC;
+  long slices = (g->k + KC - 1) / KC;
+  long nc_max = B_PACK_FLOATS / (slices * KC) / s->nr * s->nr;
+  if (nc_max < s->nr) nc_max = s->nr;
+  if (nc_max > g->n) nc_max = g->n;
   long panels_max = (nc_max + s->nr - 1) / s->nr;
-  float *bpack = grow(&b_buffer, &b_capacity, (size_t)panels_max * s->nr * kc_max * sizeof(float));
+  float *bpack = grow(&b_buffer, &b_capacity, (size_t)panels_max * s->nr * slices * KC * sizeof(float));
   if (!bpack) abort();
   long mc = (MC_TARGET / s->mr) * s->mr;
-  /* Balance blocks of rows over threads when rows are few. */
   long blocks = (g->m + mc - 1) / mc;
-  if (threads > 1 && blocks < threads && g->m > s->mr) {
-    long per = (g->m + threads - 1) / threads;
+  /* With several threads, enough tasks that claiming them dynamically evens out the work. */
+  if (threads > 1 && blocks < 4 * threads && g->m > s->mr) {
+    long per = (g->m + 4 * threads - 1) / (4 * threads);
     mc = (per + s->mr - 1) / s->mr * s->mr;
+    if (mc < 4 * s->mr && g->m > 4 * s->mr) mc = 4 * s->mr;
     blocks = (g->m + mc - 1) / mc;
   }
   for (long jc = 0; jc < g->n; jc += nc_max) {
     long nc = g->n - jc < nc_max ? g->n - jc : nc_max;
     long panels = (nc + s->nr - 1) / s->nr;
     long chunks = 1;
-    if (threads > 1 && blocks < 2 * threads) {
-      chunks = (2 * threads + blocks - 1) / blocks;
+    if (threads > 1 && blocks < 4 * threads) {
+      chunks = (4 * threads + blocks - 1) / blocks;
       if (chunks > panels) chunks = panels;
     }
-    for (long pc = 0; pc < g->k; pc += KC) {
-      step st = {g, s, jc, nc, pc, g->k - pc < KC ? g->k - pc : KC, mc, panels, chunks, (panels + chunks - 1) / chunks, blocks, bpack, pc + KC >= g->k};
-      step pack = st;
-      pack.chunks = threads > 1 ? threads : 1;
-      pool_run(pack_b_task, &pack, pack.chunks, threads);
-      pool_run(compute_task, &st, blocks * chunks, threads);
-    }
+    step st = {g, s, jc, nc, mc, panels, chunks, (panels + chunks - 1) / chunks, slices * (threads > 1 ? threads : 1), bpack};
+    pool_run(pack_b_task, &st, st.pack_tasks, threads);
+    pool_run(compute_task, &st, blocks * chunks, threads);
   }
 }
