@@ -73,10 +73,10 @@ static void col2im_task(void *ctx, long t) {
   }
 }
 
-/* The patch scratch, kept between calls (kernels are called from one thread): a fresh multi-MB
+/* The patch scratch of the calling thread, kept between calls: a fresh multi-MB
  * block per call would be page-faulted in every time. */
-static float *scratch;
-static size_t scratch_floats;
+static _Thread_local float *scratch;
+static _Thread_local size_t scratch_floats;
 
 /* Images per chunk, and the patch scratch for them. */
 static long chunk_images(const conv_info *c, long k, float **cols) {

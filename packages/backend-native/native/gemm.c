@@ -272,8 +272,8 @@ static void compute_task(void *ctx, long t) {
   epilogue(g, i0, i0 + mc, st->jc + q0 * nr, st->jc + (q1 * nr < st->nc ? q1 * nr : st->nc));
 }
 
-static void *b_buffer;
-static size_t b_capacity;
+static _Thread_local void *b_buffer; /* per calling thread: Node worker threads may each run kernels */
+static _Thread_local size_t b_capacity;
 
 /* Packed B per column block, in floats: bounds the scratch for very large products. */
 #define B_PACK_FLOATS (1L << 22)
