@@ -305,6 +305,11 @@ void gemm(const gemm_args *g, int threads) {
     mc = (per + s->mr - 1) / s->mr * s->mr;
     if (mc < 4 * s->mr && g->m > 4 * s->mr) mc = 4 * s->mr;
     blocks = (g->m + mc - 1) / mc;
+  } else if (threads > 1 && blocks % threads) {
+    /* A whole number of equal blocks per thread (11 blocks of 96 rows on 2 threads would leave one idle for a block). */
+    long even = (blocks + threads - 1) / threads * threads;
+    mc = ((g->m + even - 1) / even + s->mr - 1) / s->mr * s->mr;
+    blocks = (g->m + mc - 1) / mc;
   }
   for (long jc = 0; jc < g->n; jc += nc_max) {
     long nc = g->n - jc < nc_max ? g->n - jc : nc_max;
