@@ -30,7 +30,7 @@ function compare(inputs: { data: Float32Array; shape: number[] }[], op: (backend
   for (let i = 0; i < want!.length; i++) worst = Math.max(worst, Math.abs(got![i]! - want![i]!) / (1 + Math.abs(want![i]!)));
 }
 
-for (const [m, n, k] of [[1, 1, 1], [7, 33, 5], [9, 65, 300], [33, 17, 257], [130, 100, 64]] as const) {
+for (const [m, n, k] of [[1, 1, 1], [7, 33, 5], [9, 65, 300], [33, 17, 257], [130, 100, 64], [1000, 40, 50]] as const) {
   for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
     const info: MatMulInfo = { batch: 2, m, n, k, transposeA, transposeB, aBatchStride: m * k, bBatchStride: 0 };
     const bias = values(n);
