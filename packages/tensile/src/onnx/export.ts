@@ -18,7 +18,7 @@ import { Dropout, SpatialDropout } from '../nn/layers/dropout.js';
 import { Activation, Rescaling } from '../nn/layers/elementwise.js';
 import { InputLayer } from '../nn/layers/input.js';
 import { Add, Concatenate, Multiply } from '../nn/layers/merge.js';
-import { BatchNormalization, LayerNormalization } from '../nn/layers/normalization.js';
+import { BatchNormalization, LayerNormalization, UnitNormalization } from '../nn/layers/normalization.js';
 import { AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPool2D } from '../nn/layers/pooling.js';
 import { Flatten, Reshape, ZeroPadding2D } from '../nn/layers/reshaping.js';
 import { RandomAffine, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from '../nn/layers/augmentation.js';
@@ -277,6 +277,15 @@ function emitLayer(g: GraphBuilder, layer: AnyLayer, inputs: readonly Value[], i
     const scale = layer.gamma ? g.weight(`${name}.gamma`, layer.gamma) : g.floatInitializer(`${name}.gamma`, new Float32Array(channels).fill(1), [channels]);
     const offset = layer.beta ? g.weight(`${name}.beta`, layer.beta) : g.floatInitializer(`${name}.beta`, new Float32Array(channels), [channels]);
     return out(g.node('LayerNormalization', name, [x.name, scale, offset], { axis: -1, epsilon: (layer.getConfig().epsilon as number | undefined) ?? 1e-3 }), false);
+  }
+  if (layer instanceof UnitNormalization) {
+    // x / max(‖x‖₂, ε) over the last axis; ReduceL2 takes its axes as an input from opset 18.
+    const x = g.channelsLast(first);
+    const reduce = g.opset >= 18
+      ? g.node('ReduceL2', `${name}/norm`, [x.name, g.intInitializer(`${name}.axes`, [-1])], { keepdims: 1 })
+      : g.node('ReduceL2', `${name}/norm`, [x.name], { axes: [-1], keepdims: 1 });
+    const floored = g.node('Max', `${name}/floored`, [reduce, g.scalar(`${name}.epsilon`, layer.epsilon)]);
+    return out(g.node('Div', name, [x.name, floored]), false);
   }
   if (layer instanceof Activation) return out(emitActivation(g, layer.getConfig().activation as ActivationName, first, name), first.channelsFirst);
   if (layer instanceof Rescaling) {

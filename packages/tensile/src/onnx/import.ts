@@ -7,18 +7,18 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { activation, celu, elu, leakyRelu, logSoftmax, softmax } from '../ops/activations.js';
-import { add, clamp, div, mul, sub } from '../ops/arithmetic.js';
+import { add, clamp, div, maximum, mul, sub } from '../ops/arithmetic.js';
 import { concat } from '../ops/concat.js';
 import { conv2d, type Padding } from '../ops/conv.js';
 import { matmul } from '../ops/matmul.js';
 import { layerNorm } from '../ops/normalization.js';
 import { permute } from '../ops/permute.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';
-import { max, mean } from '../ops/reduce.js';
+import { max, mean, sum } from '../ops/reduce.js';
 import { reshape } from '../ops/reshape.js';
 import { pad, type PadMode } from '../ops/slice.js';
 import { tensor } from '../ops/creation.js';
-import { abs, erf, exp, log, neg, relu, sigmoid, softplus, sqrt, tanh } from '../ops/unary.js';
+import { abs, erf, exp, log, neg, relu, sigmoid, softplus, sqrt, square, tanh } from '../ops/unary.js';
 import { ModelFileError } from '../saving/errors.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -165,6 +165,15 @@ const OPS: Record<string, OpBuilder> = {
   Mul: binary(mul),
   Div: binary(div),
   MatMul: binary(matmul),
+  Max: (_a, where) => ([...xs]) => xs.map((x, i) => float(x, `${where}: input ${i}`)).reduce((m, x) => maximum(m, x)),
+  ReduceL2: (a, where, opset) => ([xv, axesValue]) => {
+    const x = float(xv, `${where}: input data`);
+    const axes = opset >= 18 ? (axesValue === undefined ? undefined : ints(axesValue, `${where}: axes`)) : a.ints('axes');
+    const keepDims = a.int('keepdims', 1) === 1;
+    // No axes: every axis, unless noop_with_empty_axes (opset 18) asks for the identity.
+    if (axes === undefined || axes.length === 0) return a.int('noop_with_empty_axes', 0) === 1 ? x : sqrt(sum(square(x), [...x.shape.keys()], keepDims));
+    return sqrt(sum(square(x), axes.map((d) => (d + x.rank) % x.rank), keepDims));
+  },
   Gemm: (a, where) => {
     const [alpha, beta, transA, transB] = [a.float('alpha', 1), a.float('beta', 1), a.int('transA', 0), a.int('transB', 0)];
     return ([x, w, c]) => {

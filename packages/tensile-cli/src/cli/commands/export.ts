@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { isQuantizedModelFile, type Model, ModelFileError, modelFromBytes, type SymbolicTensor } from 'tensile';
 import { exportOnnx, saveTfjsLayersModel } from 'tensile/node';
+import { TrainedEmbedder } from '../../apps/faces/trained/trained-embedder.node.js';
 import { IntrusionDetector } from '../../apps/ids/detector.node.js';
 import { identifyModelBytes, readModelFile } from '../../apps/model-file.node.js';
 import { applyCommonOptions, type CommonOptions, emit, positiveInt } from '../options.js';
@@ -17,9 +18,19 @@ type AnyModel = Model<SymbolicTensor | readonly SymbolicTensor[]>;
 async function networkOf(target: string): Promise<{ file: string; model: AnyModel; note: string }> {
   const { file, bytes } = await readModelFile(target);
   if (isQuantizedModelFile(bytes)) throw new ModelFileError(file, 'is an int8 model; export the float model it was quantised from');
-  if (identifyModelBytes(bytes)?.owner === 'ids') {
+  const owner = identifyModelBytes(bytes)?.owner;
+  if (owner === 'ids') {
     const detector = IntrusionDetector.fromBytes(bytes, file);
     return { file, model: detector.network, note: `its input is the ${detector.encoder.width} encoded features of a record (the feature encoder stays in the model file)` };
+  }
+  if (owner === 'faces') {
+    const embedder = TrainedEmbedder.fromBytes(bytes, file);
+    const { inputSize } = embedder.config.net;
+    return {
+      file,
+      model: embedder.model,
+      note: `its input is ${inputSize}×${inputSize} RGB face chips with pixels in [0, 1], cut as the faces commands cut them (face square ${embedder.config.faceFraction} of the photograph's shorter side); its output is unit-length embeddings, the same person below distance ${embedder.threshold.toFixed(4)}`,
+    };
   }
   return { file, model: modelFromBytes(bytes, file), note: '' };
 }
