@@ -4,12 +4,19 @@ import type { Model } from '../nn/model.js';
 import type { SymbolicTensor } from '../nn/symbolic.js';
 import { ModelFileError } from '../saving/errors.js';
 import { writeFileAtomic } from '../saving/files.node.js';
+import type { QuantizedModel } from '../quantize/quantized-model.js';
 import { encodeOnnx, type ExportOnnxOptions } from './export.js';
+import { encodeInt8Onnx } from './export-int8.js';
 import { decodeOnnx, type OnnxModel } from './import.js';
 
 /** Writes `model` as an ONNX file for inference (see `encodeOnnx`); nothing is half-written on failure. */
 export async function exportOnnx(model: Model<SymbolicTensor | readonly SymbolicTensor[]>, file: string, options: ExportOnnxOptions = {}): Promise<void> {
   await writeFileAtomic(file, encodeOnnx(model, options));
+}
+
+/** Writes an int8 model as an ONNX file that computes its int8 runtime's logits (see `encodeInt8Onnx`), atomically. */
+export async function exportInt8Onnx(model: QuantizedModel, file: string, options: ExportOnnxOptions = {}): Promise<void> {
+  await writeFileAtomic(file, encodeInt8Onnx(model, options));
 }
 
 /** Reads an ONNX file into a model Tensile runs (see `decodeOnnx`); errors name the file. */
