@@ -19,7 +19,8 @@ import { chipBatch, FACE_FRACTION, faceChip, LFW_FACE_SIDE } from '../../src/app
 import { DEFAULT_NET, embedderNet } from '../../src/apps/faces/trained/network.js';
 import { DEFAULT_RECIPE } from '../../src/apps/faces/trained/recipe.js';
 import { FACE_EMBEDDER_FILE_VERSION, TrainedEmbedder } from '../../src/apps/faces/trained/trained-embedder.node.js';
-import { maxDifference, randomizeWeights, TOLERANCE } from './onnx-check.js';
+import { randomizeWeights } from '../random-weights.js';
+import { maxDifference, TOLERANCE } from './onnx-check.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -21,7 +21,7 @@ import {
 } from 'tensile';
 import { encodeInt8Onnx, mnist } from 'tensile/node';
 import { sharedDataRoot, tempDir } from 'tensile-test-support';
-import { randomizeWeights } from './onnx-check.js';
+import { randomizeWeights } from '../random-weights.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -1,19 +1,11 @@
-/** What the ONNX Runtime tests share: random weights that exercise every tensor, and Tensile vs ONNX Runtime on one input. */
+/** What the ONNX Runtime tests share: Tensile vs ONNX Runtime on one input. */
 import assert from 'node:assert/strict';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { type Model, rand, randn, type SymbolicTensor, type Tensor } from 'tensile';
+import type { Model, SymbolicTensor, Tensor } from 'tensile';
 import { decodeOnnx, encodeOnnx } from 'tensile/node';
 
 /** The largest |Tensile − ONNX Runtime| an exported model may show. */
 export const TOLERANCE = 1e-4;
-
-/** Biases and normalisation statistics made random too, so that every weight is exercised. */
-export function randomizeWeights(model: Model<SymbolicTensor | readonly SymbolicTensor[]>): void {
-  for (const [name, t] of [...model.namedParameters(), ...model.namedBuffers()]) {
-    if (name.endsWith('movingVariance')) t.assign(rand(t.shape).mul(1.5).add(0.5));
-    else if (name.endsWith('.bias') || name.endsWith('movingMean') || name.endsWith('.beta') || name.endsWith('.gamma')) t.assign(randn(t.shape).mul(0.3));
-  }
-}
 
 /**
  * The largest |Tensile − ONNX Runtime| over the model's output for `x`; the file read back by

@@ -20,7 +20,8 @@ import { sharedDataRoot, tempDir } from 'tensile-test-support';
 import { catsDogsCnn } from '../../src/apps/catsdogs/model.js';
 import { detectorNetwork } from '../../src/apps/ids/network.js';
 import { mnistCnn } from '../../src/apps/mnist/model.js';
-import { maxDifference, randomizeWeights, TOLERANCE } from './onnx-check.js';
+import { randomizeWeights } from '../random-weights.js';
+import { maxDifference, TOLERANCE } from './onnx-check.js';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,11 @@
-/** `tensile export onnx MODEL OUT` and `tensile export tfjs MODEL DIR`: a trained model for other runtimes. */
+/**
+ * `tensile export onnx MODEL OUT`, `tensile export tfjs MODEL DIR` and `tensile export pytorch MODEL OUT`: a
+ * trained model for other runtimes; `tensile import pytorch MODEL WEIGHTS OUT`: weights trained in PyTorch back.
+ */
 import type { Command } from 'commander';
 import path from 'node:path';
 import { isQuantizedModelFile, type Model, ModelFileError, modelFromBytes, outputShapeOf, quantizedModelFromBytes, type SymbolicTensor } from 'tensile';
-import { exportInt8Onnx, exportOnnx, saveTfjsLayersModel } from 'tensile/node';
+import { exportInt8Onnx, exportOnnx, loadPytorchWeights, saveModel, savePytorchWeights, saveTfjsLayersModel, toPytorchStateDict } from 'tensile/node';
 import { TrainedEmbedder } from '../../apps/faces/trained/trained-embedder.node.js';
 import { IntrusionDetector } from '../../apps/ids/detector.node.js';
 import { identifyModelBytes, readModelFile } from '../../apps/model-file.node.js';
@@ -55,6 +58,11 @@ async function writeOnnx(file: string, bytes: Uint8Array, out: string, opset: nu
   return { name: model.name, input: model.inputs.map((t) => [null, ...t.shape.slice(1)]), output: model.outputs.map((t) => [null, ...t.shape.slice(1)]), note };
 }
 
+/** The PyTorch names and shapes of a model's weights, for the message. */
+function describeStateDict(model: AnyModel): string {
+  return Object.entries(toPytorchStateDict(model)).map(([name, t]) => `${name} [${t.shape.join(', ')}]`).join(', ');
+}
+
 export function registerExportCommands(program: Command): void {
   const exportCommand = program.command('export').description('write a trained model in a format other tools read');
   exportCommand
@@ -86,5 +94,38 @@ export function registerExportCommands(program: Command): void {
       const { model, note } = networkOf(file, bytes);
       await saveTfjsLayersModel(model, dir);
       emit(all, { model: file, out: path.join(dir, 'model.json') }, [`wrote ${path.join(dir, 'model.json')}: '${model.name}' from ${file}`, ...(note ? [note] : [])].join('\n'));
+    });
+  exportCommand
+    .command('pytorch')
+    .description("write a model's weights under PyTorch's names and layouts (Linear [out, in], Conv2d OIHW, BatchNorm running_mean/running_var …) as a safetensors file for the equivalent nn.Module's load_state_dict (docs/interop-many-machines.md)")
+    .argument('<model>', 'model file or folder')
+    .argument('<out>', 'the .safetensors file to write (atomically)')
+    .action(async (target: string, out: string, _options: object, command: Command) => {
+      const all = command.optsWithGlobals<CommonOptions>();
+      await applyCommonOptions(all);
+      const { file, bytes } = await readModelFile(target);
+      const { model, note } = networkOf(file, bytes);
+      await savePytorchWeights(model, out);
+      const tensors = describeStateDict(model);
+      emit(all, { model: file, out, tensors: Object.keys(toPytorchStateDict(model)) }, [`wrote ${out}: '${model.name}' from ${file} as PyTorch tensors ${tensors}`, ...(note ? [note] : [])].join('\n'));
+    });
+  program
+    .command('import')
+    .description('bring weights trained elsewhere into a Tensile model')
+    .command('pytorch')
+    .description('load a PyTorch state dict saved as safetensors (names and layouts of tensile export pytorch) into a saved model of the same architecture, and save the result')
+    .argument('<model>', 'the Tensile model (file or folder) whose architecture the weights fit')
+    .argument('<weights>', 'the PyTorch .safetensors file')
+    .argument('<out>', 'where to save the model with the new weights (a .safetensors file or a folder, atomically)')
+    .action(async (target: string, weights: string, out: string, _options: object, command: Command) => {
+      const all = command.optsWithGlobals<CommonOptions>();
+      await applyCommonOptions(all);
+      const { file, bytes } = await readModelFile(target);
+      const owner = identifyModelBytes(bytes)?.owner;
+      if (isQuantizedModelFile(bytes) || owner === 'ids' || owner === 'faces') throw new ModelFileError(file, 'is not a plain saved model (written by saveModel or a train command); tensile import pytorch writes those only');
+      const model = modelFromBytes(bytes, file);
+      await loadPytorchWeights(model, weights);
+      await saveModel(model, out);
+      emit(all, { model: file, weights, out }, `wrote ${out}: '${model.name}' from ${file} with the weights of ${weights}`);
     });
 }
