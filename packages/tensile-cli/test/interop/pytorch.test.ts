@@ -1,7 +1,8 @@
 /**
  * Tensile ↔ PyTorch, where /usr/bin/python3 has torch (Debian's python3-torch; skipped with one line
  * otherwise): `tensile export pytorch` writes a network's weights under PyTorch's names and layouts,
- * torch_peer.py loads them into the equivalent nn.Module (strict) and gives Tensile's outputs within 1e-4;
+ * torch_peer.py loads them into the equivalent nn.Module (strict) and gives Tensile's outputs within 1e-4,
+ * for a test network and for the face embedder (untrained; the trained file is not in the repository);
  * then the many-machines round trip on one machine: torch trains the weights with DistributedDataParallel
  * in two processes, `tensile import pytorch` brings them back, and Tensile's outputs are torch's.
  */
@@ -18,6 +19,7 @@ import {
 } from 'tensile';
 import { loadModel, saveModel } from 'tensile/node';
 import { tempDir } from 'tensile-test-support';
+import { faceChips, FACES, untrainedEmbedder } from '../face-embedder-fixture.js';
 import { randomizeWeights } from '../random-weights.js';
 
 const run = promisify(execFile);
@@ -83,9 +85,23 @@ describe('Tensile and PyTorch', { skip: torchPresent ? false : `no ${PYTHON} wit
     assert.match(stdout, /conv1\.weight \[8, 3, 3, 3\], conv1\.bias \[8\], bn1\.weight \[8\], bn1\.bias \[8\], bn1\.running_mean \[8\], bn1\.running_var \[8\], conv2\.weight \[12, 4, 3, 3\], fc1\.weight \[16, 192\]/);
     const x = rand([6, 16, 16, 3]);
     await writeFile(data, encodeSafetensors({ x }));
-    await run(PYTHON, [peer, 'forward', weights, data, out], { env });
+    await run(PYTHON, [peer, 'forward', 'twin', weights, data, out], { env });
     const difference = maxDifference(await readY(out), model.predict(x));
     t.diagnostic(`PyTorch module vs Tensile: max |difference| = ${difference.toExponential(2)}`);
+    assert.ok(difference < TOLERANCE, `max difference ${difference}`);
+  });
+
+  it('the face embedder (untrained, seeded) in its PyTorch twin gives Tensile\'s unit embeddings of LFW faces', async (t) => {
+    const dir = await tempDir('tensile-pytorch-face-');
+    const embedder = untrainedEmbedder();
+    const [file, weights, data, out] = ['embedder.safetensors', 'torch.safetensors', 'data.safetensors', 'y.safetensors'].map((f) => path.join(dir, f)) as [string, string, string, string];
+    await embedder.save(file);
+    assert.match(await tensile('export', 'pytorch', file, weights), /stage1a_conv\.weight \[32, 3, 3, 3\], stage1a_bn\.weight \[32\], .* embedding\.weight \[128, 4608\], embedding_bn\.weight \[128\]/);
+    const { x, real } = await faceChips(t);
+    await writeFile(data, encodeSafetensors({ x }));
+    await run(PYTHON, [peer, 'forward', 'face-embedder', weights, data, out], { env });
+    const difference = maxDifference(await readY(out), embedder.model.predict(x));
+    t.diagnostic(`face embedder on ${FACES} ${real ? 'LFW faces' : 'random chips'}: max |torch - tensile| = ${difference.toExponential(2)}`);
     assert.ok(difference < TOLERANCE, `max difference ${difference}`);
   });
 

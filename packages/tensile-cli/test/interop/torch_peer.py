@@ -1,9 +1,11 @@
 """The PyTorch side of Tensile's PyTorch tests (packages/tensile-cli/test/interop/pytorch.test.ts) and of
-docs/interop-many-machines.md: the nn.Module equivalent to the Tensile test network (same layer names, the
+docs/interop-many-machines.md: the nn.Modules equivalent to the Tensile test network and to the face
+embedder (same layer names, the
 naming and layout convention of packages/tensile/src/saving/pytorch-weights.ts), safetensors read and
 written by hand (the safetensors package need not be installed), and
 
-  forward WEIGHTS DATA OUT            eval-mode outputs of DATA's 'x' (NHWC, as Tensile) into OUT's 'y'
+  forward NETWORK WEIGHTS DATA OUT    eval-mode outputs of DATA's 'x' (NHWC, as Tensile) into OUT's 'y',
+                                      NETWORK 'twin' (the test network) or 'face-embedder'
   train WEIGHTS DATA OUT_WEIGHTS OUT  STEPS SGD steps on DATA's 'x'/'labels', with DistributedDataParallel
                                       when launched by torch.distributed.run (each process its share of
                                       the batch); rank 0 writes the weights and the eval-mode outputs
@@ -47,6 +49,36 @@ def network():
     ]))
 
 
+def conv_bn_relu(name, inputs, filters, stride=1):
+    """Tensile's conv (3x3, 'same', no bias) → BN (momentum 0.9 → 0.1) → ReLU of the face embedder."""
+    pad = [(f'{name}_conv_pad', nn.ZeroPad2d((0, 1, 0, 1)))] if stride == 2 else []
+    conv = nn.Conv2d(inputs, filters, 3, stride=stride, padding=0 if stride == 2 else 1, bias=False)
+    return pad + [(f'{name}_conv', conv), (f'{name}_bn', nn.BatchNorm2d(filters, eps=1e-3, momentum=0.1)), (f'{name}_relu', nn.ReLU())]
+
+
+class UnitNormalization(nn.Module):
+    """Tensile's UnitNormalization: x / max(|x|, 1e-12) over the last axis."""
+
+    def forward(self, x):
+        return nn.functional.normalize(x, dim=-1, eps=1e-12)
+
+
+def face_embedder():
+    """The twin of the face embedder trained by `tensile faces train-embedder` (apps/faces/trained/network.ts,
+    filters 32, 48, 96, 128 on a 96x96 RGB chip), with its unit normalisation; the augmentation layers do
+    nothing at inference and have no weights, so the twin leaves them out."""
+    return nn.Sequential(OrderedDict(
+        conv_bn_relu('stage1a', 3, 32, 2) + conv_bn_relu('stage1b', 32, 32) + [('pool1', nn.MaxPool2d(2))]
+        + conv_bn_relu('stage2a', 32, 48) + conv_bn_relu('stage2b', 48, 48) + [('pool2', nn.MaxPool2d(2))]
+        + conv_bn_relu('stage3a', 48, 96) + conv_bn_relu('stage3b', 96, 96) + [('pool3', nn.MaxPool2d(2))]
+        + conv_bn_relu('stage4', 96, 128)
+        + [('flatten', nn.Flatten()), ('dropout', nn.Dropout(0.2)), ('embedding', nn.Linear(128 * 6 * 6, 128, bias=False)),
+           ('embedding_bn', nn.BatchNorm1d(128, eps=1e-3, momentum=0.1)), ('unit_embedding', UnitNormalization())]))
+
+
+NETWORKS = {'twin': network, 'face-embedder': face_embedder}
+
+
 def read_safetensors(path):
     with open(path, 'rb') as f:
         data = f.read()
@@ -80,8 +112,8 @@ def write_safetensors(path, tensors):
     os.replace(path + '.tmp', path)
 
 
-def load(weights):
-    model = network()
+def load(weights, build=network):
+    model = build()
     # strict: every tensor of the convention present and no other (num_batches_tracked is filled in by PyTorch)
     missing, unexpected = model.load_state_dict(read_safetensors(weights), strict=False)
     missing = [k for k in missing if not k.endswith('num_batches_tracked')]
@@ -94,8 +126,8 @@ def nchw(x):
     return x.permute(0, 3, 1, 2).contiguous()
 
 
-def forward(weights, data, out):
-    model = load(weights).eval()
+def forward(name, weights, data, out):
+    model = load(weights, NETWORKS[name]).eval()
     with torch.no_grad():
         y = model(nchw(read_safetensors(data)['x']))
     write_safetensors(out, {'y': y})
