@@ -74,7 +74,7 @@ describe('splitTraining', () => {
     const spec: [string, number, number][] = [['normal', 0, 100], ['neptune', 1, 60], ['pod', 1, 12], ['land', 1, 3], ['satan', 2, 20], ['spy', 3, 2]];
     const attacks = spec.flatMap(([name, , count]) => new Array<string>(count).fill(name));
     const categories = spec.flatMap(([, category, count]) => new Array<number>(count).fill(category));
-    const split = splitTraining(attacks, categories, { fraction: 0.1, seed: 0, minHeldOut: 10 });
+    const split = splitTraining(attacks, categories, { fraction: 0.1, seed: 0, minHeldOut: 10, rule: 'rarest-type' });
     // DoS: pod (12) is the rarest with ≥ 10 records (land has 3); Probe: satan is its category's
     // most common type, so it stays; R2L: none with ≥ 10.
     assert.deepEqual(split.heldOutAttacks, ['pod']);
@@ -83,7 +83,7 @@ describe('splitTraining', () => {
     assert.equal(fit.size + split.validationRows.length, attacks.length);
     assert.ok(split.fitRows.every((row) => attacks[row] !== 'pod'));
     assert.equal(split.validationRows.length, 12 + Math.round(0.1 * 185));
-    assert.deepEqual(splitTraining(attacks, categories, { fraction: 0.1, seed: 0, minHeldOut: 10 }), split, 'the split is a function of the seed');
+    assert.deepEqual(splitTraining(attacks, categories, { fraction: 0.1, seed: 0, minHeldOut: 10, rule: 'rarest-type' }), split, 'the split is a function of the seed');
   });
 });
 

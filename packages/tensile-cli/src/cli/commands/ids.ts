@@ -16,6 +16,7 @@ interface TrainCliOptions extends CommonOptions {
   trainLimit?: number;
   ganFakeWeight?: number;
   ganGeneratorLoss?: GanSettings['generatorLoss'];
+  logScale: boolean;
 }
 
 interface EvaluateCliOptions extends CommonOptions {
@@ -64,6 +65,7 @@ export function registerIdsCommands(program: Command): void {
     .option('--train-limit <n>', 'use only the first N records of KDDTrain+', positiveInt)
     .option('--gan-fake-weight <w>', `weight of G's fakes in D's loss (default ${GAN_SETTINGS.fakeWeight})`, positiveNumber)
     .option('--gan-generator-loss <name>', `feature-matching or non-saturating (default ${GAN_SETTINGS.generatorLoss})`, generatorLoss)
+    .option('--no-log-scale', 'min-max scale the numeric features without log1p first (study of issue #29)')
     .action(async (options: TrainCliOptions, command: Command) => {
       const all = await withGlobals(options, command);
       const result = await trainIds({
@@ -72,6 +74,7 @@ export function registerIdsCommands(program: Command): void {
         out: options.out,
         maxEpochs: options.epochs,
         trainLimit: options.trainLimit,
+        logScale: options.logScale,
         gan: {
           ...(options.ganFakeWeight !== undefined ? { fakeWeight: options.ganFakeWeight } : {}),
           ...(options.ganGeneratorLoss !== undefined ? { generatorLoss: options.ganGeneratorLoss } : {}),
@@ -86,9 +89,11 @@ export function registerIdsCommands(program: Command): void {
         result,
         [
           ...result.models.map(
-            (m) => `${m.variant} seed ${m.seed}: validation accuracy ${(100 * m.validation.accuracy).toFixed(2)}% at threshold ${m.threshold.toFixed(3)}, epoch ${m.bestEpoch} kept → ${m.path}`,
+            (m) =>
+              `${m.variant} seed ${m.seed}: validation accuracy ${(100 * m.validation.accuracy).toFixed(2)}%, shift-balanced ${(100 * m.shiftBalancedAccuracy).toFixed(2)}%, unseen types flagged ${(100 * m.heldOutDetectionRate).toFixed(2)}% at threshold ${m.threshold.toFixed(3)}, epoch ${m.bestEpoch} kept → ${m.path}`,
           ),
-          `${result.trainRecords} training and ${result.validationRecords} validation records; ${(result.totalSeconds / 60).toFixed(1)} min. Next: tensile ids evaluate --model ${result.out}`,
+          ...result.splits.map((s) => `split ${s.rule} (${s.variants.join(', ')}): ${s.trainRecords} training and ${s.validationRecords} validation records, held-out types ${s.heldOutAttacks.join(', ')}`),
+          `${(result.totalSeconds / 60).toFixed(1)} min. Next: tensile ids evaluate --model ${result.out}`,
         ].join('\n'),
       );
     });
