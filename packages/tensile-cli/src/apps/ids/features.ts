@@ -10,7 +10,7 @@ import { FEATURE_COLUMNS, SYMBOLIC_COLUMNS } from './records.js';
 
 export interface FeatureEncoderJSON {
   readonly kind: 'IdsFeatureEncoder';
-  readonly logScaled: boolean;
+  readonly logScaled: true;
   readonly encoder: TabularEncoderJSON;
 }
 
@@ -27,23 +27,11 @@ function logScaled(row: TabularRow): TabularRow {
   return out;
 }
 
-function identity(row: TabularRow): TabularRow {
-  return row;
-}
-
 export class FeatureEncoder {
-  private readonly prepare: (row: TabularRow) => TabularRow;
+  private constructor(private readonly encoder: TabularEncoder) {}
 
-  private constructor(
-    private readonly encoder: TabularEncoder,
-    private readonly logScale: boolean,
-  ) {
-    this.prepare = logScale ? logScaled : identity;
-  }
-
-  static fit(rows: readonly TabularRow[], options: { logScale?: boolean } = {}): FeatureEncoder {
-    const logScale = options.logScale ?? true;
-    return new FeatureEncoder(TabularEncoder.fit(SPEC, rows.map(logScale ? logScaled : identity)), logScale);
+  static fit(rows: readonly TabularRow[]): FeatureEncoder {
+    return new FeatureEncoder(TabularEncoder.fit(SPEC, rows.map(logScaled)));
   }
 
   get width(): number {
@@ -57,15 +45,15 @@ export class FeatureEncoder {
   /** Row-major `[rows.length, width]`. */
   transform(rows: readonly TabularRow[]): Float32Array {
     const out = new Float32Array(rows.length * this.width);
-    rows.forEach((row, i) => this.encoder.transform(this.prepare(row), out, i * this.width));
+    rows.forEach((row, i) => this.encoder.transform(logScaled(row), out, i * this.width));
     return out;
   }
 
   toJSON(): FeatureEncoderJSON {
-    return { kind: 'IdsFeatureEncoder', logScaled: this.logScale, encoder: this.encoder.toJSON() };
+    return { kind: 'IdsFeatureEncoder', logScaled: true, encoder: this.encoder.toJSON() };
   }
 
   static fromJSON(json: FeatureEncoderJSON): FeatureEncoder {
-    return new FeatureEncoder(TabularEncoder.fromJSON(json.encoder), json.logScaled);
+    return new FeatureEncoder(TabularEncoder.fromJSON(json.encoder));
   }
 }

@@ -40,8 +40,6 @@ export interface TrainIdsOptions {
   readonly maxEpochs?: number;
   /** Changes to the GAN's settings (studies). */
   readonly gan?: Partial<GanSettings>;
-  /** log1p of the numeric features before min-max scaling (default true). */
-  readonly logScale?: boolean;
   readonly onEpoch?: (variant: Variant, seed: number, log: EpochLog) => void;
 }
 
@@ -133,7 +131,7 @@ function prepareSplit(data: LabeledRecords, rule: HeldOutRule, variants: Variant
     minHeldOut: VARIANT_SETTINGS[variants[0]!].heldOut.minRecords,
     rule,
   });
-  const encoder = FeatureEncoder.fit(fitRows.map((row) => data.records[row]!.features), { logScale: options.logScale });
+  const encoder = FeatureEncoder.fit(fitRows.map((row) => data.records[row]!.features));
   const fit = encodedSet(data, fitRows, encoder);
   const validation = encodedSet(data, validationRows, encoder);
   const heldOut = new Set(heldOutAttacks);

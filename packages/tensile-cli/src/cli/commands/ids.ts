@@ -16,7 +16,6 @@ interface TrainCliOptions extends CommonOptions {
   trainLimit?: number;
   ganFakeWeight?: number;
   ganGeneratorLoss?: GanSettings['generatorLoss'];
-  logScale: boolean;
 }
 
 interface EvaluateCliOptions extends CommonOptions {
@@ -65,7 +64,6 @@ export function registerIdsCommands(program: Command): void {
     .option('--train-limit <n>', 'use only the first N records of KDDTrain+', positiveInt)
     .option('--gan-fake-weight <w>', `weight of G's fakes in D's loss (default ${GAN_SETTINGS.fakeWeight})`, positiveNumber)
     .option('--gan-generator-loss <name>', `feature-matching or non-saturating (default ${GAN_SETTINGS.generatorLoss})`, generatorLoss)
-    .option('--no-log-scale', 'min-max scale the numeric features without log1p first (study of issue #29)')
     .action(async (options: TrainCliOptions, command: Command) => {
       const all = await withGlobals(options, command);
       const result = await trainIds({
@@ -74,7 +72,6 @@ export function registerIdsCommands(program: Command): void {
         out: options.out,
         maxEpochs: options.epochs,
         trainLimit: options.trainLimit,
-        logScale: options.logScale,
         gan: {
           ...(options.ganFakeWeight !== undefined ? { fakeWeight: options.ganFakeWeight } : {}),
           ...(options.ganGeneratorLoss !== undefined ? { generatorLoss: options.ganGeneratorLoss } : {}),
