@@ -11,7 +11,7 @@
  * ```
  */
 import { NSL_KDD_CATEGORIES, writeFileAtomic } from 'tensile/node';
-import { DataError, decodeSafetensors, encodeSafetensors, ModelFileError, parseCsvRows, type Sequential, type StateDict, type TabularRow, type Tensor } from 'tensile';
+import { DataError, ValueError, decodeSafetensors, encodeSafetensors, ModelFileError, parseCsvRows, type Sequential, type StateDict, type TabularRow, type Tensor } from 'tensile';
 import { anomalyScores, type AnomalyNetworks } from './anomaly.js';
 import { FeatureEncoder, type FeatureEncoderJSON } from './features.js';
 import { readOwnModel, requireOwnModel } from '../model-file.node.js';
@@ -93,7 +93,7 @@ export class IntrusionDetector {
     /** Required when `config.anomaly` is set. */
     readonly anomaly: AnomalyNetworks | null = null,
   ) {
-    if ((config.anomaly === undefined) !== (anomaly === null)) throw new ModelFileError(config.variant, 'needs anomaly networks exactly when its config has an anomaly part');
+    if ((config.anomaly === undefined) !== (anomaly === null)) throw new ValueError(`IntrusionDetector (${config.variant}): anomaly networks are needed exactly when the config has an anomaly part`);
   }
 
   get threshold(): number {

@@ -71,11 +71,15 @@ function unseenTable(result: EvaluateIdsResult, file: string): string {
   );
 }
 
+function categoryIndex(name: string): number {
+  return (NSL_KDD_CATEGORIES as readonly string[]).indexOf(name);
+}
+
 /** Detection rate per attack type and detector; `*` marks a type the detector's training never saw. */
 function typeTable(result: EvaluateIdsResult, file: string): string {
   const groups = byVariant(result);
   const types = Object.entries(result.models[0]!.results[file]!.detectionByType).sort(
-    ([a, x], [b, y]) => NSL_KDD_CATEGORIES.indexOf(x.category as never) - NSL_KDD_CATEGORIES.indexOf(y.category as never) || y.records - x.records || a.localeCompare(b),
+    ([a, x], [b, y]) => categoryIndex(x.category) - categoryIndex(y.category) || y.records - x.records || a.localeCompare(b),
   );
   return markdownTable(
     ['attack type', 'category', 'records', ...groups.map(([variant]) => variant)],

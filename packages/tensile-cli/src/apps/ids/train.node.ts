@@ -10,14 +10,14 @@ import path from 'node:path';
 import { Adam, manualSeed } from 'tensile';
 import { writeFileAtomic } from 'tensile/node';
 import { commandLine, machineInfo, type MachineInfo } from '../report/machine.node.js';
-import { anomalyScores, anomalyStep } from './anomaly.js';
+import { anomalyScores, anomalyStep, type AnomalyNetworks } from './anomaly.js';
 import { readNslKdd, type LabeledRecords } from './dataset.node.js';
 import { anomalyNetworks, DETECTOR_FILE_VERSION, type DetectorConfig, IntrusionDetector } from './detector.node.js';
 import { FeatureEncoder } from './features.js';
 import { ganStep } from './gan.js';
 import { bestAccuracyThreshold, binaryMetrics, type BinaryMetrics } from './metrics.js';
 import { detectorNetwork, generatorNetwork } from './network.js';
-import { bestEitherThresholds, bestThreshold, eitherScore, KNOWN_ATTACK, NORMAL, shiftBalancedAccuracy, UNSEEN_ATTACK } from './thresholds.js';
+import { bestEitherThresholds, bestThreshold, eitherScore, type EitherThresholds, KNOWN_ATTACK, NORMAL, shiftBalancedAccuracy, UNSEEN_ATTACK } from './thresholds.js';
 import { runEpochs, scoreEncoded, supervisedStep, validationLoss, type EncodedSet, type EpochLog } from './training.js';
 import { type HeldOutRule, splitTraining } from './split.js';
 import { ANOMALY_SETTINGS, GAN_SETTINGS, type GanSettings, VARIANT_SETTINGS, type Variant } from './variants.js';
@@ -61,7 +61,7 @@ export interface TrainedModel {
   readonly bestEpoch: number;
   readonly epochs: EpochLog[];
   readonly threshold: number;
-  readonly validation: BinaryMetrics;
+  readonly validation: ValidationScores;
   /** Share of the held-out attack types' validation records flagged. */
   readonly heldOutDetectionRate: number;
   readonly shiftBalancedAccuracy: number;
@@ -235,7 +235,6 @@ async function trainOne(variant: Variant, seed: number, split: PreparedSplit, op
   const scores = combined?.scores ?? supervised;
   const threshold = combined ? 1 : accuracyThreshold;
   const judged = validationScores(scores, threshold, split);
-  const { threshold: _, shiftBalancedAccuracy: shiftBalanced, unseenDetectionRate, knownDetectionRate: __, ...validationMetrics } = judged;
   const seconds = (performance.now() - started) / 1000;
   const file = path.join(options.out, `${variant}-seed${seed}.safetensors`);
   const config: DetectorConfig = {
@@ -251,9 +250,9 @@ async function trainOne(variant: Variant, seed: number, split: PreparedSplit, op
     training: {
       bestEpoch,
       epochs,
-      validation: validationMetrics,
-      heldOutDetectionRate: unseenDetectionRate,
-      shiftBalancedAccuracy: shiftBalanced,
+      validation: judged,
+      heldOutDetectionRate: judged.unseenDetectionRate,
+      shiftBalancedAccuracy: judged.shiftBalancedAccuracy,
       fitAttacks: split.summary.fitAttacks,
       ...(combined ? { parts: combined.parts } : {}),
       trainRecords: fit.count,
@@ -270,16 +269,24 @@ async function trainOne(variant: Variant, seed: number, split: PreparedSplit, op
     bestEpoch,
     epochs,
     threshold,
-    validation: validationMetrics,
-    heldOutDetectionRate: unseenDetectionRate,
-    shiftBalancedAccuracy: shiftBalanced,
+    validation: judged,
+    heldOutDetectionRate: judged.unseenDetectionRate,
+    shiftBalancedAccuracy: judged.shiftBalancedAccuracy,
     ...(combined ? { parts: combined.parts } : {}),
     seconds,
   };
 }
 
+interface AnomalyPart {
+  readonly networks: AnomalyNetworks;
+  readonly thresholds: EitherThresholds;
+  /** The combined score of each validation record (an attack at ≥ 1). */
+  readonly scores: Float32Array;
+  readonly parts: NonNullable<TrainedModel['parts']>;
+}
+
 /** The combined variant's anomaly GAN, trained on the normal fitting records, and both thresholds. */
-async function trainAnomalyPart(seed: number, split: PreparedSplit, supervised: Float32Array, accuracyThreshold: number, options: TrainIdsOptions) {
+async function trainAnomalyPart(seed: number, split: PreparedSplit, supervised: Float32Array, accuracyThreshold: number, options: TrainIdsOptions): Promise<AnomalyPart> {
   const settings = ANOMALY_SETTINGS;
   const { encoder, validation, groups } = split;
   const normal = normalOnly(split.fit);
