@@ -123,12 +123,14 @@ function normalOnly(set: EncodedSet): EncodedSet {
   return { features, count: rows.length, width: set.width, binary: new Uint8Array(rows.length), category: new Uint8Array(rows.length) };
 }
 
-function prepareSplit(data: LabeledRecords, rule: HeldOutRule, variants: Variant[], options: TrainIdsOptions): PreparedSplit {
+/** The split of `variants`, which share one held-out rule. */
+function prepareSplit(data: LabeledRecords, variants: Variant[], options: TrainIdsOptions): PreparedSplit {
   const attacks = data.records.map((record) => record.label ?? '');
+  const { rule, minRecords } = VARIANT_SETTINGS[variants[0]!].heldOut;
   const { fitRows, validationRows, heldOutAttacks } = splitTraining(attacks, data.category, {
     fraction: options.validationFraction ?? 0.1,
     seed: SPLIT_SEED,
-    minHeldOut: VARIANT_SETTINGS[variants[0]!].heldOut.minRecords,
+    minHeldOut: minRecords,
     rule,
   });
   const encoder = FeatureEncoder.fit(fitRows.map((row) => data.records[row]!.features));
@@ -158,14 +160,15 @@ function prepareSplit(data: LabeledRecords, rule: HeldOutRule, variants: Variant
 export async function trainIds(options: TrainIdsOptions): Promise<TrainIdsResult> {
   const started = performance.now();
   const data = await readNslKdd('KDDTrain+', options.trainLimit);
-  // Variants of the same held-out rule share one split (and encoder).
-  const rules = [...new Set(options.variants.map((v) => VARIANT_SETTINGS[v].heldOut.rule))];
-  const splits = new Map(rules.map((rule) => [rule, prepareSplit(data, rule, options.variants.filter((v) => VARIANT_SETTINGS[v].heldOut.rule === rule), options)]));
+  // Variants with the same held-out rule share one split (and encoder).
+  const splitKey = (variant: Variant): string => JSON.stringify(VARIANT_SETTINGS[variant].heldOut);
+  const keys = [...new Set(options.variants.map(splitKey))];
+  const splits = new Map(keys.map((key) => [key, prepareSplit(data, options.variants.filter((v) => splitKey(v) === key), options)]));
   await mkdir(options.out, { recursive: true });
   const models: TrainedModel[] = [];
   for (let seed = 1; seed <= options.seeds; seed++) {
     for (const variant of options.variants) {
-      models.push(await trainOne(variant, seed, splits.get(VARIANT_SETTINGS[variant].heldOut.rule)!, options));
+      models.push(await trainOne(variant, seed, splits.get(splitKey(variant))!, options));
     }
   }
   const result: TrainIdsResult = {
