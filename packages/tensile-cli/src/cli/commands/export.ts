@@ -19,6 +19,7 @@ async function networkOf(target: string): Promise<{ file: string; model: AnyMode
   if (isQuantizedModelFile(bytes)) throw new ModelFileError(file, 'is an int8 model; export the float model it was quantised from');
   if (identifyModelBytes(bytes)?.owner === 'ids') {
     const detector = IntrusionDetector.fromBytes(bytes, file);
+    if (detector.anomaly) throw new ModelFileError(file, 'is a combined detector (MLP or anomaly GAN): its verdict needs four networks and two thresholds, so no single network can be exported');
     return { file, model: detector.network, note: `its input is the ${detector.encoder.width} encoded features of a record (the feature encoder stays in the model file)` };
   }
   return { file, model: modelFromBytes(bytes, file), note: '' };
