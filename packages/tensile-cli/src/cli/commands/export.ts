@@ -31,6 +31,7 @@ function networkOf(file: string, bytes: Uint8Array): { model: AnyModel; note: st
   const owner = identifyModelBytes(bytes)?.owner;
   if (owner === 'ids') {
     const detector = IntrusionDetector.fromBytes(bytes, file);
+    if (detector.anomaly) throw new ModelFileError(file, 'is a combined detector (MLP or anomaly GAN): its verdict needs four networks and two thresholds, so no single network can be exported');
     return { model: detector.network, note: `its input is the ${detector.encoder.width} encoded features of a record (the feature encoder stays in the model file)` };
   }
   if (owner === 'faces') {
