@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { decodeOnnx } from 'tensile/node';
 import { tempDir } from 'tensile-test-support';
 import { faceChips, FACES, untrainedEmbedder } from '../face-embedder-fixture.js';
-import { maxDifference, TOLERANCE } from './onnx-check.js';
+import { checkWithOnnx, maxDifference, TOLERANCE } from './onnx-check.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -29,6 +29,7 @@ describe('the face embedder through ONNX', () => {
     assert.match(stdout, /its output is unit-length embeddings, the same person below distance 1\.0000/);
     const { x, real } = await faceChips(t);
     const bytes = new Uint8Array(await readFile(out));
+    await checkWithOnnx(t, bytes);
     const difference = await maxDifference(embedder.model, x, bytes);
     t.diagnostic(`face embedder on ${FACES} ${real ? 'LFW faces' : 'random chips'}: max |tensile - onnxruntime| = ${difference.toExponential(2)}`);
     assert.ok(difference < TOLERANCE, `max difference ${difference}`);

@@ -22,6 +22,7 @@ import {
 import { encodeInt8Onnx, mnist } from 'tensile/node';
 import { sharedDataRoot, tempDir } from 'tensile-test-support';
 import { randomizeWeights } from '../random-weights.js';
+import { checkWithOnnx } from './onnx-check.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -73,6 +74,7 @@ describe('int8 models through ONNX', () => {
       assert.match(stdout, new RegExp(`wrote .*: '${network.name}' .* input \\[\\[null,28,28,1\\]\\] → output \\[\\[null,10\\]\\]`));
       const bytes = new Uint8Array(await readFile(out));
       assert.deepEqual(bytes, new Uint8Array(encodeInt8Onnx(quantized)), 'the command writes encodeInt8Onnx\'s bytes');
+      await checkWithOnnx(t, bytes);
       const images = Float32Array.from(test.dataSync());
       const expected = new Int8Runtime(quantized).predictLogits(images, 32);
       const session = await InferenceSession.create(bytes);

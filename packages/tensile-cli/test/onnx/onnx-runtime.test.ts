@@ -5,10 +5,8 @@
  * Tensile's ONNX import of the same bytes agrees within 1e-5.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import {
   Activation, ACTIVATIONS, Add, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
@@ -21,30 +19,7 @@ import { catsDogsCnn } from '../../src/apps/catsdogs/model.js';
 import { detectorNetwork } from '../../src/apps/ids/network.js';
 import { mnistCnn } from '../../src/apps/mnist/model.js';
 import { randomizeWeights } from '../random-weights.js';
-import { maxDifference, TOLERANCE } from './onnx-check.js';
-
-const run = promisify(execFile);
-
-/** A Python with the official `onnx` package (Debian's python3-onnx), or null. */
-async function pythonWithOnnx(): Promise<string | null> {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    if (await run(python, ['-c', 'import onnx']).then(() => true, () => false)) return python;
-  }
-  return null;
-}
-
-/** The official ONNX checker (full check: shape inference included) on `bytes`; skipped with a note without it. */
-async function checkWithOnnx(t: { diagnostic(message: string): void }, bytes: Uint8Array): Promise<void> {
-  const python = await pythonWithOnnx();
-  if (python === null) {
-    t.diagnostic('no Python with the onnx package (apt-get install python3-onnx): the official checker was not run');
-    return;
-  }
-  const file = path.join(await tempDir('tensile-onnx-check-'), 'model.onnx');
-  await writeFile(file, bytes);
-  const { stdout } = await run(python, ['-c', 'import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print("checked", onnx.__version__)', file]);
-  t.diagnostic(`onnx.checker (full check): ${stdout.trim()}`);
-}
+import { checkWithOnnx, maxDifference, TOLERANCE } from './onnx-check.js';
 
 describe('ONNX export run by ONNX Runtime', () => {
   it('the MNIST CNN on real digits (or random images without the dataset), through exportOnnx and a file', async (t) => {
