@@ -79,7 +79,7 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
     async (request) => service.resolve(request.params.id, request.body.outcome),
   );
 
-  app.get('/api/settings', { onRequest: admin }, async () => ({ policy: service.policy, embedder: service.pipeline.embedder, calibratedThreshold: service.pipeline.threshold, limits: service.limits }));
+  app.get('/api/settings', { onRequest: admin }, async () => ({ policy: service.policy, allowDistanceNow: service.allowDistanceNow, embedder: service.pipeline.embedder, calibratedThreshold: service.pipeline.threshold, limits: service.limits }));
 
   app.put<{ Body: Policy }>(
     '/api/settings',
@@ -90,11 +90,11 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
           type: 'object',
           required: ['threshold', 'autoDecide', 'allowDistance', 'unknownFaces'],
           additionalProperties: false,
-          properties: { threshold: { type: 'number' }, autoDecide: { type: 'boolean' }, allowDistance: { type: 'number' }, unknownFaces: { enum: ['deny', 'review'] } },
+          properties: { threshold: { type: 'number' }, autoDecide: { type: 'boolean' }, allowDistance: { anyOf: [{ type: 'number' }, { const: 'gallery-size' }] }, unknownFaces: { enum: ['deny', 'review'] } },
         },
       },
     },
-    async (request) => ({ policy: service.setPolicy(request.body) }),
+    async (request) => ({ policy: service.setPolicy(request.body), allowDistanceNow: service.allowDistanceNow }),
   );
 
   app.get<{ Params: { hash: string } }>('/api/crops/:hash', { onRequest: admin }, async (request, reply) => {

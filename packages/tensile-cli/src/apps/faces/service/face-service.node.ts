@@ -11,7 +11,7 @@ import { type DecisionRow, FaceDatabase, type NewEmbedding, type PersonRow } fro
 import type { AnalysedFace, FaceBox, FacePipeline } from './face-pipeline.js';
 import { Gallery } from './gallery.js';
 import { HttpError } from './http-error.js';
-import { decide, defaultPolicy, type Policy, policyProblem } from './policy.js';
+import { decide, decidingPolicy, defaultPolicy, type Policy, policyProblem } from './policy.js';
 import { ContentStore } from './store-files.node.js';
 import { decodePhoto, type UploadLimits } from './uploads.js';
 
@@ -52,7 +52,7 @@ export class FaceService {
     for (const e of db.embeddings(pipeline.embedder)) this.gallery.add(e.personId, e.vector);
     const stored = db.setting<Policy & { embedder: string }>(POLICY_KEY);
     // A threshold belongs to the embedder it was calibrated for.
-    this.policyNow = stored && stored.embedder === pipeline.embedder ? withoutEmbedder(stored) : defaultPolicy(pipeline.threshold);
+    this.policyNow = stored && stored.embedder === pipeline.embedder ? withoutEmbedder(stored) : defaultPolicy(pipeline.threshold, pipeline.openSet);
   }
 
   /** Opens (or creates) the database and its file folder beside it, and sweeps uncommitted files. */
@@ -72,11 +72,16 @@ export class FaceService {
   }
 
   setPolicy(policy: Policy): Policy {
-    const problem = policyProblem(policy);
+    const problem = policyProblem(policy, this.pipeline.openSet);
     if (problem !== undefined) throw new HttpError(400, 'bad-policy', problem);
     this.db.setSetting(POLICY_KEY, { ...policy, embedder: this.pipeline.embedder });
     this.policyNow = policy;
     return policy;
+  }
+
+  /** The allow distance in force for the gallery as it is now. */
+  get allowDistanceNow(): number {
+    return decidingPolicy(this.policyNow, this.pipeline.openSet, this.gallery.embeddings).allowDistance;
   }
 
   get enrolledEmbeddings(): number {
@@ -119,7 +124,7 @@ export class FaceService {
     const image = decodePhoto(photo, 1, this.limits);
     const faces = await this.analyse(image);
     const crops = await Promise.all(faces.map((face) => this.files.put(encodeJpeg(face.crop))));
-    const policy = this.policyNow;
+    const policy = decidingPolicy(this.policyNow, this.pipeline.openSet, this.gallery.embeddings);
     const people = new Map(this.db.people().map((p) => [p.id, p.name]));
     const judged = faces.map((face, i) => {
       const match = this.gallery.nearest(face.embedding);

@@ -69,8 +69,13 @@ describe('faces service API', async () => {
   });
 
   it('follows the policy: unknown faces denied, auto-decide off queues everyone, bad settings refused', async () => {
-    const { policy } = await admin.ok<{ policy: { threshold: number } }>('GET', '/api/settings');
+    const { policy, allowDistanceNow } = await admin.ok<{ policy: { threshold: number; allowDistance: number | string }; allowDistanceNow: number }>('GET', '/api/settings');
     assert.equal(policy.threshold, fakePipeline().threshold);
+    // The test pipeline has no open-set rule: the allow distance is its threshold, and cannot follow the gallery size.
+    assert.deepEqual([policy.allowDistance, allowDistanceNow], [policy.threshold, policy.threshold]);
+    const bySize = await admin.request('PUT', '/api/settings', { json: { ...policy, allowDistance: 'gallery-size' } });
+    assert.equal(bySize.status, 400);
+    assert.match(((await bySize.json()) as { message: string }).message, /'gallery-size' needs an embedder calibrated for identification/);
     await admin.ok('PUT', '/api/settings', { json: { ...policy, unknownFaces: 'deny' } });
     const denied = await admin.ok<{ faces: Face[] }>('POST', '/api/identify', { form: photoForm({}, [stranger]) });
     assert.deepEqual([denied.faces[0]!.decision, denied.faces[0]!.decidedBy], ['deny', 'auto']);
