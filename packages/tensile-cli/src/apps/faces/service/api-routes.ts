@@ -3,6 +3,7 @@
  * log with the review queue, the policy settings, and the stored face crops.
  */
 import type { FastifyInstance } from 'fastify';
+import { type ImageFormat, sniffImageFormat } from 'tensile';
 import { idParams, requireAdmin, requireAdminOrCamera } from './auth.node.js';
 import type { FaceService } from './face-service.node.js';
 import { HttpError } from './http-error.js';
@@ -10,6 +11,8 @@ import type { Policy } from './policy.js';
 import { readUpload } from './uploads.js';
 
 const MAX_DECISIONS = 500;
+/** Stored files are photographs as uploaded (any format the service reads) and PNG face crops (JPEG before). */
+const IMAGE_TYPES: Record<ImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', gif: 'image/gif', pnm: 'image/x-portable-anymap' };
 
 export async function apiRoutes(app: FastifyInstance, service: FaceService): Promise<void> {
   const admin = requireAdmin(service.db);
@@ -101,6 +104,6 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
     const bytes = await service.files.get(request.params.hash);
     if (bytes === undefined) throw new HttpError(404, 'not-found', 'no such crop');
     // Content-addressed, so the bytes behind a name never change.
-    return reply.type('image/jpeg').header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
+    return reply.type(IMAGE_TYPES[sniffImageFormat(bytes) ?? 'jpeg']).header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
   });
 }

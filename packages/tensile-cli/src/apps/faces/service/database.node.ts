@@ -159,6 +159,12 @@ export class FaceDatabase {
       .all() as PersonRow[];
   }
 
+  /** The name of person `id`, without the people list's join (identification asks for every face). */
+  personName(id: number): string | undefined {
+    const row = this.db.prepare('SELECT name FROM people WHERE id = ?').get(id) as { name: string } | undefined;
+    return row?.name;
+  }
+
   person(id: number): PersonRow | undefined {
     return this.people().find((p) => p.id === id);
   }

@@ -34,8 +34,8 @@ describe('faces service API', async () => {
     const { people } = await admin.ok<{ people: Person[] }>('GET', '/api/people');
     assert.deepEqual(people.map((p) => [p.name, p.embeddings]), [[alice!.name, 3], [bob!.name, 3]].sort());
     const crop = await admin.request('GET', `/api/crops/${a.crop}`);
-    assert.equal(crop.headers.get('content-type'), 'image/jpeg');
-    assert.deepEqual([...new Uint8Array(await crop.arrayBuffer()).subarray(0, 3)], [0xff, 0xd8, 0xff]);
+    assert.equal(crop.headers.get('content-type'), 'image/png');
+    assert.deepEqual([...new Uint8Array(await crop.arrayBuffer()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
   it('identifies an enrolled photograph as allow and queues a stranger for review', async () => {
