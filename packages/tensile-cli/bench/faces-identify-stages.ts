@@ -3,19 +3,23 @@
  * (a DevTest image of nobody enrolled) through each stage of the service in this process, on the
  * threads TENSILE_THREADS allows (run it with TENSILE_THREADS=1 for the issue's one-thread target), then
  * through `FaceService.identify` whole against a database of 1,000 people × 3 embeddings (random unit
- * vectors standing in for enrolled faces). Medians over --repeats runs after two warm-up runs.
+ * vectors standing in for enrolled faces). Medians over --repeats runs after two warm-up runs. Also times
+ * the JPEG encoding (jpeg-js) the face crops had before they were stored as PNG.
  *
  *   TENSILE_THREADS=1 node packages/tensile-cli/build/bench/faces-identify-stages.js [--repeats 30]
  */
+import jpeg from 'jpeg-js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crop } from 'tensile';
 import { lfw, setDataRoot } from 'tensile/node';
 import { alignFace } from '../src/apps/faces/alignment.js';
+import { encodePng } from '../src/apps/report/image-grid.node.js';
 import { loadFaceApiEmbedder } from '../src/apps/faces/face-api/face-api-embedder.node.js';
 import { FaceDatabase } from '../src/apps/faces/service/database.node.js';
-import { embedderPipeline } from '../src/apps/faces/service/embedder-pipeline.js';
+import { centreBox, embedderPipeline } from '../src/apps/faces/service/embedder-pipeline.js';
 import { FaceService } from '../src/apps/faces/service/face-service.node.js';
 import { Gallery } from '../src/apps/faces/service/gallery.js';
 import { decodePhoto, DEFAULT_UPLOAD_LIMITS } from '../src/apps/faces/service/uploads.js';
@@ -55,6 +59,9 @@ const chips = embedder.align([photo]);
 const gallery = new Gallery(embedder.size);
 for (let p = 0; p < PEOPLE; p++) for (let k = 0; k < PER_PERSON; k++) gallery.add(p, randomUnit(embedder.size));
 const query = embedder.describe(chips)[0]!;
+const box = centreBox(photo);
+const face = crop(photo, box.x, box.y, box.width, box.height);
+const faceRgba = new Uint8Array(face.width * face.height * 4).map((_, i) => (i % 4 === 3 ? 255 : face.data[3 * Math.floor(i / 4) + (i % 4)]!));
 
 const stages = {
   decodeJpeg: await medianMs(() => decodePhoto(bytes, 1, DEFAULT_UPLOAD_LIMITS)),
@@ -62,7 +69,10 @@ const stages = {
   align: await medianMs(() => alignFace(photo, landmarks[0]!, 150)),
   recognitionNet: await medianMs(() => embedder.describe(chips)),
   gallerySearch1000x3: await medianMs(() => gallery.nearest(query)),
+  cropPng: await medianMs(() => encodePng(face)),
 };
+// What the crop cost before it was stored as PNG (not part of identification any more).
+const cropJpegJsMs = await medianMs(() => jpeg.encode({ data: faceRgba, width: face.width, height: face.height }, 90));
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tensile-faces-stages-'));
 try {
@@ -87,6 +97,7 @@ try {
       sumOfStagesMs: round(sum),
       serviceIdentifyMs: round(identify),
       serviceOverheadMs: round(identify - sum),
+      formerCropJpegJsMs: round(cropJpegJsMs),
       galleryEmbeddings: service.enrolledEmbeddings,
       loadAverage: os.loadavg(),
     }, null, 2)}\n`);

@@ -3,8 +3,8 @@
  * policy, over the database, the content store and the in-memory gallery. Files are written before
  * the transaction that refers to them commits, so an acknowledged enrolment has everything on disk;
  * what a killed process wrote without committing is swept at the next start. Face crops are stored as
- * PNG: jpeg-js builds its encoder's tables on every call (65–115 ms a crop measured here, more than the
- * recogniser), pngjs takes ≈ 4 ms.
+ * PNG: jpeg-js builds its encoder's tables on every call (166 ms a crop against 7 ms for pngjs, more than
+ * the recogniser: bench/faces-identify-stages.ts, BENCHMARKS.md).
  */
 import path from 'node:path';
 import type { RawImage } from 'tensile';
