@@ -158,11 +158,12 @@ async function refreshPeople() {
 }
 
 async function refreshSettings() {
-  const { policy, allowDistanceNow, embedder, calibratedThreshold, limits } = await api('GET', '/api/settings');
+  const { policy, allowDistanceNow, allowBySizeAvailable, embedder, calibratedThreshold, limits } = await api('GET', '/api/settings');
   $('settings-embedder').textContent = `Embedder: ${embedder} (calibrated threshold ${calibratedThreshold.toFixed(3)}). Uploads: ≤ ${limits.maxFiles} photographs of ≤ ${(limits.maxBytes / 1048576).toFixed(1)} MiB and ≤ ${(limits.maxPixels / 1e6).toFixed(0)} megapixels each.`;
   $('threshold').value = policy.threshold;
   $('auto-decide').checked = policy.autoDecide;
   $('allow-by-size').checked = policy.allowDistance === 'gallery-size';
+  $('allow-by-size').disabled = !allowBySizeAvailable;
   $('allow-distance').value = allowDistanceNow;
   $('allow-distance').disabled = $('allow-by-size').checked;
   $('unknown-faces').value = policy.unknownFaces;

@@ -82,7 +82,7 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
     async (request) => service.resolve(request.params.id, request.body.outcome),
   );
 
-  app.get('/api/settings', { onRequest: admin }, async () => ({ policy: service.policy, allowDistanceNow: service.allowDistanceNow, embedder: service.pipeline.embedder, calibratedThreshold: service.pipeline.threshold, limits: service.limits }));
+  app.get('/api/settings', { onRequest: admin }, async () => ({ policy: service.policy, allowDistanceNow: service.allowDistanceNow, allowBySizeAvailable: service.pipeline.openSet !== undefined, embedder: service.pipeline.embedder, calibratedThreshold: service.pipeline.threshold, limits: service.limits }));
 
   app.put<{ Body: Policy }>(
     '/api/settings',

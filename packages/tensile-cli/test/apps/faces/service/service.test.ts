@@ -69,10 +69,10 @@ describe('faces service API', async () => {
   });
 
   it('follows the policy: unknown faces denied, auto-decide off queues everyone, bad settings refused', async () => {
-    const { policy, allowDistanceNow } = await admin.ok<{ policy: { threshold: number; allowDistance: number | string }; allowDistanceNow: number }>('GET', '/api/settings');
+    const { policy, allowDistanceNow, allowBySizeAvailable } = await admin.ok<{ policy: { threshold: number; allowDistance: number | string }; allowDistanceNow: number; allowBySizeAvailable: boolean }>('GET', '/api/settings');
     assert.equal(policy.threshold, fakePipeline().threshold);
     // The test pipeline has no open-set rule: the allow distance is its threshold, and cannot follow the gallery size.
-    assert.deepEqual([policy.allowDistance, allowDistanceNow], [policy.threshold, policy.threshold]);
+    assert.deepEqual([policy.allowDistance, allowDistanceNow, allowBySizeAvailable], [policy.threshold, policy.threshold, false]);
     const bySize = await admin.request('PUT', '/api/settings', { json: { ...policy, allowDistance: 'gallery-size' } });
     assert.equal(bySize.status, 400);
     assert.match(((await bySize.json()) as { message: string }).message, /'gallery-size' needs an embedder calibrated for identification/);
