@@ -1,0 +1,36 @@
+/**
+ * Constant folding: nodes that read only constants (scalar fills, uploaded tables, and what is
+ * computed from them alone) run once, when the graph is compiled; the graph holds their results.
+ * Uploads of values made afresh per call (random numbers) are not constants.
+ */
+import type { Backend, TypedArray } from '../backend/contract.js';
+import { wrap } from '../tensor/wrap.js';
+import { type Graph, type GraphNode, Use, mapUses, nodeUses } from './ir.js';
+import { callKernel } from './kernels.js';
+
+export function foldConstants(graph: Graph, backend: Backend, hostSources: ReadonlyMap<number, () => TypedArray>): { graph: Graph; hostSources: Map<number, () => TypedArray> } {
+  const nodes: GraphNode[] = [];
+  const sources = new Map<number, () => TypedArray>();
+  graph.nodes.forEach((node, i) => {
+    const uses = nodeUses(node);
+    const foldable = !hostSources.has(i) && node.op !== 'adamStep' && uses.every((u) => graph.values[u.value]!.source.kind === 'constant');
+    if (!foldable) {
+      const make = hostSources.get(i);
+      if (make) sources.set(nodes.length, make);
+      nodes.push(node);
+      return;
+    }
+    const args = node.args.map((a) =>
+      mapUses(a, (u) => {
+        const source = graph.values[u.value]!.source;
+        return source.kind === 'constant' ? ({ id: source.tensor.id, shape: u.shape, dtype: u.dtype } as unknown as Use) : u;
+      }),
+    );
+    const ids = callKernel(backend, node.op, args);
+    ids.forEach((id, k) => {
+      const info = graph.values[node.outputs[k]!]!;
+      info.source = { kind: 'constant', tensor: wrap(backend, id, info.shape, info.dtype) };
+    });
+  });
+  return { graph: { ...graph, nodes }, hostSources: sources };
+}
