@@ -29,7 +29,8 @@ export function foldConstants(graph: Graph, backend: Backend, hostSources: Reado
     const ids = callKernel(backend, node.op, args);
     ids.forEach((id, k) => {
       const info = graph.values[node.outputs[k]!]!;
-      info.source = { kind: 'constant', tensor: wrap(backend, id, info.shape, info.dtype) };
+      // Kept: compiling may happen inside the caller's scope(), and the graph outlives it.
+      info.source = { kind: 'constant', tensor: wrap(backend, id, info.shape, info.dtype).keep() };
     });
   });
   return { graph: { ...graph, nodes }, hostSources: sources };
