@@ -86,7 +86,10 @@ export function simplify(graph: Graph): Graph {
       if (!same && inner?.op === 'stridedCopy') {
         const [ax, aShape, aStrides, aOffset] = inner.args as [Use, readonly number[], readonly number[], number];
         const strides2 = composeCopies(aShape, aStrides, x, outShape, strides, offset);
-        if (strides2) node = { ...node, args: [ax, outShape, strides2, aOffset] };
+        if (strides2) {
+          node = { ...node, args: [ax, outShape, strides2, aOffset] };
+          if (isIdentityCopy(ax, outShape, strides2, aOffset)) same = ax;
+        }
       }
     }
     if (same) {
