@@ -3,7 +3,7 @@
  * dtypes, backend), optimised, and replayed on later calls with that signature. The first call is
  * the traced eager run itself; later calls run the graph.
  */
-import type { Backend, TypedArray } from '../backend/contract.js';
+import type { Backend } from '../backend/contract.js';
 import { setTraceRecorder, traceRecorder } from '../backend/trace-hook.js';
 import { TraceError, ValueError } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
@@ -14,6 +14,7 @@ import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { Executable } from './executor.js';
 import { foldConstants } from './fold.js';
+import { fuseElementwise } from './fuse.js';
 import type { Graph } from './ir.js';
 import { simplify } from './simplify.js';
 import { Trace } from './trace.js';
@@ -57,11 +58,10 @@ function signatureOf(inputs: readonly Tensor[]): string {
   return inputs.map((t) => `${t.storage.backend.name}:${t.dtype}${formatShape(t.shape)}`).join(' ');
 }
 
-/** The default passes in order: each may expose work for the next (folding makes constants that simplification reads). */
-export function optimizeGraph(graph: Graph, backend: Backend, hostSources: ReadonlyMap<number, () => TypedArray>): { graph: Graph; hostSources: Map<number, () => TypedArray> } {
-  const folded = foldConstants(eliminateDeadCode(graph), backend, hostSources);
-  const simplified = simplify(folded.graph);
-  return { graph: eliminateDeadCode(eliminateCommonSubexpressions(simplified)), hostSources: folded.hostSources };
+/** The default passes in order: each may expose work for the next (folding makes constants that simplification reads; fusion comes last). */
+export function optimizeGraph(graph: Graph, backend: Backend): Graph {
+  const folded = foldConstants(eliminateDeadCode(graph), backend);
+  return fuseElementwise(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded))));
 }
 
 export function jit<R extends Tensor | readonly Tensor[]>(fn: TensorFunction<R>, options: JitOptions = {}): CompiledFunction<R> {
@@ -91,9 +91,8 @@ export function jit<R extends Tensor | readonly Tensor[]>(fn: TensorFunction<R>,
     const backend = recorder.backend ?? inputs[0]?.storage.backend;
     if (!backend) throw new TraceError(`jit(${name}): the function ran no kernel and took no tensor, so there is nothing to compile`);
     const optimizeStart = performance.now();
-    const { graph: optimized, hostSources } =
-      options.optimize === false ? { graph: traced, hostSources: recorder.hostSources } : optimizeGraph(traced, backend, recorder.hostSources);
-    const executable = new Executable(optimized, backend, hostSources, recorder.replayHooks, recorder.guards);
+    const optimized = options.optimize === false ? traced : optimizeGraph(traced, backend);
+    const executable = new Executable(optimized, backend, recorder.replayHooks, recorder.guards);
     if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
     cache.set(signature, { signature, single: result instanceof Tensor, traced, optimized, executable, traceMs: optimizeStart - started, optimizeMs: performance.now() - optimizeStart });
     return result;

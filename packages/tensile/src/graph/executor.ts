@@ -3,12 +3,13 @@
  * wrapped as tensors and state tensors re-pointed at their new values. No op layer runs: no checks,
  * no autograd records, no tensor objects for intermediates.
  */
-import type { Backend, DataId, TypedArray } from '../backend/contract.js';
+import type { Backend, DataId } from '../backend/contract.js';
 import { Tensor } from '../tensor/tensor.js';
 import { wrap } from '../tensor/wrap.js';
 import { type Arg, type Graph, type KernelName, Use } from './ir.js';
 import { callKernel } from './kernels.js';
 import type { ValueGuard } from './trace.js';
+import { unfuse } from './fuse.js';
 import { type MemoryPlan, planMemory } from './memory-plan.js';
 
 type Env = (DataId | undefined)[];
@@ -43,18 +44,24 @@ export class Executable {
   /** Values read from tensors at each call: inputs by argument index, state and constants by their tensor. */
   private readonly sources: { value: number; input: number; tensor: Tensor | null }[] = [];
 
+  readonly graph: Graph;
+
   constructor(
-    readonly graph: Graph,
+    graph: Graph,
     readonly backend: Backend,
-    hostSources: ReadonlyMap<number, () => TypedArray>,
     private readonly replayHooks: readonly (() => void)[],
     private readonly guards: readonly ValueGuard[],
   ) {
+    this.graph = graph;
+    // The reference backend (the spec) runs fused nodes as the kernels they replace.
+    if (!backend.fusedElementwise && graph.nodes.some((n) => n.body)) {
+      graph = unfuse(graph);
+      this.graph = graph;
+    }
     this.plan = planMemory(graph);
     this.steps = graph.nodes.map((node, i) => {
-      const make = hostSources.get(i);
-      const args = node.args.map(argBuilder);
-      return { op: node.op, args: make ? [() => make()] : args, outputs: node.outputs, free: this.plan.freeAfter[i]! };
+      const make = node.make;
+      return { op: node.op, args: make ? [() => make()] : node.args.map(argBuilder), outputs: node.outputs, free: this.plan.freeAfter[i]! };
     });
     graph.values.forEach((v, value) => {
       const s = v.source;

@@ -3,20 +3,17 @@
  * computed from them alone) run once, when the graph is compiled; the graph holds their results.
  * Uploads of values made afresh per call (random numbers) are not constants.
  */
-import type { Backend, TypedArray } from '../backend/contract.js';
+import type { Backend } from '../backend/contract.js';
 import { wrap } from '../tensor/wrap.js';
 import { type Graph, type GraphNode, Use, mapUses, nodeUses } from './ir.js';
 import { callKernel } from './kernels.js';
 
-export function foldConstants(graph: Graph, backend: Backend, hostSources: ReadonlyMap<number, () => TypedArray>): { graph: Graph; hostSources: Map<number, () => TypedArray> } {
+export function foldConstants(graph: Graph, backend: Backend): Graph {
   const nodes: GraphNode[] = [];
-  const sources = new Map<number, () => TypedArray>();
-  graph.nodes.forEach((node, i) => {
+  graph.nodes.forEach((node) => {
     const uses = nodeUses(node);
-    const foldable = !hostSources.has(i) && node.op !== 'adamStep' && uses.every((u) => graph.values[u.value]!.source.kind === 'constant');
+    const foldable = !node.make && node.op !== 'adamStep' && uses.every((u) => graph.values[u.value]!.source.kind === 'constant');
     if (!foldable) {
-      const make = hostSources.get(i);
-      if (make) sources.set(nodes.length, make);
       nodes.push(node);
       return;
     }
@@ -33,5 +30,5 @@ export function foldConstants(graph: Graph, backend: Backend, hostSources: Reado
       info.source = { kind: 'constant', tensor: wrap(backend, id, info.shape, info.dtype).keep() };
     });
   });
-  return { graph: { ...graph, nodes }, hostSources: sources };
+  return { ...graph, nodes };
 }

@@ -6,7 +6,7 @@
  * from the function's inputs, from tensors the function read (parameters), or are constants
  * computed once when the graph is compiled.
  */
-import type { DType, Shape, TypedArray } from '../backend/contract.js';
+import type { DType, ElementwiseProgram, Shape, TypedArray } from '../backend/contract.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape } from '../tensor/shape.js';
 
@@ -14,7 +14,8 @@ import { formatShape } from '../tensor/shape.js';
 export type KernelName =
   | 'fill' | 'upload' | 'unary' | 'activationGrad' | 'adamStep' | 'binary' | 'where' | 'cast'
   | 'stridedCopy' | 'stridedScatter' | 'concat' | 'gather' | 'scatterAdd' | 'reduce' | 'topk'
-  | 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'pool2d' | 'pool2dBackward' | 'hog';
+  | 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'pool2d' | 'pool2dBackward' | 'hog'
+  | 'fusedElementwise';
 
 /** A read of value `value` as a buffer of `shape` and `dtype` (reshapes share buffers, so uses of one value may differ in shape). */
 export class Use {
@@ -26,7 +27,7 @@ export class Use {
 }
 
 /** A kernel argument: a buffer use, a plain attribute, or arrays/records of them (concat's inputs, an epilogue's bias). */
-export type Arg = Use | number | string | boolean | null | undefined | TypedArray | readonly Arg[] | { readonly [key: string]: Arg };
+export type Arg = Use | number | string | boolean | null | undefined | TypedArray | ElementwiseProgram | readonly Arg[] | { readonly [key: string]: Arg };
 
 export interface GraphNode {
   readonly op: KernelName;
@@ -34,6 +35,10 @@ export interface GraphNode {
   readonly args: readonly Arg[];
   /** Value ids of the kernel's results (three for adamStep, two for topk, else one). */
   readonly outputs: readonly number[];
+  /** For an upload of values made on the host at every call (random numbers): what makes them. */
+  readonly make?: () => TypedArray;
+  /** For a fused node: the nodes it replaces, which backends without the fused kernel run instead. */
+  readonly body?: readonly GraphNode[];
 }
 
 /** Where a value comes from when the graph runs. */
@@ -148,7 +153,8 @@ export function printGraph(graph: Graph): string {
   });
   for (const n of graph.nodes) {
     const outs = n.outputs.map((o) => `%${o}: ${valueType(graph, o)}`).join(', ');
-    lines.push(`${outs} = ${n.op}(${n.args.map(formatArg).join(', ')})`);
+    if (n.body) lines.push(`${outs} = ${nodeLabel(n)}(${nodeUses(n).map(formatArg).join(', ')})`);
+    else lines.push(`${outs} = ${n.op}(${n.args.map(formatArg).join(', ')})`);
   }
   lines.push(`return ${graph.outputs.map((u) => `%${u.value}`).join(', ')}`);
   for (const w of graph.stateWrites) lines.push(`update state ← %${w.value}`);
@@ -157,6 +163,7 @@ export function printGraph(graph: Graph): string {
 
 /** A short label for a node in pictures: the op and its main attribute (the unary/binary op name, a fused chain's ops). */
 export function nodeLabel(node: GraphNode): string {
+  if (node.body) return `fused ${node.body.map(nodeLabel).map((l) => l.replace(/^(unary|binary|activationGrad) /, '')).join(' → ')}`;
   const first = node.args[0];
   if ((node.op === 'unary' || node.op === 'binary' || node.op === 'activationGrad' || node.op === 'reduce' || node.op === 'pool2d' || node.op === 'pool2dBackward') && typeof first === 'string') {
     return `${node.op} ${first}`;

@@ -85,6 +85,8 @@ export function resultTypes(op: KernelName, args: readonly unknown[]): ValueType
     }
     case 'pool2dBackward':
       return same(2);
+    case 'fusedElementwise':
+      return [{ shape: [args[2] as number], dtype: 'float32' }];
     case 'hog': {
       const h = args[1] as HogInfo;
       return [{ shape: [Math.floor(h.height / h.cellSize), Math.floor(h.width / h.cellSize), 31], dtype: 'float32' }];

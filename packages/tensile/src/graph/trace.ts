@@ -17,9 +17,6 @@ function isRef(value: unknown): value is TensorRef {
   return value !== null && typeof value === 'object' && 'id' in value && 'shape' in value && 'dtype' in value;
 }
 
-/** Host values an upload node makes again on every call (random numbers), by node index. */
-export type HostSources = Map<number, () => TypedArray>;
-
 /** A check of an input's (or state's) values, run before each call as the eager op would run it. */
 export interface ValueGuard {
   readonly use: Use;
@@ -29,7 +26,6 @@ export interface ValueGuard {
 export class Trace implements TraceRecorder {
   readonly graph: Graph = { nodes: [], values: [], outputs: [], stateWrites: [] };
   readonly replayHooks: (() => void)[] = [];
-  readonly hostSources: HostSources = new Map();
   private readonly valueOf = new Map<DataId, number>();
   private realBackend: Backend | null = null;
   private viewBackend: Backend | null = null;
@@ -121,13 +117,14 @@ export class Trace implements TraceRecorder {
   private record(op: KernelName, args: readonly unknown[]): DataId[] {
     const real = this.realBackend!;
     let recorded = args;
+    let make: (() => TypedArray) | undefined;
     if (op === 'upload') {
       // The caller may reuse its array; the graph keeps its own copy (or the maker of fresh values).
       recorded = [(args[0] as TypedArray).slice()];
-      if (this.pendingHostSource) this.hostSources.set(this.graph.nodes.length, this.pendingHostSource);
+      make = this.pendingHostSource ?? undefined;
       this.pendingHostSource = null;
     }
-    const node = { op, args: recorded.map((a) => this.toArg(a, op)), outputs: [] as number[] };
+    const node = { op, args: recorded.map((a) => this.toArg(a, op)), outputs: [] as number[], ...(make && { make }) };
     const ids = callKernel(real, op, args);
     const types = resultTypes(op, args);
     ids.forEach((id, i) => {

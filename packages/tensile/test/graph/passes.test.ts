@@ -1,11 +1,12 @@
 /** Each optimisation pass on its own, on graphs traced from small functions. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { add, exp, getBackend, mul, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import { add, exp, getBackend, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import { fuseElementwise } from '../../src/graph/fuse.js';
 import { eliminateCommonSubexpressions } from '../../src/graph/cse.js';
 import { eliminateDeadCode } from '../../src/graph/dce.js';
 import { foldConstants } from '../../src/graph/fold.js';
-import type { Graph } from '../../src/graph/ir.js';
+import { type Graph, nodeLabel } from '../../src/graph/ir.js';
 import { planMemory } from '../../src/graph/memory-plan.js';
 import { simplify } from '../../src/graph/simplify.js';
 import { jit } from '../../src/graph/compile.js';
@@ -43,7 +44,7 @@ forEachBackend('graph passes', () => {
   it('constant folding computes what depends on constants alone, once', () => {
     const g = traced((x) => mul(x, add(tensor([2, 2, 2]), 3)), randn([3]));
     assert.deepEqual(ops(g), ['upload', 'fill', 'binary:add', 'binary:mul']);
-    const { graph } = foldConstants(g, getBackend(), new Map());
+    const graph = foldConstants(g, getBackend());
     assert.deepEqual(ops(graph), ['binary:mul']);
     const [, , constant] = graph.nodes[0]!.args as [string, unknown, { value: number }];
     const source = graph.values[constant.value]!.source;
@@ -55,7 +56,7 @@ forEachBackend('graph passes', () => {
     const x = randn([2, 3, 4]);
     const g = traced((t) => sum(add(mul(permute(permute(t, [2, 0, 1]), [1, 2, 0]), 1), 0)), x);
     assert.deepEqual(ops(g), ['stridedCopy', 'stridedCopy', 'fill', 'binary:mul', 'fill', 'binary:add', 'reduce:sum']);
-    const folded = foldConstants(g, getBackend(), new Map()).graph;
+    const folded = foldConstants(g, getBackend());
     // The two copies compose into the identity, the neutral mul and add disappear: the sum reads x.
     const simple = eliminateDeadCode(simplify(folded));
     assert.deepEqual(ops(simple), ['reduce:sum']);
@@ -74,6 +75,25 @@ forEachBackend('graph passes', () => {
     const compiled = jit((t: Tensor) => relu(permute(permute(t, [1, 0, 2]), [0, 2, 1])));
     compiled(x);
     assert.deepEqual(Array.from(compiled(x).dataSync()), Array.from(relu(permute(x, [1, 2, 0])).dataSync()));
+  });
+
+  it('fusion makes one pass of an elementwise chain, with the bits of the separate kernels', () => {
+    const f = (x: Tensor, y: Tensor): Tensor => sum(mul(relu(add(mul(x, 0.5), y)), y));
+    const [x, y] = [randn([1000]), randn([1000])];
+    const fused = fuseElementwise(traced(f, x, y));
+    // x·0.5 + y, relu, ·y are one node; the constant 0.5 (a fill) and the sum stay apart.
+    assert.deepEqual(ops(fused), ['fill', 'fusedElementwise', 'reduce:sum']);
+    assert.equal(nodeLabel(fused.nodes[1]!), 'fused mul → add → relu → mul');
+    const compiled = jit(f);
+    compiled(x, y);
+    const exe = compiled.graphs[0]!.executable;
+    assert.deepEqual(Array.from(compiled(x, y).dataSync()), Array.from(f(x, y).dataSync()));
+    // Backends without fused kernels (the reference, the spec) run the body: the original kernels.
+    const runsFused = getBackend().fusedElementwise !== undefined;
+    assert.equal(exe.graph.nodes.some((n) => n.op === 'fusedElementwise'), runsFused);
+    // A value read outside the chain ends it: relu's result is also returned here.
+    const open = fuseElementwise(traced((a: Tensor) => { const r = relu(mul(a, a)); return add(exp(r), neg(r)); }, x));
+    assert.deepEqual(ops(open), ['fusedElementwise', 'unary:exp', 'fusedElementwise']);
   });
 
   it('the memory plan frees each buffer after its last reader', () => {
