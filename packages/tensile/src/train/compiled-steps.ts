@@ -4,7 +4,7 @@
  * input count and use of sample weights. Metrics and the loss's host read stay outside the graph.
  */
 import { add } from '../ops/arithmetic.js';
-import { type CompiledFunction, jit } from '../graph/compile.js';
+import { type CompiledFunction, type CompiledGraph, jit } from '../graph/compile.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { AnyModel } from './callbacks/callback.js';
 import type { CompiledModel } from './compile.js';
@@ -52,4 +52,10 @@ export function compiledForward(model: AnyModel, compiled: CompiledModel, inputs
   return cached(compiled, `forward ${inputs} ${single}`, () =>
     jit((...xs: Tensor[]): Tensor[] => [forwardOne(model, xs, single, 'predict')], { name: `${model.name}.forward` }),
   );
+}
+
+/** The graphs a model compiled with `jit: true` has traced so far (training steps first, then inference), for inspection. */
+export function jitGraphs(model: AnyModel): CompiledGraph[] {
+  const steps = model.compiled ? perModel.get(model.compiled) : undefined;
+  return [...(steps?.values() ?? [])].flatMap((step) => step.graphs);
 }
