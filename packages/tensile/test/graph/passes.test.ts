@@ -6,7 +6,8 @@ import { fuseElementwise } from '../../src/graph/fuse.js';
 import { eliminateCommonSubexpressions } from '../../src/graph/cse.js';
 import { eliminateDeadCode } from '../../src/graph/dce.js';
 import { foldConstants } from '../../src/graph/fold.js';
-import { type Graph, nodeLabel } from '../../src/graph/ir.js';
+import { type Graph, nodeLabel, printGraph } from '../../src/graph/ir.js';
+import { toDot, toMermaid } from '../../src/graph/draw.js';
 import { planMemory } from '../../src/graph/memory-plan.js';
 import { simplify } from '../../src/graph/simplify.js';
 import { jit } from '../../src/graph/compile.js';
@@ -94,6 +95,18 @@ forEachBackend('graph passes', () => {
     // A value read outside the chain ends it: relu's result is also returned here.
     const open = fuseElementwise(traced((a: Tensor) => { const r = relu(mul(a, a)); return add(exp(r), neg(r)); }, x));
     assert.deepEqual(ops(open), ['fusedElementwise', 'unary:exp', 'fusedElementwise']);
+  });
+
+  it('prints as text and draws as DOT and Mermaid', () => {
+    const g = fuseElementwise(traced((x) => sum(relu(add(x, x))), randn([3])));
+    assert.equal(printGraph(g), ['%0: float32[3] = input 0', '%2: float32[3] = fused add → relu(%0)', '%3: float32[1] = reduce(sum, %2, 1, 3, 1, float32)', 'return %3'].join('\n'));
+    const mermaid = toMermaid(g);
+    assert.match(mermaid, /^flowchart TD\n  v0\(\["input 0 float32\[3\]"\]\)\n  n0\["fused add → relu"\]:::fused\n  n1\["reduce sum"\]/);
+    assert.match(mermaid, /v0 -->\|"\[3\]"\| n0/);
+    const dot = toDot(g, 'step');
+    assert.match(dot, /^digraph "step" \{/);
+    assert.match(dot, /n0 -> n1 \[label="\[3\]"/);
+    assert.match(dot, /\}$/);
   });
 
   it('the memory plan frees each buffer after its last reader', () => {
