@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
-  Adam, BinaryCrossentropy, Conv2D, Dense, Flatten, jit, manualSeed, MaxPool2D, ones, randn, Sequential, SparseCategoricalCrossentropy, tensor, type Tensor, zeros,
+  Adam, BinaryCrossentropy, Conv2D, Dense, Dropout, Flatten, jit, manualSeed, MaxPool2D, ones, randn, Sequential, SparseCategoricalCrossentropy, tensor, type Tensor, zeros,
 } from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
 
@@ -30,11 +30,11 @@ async function fitBoth(make: () => Sequential, x: Tensor, y: Tensor, batchSize: 
 }
 
 forEachBackend('jit training', () => {
-  it('fits an MLP with the eager bits (5 steps an epoch, the last batch smaller)', async () => {
+  it('fits an MLP with dropout with the eager bits (5 steps an epoch, the last batch smaller)', async () => {
     manualSeed(2);
     const x = randn([36, 10]);
     const { eager, compiled } = await fitBoth(
-      () => new Sequential([new Dense({ units: 16, activation: 'relu' }), new Dense({ units: 16, activation: 'tanh' }), new Dense({ units: 4 })], { inputShape: [10] }),
+      () => new Sequential([new Dense({ units: 16, activation: 'relu' }), new Dropout({ rate: 0.25 }), new Dense({ units: 16, activation: 'tanh' }), new Dense({ units: 4 })], { inputShape: [10] }),
       x,
       labels(36, 4),
       8,
