@@ -101,7 +101,7 @@ forEachBackend('graph passes', () => {
     const g = fuseElementwise(traced((x) => sum(relu(add(x, x))), randn([3])));
     assert.equal(printGraph(g), ['%0: float32[3] = input 0', '%2: float32[3] = fused add → relu(%0)', '%3: float32[1] = reduce(sum, %2, 1, 3, 1, float32)', 'return %3'].join('\n'));
     const mermaid = toMermaid(g);
-    assert.match(mermaid, /^flowchart TD\n  v0\(\["input 0 float32\[3\]"\]\)\n  n0\["fused add → relu"\]:::fused\n  n1\["reduce sum"\]/);
+    assert.match(mermaid, /^flowchart TD\n {2}v0\(\["input 0 float32\[3\]"\]\)\n {2}n0\["fused add → relu"\]:::fused\n {2}n1\["reduce sum"\]/);
     assert.match(mermaid, /v0 -->\|"\[3\]"\| n0/);
     const dot = toDot(g, 'step');
     assert.match(dot, /^digraph "step" \{/);
