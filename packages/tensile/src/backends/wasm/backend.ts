@@ -110,6 +110,7 @@ export class WasmBackend implements Backend {
       relaxedSimd: this.variant === 'relaxedSimd' ? 1 : 0,
       keptPatchBytes: this.convolutions.keptBytes,
       fusedKernels: this.fused.generated,
+      fusedKernelMs: this.fused.generateMs,
       ...this.rt.fallbackCounters(),
     };
   }

@@ -130,8 +130,9 @@ export function fusedModule(program: ElementwiseProgram, scalar: readonly boolea
 
 export class FusedKernels {
   private readonly cache = new WeakMap<ElementwiseProgram, Map<string, Kernel>>();
-  /** Modules generated so far (for memory() and tests). */
+  /** Modules generated so far, and the milliseconds spent generating and compiling them (memory()). */
   generated = 0;
+  generateMs = 0;
 
   constructor(private readonly rt: WasmRuntime) {}
 
@@ -142,10 +143,12 @@ export class FusedKernels {
     if (!kernels) this.cache.set(program, (kernels = new Map()));
     let kernel = kernels.get(pattern);
     if (!kernel) {
+      const started = performance.now();
       const instance = new WebAssembly.Instance(new WebAssembly.Module(fusedModule(program, scalar)), { env: { memory: this.rt.heap.memory } });
       kernel = instance.exports['run'] as Kernel;
       kernels.set(pattern, kernel);
       this.generated++;
+      this.generateMs += performance.now() - started;
     }
     this.rt.requireFloat32('fusedElementwise', ...inputs);
     const result = this.rt.allocate(size, 'float32');
