@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
-  Adam, BinaryCrossentropy, Conv2D, Dense, Dropout, Flatten, jit, manualSeed, MaxPool2D, ones, randn, Sequential, SparseCategoricalCrossentropy, tensor, type Tensor, zeros,
+  Adam, BinaryCrossentropy, Conv2D, Dense, Dropout, Flatten, jit, manualSeed, MaxPool2D, modelFromBytes, modelToBytes, ones, randn, Sequential, SparseCategoricalCrossentropy, tensor, type Tensor, zeros,
 } from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
 
@@ -22,9 +22,12 @@ async function fitBoth(make: () => Sequential, x: Tensor, y: Tensor, batchSize: 
     manualSeed(11);
     const model = make();
     model.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: new SparseCategoricalCrossentropy({ fromLogits: true }), metrics: ['accuracy'], jit: jitOn });
-    const history = await model.fit(x, y, { epochs: 2, batchSize, shuffle: false, verbose: 0 });
+    // validationData runs evaluate after each epoch, compiled too with jit.
+    const history = await model.fit(x, y, { epochs: 2, batchSize, shuffle: false, verbose: 0, validationData: [x, y] });
     const predicted = model.predict(x, { batchSize }) as Tensor;
-    return [[...history.history['loss']!, ...predicted.dataSync()], bits(model.parameters())];
+    // The jit setting is a compile setting: model files keep it.
+    assert.equal(modelFromBytes(modelToBytes(model), 'model.safetensors').compiled?.jit, jitOn);
+    return [[...history.history['loss']!, ...history.history['val_loss']!, ...predicted.dataSync()], bits(model.parameters())];
   };
   return { eager: await run(false), compiled: await run(true) };
 }
