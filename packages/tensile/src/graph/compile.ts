@@ -15,6 +15,7 @@ import { eliminateDeadCode } from './dce.js';
 import { Executable } from './executor.js';
 import { foldConstants } from './fold.js';
 import { fuseElementwise } from './fuse.js';
+import { fuseEpilogues } from './fuse-epilogue.js';
 import type { Graph } from './ir.js';
 import { simplify } from './simplify.js';
 import { Trace } from './trace.js';
@@ -61,7 +62,7 @@ function signatureOf(inputs: readonly Tensor[]): string {
 /** The default passes in order: each may expose work for the next (folding makes constants that simplification reads; fusion comes last). */
 export function optimizeGraph(graph: Graph, backend: Backend): Graph {
   const folded = foldConstants(eliminateDeadCode(graph), backend);
-  return fuseElementwise(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded))));
+  return fuseElementwise(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded)))));
 }
 
 export function jit<R extends Tensor | readonly Tensor[]>(fn: TensorFunction<R>, options: JitOptions = {}): CompiledFunction<R> {

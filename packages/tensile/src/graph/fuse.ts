@@ -4,8 +4,8 @@
  * over memory instead of one per op, and one kernel call. The WASM backend generates the fused
  * kernel; a backend without one runs the node's body, the original kernels (executor.ts).
  * Operands must have the result's size or be single values (broadcast scalars); a node with any
- * other broadcast stays apart. Products already take their bias and ReLU in their epilogue (the
- * ops emit them so), and Adam's chain is one kernel (adamStep), so neither needs fusing here.
+ * other broadcast stays apart. Bias and ReLU after products go into their epilogue (fuse-epilogue.ts,
+ * run before this), and Adam's chain is one kernel (adamStep), so neither needs fusing here.
  */
 import type { ElementwiseProgram, FusedOp } from '../backend/contract.js';
 import { sizeOf } from '../tensor/shape.js';

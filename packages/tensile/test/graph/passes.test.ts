@@ -1,8 +1,9 @@
 /** Each optimisation pass on its own, on graphs traced from small functions. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { add, exp, getBackend, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import { add, exp, getBackend, matmul, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
 import { fuseElementwise } from '../../src/graph/fuse.js';
+import { fuseEpilogues } from '../../src/graph/fuse-epilogue.js';
 import { eliminateCommonSubexpressions } from '../../src/graph/cse.js';
 import { eliminateDeadCode } from '../../src/graph/dce.js';
 import { foldConstants } from '../../src/graph/fold.js';
@@ -95,6 +96,21 @@ forEachBackend('graph passes', () => {
     // A value read outside the chain ends it: relu's result is also returned here.
     const open = fuseElementwise(traced((a: Tensor) => { const r = relu(mul(a, a)); return add(exp(r), neg(r)); }, x));
     assert.deepEqual(ops(open), ['fusedElementwise', 'unary:exp', 'fusedElementwise']);
+  });
+
+  it('epilogue fusion takes + bias and ReLU after a product into its kernel', () => {
+    const [x, w, b] = [randn([5, 4]), randn([4, 3]), randn([3])];
+    const f = (xi: Tensor): Tensor => relu(add(matmul(xi, w), b));
+    const fused = fuseEpilogues(traced(f, x));
+    assert.deepEqual(ops(fused), ['matmul']);
+    const epilogue = fused.nodes[0]!.args[3] as { bias: { value: number; shape: number[] }; relu: boolean };
+    assert.equal(epilogue.relu, true);
+    assert.deepEqual(epilogue.bias.shape, [3]);
+    const compiled = jit(f);
+    compiled(x);
+    assert.deepEqual(Array.from(compiled(x).dataSync()), Array.from(f(x).dataSync()));
+    // A product read elsewhere keeps its own result: nothing moves into it.
+    assert.deepEqual(ops(fuseEpilogues(traced((xi: Tensor) => { const y = matmul(xi, w); return add(relu(add(y, b)), y); }, x))), ['matmul', 'binary:add', 'unary:relu', 'binary:add']);
   });
 
   it('prints as text and draws as DOT and Mermaid', () => {
