@@ -34,11 +34,9 @@ export function traceRecorder(): TraceRecorder | null {
   return active;
 }
 
-/** Starts (recorder) or ends (null) a trace; returns the previous recorder so traces can nest-check. */
-export function setTraceRecorder(recorder: TraceRecorder | null): TraceRecorder | null {
-  const previous = active;
+/** Starts (recorder) or ends (null) a trace. */
+export function setTraceRecorder(recorder: TraceRecorder | null): void {
   active = recorder;
-  return previous;
 }
 
 /** What ops should call `backend`: its view while tracing, itself otherwise. */

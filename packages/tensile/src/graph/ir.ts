@@ -121,21 +121,11 @@ function formatArg(arg: Arg): string {
   return arg === undefined ? '-' : typeof arg === 'number' ? String(Math.fround(arg) === arg ? arg : Number(arg.toPrecision(7))) : String(arg);
 }
 
-function sourceText(info: ValueInfo, index: number): string {
-  const s = info.source;
-  switch (s.kind) {
-    case 'input':
-      return `input ${index}`;
-    case 'state':
-      return 'state';
-    case 'constant':
-      return 'constant';
-    case 'node':
-      return 'node';
-  }
+function sourceText(info: ValueInfo): string {
+  return info.source.kind === 'input' ? `input ${info.source.index}` : info.source.kind;
 }
 
-/** `%id: dtype[shape]` */
+/** A value's type as printed: `dtype[shape]`. */
 export function valueType(graph: Graph, id: number): string {
   const v = graph.values[id]!;
   return `${v.dtype}${formatShape(v.shape)}`;
@@ -149,7 +139,7 @@ export function printGraph(graph: Graph): string {
   for (const u of graph.outputs) used.add(u.value);
   for (const w of graph.stateWrites) used.add(w.value);
   graph.values.forEach((v, id) => {
-    if (v.source.kind !== 'node' && used.has(id)) lines.push(`%${id}: ${valueType(graph, id)} = ${sourceText(v, v.source.kind === 'input' ? v.source.index : id)}`);
+    if (v.source.kind !== 'node' && used.has(id)) lines.push(`%${id}: ${valueType(graph, id)} = ${sourceText(v)}`);
   });
   for (const n of graph.nodes) {
     const outs = n.outputs.map((o) => `%${o}: ${valueType(graph, o)}`).join(', ');
