@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
-  Adam, BinaryCrossentropy, Conv2D, Dense, Dropout, Flatten, jit, manualSeed, MaxPool2D, modelFromBytes, modelToBytes, ones, randn, Sequential, SparseCategoricalCrossentropy, tensor, type Tensor, zeros,
+  Adam, BatchNormalization, BinaryCrossentropy, Conv2D, Dense, Dropout, Flatten, jit, manualSeed, MaxPool2D, modelFromBytes, modelToBytes, ones, randn, Sequential, SparseCategoricalCrossentropy, tensor, type Tensor, zeros,
 } from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
 
@@ -27,7 +27,7 @@ async function fitBoth(make: () => Sequential, x: Tensor, y: Tensor, batchSize: 
     const predicted = model.predict(x, { batchSize }) as Tensor;
     // The jit setting is a compile setting: model files keep it.
     assert.equal(modelFromBytes(modelToBytes(model), 'model.safetensors').compiled?.jit, jitOn);
-    return [[...history.history['loss']!, ...history.history['val_loss']!, ...predicted.dataSync()], bits(model.parameters())];
+    return [[...history.history['loss']!, ...history.history['val_loss']!, ...predicted.dataSync()], bits(Object.values(model.stateDict()))];
   };
   return { eager: await run(false), compiled: await run(true) };
 }
@@ -45,13 +45,13 @@ forEachBackend('jit training', () => {
     assert.deepEqual(compiled, eager);
   });
 
-  it('fits the MNIST CNN shape (conv, pool, dense) with the eager bits', async () => {
+  it('fits the MNIST CNN shape (conv, batch norm, pool, dense) with the eager bits, running statistics included', async () => {
     manualSeed(3);
     const x = randn([12, 28, 28, 1]);
     const { eager, compiled } = await fitBoth(
       () =>
         new Sequential(
-          [new Conv2D({ filters: 4, kernelSize: 3, activation: 'relu' }), new MaxPool2D({ poolSize: 2 }), new Conv2D({ filters: 8, kernelSize: 3, activation: 'relu' }), new MaxPool2D({ poolSize: 2 }), new Flatten(), new Dense({ units: 16, activation: 'relu' }), new Dense({ units: 10 })],
+          [new Conv2D({ filters: 4, kernelSize: 3, activation: 'relu' }), new BatchNormalization(), new MaxPool2D({ poolSize: 2 }), new Conv2D({ filters: 8, kernelSize: 3, activation: 'relu' }), new MaxPool2D({ poolSize: 2 }), new Flatten(), new Dense({ units: 16, activation: 'relu' }), new Dense({ units: 10 })],
           { inputShape: [28, 28, 1] },
         ),
       x,
