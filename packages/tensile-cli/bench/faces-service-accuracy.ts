@@ -60,6 +60,7 @@ try {
   const report = {
     embedder: service.pipeline.embedder,
     policy: service.policy,
+    allowDistance: service.allowDistanceNow,
     enrolledPeople: enrolled.length,
     genuine,
     stranger,

@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { faceBenchPhoto } from './face-frame.js';
-import { WORKLOADS, type Result, type Skip, type WorkloadId } from './workloads.js';
+import { eagerWorkload, WORKLOADS, type Result, type Skip, type WorkloadId } from './workloads.js';
 
 /**
  * A fair peer: these variables, when the machine sets them, pin OpenBLAS to an older kernel
@@ -174,16 +174,20 @@ function table(rows: (Result | Skip)[]): string {
       const r = cell(c);
       return !r ? '' : 'skipped' in r ? 'n/a' : `${format(r.median)} [${format(r.min)}–${format(r.max)}]`;
     }).join(' | ')} |`);
+    // A compiled row is compared with the peers' eager step (they have no compiled one) and with Tensile's own eager step.
+    const peerCell = (c: string): Result | Skip | undefined => rows.find((r) => r.workload === eagerWorkload(w.id) && `${r.engine}-${r.threads}t` === c);
     // Speed-up of the best configuration of each Tensile backend over each peer (>1 = Tensile faster).
     for (const family of ['tensile-wasm', 'tensile-native']) {
       const tensile = rows.filter((r): r is Result => r.workload === w.id && r.engine.startsWith(family) && 'median' in r);
       if (!tensile.length) continue;
       const best = tensile.reduce((a, b) => ((w.higherIsBetter ? a.median > b.median : a.median < b.median) ? a : b));
       const ratios = peers.flatMap((p) => {
-        const r = cell(p);
+        const r = peerCell(p);
         if (!r || 'skipped' in r) return [];
         return [`${p} ${(w.higherIsBetter ? best.median / r.median : r.median / best.median).toFixed(2)}×`];
       });
+      const eagerSelf = eagerWorkload(w.id) === w.id ? undefined : peerCell(`${best.engine}-${best.threads}t`);
+      if (eagerSelf && 'median' in eagerSelf) ratios.unshift(`its eager step ${(eagerSelf.median / best.median).toFixed(2)}×`);
       if (ratios.length) ratioLines.push(`| ${w.id} | ${best.engine}-${best.threads}t | ${ratios.join(', ')} |`);
     }
   }

@@ -3,7 +3,7 @@ import type { ProtocolOptions } from './protocol.js';
 
 export type WorkloadId =
   | 'tiny_add' | 'sgemm_128' | 'sgemm_256' | 'sgemm_512' | 'sgemm_1024' | 'conv1' | 'conv2'
-  | 'mnist_train' | 'mnist_infer' | 'mlp_train' | 'face_embed' | 'face_embed_trained' | 'face_landmarks' | 'face_detect';
+  | 'mnist_train' | 'mnist_train_jit' | 'mnist_infer' | 'mlp_train' | 'mlp_train_jit' | 'face_embed' | 'face_embed_trained' | 'face_landmarks' | 'face_detect';
 
 export interface Workload {
   readonly id: WorkloadId;
@@ -31,8 +31,11 @@ export const WORKLOADS: readonly Workload[] = [
   milliseconds('conv1', { warmup: 3, samples: 9, minBlockMs: 30 }),
   milliseconds('conv2', { warmup: 3, samples: 9, minBlockMs: 30 }),
   milliseconds('mnist_train', { warmup: 5, samples: 30, minBlockMs: 0 }, 'ms/step'),
+  // The same step compiled (jit): traced on the first warm-up call, replayed afterwards (Tensile only).
+  milliseconds('mnist_train_jit', { warmup: 5, samples: 30, minBlockMs: 0 }, 'ms/step'),
   { id: 'mnist_infer', unit: 'images/s', higherIsBetter: true, value: (ms) => 256 / (ms / 1000), protocol: { warmup: 3, samples: 15, minBlockMs: 30 } },
   milliseconds('mlp_train', { warmup: 10, samples: 30, minBlockMs: 20 }, 'ms/step'),
+  milliseconds('mlp_train_jit', { warmup: 10, samples: 30, minBlockMs: 20 }, 'ms/step'),
   // face-api's networks with its pretrained weights (issue 23): one aligned 150×150 face → 128-d
   // descriptor, one 112×112 face → 68 landmarks; batch 1, result read back.
   milliseconds('face_embed', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
@@ -47,8 +50,13 @@ export function slowEngineProtocol(w: Workload): ProtocolOptions {
   if (w.id === 'sgemm_512' || w.id === 'sgemm_1024') return { warmup: 1, samples: 5, minBlockMs: 30 };
   if (w.id.startsWith('sgemm') || w.id.startsWith('conv')) return { ...w.protocol, samples: 5 };
   if (w.id === 'mnist_infer') return { ...w.protocol, samples: 7 };
-  if (w.id === 'mnist_train') return { warmup: 1, samples: 10, minBlockMs: 0 };
+  if (w.id === 'mnist_train' || w.id === 'mnist_train_jit') return { warmup: 1, samples: 10, minBlockMs: 0 };
   return w.protocol;
+}
+
+/** The eager workload a compiled (`_jit`) one is the same step of, or the workload itself. */
+export function eagerWorkload(id: WorkloadId): WorkloadId {
+  return id.endsWith('_jit') ? (id.slice(0, -'_jit'.length) as WorkloadId) : id;
 }
 
 /** One row of `--json` output. */

@@ -23,3 +23,6 @@ export class DisposedError extends TensileError {}
 
 /** Autograd misuse: backward on a tensor without a graph, non-scalar without a gradient. */
 export class GradError extends TensileError {}
+
+/** What a compiled function cannot trace: reading values, branching on data, moving between backends. */
+export class TraceError extends TensileError {}

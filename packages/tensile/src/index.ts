@@ -27,6 +27,7 @@ export * from './errors.js';
 export * from './data/index.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
+export * from './graph/index.js';
 export * from './train/index.js';
 export * from './saving/index.js';
 export * from './quantize/index.js';

@@ -65,6 +65,8 @@ export async function tfjsEngine(backend: 'cpu' | 'wasm'): Promise<Engine> {
     mlp_train: () => trainStep(mlpModel(), tf.randomNormal([256, 122]), 2),
     ...tfjsFaceWorkloads(tf),
     face_detect: () => 'no face detector in TF.js',
+    mnist_train_jit: () => 'a Tensile compiled (jit) step; TF.js trains eagerly (compared with its mnist_train)',
+    mlp_train_jit: () => 'a Tensile compiled (jit) step; TF.js trains eagerly (compared with its mlp_train)',
     face_embed_trained: () => 'the embedder trained in Tensile has no TF.js port',
   };
   return { prepare: (id) => Promise.resolve(calls[id]()) };

@@ -7,15 +7,17 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelFileError } from 'tensile/int8';
+import { FACE_EMBEDDER_KEY } from './faces/model-kinds.js';
 
 /** The applications whose commands take models, as the command line names them. */
-export type ModelOwner = 'catsdogs' | 'mnist' | 'ids';
+export type ModelOwner = 'catsdogs' | 'mnist' | 'ids' | 'faces';
 
 /** What each application's models are called in messages, and which command writes them. */
 const OWNERS: Record<ModelOwner, string> = {
   catsdogs: 'a cats-vs-dogs classifier (written by tensile catsdogs train or tensile quantize)',
   mnist: 'an MNIST digit classifier (written by tensile train mnist)',
   ids: 'an intrusion detector (written by tensile ids train)',
+  faces: 'a face embedder (written by tensile faces train-embedder)',
 };
 
 /** The model file in a folder, in order of preference: an ensemble's manifest, then the saveModel layout's file. */
@@ -59,6 +61,7 @@ export function identifyModelBytes(bytes: Uint8Array): { readonly owner: ModelOw
   const metadata = headerMetadata(bytes);
   if (metadata === null) return null;
   if (metadata['tensile.ids'] !== undefined) return { owner: 'ids', description: OWNERS.ids };
+  if (metadata[FACE_EMBEDDER_KEY] !== undefined) return { owner: 'faces', description: OWNERS.faces };
   if (metadata['tensile.quantized'] !== undefined) {
     const { name, inputShape } = JSON.parse(metadata['tensile.quantized']) as { name: string; inputShape: unknown };
     return describeNamed('an int8 model', name, inputShape);

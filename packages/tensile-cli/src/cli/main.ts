@@ -37,7 +37,8 @@ registerBenchCommand(program);
 registerDemoCommand(program);
 
 program.parseAsync().then(
-  () => process.exit(0),
+  // Exit once stdout is flushed: into a pipe it is asynchronous, and a large --json result would be cut short.
+  () => process.stdout.write('', () => process.exit(0)),
   (error: unknown) => {
     process.stderr.write(`tensile: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

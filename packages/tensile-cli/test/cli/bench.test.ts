@@ -48,3 +48,10 @@ it('without TF.js installed (an installed tensile-cli without its optional peers
   await assert.rejects(runHarness('--engines', 'tfjs-wasm', '--workloads', 'tiny_add'), (e: { code: number; stdout: string; stderr: string }) =>
     e.code === 1 && e.stdout === '' && /bench: no engine produced a result \(engines tfjs-wasm, workloads tiny_add\)/.test(e.stderr));
 });
+
+it('the compiled rows run beside the eager step, print their trace times and compare with it', async () => {
+  const { stdout, stderr } = await run(process.execPath, [cli, 'bench', '--engines', 'tensile-wasm', '--workloads', 'mlp_train,mlp_train_jit'], { maxBuffer: 1 << 24 });
+  assert.match(stderr, /mlp_train_jit: traced in [\d.]+ ms \(one eager step included\), optimised in [\d.]+ ms, fused kernels generated in [\d.]+ ms; \d+ → \d+ kernel calls/);
+  assert.match(stdout, /\| mlp_train_jit \| ms\/step ↓ \| [\d.]+ \[/);
+  assert.match(stdout, /\| mlp_train_jit \| tensile-wasm-\dt \| its eager step [\d.]+× \|/);
+});

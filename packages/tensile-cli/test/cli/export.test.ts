@@ -1,4 +1,4 @@
-/** End-to-end: `tensile export onnx|tfjs` on saved models, the ONNX file run by ONNX Runtime; non-models refused by name. */
+/** End-to-end: `tensile export onnx|tfjs|pytorch` and `tensile import pytorch` on saved models, the ONNX file run by ONNX Runtime; non-models refused by name. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { rand, type Tensor, tensor } from 'tensile';
+import { encodeSafetensors, rand, type Tensor, tensor, toPytorchStateDict } from 'tensile';
 import { loadModel, loadTfjsLayersModel, saveModel, setDataRoot } from 'tensile/node';
 import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
 import { IntrusionDetector, parseRecord, trainIds } from '../../src/apps/ids/index.node.js';
@@ -70,6 +70,28 @@ describe('tensile export', () => {
     const difference = await maxDifference(out, x, detector.network.predict(x));
     t.diagnostic(`trained ids detector on 200 KDDTest+ records: max |tensile - onnxruntime| = ${difference.toExponential(2)}`);
     assert.ok(difference < 1e-4);
+  });
+
+  it('export pytorch then import pytorch gives the model back (no PyTorch needed); weights of another shape are refused naming tensor, layer and shapes', async () => {
+    const dir = await tempDir('tensile-export-pytorch-');
+    const model = mnistCnn();
+    const [file, weights, back] = [path.join(dir, 'mnist.safetensors'), path.join(dir, 'torch.safetensors'), path.join(dir, 'back')];
+    await saveModel(model, file);
+    const { stdout } = await tensile('export', 'pytorch', file, weights);
+    assert.match(stdout, /as PyTorch tensors conv2_d(_\d+)?\.weight \[32, 1, 3, 3\], conv2_d(_\d+)?\.bias \[32\], .* dense(_\d+)?\.weight \[128, 1600\]/);
+    assert.match(await tensile('import', 'pytorch', file, weights, back).then((r) => r.stdout), /wrote .*back: 'mnist_cnn_relu' .* with the weights of .*torch\.safetensors/);
+    const x = rand([2, 28, 28, 1]);
+    assert.deepEqual(((await loadModel(back)).predict(x) as Tensor).dataSync(), (model.predict(x) as Tensor).dataSync());
+    const [cut, wrong] = [path.join(dir, 'cut.safetensors'), path.join(dir, 'wrong.safetensors')];
+    await writeFile(cut, (await readFile(weights)).subarray(0, 100));
+    await assert.rejects(tensile('import', 'pytorch', file, cut, path.join(dir, 'never')), (e: { stderr: string }) => e.stderr.startsWith(`tensile: ${cut}: `));
+    const [name, first] = Object.entries(toPytorchStateDict(model))[0]!;
+    await writeFile(wrong, encodeSafetensors({ ...toPytorchStateDict(model), [name]: rand([first.shape[0]! + 1, ...first.shape.slice(1)]) }));
+    await assert.rejects(tensile('import', 'pytorch', file, wrong, path.join(dir, 'never')), (e: { stderr: string }) => {
+      assert.match(e.stderr, new RegExp(`tensile: ${wrong}: tensor '${name}' is \\[${first.shape[0]! + 1},.*\\], but layer '.*' \\(Conv2D\\) needs \\[${first.shape.join(',')}\\]`));
+      return true;
+    });
+    await assert.rejects(stat(path.join(dir, 'never')));
   });
 
   it('refuses what is not a float model, naming the file, and writes nothing', async () => {

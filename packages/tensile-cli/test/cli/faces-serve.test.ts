@@ -121,6 +121,9 @@ describe('tensile faces serve in a browser', () => {
     await shoot(page, 'decisions');
     await page.goto(`${url}/#settings`);
     await page.locator('#settings-embedder').filter({ hasText: 'face-api' }).waitFor();
+    // By default the allow distance follows the gallery: 6 enrolled embeddings → face-api's step for up to 10.
+    assert.equal(await page.locator('#allow-by-size').isChecked(), true);
+    assert.equal(await page.locator('#allow-distance').inputValue(), '0.3848');
     await shoot(page, 'settings');
   });
 });

@@ -51,6 +51,20 @@ describe('tensile command', () => {
     assert.match(stdout, /model not saved \(pass --out DIR to keep it\)/);
   });
 
+  it('train mnist compiles its step by default, --no-jit runs it eagerly, --graph writes the step\'s pictures', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tensile-graph-'));
+    const graph = path.join(dir, 'step.md');
+    const compiled = await tensile('train', 'mnist', '--epochs', '1', '--train-limit', '64', '--test-limit', '100', '--graph', graph);
+    assert.match(compiled.stdout, /compiled step: \d+ kernel calls traced, \d+ after optimisation/);
+    const markdown = await readFile(graph, 'utf8');
+    assert.match(markdown, /^# The MNIST CNN training step, wasm:float32\[64,28,28,1\] wasm:int32\[64\]/);
+    assert.equal(markdown.match(/```mermaid\nflowchart TD/g)?.length, 2);
+    assert.match(markdown, /\["fused mul → add"\]:::fused/);
+    const eager = await tensile('train', 'mnist', '--epochs', '1', '--train-limit', '64', '--test-limit', '100', '--no-jit');
+    assert.match(eager.stdout, /eager step \(--no-jit\)/);
+    await assert.rejects(tensile('train', 'mnist', '--epochs', '1', '--train-limit', '64', '--test-limit', '100', '--no-jit', '--graph', graph), (e: { stderr: string }) => /--graph needs the compiled step \(drop --no-jit\)/.test(e.stderr));
+  });
+
   it('a --data-root that does not exist is an error naming it', async () => {
     const missing = path.join(os.tmpdir(), 'tensile-no-such-data-root');
     await assert.rejects(

@@ -5,73 +5,21 @@
  * Tensile's ONNX import of the same bytes agrees within 1e-5.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import {
   Activation, ACTIVATIONS, Add, AvgPool2D, BatchNormalization, Concatenate, Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten,
   GlobalAveragePooling2D, GlobalMaxPooling2D, Input, LayerNormalization, MaxPool2D, Model, Multiply, rand, randn, Rescaling, Reshape,
-  SeparableConv2D, Sequential, type SymbolicTensor, type Tensor, tensor, UpSampling2D, ZeroPadding2D,
+  SeparableConv2D, Sequential, type Tensor, tensor, UnitNormalization, UpSampling2D, ZeroPadding2D,
 } from 'tensile';
-import { decodeOnnx, encodeOnnx, exportOnnx, mnist } from 'tensile/node';
+import { encodeOnnx, exportOnnx, mnist } from 'tensile/node';
 import { sharedDataRoot, tempDir } from 'tensile-test-support';
 import { catsDogsCnn } from '../../src/apps/catsdogs/model.js';
 import { detectorNetwork } from '../../src/apps/ids/network.js';
 import { mnistCnn } from '../../src/apps/mnist/model.js';
-
-const TOLERANCE = 1e-4;
-const run = promisify(execFile);
-
-/** A Python with the official `onnx` package (Debian's python3-onnx), or null. */
-async function pythonWithOnnx(): Promise<string | null> {
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    if (await run(python, ['-c', 'import onnx']).then(() => true, () => false)) return python;
-  }
-  return null;
-}
-
-/** The official ONNX checker (full check: shape inference included) on `bytes`; skipped with a note without it. */
-async function checkWithOnnx(t: { diagnostic(message: string): void }, bytes: Uint8Array): Promise<void> {
-  const python = await pythonWithOnnx();
-  if (python === null) {
-    t.diagnostic('no Python with the onnx package (apt-get install python3-onnx): the official checker was not run');
-    return;
-  }
-  const file = path.join(await tempDir('tensile-onnx-check-'), 'model.onnx');
-  await writeFile(file, bytes);
-  const { stdout } = await run(python, ['-c', 'import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print("checked", onnx.__version__)', file]);
-  t.diagnostic(`onnx.checker (full check): ${stdout.trim()}`);
-}
-
-/** Biases and normalisation statistics made random too, so that every weight is exercised. */
-function randomizeWeights(model: Model<SymbolicTensor | readonly SymbolicTensor[]>): void {
-  for (const [name, t] of [...model.namedParameters(), ...model.namedBuffers()]) {
-    if (name.endsWith('movingVariance')) t.assign(rand(t.shape).mul(1.5).add(0.5));
-    else if (name.endsWith('.bias') || name.endsWith('movingMean') || name.endsWith('.beta') || name.endsWith('.gamma')) t.assign(randn(t.shape).mul(0.3));
-  }
-}
-
-/**
- * The largest |Tensile − ONNX Runtime| over the model's output for `x`; the file read back by
- * Tensile's import (export → import) must give Tensile's output too.
- */
-async function maxDifference(model: Model<SymbolicTensor>, x: Tensor, bytes = encodeOnnx(model)): Promise<number> {
-  const session = await InferenceSession.create(bytes);
-  const feeds = { [session.inputNames[0]!]: new OrtTensor('float32', Float32Array.from(x.dataSync()), [...x.shape]) };
-  const result = await session.run(feeds);
-  const actual = result[session.outputNames[0]!]!;
-  const expected = model.predict(x);
-  assert.deepEqual([...actual.dims], [...expected.shape], 'output shapes');
-  const a = actual.data as Float32Array;
-  const e = expected.dataSync();
-  const imported = decodeOnnx(bytes).predict(x).dataSync();
-  const roundTrip = Array.from(e).reduce((worst, v, i) => Math.max(worst, Math.abs(v - imported[i]!)), 0);
-  assert.ok(roundTrip < 1e-5, `export → import differs by ${roundTrip}`);
-  return Array.from(e).reduce((worst, v, i) => Math.max(worst, Math.abs(v - a[i]!)), 0);
-}
+import { randomizeWeights } from '../random-weights.js';
+import { checkWithOnnx, maxDifference, TOLERANCE } from './onnx-check.js';
 
 describe('ONNX export run by ONNX Runtime', () => {
   it('the MNIST CNN on real digits (or random images without the dataset), through exportOnnx and a file', async (t) => {
@@ -113,7 +61,7 @@ describe('ONNX export run by ONNX Runtime', () => {
     assert.ok(difference < TOLERANCE, `max difference ${difference}`);
   });
 
-  it('every exported layer kind: grouped, dilated, strided, depthwise and separable convolutions, pools, norms, merges, reshapes', async (t) => {
+  it('every exported layer kind: grouped, dilated, strided, depthwise and separable convolutions, pools, norms (unit normalisation too), merges, reshapes', async (t) => {
     const inputs = Input({ shape: [17, 15, 4], name: 'image' });
     const scaled = new Rescaling({ scale: 2, offset: -1 }).apply(inputs);
     const padded = new ZeroPadding2D({ padding: [[1, 0], [2, 1]] }).apply(scaled);
@@ -129,7 +77,7 @@ describe('ONNX export run by ONNX Runtime', () => {
     const reshaped = new Reshape({ targetShape: [2, 4] }).apply(new Dropout({ rate: 0.3 }).apply(gated));
     const sequence = new LayerNormalization().apply(new Dense({ units: 6, activation: 'gelu' }).apply(reshaped));
     const activations = ACTIVATIONS.map((name) => new Activation({ activation: name, name: `act_${name}` }).apply(sequence));
-    const outputs = new Concatenate({ axis: 1 }).apply([new Flatten().apply(new Concatenate().apply(activations)), new BatchNormalization().apply(joined)]);
+    const outputs = new Concatenate({ axis: 1 }).apply([new Flatten().apply(new Concatenate().apply(activations)), new UnitNormalization().apply(new BatchNormalization().apply(joined))]);
     const model = new Model({ inputs, outputs, name: 'every_layer' });
     randomizeWeights(model);
     const bytes = encodeOnnx(model);

@@ -158,11 +158,14 @@ async function refreshPeople() {
 }
 
 async function refreshSettings() {
-  const { policy, embedder, calibratedThreshold, limits } = await api('GET', '/api/settings');
+  const { policy, allowDistanceNow, allowBySizeAvailable, embedder, calibratedThreshold, limits } = await api('GET', '/api/settings');
   $('settings-embedder').textContent = `Embedder: ${embedder} (calibrated threshold ${calibratedThreshold.toFixed(3)}). Uploads: ≤ ${limits.maxFiles} photographs of ≤ ${(limits.maxBytes / 1048576).toFixed(1)} MiB and ≤ ${(limits.maxPixels / 1e6).toFixed(0)} megapixels each.`;
   $('threshold').value = policy.threshold;
   $('auto-decide').checked = policy.autoDecide;
-  $('allow-distance').value = policy.allowDistance;
+  $('allow-by-size').checked = policy.allowDistance === 'gallery-size';
+  $('allow-by-size').disabled = !allowBySizeAvailable;
+  $('allow-distance').value = allowDistanceNow;
+  $('allow-distance').disabled = $('allow-by-size').checked;
   $('unknown-faces').value = policy.unknownFaces;
   const { tokens } = await api('GET', '/api/tokens');
   $('token-list').replaceChildren(...tokens.map((t) => el('li', {}, `${t.name} (created ${time(t.createdAt)}) `,
@@ -245,15 +248,18 @@ function setUpForms() {
     });
   });
 
+  $('allow-by-size').addEventListener('change', () => { $('allow-distance').disabled = $('allow-by-size').checked; });
+
   $('settings-form').addEventListener('submit', (event) => {
     event.preventDefault();
     act(async () => {
       await api('PUT', '/api/settings', {
         threshold: Number($('threshold').value),
         autoDecide: $('auto-decide').checked,
-        allowDistance: Number($('allow-distance').value),
+        allowDistance: $('allow-by-size').checked ? 'gallery-size' : Number($('allow-distance').value),
         unknownFaces: $('unknown-faces').value,
       });
+      await refreshSettings();
       say('Settings saved');
     });
   });

@@ -114,6 +114,20 @@ export interface HogInfo {
   readonly cellSize: number;
 }
 
+/** The float32 operations a fused elementwise program may use (`reluGrad` is activationGrad('relu', dy, y)). */
+export type FusedOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'neg' | 'abs' | 'sqrt' | 'square' | 'relu' | 'reciprocal' | 'reluGrad';
+
+/**
+ * A chain of float32 elementwise operations to run in one pass (graph fusion). Slots 0..inputs−1
+ * are the inputs; step k writes slot inputs + k from earlier slots; the last step is the result.
+ * Each input has the result's size or is one scalar, broadcast. Every operation rounds to float32
+ * as the separate kernels do, so a fused pass gives their bits.
+ */
+export interface ElementwiseProgram {
+  readonly inputs: number;
+  readonly steps: readonly { readonly op: FusedOp; readonly args: readonly number[] }[];
+}
+
 export interface OutputEpilogue {
   readonly bias: TensorRef | null;
   readonly relu: boolean;
@@ -166,6 +180,11 @@ export interface Backend {
    */
   adamStep?(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): [DataId, DataId, DataId];
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId;
+  /**
+   * Runs a fused elementwise program over `size` float32 elements in one pass. Optional: graphs run
+   * the program's separate kernels where a backend has none (the reference backend, the spec).
+   */
+  fusedElementwise?(program: ElementwiseProgram, inputs: readonly TensorRef[], size: number): DataId;
   where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId;
   cast(x: TensorRef, dtype: DType): DataId;
 

@@ -1,5 +1,6 @@
 import { BackendError } from '../errors.js';
 import type { Backend, Int8Kernels } from './contract.js';
+import { tracedBackend } from './trace-hook.js';
 
 interface Registration {
   readonly factory: () => Backend;
@@ -23,29 +24,33 @@ export function backendNames(): string[] {
   return [...registrations.keys()];
 }
 
-/** The backend instance registered under `name`, initialised on first use. */
-export function findBackend(name: string): Backend {
+function instanceOf(name: string): Backend {
   const reg = registrations.get(name);
   if (!reg) throw new BackendError(`unknown backend '${name}' (registered: ${backendNames().join(', ') || 'none'})`);
   reg.instance ??= reg.factory();
   return reg.instance;
 }
 
+/** The backend instance registered under `name`, initialised on first use. */
+export function findBackend(name: string): Backend {
+  return tracedBackend(instanceOf(name));
+}
+
 /** Switches the default backend for newly created tensors. */
 export function setBackend(name: string): Backend {
-  current = findBackend(name);
+  current = instanceOf(name);
   return current;
 }
 
 /** The default backend: the one set, else the highest-priority one that initialises. */
 export function getBackend(): Backend {
-  if (current) return current;
+  if (current) return tracedBackend(current);
   const byPriority = [...registrations.entries()].sort((a, b) => b[1].priority - a[1].priority);
   const failures: string[] = [];
   for (const [name] of byPriority) {
     try {
-      current = findBackend(name);
-      return current;
+      current = instanceOf(name);
+      return tracedBackend(current);
     } catch (e) {
       failures.push(`${name}: ${(e as Error).message}`);
     }

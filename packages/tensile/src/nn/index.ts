@@ -12,7 +12,7 @@ export {
   type Conv1DArgs, type Conv2DArgs, type Conv2DTransposeArgs, type DepthwiseConv2DArgs, type SeparableConv2DArgs,
 } from './layers/convolution.js';
 export { MaxPool2D, AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D, type Pool2DArgs, type GlobalPool2DArgs } from './layers/pooling.js';
-export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type NormalizationArgs } from './layers/normalization.js';
+export { BatchNormalization, LayerNormalization, UnitNormalization, type BatchNormalizationArgs, type NormalizationArgs, type UnitNormalizationArgs } from './layers/normalization.js';
 export { Dropout, SpatialDropout, type DropoutArgs } from './layers/dropout.js';
 export { Flatten, Reshape, ZeroPadding2D, UpSampling2D, type ReshapeArgs, type ZeroPadding2DArgs, type UpSampling2DArgs } from './layers/reshaping.js';
 export { Activation, Rescaling, type ActivationArgs, type RescalingArgs } from './layers/elementwise.js';

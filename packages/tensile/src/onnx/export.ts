@@ -9,8 +9,6 @@
  */
 import { ValueError } from '../errors.js';
 import type { ActivationName } from '../ops/activations.js';
-import { permute } from '../ops/permute.js';
-import { reshape } from '../ops/reshape.js';
 import { Conv2D, DepthwiseConv2D, SeparableConv2D } from '../nn/layers/convolution.js';
 import { pairOf } from '../nn/layers/conv-geometry.js';
 import { Dense } from '../nn/layers/dense.js';
@@ -18,7 +16,7 @@ import { Dropout, SpatialDropout } from '../nn/layers/dropout.js';
 import { Activation, Rescaling } from '../nn/layers/elementwise.js';
 import { InputLayer } from '../nn/layers/input.js';
 import { Add, Concatenate, Multiply } from '../nn/layers/merge.js';
-import { BatchNormalization, LayerNormalization } from '../nn/layers/normalization.js';
+import { BatchNormalization, LayerNormalization, UnitNormalization } from '../nn/layers/normalization.js';
 import { AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPool2D } from '../nn/layers/pooling.js';
 import { Flatten, Reshape, ZeroPadding2D } from '../nn/layers/reshaping.js';
 import { RandomAffine, RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from '../nn/layers/augmentation.js';
@@ -26,8 +24,8 @@ import { RandomBrightness, RandomContrast } from '../nn/layers/color-augmentatio
 import { RandomErasing } from '../nn/layers/random-erasing.js';
 import type { AnyLayer, Model } from '../nn/model.js';
 import type { SymbolicShape, SymbolicTensor } from '../nn/symbolic.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { ATTRIBUTE, encodeModelProto, ONNX_FLOAT, ONNX_INT64, ONNX_IR_VERSION, type OnnxAttribute, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto.js';
+import { type AttributeValue, GraphBuilder, TO_CHANNELS_LAST, type Value, valueInfo } from './graph-builder.js';
+import { encodeModelProto, ONNX_IR_VERSION, type OnnxValueInfo } from './onnx-proto.js';
 import { checkOptions, optionNames } from '../options.js';
 
 export interface ExportOnnxOptions {
@@ -38,109 +36,10 @@ export interface ExportOnnxOptions {
 export const DEFAULT_OPSET = 17;
 const MIN_OPSET = 13;
 const MAX_OPSET = 21;
-const BATCH = 'batch';
 
 type AnyModel = Model<SymbolicTensor | readonly SymbolicTensor[]>;
-type AttributeValue = number | readonly number[] | string;
-
-/** Where a tensor is in the graph: its ONNX name, its rank and whether it is held channels-first. */
-interface Value {
-  readonly name: string;
-  readonly rank: number;
-  readonly channelsFirst: boolean;
-}
-
 /** Layers that are the identity at inference. */
 const TRAINING_ONLY = [Dropout, SpatialDropout, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, RandomBrightness, RandomContrast, RandomErasing];
-const TO_CHANNELS_FIRST = [0, 3, 1, 2];
-const TO_CHANNELS_LAST = [0, 2, 3, 1];
-
-/** The attributes of the ops written here that the ONNX schemas type as float; every other number is an int. */
-const FLOAT_ATTRIBUTES = new Set(['alpha', 'beta', 'epsilon']);
-
-function attribute(name: string, value: AttributeValue): OnnxAttribute {
-  if (typeof value === 'string') return { name, type: ATTRIBUTE.STRING, s: new TextEncoder().encode(value) };
-  if (typeof value !== 'number') return { name, type: ATTRIBUTE.INTS, ints: [...value] };
-  return FLOAT_ATTRIBUTES.has(name) ? { name, type: ATTRIBUTE.FLOAT, f: value } : { name, type: ATTRIBUTE.INT, i: value };
-}
-
-function valueInfo(name: string, shape: SymbolicShape): OnnxValueInfo {
-  return { name, type: { tensorType: { elemType: ONNX_FLOAT, shape: { dim: shape.map((d, i) => (d === null ? { dimParam: i === 0 ? BATCH : `${name}_${i}` } : { dimValue: d })) } } } };
-}
-
-/** The float32 values of `t` permuted by `perm` (weights change layout with it), then reshaped. */
-function floats(t: Tensor, perm?: readonly number[], shape?: readonly number[]): { data: Float32Array; dims: number[] } {
-  let moved = perm ? permute(t, perm) : t;
-  if (shape) moved = reshape(moved, shape);
-  return { data: Float32Array.from(moved.dataSync()), dims: [...moved.shape] };
-}
-
-class GraphBuilder {
-  constructor(readonly opset: number) {}
-
-  readonly nodes: OnnxNode[] = [];
-  readonly initializers: OnnxTensor[] = [];
-  private readonly taken = new Set<string>();
-  /** Each tensor's value in the other layout, made once. */
-  private readonly relaid = new Map<string, Value>();
-
-  /** `base`, or `base_1`, `base_2` … when taken. */
-  unique(base: string): string {
-    let name = base;
-    for (let i = 1; this.taken.has(name); i++) name = `${base}_${i}`;
-    this.taken.add(name);
-    return name;
-  }
-
-  node(opType: string, name: string, inputs: readonly string[], attributes: Record<string, AttributeValue | undefined> = {}, output = name): string {
-    const attribute_ = Object.entries(attributes).flatMap(([key, v]) => (v === undefined ? [] : [attribute(key, v)]));
-    this.nodes.push({ opType, name: this.unique(name), input: [...inputs], output: [output], attribute: attribute_ });
-    this.taken.add(output);
-    return output;
-  }
-
-  floatInitializer(name: string, data: Float32Array, dims: readonly number[]): string {
-    const unique = this.unique(name);
-    this.initializers.push({ name: unique, dims: [...dims], dataType: ONNX_FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
-    return unique;
-  }
-
-  intInitializer(name: string, values: readonly number[]): string {
-    const unique = this.unique(name);
-    this.initializers.push({ name: unique, dims: [values.length], dataType: ONNX_INT64, int64Data: [...values] });
-    return unique;
-  }
-
-  weight(name: string, t: Tensor, perm?: readonly number[], shape?: readonly number[]): string {
-    const { data, dims } = floats(t, perm, shape);
-    return this.floatInitializer(name, data, dims);
-  }
-
-  scalar(name: string, value: number): string {
-    return this.floatInitializer(name, Float32Array.of(value), []);
-  }
-
-  /** `v` held channels-first (rank-4 tensors only). */
-  channelsFirst(v: Value): Value {
-    if (v.channelsFirst) return v;
-    return this.relay(v, true);
-  }
-
-  /** `v` in Tensile's layout. */
-  channelsLast(v: Value): Value {
-    if (!v.channelsFirst) return v;
-    return this.relay(v, false);
-  }
-
-  private relay(v: Value, channelsFirst: boolean): Value {
-    const known = this.relaid.get(v.name);
-    if (known) return known;
-    const name = this.node('Transpose', `${v.name}_${channelsFirst ? 'nchw' : 'nhwc'}`, [v.name], { perm: channelsFirst ? TO_CHANNELS_FIRST : TO_CHANNELS_LAST });
-    const moved = { name, rank: v.rank, channelsFirst };
-    this.relaid.set(v.name, moved);
-    return moved;
-  }
-}
 
 /** The nodes of an activation applied to `input`; returns the output name (`output` for the last node). */
 function emitActivation(g: GraphBuilder, activation: ActivationName, input: Value, output: string): string {
@@ -277,6 +176,15 @@ function emitLayer(g: GraphBuilder, layer: AnyLayer, inputs: readonly Value[], i
     const scale = layer.gamma ? g.weight(`${name}.gamma`, layer.gamma) : g.floatInitializer(`${name}.gamma`, new Float32Array(channels).fill(1), [channels]);
     const offset = layer.beta ? g.weight(`${name}.beta`, layer.beta) : g.floatInitializer(`${name}.beta`, new Float32Array(channels), [channels]);
     return out(g.node('LayerNormalization', name, [x.name, scale, offset], { axis: -1, epsilon: (layer.getConfig().epsilon as number | undefined) ?? 1e-3 }), false);
+  }
+  if (layer instanceof UnitNormalization) {
+    // x / max(‖x‖₂, ε) over the last axis; ReduceL2 takes its axes as an input from opset 18.
+    const x = g.channelsLast(first);
+    const reduce = g.opset >= 18
+      ? g.node('ReduceL2', `${name}/norm`, [x.name, g.intInitializer(`${name}.axes`, [-1])], { keepdims: 1 })
+      : g.node('ReduceL2', `${name}/norm`, [x.name], { axes: [-1], keepdims: 1 });
+    const floored = g.node('Max', `${name}/floored`, [reduce, g.scalar(`${name}.epsilon`, layer.epsilon)]);
+    return out(g.node('Div', name, [x.name, floored]), false);
   }
   if (layer instanceof Activation) return out(emitActivation(g, layer.getConfig().activation as ActivationName, first, name), first.channelsFirst);
   if (layer instanceof Rescaling) {

@@ -7,22 +7,24 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { activation, celu, elu, leakyRelu, logSoftmax, softmax } from '../ops/activations.js';
-import { add, clamp, div, mul, sub } from '../ops/arithmetic.js';
+import { add, clamp, div, maximum, mul, sub } from '../ops/arithmetic.js';
 import { concat } from '../ops/concat.js';
 import { conv2d, type Padding } from '../ops/conv.js';
 import { matmul } from '../ops/matmul.js';
 import { layerNorm } from '../ops/normalization.js';
 import { permute } from '../ops/permute.js';
 import { avgPool2d, maxPool2d } from '../ops/pool.js';
-import { max, mean } from '../ops/reduce.js';
+import { max, mean, sum } from '../ops/reduce.js';
 import { reshape } from '../ops/reshape.js';
 import { pad, type PadMode } from '../ops/slice.js';
 import { tensor } from '../ops/creation.js';
-import { abs, erf, exp, log, neg, relu, sigmoid, softplus, sqrt, tanh } from '../ops/unary.js';
+import { abs, erf, exp, log, neg, relu, sigmoid, softplus, sqrt, square, tanh } from '../ops/unary.js';
 import { ModelFileError } from '../saving/errors.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { ATTRIBUTE, decodeModelProto, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, type OnnxAttribute, type OnnxModelProto, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto.js';
+import { noGrad } from '../autograd/graph.js';
+import { buffer, Module, parameter } from '../nn/module.js';
+import { ATTRIBUTE, decodeModelProto, encodeModelProto, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, type OnnxAttribute, type OnnxModelProto, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto.js';
 
 /** A value of the graph: a float tensor, or an integer vector (shapes, axes, pads). */
 type Value = Tensor | readonly number[];
@@ -165,6 +167,15 @@ const OPS: Record<string, OpBuilder> = {
   Mul: binary(mul),
   Div: binary(div),
   MatMul: binary(matmul),
+  Max: (_a, where) => ([...xs]) => xs.map((x, i) => float(x, `${where}: input ${i}`)).reduce((m, x) => maximum(m, x)),
+  ReduceL2: (a, where, opset) => ([xv, axesValue]) => {
+    const x = float(xv, `${where}: input data`);
+    const axes = opset >= 18 ? (axesValue === undefined ? undefined : ints(axesValue, `${where}: axes`)) : a.ints('axes');
+    const keepDims = a.int('keepdims', 1) === 1;
+    // No axes: every axis, unless noop_with_empty_axes (opset 18) asks for the identity.
+    if (axes === undefined || axes.length === 0) return a.int('noop_with_empty_axes', 0) === 1 ? x : sqrt(sum(square(x), [...x.shape.keys()], keepDims));
+    return sqrt(sum(square(x), axes.map((d) => (d + x.rank) % x.rank), keepDims));
+  },
   Gemm: (a, where) => {
     const [alpha, beta, transA, transB] = [a.float('alpha', 1), a.float('beta', 1), a.int('transA', 0), a.int('transB', 0)];
     return ([x, w, c]) => {
@@ -309,15 +320,50 @@ function pool(kind: 'max' | 'avg', a: Attributes, where: string): (inputs: reado
 
 export const IMPORTED_OPS = Object.keys(OPS).concat('Constant').sort();
 
-/** An ONNX model's graph, run with Tensile's ops. */
-export class OnnxModel {
+/**
+ * An ONNX model's graph, run with Tensile's ops, and trainable: its float initializers with at least one
+ * axis (convolution and Gemm/MatMul weights, biases, normalisation scales and offsets) are parameters, the
+ * batch-norm statistics buffers, so an optimizer fine-tunes it (`new Adam(model.parameters())`, `run` under
+ * autograd, `loss.backward()`) and `encode()` writes the graph again with the new values. The graph is
+ * the file's inference graph: batch norm keeps its statistics and dropout is off while training.
+ */
+export class OnnxModel extends Module {
   private constructor(
     readonly name: string,
     readonly inputs: readonly OnnxInput[],
     readonly outputNames: readonly string[],
     private readonly constants: ReadonlyMap<string, Value>,
     private readonly steps: readonly Step[],
-  ) {}
+    private readonly proto: OnnxModelProto,
+    /** Initializer name → its tensor (a parameter or a buffer), for `encode`. */
+    private readonly weights: ReadonlyMap<string, Tensor>,
+    private readonly statistics: ReadonlySet<string>,
+  ) {
+    super();
+    this.training = false;
+  }
+
+  /** The trainable initializers, by their ONNX names. */
+  override namedParameters(): [string, Tensor][] {
+    return [...this.weights].filter(([name]) => !this.statistics.has(name));
+  }
+
+  /** The batch-norm statistics (mean and variance inputs), by their ONNX names. */
+  override namedBuffers(): [string, Tensor][] {
+    return [...this.weights].filter(([name]) => this.statistics.has(name));
+  }
+
+  /** The ONNX file again, every float initializer holding its current value (after fine-tuning, the new weights). */
+  encode(): Uint8Array {
+    const graph = this.proto.graph!;
+    const initializer = (graph.initializer ?? []).map((t) => {
+      const current = this.weights.get(t.name ?? '');
+      if (!current) return t;
+      const data = Float32Array.from(current.dataSync());
+      return { name: t.name, dims: t.dims, dataType: ONNX_FLOAT, rawData: new Uint8Array(data.buffer) };
+    });
+    return encodeModelProto({ ...this.proto, graph: { ...graph, initializer } });
+  }
 
   /** Checks `proto` (see the file comment) and prepares it to run; `source` names the file in errors. */
   static fromProto(proto: OnnxModelProto, source: string): OnnxModel {
@@ -326,7 +372,14 @@ export class OnnxModel {
     const opset = proto.opsetImport?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0;
     if (opset < 7) throw new ModelFileError(source, `uses ONNX opset ${opset}; Tensile imports opset 7 and later`);
     const constants = new Map<string, Value>();
-    for (const t of graph.initializer ?? []) constants.set(t.name ?? '', tensorValue(t, `${source}: initializer`));
+    const weights = new Map<string, Tensor>();
+    const statistics = new Set(graph.node.filter((n) => n.opType === 'BatchNormalization').flatMap((n) => (n.input ?? []).slice(3, 5)));
+    for (const t of graph.initializer ?? []) {
+      const name = t.name ?? '';
+      const value = tensorValue(t, `${source}: initializer`);
+      constants.set(name, value);
+      if (t.dataType === ONNX_FLOAT && !Array.isArray(value) && (value as Tensor).rank > 0) weights.set(name, statistics.has(name) ? buffer(value as Tensor) : parameter(value as Tensor));
+    }
     const defined = new Set<string>(constants.keys());
     const inputs = (graph.input ?? []).filter((i) => !constants.has(i.name ?? '')).map((i) => ({ name: i.name ?? '', shape: shapeOf(i) }));
     for (const i of inputs) defined.add(i.name);
@@ -352,7 +405,7 @@ export class OnnxModel {
     });
     const outputNames = graph.output.map((o) => o.name ?? '');
     for (const o of outputNames) if (!defined.has(o)) throw new ValueError(`${source}: graph output '${o}' is computed by no node`);
-    return new OnnxModel(graph.name ?? '', inputs, outputNames, constants, steps);
+    return new OnnxModel(graph.name ?? '', inputs, outputNames, constants, steps, proto, weights, statistics);
   }
 
   /** Runs the graph on one tensor per input (by name); returns every graph output by name. */
@@ -380,11 +433,16 @@ export class OnnxModel {
     return Object.fromEntries(this.outputNames.map((name) => [name, float(values.get(name), `output '${name}'`)]));
   }
 
-  /** The first output for `x` given to the inputs in order (one tensor for a one-input model). */
-  predict(x: Tensor | readonly Tensor[]): Tensor {
+  /** The first output for `x` given to the inputs in order (one tensor for a one-input model), recording gradients when they are enabled (training). */
+  forward(x: Tensor | readonly Tensor[]): Tensor {
     const given = Array.isArray(x) ? (x as readonly Tensor[]) : [x as Tensor];
     if (given.length !== this.inputs.length) throw new ValueError(`onnx model '${this.name}' takes ${this.inputs.length} input(s), got ${given.length}`);
     return this.run(Object.fromEntries(this.inputs.map((input, i) => [input.name, given[i]!])))[this.outputNames[0]!]!;
+  }
+
+  /** `forward` for inference: no gradients recorded. */
+  predict(x: Tensor | readonly Tensor[]): Tensor {
+    return noGrad(() => this.forward(x));
   }
 }
 

@@ -1,2 +1,2 @@
 /** Node-only ONNX files. */
-export { exportOnnx, loadOnnx } from './files.node.js';
+export { exportInt8Onnx, exportOnnx, loadOnnx } from './files.node.js';

@@ -8,6 +8,7 @@ import { ONNX_SCHEMA } from './onnx-schema.js';
 
 /** TensorProto.DataType values Tensile writes or reads. */
 export const ONNX_FLOAT = 1;
+export const ONNX_UINT8 = 2;
 export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
 export const ONNX_DOUBLE = 11;

@@ -1,6 +1,7 @@
 /** Tensor creation: from values, constants, ranges and random draws. */
 import type { Backend } from '../backend/contract.js';
 import { findBackend, getBackend } from '../backend/registry.js';
+import { traceRecorder } from '../backend/trace-hook.js';
 import { ShapeError, ValueError } from '../errors.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { allocArray, assertDType, dtypeOfArray } from '../tensor/dtype.js';
@@ -178,8 +179,14 @@ function randomTensor(op: string, shape: Shape, options: RandomOptions, draw: (g
   const checked = checkShape(shape, op);
   const dtype = options.dtype ?? 'float32';
   const g = options.generator ?? globalGenerator;
-  const values = allocArray(dtype, sizeOf(checked));
-  for (let i = 0; i < values.length; i++) values[i] = draw(g);
+  const make = (): TypedArray => {
+    const values = allocArray(dtype, sizeOf(checked));
+    for (let i = 0; i < values.length; i++) values[i] = draw(g);
+    return values;
+  };
+  const values = make();
+  // A compiled graph draws again on every call, from the same generator, as eager code would.
+  traceRecorder()?.uploadMadeBy(make);
   return fromArray(op, values, checked, { ...options, dtype });
 }
 

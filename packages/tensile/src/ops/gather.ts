@@ -1,7 +1,10 @@
 /** Indexing by tensors: gather/indexSelect, takeAlongAxis, scatterAdd, oneHot. */
 import { record } from '../autograd/graph.js';
 import { ShapeError, ValueError } from '../errors.js';
+import { traceRecorder } from '../backend/trace-hook.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { formatShape, normAxis } from '../tensor/shape.js';
+import { checkValues } from './value-checks.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, mul } from './arithmetic.js';
 import { broadcastTo } from './broadcast.js';
@@ -18,13 +21,19 @@ import { reshape, unsqueeze } from './reshape.js';
 function checkIndices(op: string, indices: Tensor, size: number, what: string): Tensor {
   requireTensor(op, indices, 'indices');
   requireDType(op, indices, ['int32'], 'indices');
-  const values = indices.dataSync();
+  const traced = traceRecorder() !== null;
   let negative = false;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < -size || v >= size) throw new ShapeError(`${op}: index ${v} is out of range for ${what} of size ${size}`);
-    if (v < 0) negative = true;
-  }
+  let values: TypedArray = new Int32Array(0);
+  checkValues(indices, (all) => {
+    for (let i = 0; i < all.length; i++) {
+      const v = all[i]!;
+      if (v < -size || v >= size) throw new ShapeError(`${op}: index ${v} is out of range for ${what} of size ${size}`);
+      // Wrapping happens on the host, which a compiled graph cannot repeat.
+      if (v < 0 && traced) throw new ShapeError(`${op}: index ${v} is negative; a jit-compiled function does not wrap negative indices, pass indices in [0, ${size})`);
+      if (v < 0) negative = true;
+    }
+    values = all;
+  });
   if (!negative) return indices;
   const wrapped = Int32Array.from(values, (v) => (v < 0 ? v + size : v));
   return wrap(indices.backend, indices.backend.upload(wrapped), indices.shape, 'int32');

@@ -5,7 +5,19 @@
  * the host, which costs one pass over labels or targets per batch (measured in README "Data").
  */
 import { ValueError } from '../errors.js';
+import { traceRecorder } from '../backend/trace-hook.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { TypedArray } from '../tensor/dtype.js';
+
+/**
+ * Runs `check` on the values of `t`. In a traced function the recorder runs it, now and before
+ * every later call of the compiled graph when `t` is one of its inputs (labels, indices).
+ */
+export function checkValues(t: Tensor, check: (values: TypedArray) => void): void {
+  const recorder = traceRecorder();
+  if (recorder) recorder.guardValues(t, check);
+  else check(t.dataSync());
+}
 
 let enabled = true;
 
@@ -33,13 +45,14 @@ function describeIndex(flat: number, shape: readonly number[]): string {
 /** Labels must be integral class indices in [0, classes). */
 export function checkClassLabels(op: string, labels: Tensor, classes: number): void {
   if (!enabled) return;
-  const values = labels.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
-      throw new ValueError(`${op}: label ${v} at index ${describeIndex(i, labels.shape)} is not a class index in [0, ${classes})`);
+  checkValues(labels, (values) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
+        throw new ValueError(`${op}: label ${v} at index ${describeIndex(i, labels.shape)} is not a class index in [0, ${classes})`);
+      }
     }
-  }
+  });
 }
 
 /**
@@ -48,9 +61,10 @@ export function checkClassLabels(op: string, labels: Tensor, classes: number): v
  */
 export function checkUnitInterval(op: string, what: string, t: Tensor): void {
   if (!enabled) return;
-  const values = t.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < 0 || v > 1) throw new ValueError(`${op}: ${what} ${v} at index ${describeIndex(i, t.shape)} is outside [0, 1]`);
-  }
+  checkValues(t, (values) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v < 0 || v > 1) throw new ValueError(`${op}: ${what} ${v} at index ${describeIndex(i, t.shape)} is outside [0, 1]`);
+    }
+  });
 }

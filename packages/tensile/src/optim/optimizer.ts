@@ -8,6 +8,7 @@
  * slots keep their identity and memory stays flat.
  */
 import { noGrad } from '../autograd/graph.js';
+import { traceRecorder } from '../backend/trace-hook.js';
 import { ValueError } from '../errors.js';
 import { mul, sub } from '../ops/arithmetic.js';
 import { zerosLike } from '../ops/creation.js';
@@ -105,12 +106,36 @@ export abstract class Optimizer<Options extends OptimizerOptions = OptimizerOpti
     return s;
   }
 
+  /**
+   * Why this optimizer's step cannot be replayed by a compiled graph, or null when it can. A graph
+   * freezes the numbers the step passes to ops; only numbers kept in `prepareStep`'s record (which
+   * a replay refreshes) may change from step to step.
+   */
+  protected replayRefusal(): string | null {
+    if (typeof this.learningRate !== 'number') return 'uses a learning-rate schedule, whose rate a compiled graph would freeze; use Adam (its fused step takes the rate every call) or a constant rate';
+    return null;
+  }
+
+  /** Sets the per-step numbers a subclass keeps for its kernels (Adam's scalars), before the updates of step `t`. */
+  protected prepareStep(_lr: number, _t: number): void {}
+
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
     if (this.options.clipValue !== undefined) clipGradValue(this.params, this.options.clipValue);
     if (this.options.clipNorm !== undefined) clipGradNorm(this.params, this.options.clipNorm);
     const lr = this.currentLearningRate;
     const t = this.iterations + 1;
+    const recorder = traceRecorder();
+    if (recorder) {
+      const why = this.replayRefusal();
+      if (why) recorder.refuse(`${this.constructor.name}.step()`, why);
+      // A replay skips this method: it advances the count and refreshes the per-step numbers itself.
+      recorder.onReplay(() => {
+        this.prepareStep(this.currentLearningRate, this.iterations + 1);
+        this.iterations += 1;
+      });
+    }
+    this.prepareStep(lr, t);
     const decay = lr * (this.options.weightDecay ?? this.defaultWeightDecay);
     noGrad(() =>
       scope(() => {

@@ -11,7 +11,7 @@ import { Activation, Rescaling } from '../nn/layers/elementwise.js';
 import { Embedding } from '../nn/layers/embedding.js';
 import { InputLayer } from '../nn/layers/input.js';
 import { Add, Concatenate, Multiply } from '../nn/layers/merge.js';
-import { BatchNormalization, LayerNormalization } from '../nn/layers/normalization.js';
+import { BatchNormalization, LayerNormalization, UnitNormalization } from '../nn/layers/normalization.js';
 import { AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPool2D } from '../nn/layers/pooling.js';
 import { GRU, LSTM } from '../nn/layers/recurrent.js';
 import { Flatten, Reshape, UpSampling2D, ZeroPadding2D } from '../nn/layers/reshaping.js';
@@ -39,7 +39,7 @@ export function registerLayer(className: string, cls: abstract new (config: neve
 
 const BUILT_IN = {
   Dense, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, MaxPool2D, AvgPool2D, GlobalAveragePooling2D, GlobalMaxPooling2D,
-  BatchNormalization, LayerNormalization, Dropout, SpatialDropout, Flatten, Reshape, Embedding, Activation, ZeroPadding2D, UpSampling2D,
+  BatchNormalization, LayerNormalization, UnitNormalization, Dropout, SpatialDropout, Flatten, Reshape, Embedding, Activation, ZeroPadding2D, UpSampling2D,
   Concatenate, Add, Multiply, LSTM, GRU, Rescaling, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, InputLayer,
 };
 for (const [name, cls] of Object.entries(BUILT_IN)) registerLayer(name, cls);

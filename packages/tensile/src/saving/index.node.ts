@@ -3,3 +3,4 @@ export { saveModel, loadModel, saveWeights, loadWeights, writeFileAtomic } from 
 export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint.node.js';
 export { loadTfjsWeights } from './tfjs-weights.node.js';
 export { saveTfjsLayersModel, loadTfjsLayersModel } from './tfjs-layers.node.js';
+export { savePytorchWeights, loadPytorchWeights } from './pytorch-files.node.js';

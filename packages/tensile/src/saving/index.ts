@@ -6,3 +6,4 @@ export { registerLayer, serializeLayer, deserializeLayer, modelToConfig, modelFr
 export { modelToBytes, modelFromBytes, weightsToBytes, loadWeightsFromBytes, type SaveModelOptions, type LoadModelOptions, type LoadWeightsOptions, type TrainingState } from './model-file.js';
 export { decodeTfjsWeights, parseTfjsWeightsManifest, tfjsStoredBytes, type TfjsWeightsManifest, type TfjsWeightGroup, type TfjsWeightEntry, type TfjsWeightDType, type TfjsQuantizationDType } from './tfjs-weights.js';
 export { encodeTfjsLayersModel, decodeTfjsLayersModel, TFJS_SHARD, type TfjsLayersModelJson } from './tfjs-layers.js';
+export { toPytorchStateDict, loadPytorchStateDict, encodePytorchSafetensors, loadPytorchSafetensors } from './pytorch-weights.js';

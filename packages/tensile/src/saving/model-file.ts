@@ -30,7 +30,7 @@ const SAVE_MODEL_OPTION_NAMES = optionNames<SaveModelOptions>()('includeOptimize
 
 /** Compile settings and progress, enough to resume training. */
 export interface TrainingState {
-  readonly compile: { readonly optimizer: OptimizerConfig; readonly loss: LossConfig; readonly metrics: readonly MetricConfig[] } | null;
+  readonly compile: { readonly optimizer: OptimizerConfig; readonly loss: LossConfig; readonly metrics: readonly MetricConfig[]; readonly jit?: boolean } | null;
   readonly iterations: number;
   /** The global generator's state (shuffling, dropout, augmentation). */
   readonly randomState: readonly (number | null)[];
@@ -65,7 +65,7 @@ export function modelToBytes(model: AnyModel, options: SaveModelOptions = {}): U
     }
     training = {
       ...training,
-      compile: { optimizer: compiled.optimizer.getConfig(), loss: compiled.loss.getConfig(), metrics: compiled.metrics.map((m) => m.getConfig()) },
+      compile: { optimizer: compiled.optimizer.getConfig(), loss: compiled.loss.getConfig(), metrics: compiled.metrics.map((m) => m.getConfig()), ...(compiled.jit && { jit: true }) },
       iterations: state.iterations,
     };
   }
@@ -104,7 +104,7 @@ export function modelFromBytes(bytes: Uint8Array, file: string, options: LoadMod
   if ((options.compile ?? true) && training?.compile) {
     const c = training.compile;
     inFile(file, 'cannot restore the training configuration', () => {
-      model.compile({ optimizer: optimizerFromConfig(c.optimizer), loss: lossFromConfig(c.loss), metrics: c.metrics.map(metricFromConfig) });
+      model.compile({ optimizer: optimizerFromConfig(c.optimizer), loss: lossFromConfig(c.loss), metrics: c.metrics.map(metricFromConfig), jit: c.jit ?? false });
       const optimizer = model.compiled!.optimizer.attach(model.parameters());
       const index = new Map(model.namedParameters().map(([name], i) => [name, i]));
       const slots: Record<string, Tensor> = {};

@@ -5,6 +5,7 @@
  * memory, GPU buffers) is released when the JS tensor object dies.
  */
 import type { Backend, DataId } from '../backend/contract.js';
+import { realBackend, traceRecorder } from '../backend/trace-hook.js';
 
 /** Buffers from this size carry a pressure buffer of their own (smaller ones would come from malloc + memset, not lazily zeroed pages). */
 const PRESSURE_MIN_BYTES = 1 << 20;
@@ -108,11 +109,16 @@ export class Storage {
    */
   private gcPressure: ArrayBuffer | SharedPressure | null;
 
+  /** The backend that owns the buffer (never a trace's view of it). */
+  readonly backend: Backend;
+
   constructor(
-    readonly backend: Backend,
+    backend: Backend,
     readonly id: DataId,
     readonly bytes: number,
   ) {
+    this.backend = realBackend(backend);
+    backend = this.backend;
     this.gcPressure = backend.externalMemory && bytes >= SHARED_PRESSURE_MIN_BYTES ? pressureFor(bytes) : null;
     const c = counters(backend);
     c.buffers++;
@@ -228,6 +234,7 @@ export function untrack(owner: Owner): void {
 /** Re-points an owner at another storage (in-place assignment); the lease and its registration stay. */
 export function retarget(owner: Owner, storage: Storage): void {
   const lease = owner.lease;
+  traceRecorder()?.retargeted(owner, lease.storage, storage);
   storage.retain();
   counters(lease.storage.backend).tensors--;
   counters(storage.backend).tensors++;

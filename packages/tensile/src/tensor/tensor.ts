@@ -4,6 +4,7 @@
  * the op aliases (`x.add(y)`, see ops/tensor-methods.ts), `autograd/` `backward()`.
  */
 import type { Backend, DataId, TensorRef } from '../backend/contract.js';
+import { traceRecorder, tracedBackend } from '../backend/trace-hook.js';
 import { DisposedError, DTypeError, ShapeError } from '../errors.js';
 import type { GradNode } from './grad-node.js';
 import type { DType, TypedArray } from './dtype.js';
@@ -12,6 +13,9 @@ import { formatShape, shapesEqual, sizeOf } from './shape.js';
 import { Lease, Storage, keepOwner, retarget, track, untrack } from './storage.js';
 import { formatTensor } from './format.js';
 import { toNested, type NestedArray } from './nested.js';
+
+/** Why reading values is refused in a traced function. */
+const READ_REFUSAL = 'reads tensor values, which a compiled graph cannot repeat (a later call would reuse the traced value or branch); return the tensor from the compiled function and read it outside';
 
 export class Tensor implements TensorRef {
   /** This tensor's reference to its storage (shared between tensors that view one buffer, as reshape does). */
@@ -49,8 +53,9 @@ export class Tensor implements TensorRef {
     return this.storage.retain();
   }
 
+  /** The backend holding the buffer (while a graph is traced, the recorder's view of it). */
   get backend(): Backend {
-    return this.storage.backend;
+    return tracedBackend(this.storage.backend);
   }
 
   get rank(): number {
@@ -142,20 +147,24 @@ export class Tensor implements TensorRef {
 
   /** A copy of the values on the host. */
   dataSync(): TypedArray {
+    traceRecorder()?.refuse('dataSync()', READ_REFUSAL);
     return this.backend.readSync(this);
   }
 
   data(): Promise<TypedArray> {
+    traceRecorder()?.refuse('data()', READ_REFUSAL);
     return this.backend.read(this);
   }
 
   /** Values as nested JS arrays (booleans for bool tensors). */
   toArray(): NestedArray {
+    traceRecorder()?.refuse('toArray()', READ_REFUSAL);
     return toNested(this.dataSync(), this.shape, this.dtype);
   }
 
   /** The value of a one-element tensor. */
   item(): number {
+    traceRecorder()?.refuse('item()', READ_REFUSAL);
     if (this.size !== 1) throw new ShapeError(`item: tensor has ${this.size} elements ${formatShape(this.shape)}, expected 1`);
     return this.dataSync()[0]!;
   }

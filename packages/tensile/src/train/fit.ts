@@ -23,6 +23,7 @@ import { progressReporter } from './callbacks/progress.js';
 import type { CompiledModel } from './compile.js';
 import { NonFiniteLossError, TrainingError } from './errors.js';
 import { Mean } from './metrics/metric.js';
+import { compiledForward, compiledTrainStep } from './compiled-steps.js';
 
 /** One batch: inputs (one tensor per model input), targets and optional per-sample weights. */
 export interface Batch {
@@ -143,6 +144,7 @@ interface StepResult {
 
 /** Forward, loss (+ regularisation), backward, optimizer step, metric updates; all inside one scope. */
 function trainStep(model: AnyModel, compiled: CompiledModel, batch: Batch, onNonFinite: (loss: number) => void): StepResult {
+  if (compiled.jit) return compiledStep(model, compiled, batch, onNonFinite);
   return scope(() => {
     const predictions = singleOutput(model, model.forward(batch.x), 'fit');
     const dataLoss = compiled.loss.forward(predictions, batch.y, batch.sampleWeight);
@@ -156,6 +158,29 @@ function trainStep(model: AnyModel, compiled: CompiledModel, batch: Batch, onNon
     noGrad(() => compiled.metrics.forEach((m) => m.update(predictions, batch.y)));
     return { loss };
   });
+}
+
+/**
+ * The same step through the compiled graph. The loss is read after the update (a graph cannot stop
+ * halfway), so a non-finite loss is reported after the step that produced it was applied.
+ */
+function compiledStep(model: AnyModel, compiled: CompiledModel, batch: Batch, onNonFinite: (loss: number) => void): StepResult {
+  return scope(() => {
+    const xs = inputsOf(batch.x);
+    const step = compiledTrainStep(model, compiled, xs.length, batch.x instanceof Tensor, batch.sampleWeight !== undefined);
+    const [total, predictions] = step(...xs, batch.y, ...(batch.sampleWeight ? [batch.sampleWeight] : []));
+    const loss = total!.item();
+    if (!Number.isFinite(loss)) onNonFinite(loss);
+    noGrad(() => compiled.metrics.forEach((m) => m.update(predictions!, batch.y)));
+    return { loss };
+  });
+}
+
+/** The model's outputs for one batch in inference mode (compiled when the model is compiled with jit). */
+function inferenceForward(model: AnyModel, compiled: CompiledModel | null, x: Tensor | readonly Tensor[]): Tensor | Tensor[] {
+  if (!compiled?.jit) return model.forward(x);
+  const xs = inputsOf(x);
+  return compiledForward(model, compiled, xs.length, x instanceof Tensor)(...xs)[0]!;
 }
 
 function metricLogs(compiled: CompiledModel, lossMean: Mean, prefix = ''): Logs {
@@ -173,7 +198,7 @@ async function runEvaluation(model: AnyModel, compiled: CompiledModel, source: B
     for await (const batch of source.batches(false)) {
       const loss = noGrad(() =>
         scope(() => {
-          const predictions = singleOutput(model, model.forward(batch.x), 'evaluate');
+          const predictions = singleOutput(model, inferenceForward(model, compiled, batch.x), 'evaluate');
           compiled.metrics.forEach((m) => m.update(predictions, batch.y));
           return compiled.loss.forward(predictions, batch.y, batch.sampleWeight).item();
         }),
@@ -291,7 +316,7 @@ export function predictModel(model: AnyModel, x: Tensor | readonly Tensor[], opt
     const parts: (Tensor | Tensor[])[] = [];
     for (let start = 0; start < n; start += batchSize) {
       const index = tensor(Int32Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i), [Math.min(batchSize, n - start)]);
-      parts.push(noGrad(() => scope(() => model.forward(xs.map((t) => gather(t, index, 0))))));
+      parts.push(noGrad(() => scope(() => inferenceForward(model, model.compiled, xs.map((t) => gather(t, index, 0))))));
     }
     if (parts.length === 1) return parts[0]!;
     if (parts[0] instanceof Tensor) return concat(parts as Tensor[], 0);

@@ -17,5 +17,6 @@ export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/re
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export { EpochLogger, useProgressReporter, formatLogs } from './callbacks/progress.js';
 export type { CompileOptions, CompiledModel } from './compile.js';
+export { jitGraphs } from './compiled-steps.js';
 export type { Batch, FitData, FitOptions, EvaluateOptions, PredictOptions } from './fit.js';
 export { TrainingError, NonFiniteLossError } from './errors.js';

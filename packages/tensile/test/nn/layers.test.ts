@@ -10,7 +10,7 @@ import { add, manualSeed, mean, mul, noGrad, rand, randint, randn, randperm, sub
 import { sizeOf } from '../../src/tensor/shape.js';
 import {
   Activation, Add, AvgPool2D, BatchNormalization, Concatenate, Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, Dense, Dropout, Embedding, Flatten,
-  GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, RandomFlip, RandomRotation,
+  GlobalAveragePooling2D, GlobalMaxPooling2D, GRU, Input, LayerNormalization, UnitNormalization, Linear, LSTM, MaxPool2D, MergeLayer, Model, Multiply, RandomAffine, RandomBrightness, RandomContrast, RandomErasing, RandomFlip, RandomRotation,
   RandomTranslation, RandomZoom, Rescaling, Reshape, SeparableConv2D, Sequential, SpatialDropout, UpSampling2D, ZeroPadding2D, type FillMode, type Layer,
 } from '../../src/nn/index.js';
 import { modelFromBytes, modelToBytes } from '../../src/saving/index.js';
@@ -45,6 +45,7 @@ const SPECS: readonly Spec[] = [
   { name: 'BatchNormalization (1-D)', make: () => new BatchNormalization(), inputs: [[6, 3]], expected: [6, 3] },
   { name: 'BatchNormalization (2-D)', make: () => new BatchNormalization({ momentum: 0.9 }), inputs: [[2, 3, 3, 4]], expected: [2, 3, 3, 4] },
   { name: 'LayerNormalization', make: () => new LayerNormalization(), inputs: [[2, 5]], expected: [2, 5] },
+  { name: 'UnitNormalization', make: () => new UnitNormalization(), inputs: [[3, 5]], expected: [3, 5] },
   { name: 'Dropout', make: () => new Dropout({ rate: 0.5 }), inputs: [[2, 6]], expected: [2, 6] },
   { name: 'SpatialDropout', make: () => new SpatialDropout({ rate: 0.5 }), inputs: [[2, 3, 3, 4]], expected: [2, 3, 3, 4] },
   { name: 'Flatten', make: () => new Flatten(), inputs: [[2, 3, 2]], expected: [2, 6] },

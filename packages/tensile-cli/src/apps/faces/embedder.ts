@@ -3,6 +3,7 @@
  * service): the network trained in Tensile (`trained`) and face-api's imported recogniser (`face-api`).
  */
 import type { RawImage } from 'tensile';
+import type { OpenSetRule } from './open-set.js';
 
 export type EmbedderKind = 'trained' | 'face-api';
 
@@ -12,6 +13,8 @@ export interface FaceEmbedder {
   readonly size: number;
   /** Euclidean distance between unit embeddings below which two faces are the same person, calibrated when the model was made. */
   readonly threshold: number;
+  /** The allow distance by gallery size for one-to-many identification, when the embedder has been calibrated for it. */
+  readonly openSet?: OpenSetRule;
   /**
    * One unit-length embedding per photograph, framed as LFW frames its photographs: centred on one face that
    * fills about half of the shorter side. Tight face crops must be framed that way first (`faces orl` pads

@@ -1,7 +1,8 @@
 /**
- * The trained detector as a library: feature encoder + network + decision threshold, saved as one
- * safetensors file (the network's weights as tensors; encoder, threshold, architecture and the
- * training summary as JSON under the metadata key `tensile.ids`).
+ * The trained detector as a library: feature encoder + network + decision threshold (and, for the
+ * combined variant, the anomaly GAN's networks and both thresholds), saved as one safetensors file
+ * (the networks' weights as tensors, the anomaly GAN's under `anomaly.`; encoder, threshold,
+ * architecture and the training summary as JSON under the metadata key `tensile.ids`).
  *
  * ```ts
  * const detector = await IntrusionDetector.load('runs/ids/gan-seed1.safetensors');
@@ -10,13 +11,15 @@
  * ```
  */
 import { NSL_KDD_CATEGORIES, writeFileAtomic } from 'tensile/node';
-import { DataError, decodeSafetensors, encodeSafetensors, ModelFileError, parseCsvRows, type Sequential, type TabularRow } from 'tensile';
+import { DataError, ValueError, decodeSafetensors, encodeSafetensors, ModelFileError, parseCsvRows, type Sequential, type StateDict, type TabularRow, type Tensor } from 'tensile';
+import { anomalyScores, type AnomalyNetworks } from './anomaly.js';
 import { FeatureEncoder, type FeatureEncoderJSON } from './features.js';
 import { readOwnModel, requireOwnModel } from '../model-file.node.js';
-import { detectorNetwork, type DetectorArchitecture } from './network.js';
+import { detectorNetwork, encoderNetwork, generatorNetwork, type DetectorArchitecture } from './network.js';
 import { FEATURE_COLUMNS, parseRecord, type ConnectionRecord } from './records.js';
+import { eitherScore, type EitherThresholds } from './thresholds.js';
 import { scoreEncoded, type DetectorScores } from './training.js';
-import { isVariant, type Variant } from './variants.js';
+import { type AnomalySettings, isVariant, type Variant } from './variants.js';
 
 const METADATA_KEY = 'tensile.ids';
 export const DETECTOR_FILE_VERSION = 1;
@@ -30,6 +33,8 @@ export interface DetectorConfig {
   readonly architecture: DetectorArchitecture;
   /** A record is an attack when its score is at least this. */
   readonly threshold: number;
+  /** The combined variant's anomaly part: its settings and the two thresholds behind the score. */
+  readonly anomaly?: { readonly settings: AnomalySettings; readonly thresholds: EitherThresholds };
   /** How the threshold was chosen. */
   readonly thresholdRule: string;
   readonly encoder: FeatureEncoderJSON;
@@ -38,7 +43,10 @@ export interface DetectorConfig {
 }
 
 export interface RecordScore {
-  /** P(attack) according to the detector. */
+  /**
+   * P(attack) according to the detector; for the combined variant max(P(attack) / t_s,
+   * anomaly score / t_a), so that 1 is where either part says attack.
+   */
   readonly score: number;
   readonly attack: boolean;
   /** The most likely of normal, DoS, Probe, R2L, U2R. */
@@ -59,20 +67,47 @@ export interface ScoreStreamOptions {
   readonly batchSize?: number;
 }
 
+export interface EncodedScores extends DetectorScores {
+  /** P(attack) of the supervised network (the same as `attack` but for the combined variant). */
+  readonly supervised: Float32Array;
+  /** The anomaly scores of the combined variant's anomaly part, or null. */
+  readonly anomaly: Float32Array | null;
+}
+
+const ANOMALY_PREFIX = 'anomaly.';
+const ANOMALY_NETWORKS = ['encoder', 'generator', 'discriminator'] as const;
+
+export function anomalyNetworks(width: number, settings: AnomalySettings): AnomalyNetworks {
+  return {
+    encoder: encoderNetwork(width, settings.codeSize, settings.encoderHidden),
+    generator: generatorNetwork(settings.codeSize, width, settings.generatorHidden),
+    discriminator: detectorNetwork(width, settings.discriminator),
+  };
+}
+
 export class IntrusionDetector {
   constructor(
     readonly network: Sequential,
     readonly encoder: FeatureEncoder,
     readonly config: DetectorConfig,
-  ) {}
+    /** Required when `config.anomaly` is set. */
+    readonly anomaly: AnomalyNetworks | null = null,
+  ) {
+    if ((config.anomaly === undefined) !== (anomaly === null)) throw new ValueError(`IntrusionDetector (${config.variant}): anomaly networks are needed exactly when the config has an anomaly part`);
+  }
 
   get threshold(): number {
     return this.config.threshold;
   }
 
   /** Scores of encoded records `[count, encoder.width]`. */
-  scoreEncoded(features: Float32Array, count: number): DetectorScores {
-    return scoreEncoded(this.network, features, count, this.encoder.width);
+  scoreEncoded(features: Float32Array, count: number): EncodedScores {
+    const supervised = scoreEncoded(this.network, features, count, this.encoder.width);
+    const part = this.config.anomaly;
+    if (!this.anomaly || !part) return { ...supervised, supervised: supervised.attack, anomaly: null };
+    const anomaly = anomalyScores(this.anomaly, features, count, this.encoder.width, part.settings.featureWeight);
+    const attack = Float32Array.from(supervised.attack, (score, i) => eitherScore(score, anomaly[i]!, part.thresholds));
+    return { attack, category: supervised.category, supervised: supervised.attack, anomaly };
   }
 
   /** Scores records given as the 41 features by column name (see `FEATURE_COLUMNS`). */
@@ -117,7 +152,11 @@ export class IntrusionDetector {
   }
 
   toBytes(): Uint8Array {
-    return encodeSafetensors(this.network.stateDict(), { format: 'pt', [METADATA_KEY]: JSON.stringify(this.config) });
+    const tensors: StateDict = { ...this.network.stateDict() };
+    for (const name of ANOMALY_NETWORKS) {
+      for (const [key, t] of Object.entries(this.anomaly?.[name].stateDict() ?? {})) tensors[`${ANOMALY_PREFIX}${name}.${key}`] = t;
+    }
+    return encodeSafetensors(tensors, { format: 'pt', [METADATA_KEY]: JSON.stringify(this.config) });
   }
 
   static fromBytes(bytes: Uint8Array, file: string): IntrusionDetector {
@@ -131,13 +170,17 @@ export class IntrusionDetector {
     }
     const encoder = FeatureEncoder.fromJSON(config.encoder);
     const network = detectorNetwork(encoder.width, config.architecture);
+    const anomaly = config.anomaly ? anomalyNetworks(encoder.width, config.anomaly.settings) : null;
+    const part = (prefix: string): Record<string, Tensor> =>
+      Object.fromEntries(Object.entries(tensors).flatMap(([key, t]) => (key.startsWith(prefix) ? [[key.slice(prefix.length), t]] : [])));
     try {
-      network.loadStateDict(tensors);
+      network.loadStateDict(Object.fromEntries(Object.entries(tensors).filter(([key]) => !key.startsWith(ANOMALY_PREFIX))));
+      for (const name of ANOMALY_NETWORKS) anomaly?.[name].loadStateDict(part(`${ANOMALY_PREFIX}${name}.`));
     } catch (error) {
       throw new ModelFileError(file, `weights do not fit the saved architecture (${(error as Error).message})`);
     }
     for (const t of Object.values(tensors)) t.dispose();
-    return new IntrusionDetector(network, encoder, config);
+    return new IntrusionDetector(network, encoder, config, anomaly);
   }
 
   /** Writes the model as one file, atomically. */

@@ -15,6 +15,7 @@ import { readNslKdd, type LabeledRecords, type NslKddFile } from './dataset.node
 import { IntrusionDetector, type DetectorConfig } from './detector.node.js';
 import { binaryMetrics, confusionMatrix, rocCurve, type BinaryMetrics } from './metrics.js';
 import { idsReport } from './report.js';
+import type { EitherThresholds } from './thresholds.js';
 import type { TrainIdsResult } from './train.node.js';
 
 export const TEST_FILES: readonly NslKddFile[] = ['KDDTest+', 'KDDTest-21'];
@@ -29,8 +30,25 @@ export interface EvaluateIdsOptions {
   readonly testLimit?: number;
 }
 
+export interface TypeDetection {
+  readonly category: string;
+  readonly records: number;
+  readonly flagged: number;
+  /** Whether the type occurred in the records the model was fitted on; null when the model file does not say. */
+  readonly known: boolean | null;
+}
+
 export interface TestSetScores extends BinaryMetrics {
   readonly records: number;
+  /** Per attack type (label): its records, how many were flagged, and whether training knew it. */
+  readonly detectionByType: Record<string, TypeDetection>;
+  /** Share of flagged records among attack types the model was fitted on / not fitted on (NaN when unknown). */
+  readonly knownDetectionRate: number;
+  readonly unseenDetectionRate: number;
+  /** Per attack category, the share of its unseen types' records flagged. */
+  readonly unseenDetectionByCategory: Record<string, number>;
+  /** The combined variant's parts alone: ROC AUC and thinned ROC curve of each. */
+  readonly parts?: { readonly supervised: PartRoc; readonly anomaly: PartRoc };
   /** 5-class confusion of the category head, `[truth][predicted]` in NSL_KDD_CATEGORIES order. */
   readonly categoryConfusion: number[][];
   /** Share of each attack category's records flagged as attacks (DoS, Probe, R2L, U2R). */
@@ -39,11 +57,18 @@ export interface TestSetScores extends BinaryMetrics {
   readonly roc: { fpr: number; tpr: number }[];
 }
 
+export interface PartRoc {
+  readonly rocAuc: number;
+  readonly roc: { fpr: number; tpr: number }[];
+}
+
 export interface ModelEvaluation {
   readonly file: string;
   readonly variant: DetectorConfig['variant'];
   readonly seed: number;
   readonly threshold: number;
+  /** The combined variant's two thresholds (supervised P(attack), anomaly score), else null. */
+  readonly anomaly: EitherThresholds | null;
   readonly training: DetectorConfig['training'];
   readonly results: Record<string, TestSetScores>;
 }
@@ -73,8 +98,37 @@ async function readTraining(dir: string): Promise<TrainIdsResult | null> {
   return text === null ? null : (JSON.parse(text) as TrainIdsResult);
 }
 
+function thinnedRoc(scores: ArrayLike<number>, labels: ArrayLike<number>): PartRoc {
+  const { points, auc } = rocCurve(scores, labels);
+  const stride = Math.max(1, Math.ceil(points.length / ROC_POINTS));
+  return { rocAuc: auc, roc: points.filter((_, i) => i % stride === 0 || i === points.length - 1).map(({ fpr, tpr }) => ({ fpr, tpr })) };
+}
+
+function typeDetection(detector: IntrusionDetector, data: LabeledRecords, flagged: (i: number) => boolean): Pick<TestSetScores, 'detectionByType' | 'knownDetectionRate' | 'unseenDetectionRate' | 'unseenDetectionByCategory'> {
+  const fitAttacks = detector.config.training['fitAttacks'];
+  const known = Array.isArray(fitAttacks) ? new Set(fitAttacks.map(String)) : null;
+  const byType: Record<string, TypeDetection> = {};
+  data.records.forEach((record, i) => {
+    if (!data.binary[i]) return;
+    const type = record.label ?? '';
+    const entry = byType[type] ?? { category: NSL_KDD_CATEGORIES[data.category[i]!]!, records: 0, flagged: 0, known: known ? known.has(type) : null };
+    byType[type] = { ...entry, records: entry.records + 1, flagged: entry.flagged + (flagged(i) ? 1 : 0) };
+  });
+  const rate = (keep: (t: TypeDetection) => boolean): number => {
+    const types = Object.values(byType).filter(keep);
+    const records = types.reduce((n, t) => n + t.records, 0);
+    return records === 0 ? NaN : types.reduce((n, t) => n + t.flagged, 0) / records;
+  };
+  return {
+    detectionByType: byType,
+    knownDetectionRate: rate((t) => t.known === true),
+    unseenDetectionRate: rate((t) => t.known === false),
+    unseenDetectionByCategory: Object.fromEntries(NSL_KDD_CATEGORIES.slice(1).map((name) => [name, rate((t) => t.known === false && t.category === name)])),
+  };
+}
+
 function testSetScores(detector: IntrusionDetector, data: LabeledRecords): TestSetScores {
-  const { attack, category } = detector.scoreEncoded(detector.encoder.transform(data.records.map((r) => r.features)), data.records.length);
+  const { attack, category, supervised, anomaly } = detector.scoreEncoded(detector.encoder.transform(data.records.map((r) => r.features)), data.records.length);
   const metrics = binaryMetrics(attack, data.binary, detector.threshold);
   const detectionRate: Record<string, number> = {};
   NSL_KDD_CATEGORIES.forEach((name, c) => {
@@ -88,10 +142,15 @@ function testSetScores(detector: IntrusionDetector, data: LabeledRecords): TestS
     });
     detectionRate[name] = total === 0 ? NaN : flagged / total;
   });
-  const { points } = rocCurve(attack, data.binary);
-  const stride = Math.max(1, Math.ceil(points.length / ROC_POINTS));
-  const roc = points.filter((_, i) => i % stride === 0 || i === points.length - 1).map(({ fpr, tpr }) => ({ fpr, tpr }));
-  return { ...metrics, records: data.records.length, categoryConfusion: confusionMatrix(data.category, category, NSL_KDD_CATEGORIES.length), detectionRate, roc };
+  return {
+    ...metrics,
+    records: data.records.length,
+    categoryConfusion: confusionMatrix(data.category, category, NSL_KDD_CATEGORIES.length),
+    detectionRate,
+    ...typeDetection(detector, data, (i) => attack[i]! >= detector.threshold),
+    roc: thinnedRoc(attack, data.binary).roc,
+    ...(anomaly ? { parts: { supervised: thinnedRoc(supervised, data.binary), anomaly: thinnedRoc(anomaly, data.binary) } } : {}),
+  };
 }
 
 export async function evaluateIds(options: EvaluateIdsOptions): Promise<EvaluateIdsResult> {
@@ -107,7 +166,7 @@ export async function evaluateIds(options: EvaluateIdsOptions): Promise<Evaluate
     const results: Record<string, TestSetScores> = {};
     TEST_FILES.forEach((name, i) => (results[name] = testSetScores(detector, testSets[i]!)));
     const { variant, seed, threshold, training } = detector.config;
-    models.push({ file, variant, seed, threshold, training, results });
+    models.push({ file, variant, seed, threshold, anomaly: detector.config.anomaly?.thresholds ?? null, training, results });
   }
   const result: EvaluateIdsResult = {
     models,
@@ -126,7 +185,14 @@ export async function evaluateIds(options: EvaluateIdsOptions): Promise<Evaluate
 async function writeEvaluation(result: EvaluateIdsResult): Promise<void> {
   await mkdir(result.out, { recursive: true });
   const firstSeeds = result.models.filter((m, i) => result.models.findIndex((other) => other.variant === m.variant) === i);
-  const points = firstSeeds.flatMap((m) => m.results['KDDTest+']!.roc.map((p) => ({ series: `${m.variant} (seed ${m.seed})`, x: p.fpr, y: p.tpr })));
+  const curve = (series: string, roc: readonly { fpr: number; tpr: number }[]) => roc.map((p) => ({ series, x: p.fpr, y: p.tpr }));
+  const points = firstSeeds.flatMap((m) => {
+    const { roc, parts } = m.results['KDDTest+']!;
+    return [
+      ...curve(`${m.variant} (seed ${m.seed})`, roc),
+      ...(parts ? [...curve(`${m.variant}: supervised part (seed ${m.seed})`, parts.supervised.roc), ...curve(`${m.variant}: anomaly score (seed ${m.seed})`, parts.anomaly.roc)] : []),
+    ];
+  });
   await writeChart(lineChart(points, { title: 'ROC on KDDTest+', x: 'false-positive rate', y: 'true-positive rate (detection rate)', yDomain: [0, 1] }), path.join(result.out, 'roc'));
   await writeFileAtomic(path.join(result.out, 'results.json'), new TextEncoder().encode(JSON.stringify(result, null, 2)));
   await writeFileAtomic(path.join(result.out, 'report.md'), new TextEncoder().encode(idsReport(result)));

@@ -24,11 +24,19 @@ export function detectorNetwork(width: number, architecture: DetectorArchitectur
   return new Sequential([...layers, new Dense({ units: DETECTOR_OUTPUTS, name: 'output' })], { name: 'ids_detector', inputShape: [width] });
 }
 
-/** G: Gaussian noise → a synthetic encoded record in [0, 1]^width, the range of the scaled features. */
+/** G: Gaussian noise (or an encoder's code) → a synthetic encoded record in [0, 1]^width, the range of the scaled features. */
 export function generatorNetwork(noiseSize: number, width: number, hidden: readonly number[]): Sequential {
   return new Sequential(
-    [...hidden.map((units) => new Dense({ units, activation: 'relu' })), new Dense({ units: width, activation: 'sigmoid' })],
+    [...hidden.map((units, i) => new Dense({ units, activation: 'relu', name: `hidden_${i + 1}` })), new Dense({ units: width, activation: 'sigmoid', name: 'output' })],
     { name: 'ids_generator', inputShape: [noiseSize] },
+  );
+}
+
+/** E of the anomaly GAN: an encoded record → a code of `codeSize` numbers (linear output). */
+export function encoderNetwork(width: number, codeSize: number, hidden: readonly number[]): Sequential {
+  return new Sequential(
+    [...hidden.map((units, i) => new Dense({ units, activation: 'relu', name: `hidden_${i + 1}` })), new Dense({ units: codeSize, name: 'code' })],
+    { name: 'ids_encoder', inputShape: [width] },
   );
 }
 

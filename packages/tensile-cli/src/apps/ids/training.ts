@@ -1,5 +1,5 @@
 /**
- * What the three variants share: shuffled mini-batches, the detector's loss (binary + 5-class,
+ * What the variants share: shuffled mini-batches, the detector's loss (binary + 5-class,
  * with label smoothing), batched scoring, and an epoch loop with early stopping on the validation
  * loss that restores the best weights.
  */
@@ -105,9 +105,12 @@ export function validationLoss(detector: Sequential, set: EncodedSet, batchSize 
 }
 
 export interface EpochLoopOptions {
-  readonly detector: Sequential;
-  readonly fit: EncodedSet;
-  readonly validation: EncodedSet;
+  /** The networks trained; the weights of all of them at the best epoch are kept. */
+  readonly networks: readonly Sequential[];
+  /** Rows of the fitting data, shuffled into batches each epoch. */
+  readonly rows: number;
+  /** What early stopping minimises, measured after each epoch. */
+  readonly validationLoss: () => number;
   readonly batchSize: number;
   readonly maxEpochs: number;
   /** Epochs without a better validation loss before stopping. */
@@ -134,10 +137,10 @@ export interface EpochLoopResult {
 export async function runEpochs(options: EpochLoopOptions): Promise<EpochLoopResult> {
   const shuffler = new Generator(options.seed);
   const epochs: EpochLog[] = [];
-  let best = { loss: Infinity, epoch: 0, weights: null as Map<string, Tensor> | null };
+  let best = { loss: Infinity, epoch: 0, weights: null as Map<string, Tensor>[] | null };
   for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
     const started = performance.now();
-    const order = shuffler.shuffle(Array.from({ length: options.fit.count }, (_, i) => i));
+    const order = shuffler.shuffle(Array.from({ length: options.rows }, (_, i) => i));
     let lossSum = 0;
     let steps = 0;
     for (let start = 0; start < order.length; start += options.batchSize) {
@@ -145,21 +148,21 @@ export async function runEpochs(options: EpochLoopOptions): Promise<EpochLoopRes
       steps++;
       await yieldToEventLoop();
     }
-    const log = { epoch, trainLoss: lossSum / steps, validationLoss: validationLoss(options.detector, options.validation), seconds: (performance.now() - started) / 1000 };
+    const log = { epoch, trainLoss: lossSum / steps, validationLoss: options.validationLoss(), seconds: (performance.now() - started) / 1000 };
     epochs.push(log);
     options.onEpoch?.(log);
     if (log.validationLoss < best.loss) {
-      for (const t of best.weights?.values() ?? []) t.dispose();
-      best = { loss: log.validationLoss, epoch, weights: snapshot(options.detector) };
+      for (const t of best.weights?.flatMap((w) => [...w.values()]) ?? []) t.dispose();
+      best = { loss: log.validationLoss, epoch, weights: options.networks.map(snapshot) };
     } else if (epoch - best.epoch >= options.patience) break;
   }
-  if (best.weights) {
-    options.detector.loadStateDict(Object.fromEntries(best.weights));
-    for (const t of best.weights.values()) t.dispose();
-  }
+  best.weights?.forEach((weights, i) => {
+    options.networks[i]!.loadStateDict(Object.fromEntries(weights));
+    for (const t of weights.values()) t.dispose();
+  });
   return { epochs, bestEpoch: best.epoch };
 }
 
-function snapshot(detector: Sequential): Map<string, Tensor> {
-  return new Map(Object.entries(detector.stateDict()).map(([name, t]) => [name, noGrad(() => t.clone()).keep()]));
+function snapshot(network: Sequential): Map<string, Tensor> {
+  return new Map(Object.entries(network.stateDict()).map(([name, t]) => [name, noGrad(() => t.clone()).keep()]));
 }

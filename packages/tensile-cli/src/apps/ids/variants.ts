@@ -1,12 +1,14 @@
 /**
- * The three detectors trained by `tensile ids train`, with their settings. The settings were fixed
+ * The detectors trained by `tensile ids train`, with their settings. The settings were fixed
  * before any run on the test files: common defaults for tabular MLPs (Adam 1e-3, batch 256, two
  * hidden layers, dropout 0.2) and for GANs (Adam 2e-4 with β1 0.5 for G, one-sided smoothing,
- * feature matching); epochs come from early stopping on the validation split.
+ * feature matching); epochs come from early stopping on the validation split. `combined` (issue
+ * #29) adds an anomaly GAN trained on normal records only to the MLP (docs/ids/NOTES.md).
  */
 import type { DetectorArchitecture } from './network.js';
+import type { HeldOutRule } from './split.js';
 
-export const VARIANTS = ['gan', 'mlp', 'logreg'] as const;
+export const VARIANTS = ['gan', 'mlp', 'logreg', 'combined'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface VariantSettings {
@@ -16,6 +18,8 @@ export interface VariantSettings {
   readonly maxEpochs: number;
   readonly patience: number;
   readonly labelSmoothing: number;
+  /** How the validation split picks the attack types held out of training (split.ts). */
+  readonly heldOut: { readonly rule: HeldOutRule; readonly minRecords: number };
 }
 
 export interface GanSettings {
@@ -40,13 +44,16 @@ const MLP: VariantSettings = {
   maxEpochs: 12,
   patience: 3,
   labelSmoothing: 0.1,
+  heldOut: { rule: 'rarest-type', minRecords: 50 },
 };
 
 export const VARIANT_SETTINGS: Readonly<Record<Variant, VariantSettings>> = {
   // D has exactly the MLP's architecture and optimiser, so any difference comes from the adversarial training.
   gan: { ...MLP, maxEpochs: 10, patience: 2 },
   mlp: MLP,
-  logreg: { architecture: { hidden: [], dropout: 0 }, learningRate: 5e-3, batchSize: 256, maxEpochs: 12, patience: 3, labelSmoothing: 0 },
+  logreg: { ...MLP, architecture: { hidden: [], dropout: 0 }, learningRate: 5e-3, labelSmoothing: 0 },
+  // The supervised part of the combined detector is the MLP, fitted without more attack types.
+  combined: { ...MLP, heldOut: { rule: 'leave-types-out', minRecords: 20 } },
 };
 
 export const GAN_SETTINGS: GanSettings = {
@@ -57,6 +64,32 @@ export const GAN_SETTINGS: GanSettings = {
   fakeFraction: 0.5,
   // Chosen on the validation split among 1 and 0.2, and against the non-saturating loss (docs/ids/design-study.md).
   fakeWeight: 0.2,
+};
+
+/** The anomaly part of the combined detector: a GAN that learns to reconstruct normal records only. */
+export interface AnomalySettings {
+  readonly codeSize: number;
+  readonly encoderHidden: readonly number[];
+  readonly generatorHidden: readonly number[];
+  readonly discriminator: DetectorArchitecture;
+  readonly learningRate: number;
+  readonly batchSize: number;
+  readonly maxEpochs: number;
+  readonly patience: number;
+  /** Weight of the discriminator-feature distance, in E/G's loss and in the anomaly score (AnoGAN's λ). */
+  readonly featureWeight: number;
+}
+
+export const ANOMALY_SETTINGS: AnomalySettings = {
+  codeSize: 16,
+  encoderHidden: [64],
+  generatorHidden: [64],
+  discriminator: { hidden: [64, 32], dropout: 0 },
+  learningRate: 1e-3,
+  batchSize: 256,
+  maxEpochs: 10,
+  patience: 2,
+  featureWeight: 0.1,
 };
 
 export function isVariant(value: string): value is Variant {

@@ -86,9 +86,11 @@ export function registerIdsCommands(program: Command): void {
         result,
         [
           ...result.models.map(
-            (m) => `${m.variant} seed ${m.seed}: validation accuracy ${(100 * m.validation.accuracy).toFixed(2)}% at threshold ${m.threshold.toFixed(3)}, epoch ${m.bestEpoch} kept → ${m.path}`,
+            (m) =>
+              `${m.variant} seed ${m.seed}: validation accuracy ${(100 * m.validation.accuracy).toFixed(2)}%, shift-balanced ${(100 * m.shiftBalancedAccuracy).toFixed(2)}%, unseen types flagged ${(100 * m.heldOutDetectionRate).toFixed(2)}% at threshold ${m.threshold.toFixed(3)}, epoch ${m.bestEpoch} kept → ${m.path}`,
           ),
-          `${result.trainRecords} training and ${result.validationRecords} validation records; ${(result.totalSeconds / 60).toFixed(1)} min. Next: tensile ids evaluate --model ${result.out}`,
+          ...result.splits.map((s) => `split ${s.rule} (${s.variants.join(', ')}): ${s.trainRecords} training and ${s.validationRecords} validation records, held-out types ${s.heldOutAttacks.join(', ')}`),
+          `${(result.totalSeconds / 60).toFixed(1)} min. Next: tensile ids evaluate --model ${result.out}`,
         ].join('\n'),
       );
     });

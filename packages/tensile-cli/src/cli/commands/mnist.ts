@@ -20,6 +20,8 @@ interface TrainOptions extends CommonOptions {
   testLimit?: number;
   /** A port, or true for the default one. */
   dashboard?: number | true;
+  jit: boolean;
+  graph?: string;
 }
 
 interface StudyCliOptions extends CommonOptions {
@@ -48,19 +50,24 @@ export function registerMnistCommands(train: Command, study: Command): void {
     .option('--out <dir>', 'save the trained model in this folder (model.safetensors + config.json); without it the model is not kept')
     .option('--train-limit <n>', 'use only the first N training digits', positiveInt)
     .option('--test-limit <n>', 'score only the first N test digits', positiveInt)
+    .option('--no-jit', 'run the training step eagerly, op by op, instead of as a compiled graph')
+    .option('--graph <file.md>', 'write the compiled training step\'s graph (as traced and optimised, Mermaid pictures) to this markdown file')
     .option('--dashboard [port]', `serve a live training dashboard on this port (default ${DEFAULT_DASHBOARD_PORT}; 0: any free port)`, nonNegativeInt)
     .action(async (options: TrainOptions, command: Command) => {
       const all = { ...command.optsWithGlobals<CommonOptions>(), ...options };
       await applyCommonOptions(all);
       const dashboard = options.dashboard === undefined ? undefined : new Dashboard({ port: options.dashboard === true ? DEFAULT_DASHBOARD_PORT : options.dashboard, title: 'tensile train mnist' });
       if (dashboard) process.stderr.write(`dashboard: ${await dashboard.start()}\n`);
-      const result = await trainMnist({ ...options, verbose: all.json ? 0 : 1, callbacks: dashboard ? [dashboard] : [] }).finally(() => dashboard?.close());
+      const result = await trainMnist({ ...options, ...(options.graph !== undefined && { graphFile: options.graph }), verbose: all.json ? 0 : 1, callbacks: dashboard ? [dashboard] : [] }).finally(() => dashboard?.close());
       emit(
         all,
         result,
         [
           `test accuracy ${(100 * result.testAccuracy).toFixed(2)}% (${result.testSamples} digits), loss ${result.testLoss.toFixed(4)}`,
           `training ${result.trainSeconds.toFixed(1)} s for ${counted(result.epochs, 'epoch')} of ${result.trainSamples} digits; total ${result.totalSeconds.toFixed(1)} s`,
+          result.compiledStep
+            ? `compiled step: ${result.compiledStep.tracedNodes} kernel calls traced, ${result.compiledStep.optimizedNodes} after optimisation (trace ${result.compiledStep.traceMs.toFixed(0)} ms, optimise ${result.compiledStep.optimizeMs.toFixed(1)} ms)`
+            : 'eager step (--no-jit)',
           result.modelPath ? `model saved to ${result.modelPath}` : 'model not saved (pass --out DIR to keep it)',
         ].join('\n'),
       );

@@ -9,7 +9,7 @@
  * buffers, threads and scratch of runtime.ts.
  */
 import type {
-  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, HogInfo, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
+  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, ElementwiseProgram, HogInfo, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
 } from '../../backend/contract.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { itemSize } from '../../tensor/dtype.js';
@@ -18,6 +18,7 @@ import { activationGrad } from './activations.js';
 import { adamStep } from './adam.js';
 import { Convolutions } from './conv.js';
 import { binary, cast, unary, where } from './elementwise.js';
+import { FusedKernels } from './fused.js';
 import { matmul } from './gemm.js';
 import { checkWasmDType, type WasmArray } from './heap.js';
 import type { KernelVariant } from './module.js';
@@ -35,10 +36,12 @@ export class WasmBackend implements Backend {
   readonly externalMemory = true;
   private readonly rt: WasmRuntime;
   private readonly convolutions: Convolutions;
+  private readonly fused: FusedKernels;
 
   constructor(options: WasmBackendOptions = {}) {
     this.rt = new WasmRuntime(options);
     this.convolutions = new Convolutions(this.rt);
+    this.fused = new FusedKernels(this.rt);
   }
 
   get variant(): KernelVariant {
@@ -106,6 +109,8 @@ export class WasmBackend implements Backend {
       threads: this.threads,
       relaxedSimd: this.variant === 'relaxedSimd' ? 1 : 0,
       keptPatchBytes: this.convolutions.keptBytes,
+      fusedKernels: this.fused.generated,
+      fusedKernelMs: this.fused.generateMs,
       ...this.rt.fallbackCounters(),
     };
   }
@@ -126,6 +131,10 @@ export class WasmBackend implements Backend {
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
     return binary(this.rt, op, a, b, outShape, outDType);
+  }
+
+  fusedElementwise(program: ElementwiseProgram, inputs: readonly TensorRef[], size: number): DataId {
+    return this.fused.run(program, inputs, size);
   }
 
   where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId {

@@ -1,7 +1,7 @@
 /** Batch and layer normalisation over the last (channel) axis. */
 import { noGrad } from '../../autograd/graph.js';
 import { add, mul } from '../../ops/arithmetic.js';
-import { batchNorm, layerNorm } from '../../ops/normalization.js';
+import { batchNorm, l2Normalize, layerNorm } from '../../ops/normalization.js';
 import { mean, variance } from '../../ops/reduce.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { ShapeError } from '../../errors.js';
@@ -94,5 +94,34 @@ export class LayerNormalization extends ChannelNormalization<NormalizationArgs> 
 
   protected call(x: Tensor): Tensor {
     return layerNorm(x, { epsilon: this.args.epsilon ?? 1e-3, ...(this.gamma && { gamma: this.gamma }), ...(this.beta && { beta: this.beta }) });
+  }
+}
+
+export interface UnitNormalizationArgs extends LayerArgs {
+  /** Floor of the norm, so an all-zero row stays zero (default 1e-12, as l2Normalize). */
+  readonly epsilon?: number;
+}
+
+/**
+ * Each sample's last axis scaled to unit Euclidean length (Keras' UnitNormalization): x / max(‖x‖₂, ε),
+ * the l2Normalize that ends a face embedder, as a layer so that exported graphs carry it.
+ */
+export class UnitNormalization extends Layer<UnitNormalizationArgs> {
+  static override readonly argNames = optionNames<UnitNormalizationArgs>()(...LAYER_ARGS, 'epsilon');
+
+  constructor(args: UnitNormalizationArgs = {}) {
+    super(args);
+  }
+
+  get epsilon(): number {
+    return this.args.epsilon ?? 1e-12;
+  }
+
+  computeOutputShape(s: SymbolicShape): SymbolicShape {
+    return s;
+  }
+
+  protected call(x: Tensor): Tensor {
+    return l2Normalize(x, { epsilon: this.epsilon });
   }
 }

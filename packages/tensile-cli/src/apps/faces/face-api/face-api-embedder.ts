@@ -7,6 +7,7 @@
 import { RawImage, tensor, ValueError, yieldToEventLoop } from 'tensile';
 import { alignFace, type Point, squareChip } from '../alignment.js';
 import type { EmbedderKind, FaceEmbedder } from '../embedder.js';
+import { FACE_API_OPEN_SET } from './open-set-rule.js';
 import { LANDMARK_COUNT, LANDMARK_INPUT_SIZE, type FaceLandmarkNet } from './landmark-net.js';
 import { EMBEDDING_SIZE, RECOGNITION_INPUT_SIZE, type FaceRecognitionNet } from './recognition-net.js';
 
@@ -45,6 +46,7 @@ export class FaceApiEmbedder implements FaceEmbedder {
   readonly kind: EmbedderKind = 'face-api';
   readonly size = EMBEDDING_SIZE;
   readonly threshold: number;
+  readonly openSet = FACE_API_OPEN_SET;
   private readonly centerCrop: number;
   private readonly refineScale: number;
 

@@ -3,6 +3,7 @@
  * log with the review queue, the policy settings, and the stored face crops.
  */
 import type { FastifyInstance } from 'fastify';
+import { type ImageFormat, sniffImageFormat } from 'tensile';
 import { idParams, requireAdmin, requireAdminOrCamera } from './auth.node.js';
 import type { FaceService } from './face-service.node.js';
 import { HttpError } from './http-error.js';
@@ -10,6 +11,8 @@ import type { Policy } from './policy.js';
 import { readUpload } from './uploads.js';
 
 const MAX_DECISIONS = 500;
+/** Stored files are photographs as uploaded (any format the service reads) and PNG face crops (JPEG before). */
+const IMAGE_TYPES: Record<ImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', gif: 'image/gif', pnm: 'image/x-portable-anymap' };
 
 export async function apiRoutes(app: FastifyInstance, service: FaceService): Promise<void> {
   const admin = requireAdmin(service.db);
@@ -79,7 +82,7 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
     async (request) => service.resolve(request.params.id, request.body.outcome),
   );
 
-  app.get('/api/settings', { onRequest: admin }, async () => ({ policy: service.policy, embedder: service.pipeline.embedder, calibratedThreshold: service.pipeline.threshold, limits: service.limits }));
+  app.get('/api/settings', { onRequest: admin }, async () => ({ policy: service.policy, allowDistanceNow: service.allowDistanceNow, allowBySizeAvailable: service.pipeline.openSet !== undefined, embedder: service.pipeline.embedder, calibratedThreshold: service.pipeline.threshold, limits: service.limits }));
 
   app.put<{ Body: Policy }>(
     '/api/settings',
@@ -90,17 +93,17 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
           type: 'object',
           required: ['threshold', 'autoDecide', 'allowDistance', 'unknownFaces'],
           additionalProperties: false,
-          properties: { threshold: { type: 'number' }, autoDecide: { type: 'boolean' }, allowDistance: { type: 'number' }, unknownFaces: { enum: ['deny', 'review'] } },
+          properties: { threshold: { type: 'number' }, autoDecide: { type: 'boolean' }, allowDistance: { anyOf: [{ type: 'number' }, { const: 'gallery-size' }] }, unknownFaces: { enum: ['deny', 'review'] } },
         },
       },
     },
-    async (request) => ({ policy: service.setPolicy(request.body) }),
+    async (request) => ({ policy: service.setPolicy(request.body), allowDistanceNow: service.allowDistanceNow }),
   );
 
   app.get<{ Params: { hash: string } }>('/api/crops/:hash', { onRequest: admin }, async (request, reply) => {
     const bytes = await service.files.get(request.params.hash);
     if (bytes === undefined) throw new HttpError(404, 'not-found', 'no such crop');
     // Content-addressed, so the bytes behind a name never change.
-    return reply.type('image/jpeg').header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
+    return reply.type(IMAGE_TYPES[sniffImageFormat(bytes) ?? 'jpeg']).header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
   });
 }

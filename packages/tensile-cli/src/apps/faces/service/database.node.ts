@@ -82,6 +82,11 @@ interface DecisionRecord {
 
 const now = (): string => new Date().toISOString();
 
+/** People with their number of embeddings and first crop; callers add the WHERE, GROUP BY and ORDER BY. */
+const PEOPLE_SELECT = `SELECT p.id, p.name, p.created_at AS createdAt, COUNT(e.id) AS embeddings,
+       (SELECT crop FROM embeddings WHERE person_id = p.id ORDER BY id LIMIT 1) AS crop
+FROM people p LEFT JOIN embeddings e ON e.person_id = p.id`;
+
 export class FaceDatabase {
   private readonly db: Database.Database;
 
@@ -150,17 +155,17 @@ export class FaceDatabase {
   }
 
   people(): PersonRow[] {
-    return this.db
-      .prepare(
-        `SELECT p.id, p.name, p.created_at AS createdAt, COUNT(e.id) AS embeddings,
-                (SELECT crop FROM embeddings WHERE person_id = p.id ORDER BY id LIMIT 1) AS crop
-         FROM people p LEFT JOIN embeddings e ON e.person_id = p.id GROUP BY p.id ORDER BY p.name COLLATE NOCASE, p.id`,
-      )
-      .all() as PersonRow[];
+    return this.db.prepare(`${PEOPLE_SELECT} GROUP BY p.id ORDER BY p.name COLLATE NOCASE, p.id`).all() as PersonRow[];
+  }
+
+  /** The name of person `id`, without the people list's join (identification asks for every face). */
+  personName(id: number): string | undefined {
+    const row = this.db.prepare('SELECT name FROM people WHERE id = ?').get(id) as { name: string } | undefined;
+    return row?.name;
   }
 
   person(id: number): PersonRow | undefined {
-    return this.people().find((p) => p.id === id);
+    return this.db.prepare(`${PEOPLE_SELECT} WHERE p.id = ? GROUP BY p.id`).get(id) as PersonRow | undefined;
   }
 
   rename(id: number, name: string): boolean {

@@ -24,6 +24,7 @@ export function embedderPipeline(embedder: FaceEmbedder, detector?: FaceDetector
     embedder: detector ? `${embedder.kind}+detector` : embedder.kind,
     embeddingSize: embedder.size,
     threshold: embedder.threshold,
+    openSet: embedder.openSet,
     async analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]> {
       const boxes = detector === undefined ? photos.map((photo) => [centreBox(photo)]) : await Promise.all(photos.map((photo) => detector(photo)));
       const crops = boxes.map((found, i) => found.map((box) => crop(photos[i]!, box.x, box.y, box.width, box.height)));

@@ -4,6 +4,7 @@
  * embedders are built elsewhere; `embedderPipeline` joins them behind this interface.
  */
 import type { RawImage } from 'tensile';
+import type { OpenSetRule } from '../open-set.js';
 
 /** A face's place in the photograph, in pixels. */
 export interface FaceBox {
@@ -27,6 +28,8 @@ export interface FacePipeline {
   readonly embeddingSize: number;
   /** The match threshold calibrated with the embedder (Euclidean distance between unit embeddings). */
   readonly threshold: number;
+  /** The embedder's allow distance by gallery size, when it has been calibrated for identification. */
+  readonly openSet?: OpenSetRule;
   /** Every face in each photograph (RGB, 8-bit), largest first; photographs come in batches when requests queue up. */
   analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]>;
 }

@@ -2,16 +2,18 @@
  * The access-control service without HTTP: enrolment, identification, the decision log and the
  * policy, over the database, the content store and the in-memory gallery. Files are written before
  * the transaction that refers to them commits, so an acknowledged enrolment has everything on disk;
- * what a killed process wrote without committing is swept at the next start.
+ * what a killed process wrote without committing is swept at the next start. Face crops are stored as
+ * PNG: jpeg-js builds its encoder's tables on every call (166 ms a crop against 7 ms for pngjs, more than
+ * the recogniser: bench/faces-identify-stages.ts, BENCHMARKS.md).
  */
-import jpeg from 'jpeg-js';
 import path from 'node:path';
 import type { RawImage } from 'tensile';
+import { encodePng } from '../../report/image-grid.node.js';
 import { type DecisionRow, FaceDatabase, type NewEmbedding, type PersonRow } from './database.node.js';
 import type { AnalysedFace, FaceBox, FacePipeline } from './face-pipeline.js';
 import { Gallery } from './gallery.js';
 import { HttpError } from './http-error.js';
-import { decide, defaultPolicy, type Policy, policyProblem } from './policy.js';
+import { decide, decidingPolicy, defaultPolicy, type Policy, policyProblem } from './policy.js';
 import { ContentStore } from './store-files.node.js';
 import { decodePhoto, type UploadLimits } from './uploads.js';
 
@@ -52,7 +54,7 @@ export class FaceService {
     for (const e of db.embeddings(pipeline.embedder)) this.gallery.add(e.personId, e.vector);
     const stored = db.setting<Policy & { embedder: string }>(POLICY_KEY);
     // A threshold belongs to the embedder it was calibrated for.
-    this.policyNow = stored && stored.embedder === pipeline.embedder ? withoutEmbedder(stored) : defaultPolicy(pipeline.threshold);
+    this.policyNow = stored && stored.embedder === pipeline.embedder ? withoutEmbedder(stored) : defaultPolicy(pipeline.threshold, pipeline.openSet);
   }
 
   /** Opens (or creates) the database and its file folder beside it, and sweeps uncommitted files. */
@@ -72,11 +74,16 @@ export class FaceService {
   }
 
   setPolicy(policy: Policy): Policy {
-    const problem = policyProblem(policy);
+    const problem = policyProblem(policy, this.pipeline.openSet);
     if (problem !== undefined) throw new HttpError(400, 'bad-policy', problem);
     this.db.setSetting(POLICY_KEY, { ...policy, embedder: this.pipeline.embedder });
     this.policyNow = policy;
     return policy;
+  }
+
+  /** The allow distance in force for the gallery as it is now. */
+  get allowDistanceNow(): number {
+    return decidingPolicy(this.policyNow, this.pipeline.openSet, this.gallery.embeddings).allowDistance;
   }
 
   get enrolledEmbeddings(): number {
@@ -118,12 +125,11 @@ export class FaceService {
   async identify(photo: Uint8Array, source: string): Promise<IdentifiedFace[]> {
     const image = decodePhoto(photo, 1, this.limits);
     const faces = await this.analyse(image);
-    const crops = await Promise.all(faces.map((face) => this.files.put(encodeJpeg(face.crop))));
-    const policy = this.policyNow;
-    const people = new Map(this.db.people().map((p) => [p.id, p.name]));
+    const crops = await Promise.all(faces.map((face) => this.files.put(encodePng(face.crop))));
+    const policy = decidingPolicy(this.policyNow, this.pipeline.openSet, this.gallery.embeddings);
     const judged = faces.map((face, i) => {
       const match = this.gallery.nearest(face.embedding);
-      const name = match && people.get(match.personId);
+      const name = match && this.db.personName(match.personId);
       const nearest = match && name !== undefined ? { personId: match.personId, name, distance: match.distance } : null;
       const { outcome, auto } = decide(policy, nearest?.distance);
       return { box: face.box, crop: crops[i]!, nearest, recognised: nearest !== null && nearest.distance <= policy.threshold, outcome, auto };
@@ -168,7 +174,7 @@ export class FaceService {
     const faces = found.map((list) => list[0]!);
     const stored: NewEmbedding[] = [];
     for (const [i, face] of faces.entries()) {
-      stored.push({ vector: face.embedding, photo: await this.files.put(photos[i]!), crop: await this.files.put(encodeJpeg(face.crop)) });
+      stored.push({ vector: face.embedding, photo: await this.files.put(photos[i]!), crop: await this.files.put(encodePng(face.crop)) });
     }
     return stored;
   }
@@ -216,13 +222,4 @@ function checkName(name: string): string {
 
 function notFound(what: string, id: number): HttpError {
   return new HttpError(404, 'not-found', `no ${what} with id ${id}`);
-}
-
-function encodeJpeg(image: RawImage): Uint8Array {
-  const rgba = new Uint8Array(image.width * image.height * 4);
-  for (let p = 0; p < image.width * image.height; p++) {
-    for (let c = 0; c < 3; c++) rgba[4 * p + c] = image.data[image.channels * p + (image.channels === 1 ? 0 : c)]!;
-    rgba[4 * p + 3] = 255;
-  }
-  return new Uint8Array(jpeg.encode({ data: rgba, width: image.width, height: image.height }, 90).data);
 }

@@ -12,7 +12,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { decodeSafetensors, encodeSafetensors, l2Normalize, ModelFileError, noGrad, type RawImage, scope, type Sequential, tensor, yieldToEventLoop } from 'tensile';
+import { decodeSafetensors, encodeSafetensors, ModelFileError, noGrad, type RawImage, scope, Sequential, tensor, UnitNormalization, yieldToEventLoop } from 'tensile';
 import { writeFileAtomic } from 'tensile/node';
 import type { EmbedderKind, FaceEmbedder } from '../embedder.js';
 import { describeModelFile, FACE_EMBEDDER_KEY } from '../model-kinds.js';
@@ -47,11 +47,17 @@ const BATCH = 32;
 export class TrainedEmbedder implements FaceEmbedder {
   readonly kind: EmbedderKind = 'trained';
 
+  /** The network followed by the unit normalisation: photograph chips in, unit embeddings out (what `tensile export onnx` writes). */
+  readonly model: Sequential;
+
   constructor(
     /** The network, in eval mode while it embeds. */
     readonly net: Sequential,
     readonly config: TrainedEmbedderConfig,
-  ) {}
+  ) {
+    const { inputSize } = config.net;
+    this.model = new Sequential([...net.layers, new UnitNormalization({ name: 'unit_embedding' })], { name: 'face_embedder', inputShape: [inputSize, inputSize, 3] });
+  }
 
   get size(): number {
     return this.config.net.embeddingSize;
@@ -65,12 +71,12 @@ export class TrainedEmbedder implements FaceEmbedder {
   embedChips(chips: readonly RawImage[], batchSize = BATCH): Float32Array[] {
     const { inputSize, embeddingSize } = this.config.net;
     const wasTraining = this.net.training;
-    this.net.eval();
+    this.model.eval();
     try {
       const out: Float32Array[] = [];
       for (let start = 0; start < chips.length; start += batchSize) {
         const batch = chips.slice(start, start + batchSize);
-        const values = noGrad(() => scope(() => l2Normalize(this.net.forward(tensor(chipBatch(batch, inputSize), [batch.length, inputSize, inputSize, 3]))).dataSync()));
+        const values = noGrad(() => scope(() => this.model.forward(tensor(chipBatch(batch, inputSize), [batch.length, inputSize, inputSize, 3])).dataSync()));
         for (let i = 0; i < batch.length; i++) out.push(Float32Array.from(values.subarray(i * embeddingSize, (i + 1) * embeddingSize)));
       }
       return out;

@@ -7,11 +7,12 @@ import { defaultDatabaseFile } from '../../../../src/apps/faces/service/data-fol
 import { FaceDatabase } from '../../../../src/apps/faces/service/database.node.js';
 import { Gallery } from '../../../../src/apps/faces/service/gallery.js';
 import { MIGRATIONS } from '../../../../src/apps/faces/service/migrations.js';
-import { decide, defaultPolicy, policyProblem } from '../../../../src/apps/faces/service/policy.js';
+import type { OpenSetRule } from '../../../../src/apps/faces/open-set.js';
+import { decide, decidingPolicy, defaultPolicy, policyProblem } from '../../../../src/apps/faces/service/policy.js';
 import { tempDir } from 'tensile-test-support';
 
 describe('faces service policy', () => {
-  const policy = defaultPolicy(0.5);
+  const policy = decidingPolicy(defaultPolicy(0.5), undefined, 0);
 
   it('allows matches, queues unknown faces by default, denies them when configured', () => {
     assert.deepEqual(decide(policy, 0.2), { outcome: 'allow', auto: true });
@@ -31,7 +32,25 @@ describe('faces service policy', () => {
   it('names what is wrong with a policy', () => {
     assert.equal(policyProblem(policy), undefined);
     assert.match(policyProblem({ ...policy, threshold: 0 })!, /threshold must be in \(0, 2\]/);
-    assert.match(policyProblem({ ...policy, allowDistance: 0.6 })!, /allowDistance must be in \(0, threshold = 0.5\]/);
+    assert.match(policyProblem({ ...policy, allowDistance: 0.6 })!, /allowDistance must be in \(0, threshold = 0.5\] or 'gallery-size', got 0.6/);
+    assert.match(policyProblem({ ...policy, allowDistance: 'gallery-size' })!, /'gallery-size' needs an embedder calibrated for identification/);
+    assert.equal(policyProblem({ ...policy, allowDistance: 'gallery-size' }, openSet), undefined);
+  });
+
+  const openSet: OpenSetRule = { alpha: 0.01, differentPairs: 1e6, steps: [{ embeddings: 1, allowDistance: 0.6, pairsBelow: 1e4 }, { embeddings: 10, allowDistance: 0.4, pairsBelow: 1e3 }, { embeddings: 100, allowDistance: 0.3, pairsBelow: 100 }] };
+
+  it('follows the gallery size by default when the embedder has an open-set rule, never beyond the threshold', () => {
+    assert.equal(defaultPolicy(0.5).allowDistance, 0.5);
+    const bySize = defaultPolicy(0.5, openSet);
+    assert.equal(bySize.allowDistance, 'gallery-size');
+    assert.equal(decidingPolicy(bySize, openSet, 1).allowDistance, 0.5);
+    assert.equal(decidingPolicy(bySize, openSet, 10).allowDistance, 0.4);
+    assert.equal(decidingPolicy(bySize, openSet, 11).allowDistance, 0.3);
+    assert.equal(decidingPolicy({ ...bySize, allowDistance: 0.45 }, openSet, 500).allowDistance, 0.45);
+    const big = decidingPolicy(bySize, openSet, 50);
+    assert.deepEqual(decide(big, 0.29), { outcome: 'allow', auto: true });
+    assert.deepEqual(decide(big, 0.35), { outcome: 'review', auto: false });
+    assert.throws(() => decidingPolicy(bySize, undefined, 5), /without an open-set rule/);
   });
 });
 

@@ -34,8 +34,8 @@ describe('faces service API', async () => {
     const { people } = await admin.ok<{ people: Person[] }>('GET', '/api/people');
     assert.deepEqual(people.map((p) => [p.name, p.embeddings]), [[alice!.name, 3], [bob!.name, 3]].sort());
     const crop = await admin.request('GET', `/api/crops/${a.crop}`);
-    assert.equal(crop.headers.get('content-type'), 'image/jpeg');
-    assert.deepEqual([...new Uint8Array(await crop.arrayBuffer()).subarray(0, 3)], [0xff, 0xd8, 0xff]);
+    assert.equal(crop.headers.get('content-type'), 'image/png');
+    assert.deepEqual([...new Uint8Array(await crop.arrayBuffer()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
   it('identifies an enrolled photograph as allow and queues a stranger for review', async () => {
@@ -69,8 +69,13 @@ describe('faces service API', async () => {
   });
 
   it('follows the policy: unknown faces denied, auto-decide off queues everyone, bad settings refused', async () => {
-    const { policy } = await admin.ok<{ policy: { threshold: number } }>('GET', '/api/settings');
+    const { policy, allowDistanceNow, allowBySizeAvailable } = await admin.ok<{ policy: { threshold: number; allowDistance: number | string }; allowDistanceNow: number; allowBySizeAvailable: boolean }>('GET', '/api/settings');
     assert.equal(policy.threshold, fakePipeline().threshold);
+    // The test pipeline has no open-set rule: the allow distance is its threshold, and cannot follow the gallery size.
+    assert.deepEqual([policy.allowDistance, allowDistanceNow, allowBySizeAvailable], [policy.threshold, policy.threshold, false]);
+    const bySize = await admin.request('PUT', '/api/settings', { json: { ...policy, allowDistance: 'gallery-size' } });
+    assert.equal(bySize.status, 400);
+    assert.match(((await bySize.json()) as { message: string }).message, /'gallery-size' needs an embedder calibrated for identification/);
     await admin.ok('PUT', '/api/settings', { json: { ...policy, unknownFaces: 'deny' } });
     const denied = await admin.ok<{ faces: Face[] }>('POST', '/api/identify', { form: photoForm({}, [stranger]) });
     assert.deepEqual([denied.faces[0]!.decision, denied.faces[0]!.decidedBy], ['deny', 'auto']);

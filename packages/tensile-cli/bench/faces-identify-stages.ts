@@ -1,0 +1,109 @@
+/**
+ * Where an identification's time goes (docs/faces/service.md, "Speed"): one real 250×250 LFW photograph
+ * (a DevTest image of nobody enrolled) through each stage of the service in this process, on the
+ * threads TENSILE_THREADS allows (run it with TENSILE_THREADS=1 for the issue's one-thread target), then
+ * through `FaceService.identify` whole against a database of 1,000 people × 3 embeddings (random unit
+ * vectors standing in for enrolled faces). Medians over --repeats runs after two warm-up runs. Also times
+ * the JPEG encoding (jpeg-js) the face crops had before they were stored as PNG.
+ *
+ *   TENSILE_THREADS=1 node packages/tensile-cli/build/bench/faces-identify-stages.js [--repeats 30]
+ */
+import jpeg from 'jpeg-js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { crop } from 'tensile';
+import { lfw, setDataRoot } from 'tensile/node';
+import { alignFace } from '../src/apps/faces/alignment.js';
+import { encodePng } from '../src/apps/report/image-grid.node.js';
+import { loadFaceApiEmbedder } from '../src/apps/faces/face-api/face-api-embedder.node.js';
+import { FaceDatabase } from '../src/apps/faces/service/database.node.js';
+import { centreBox, embedderPipeline } from '../src/apps/faces/service/embedder-pipeline.js';
+import { FaceService } from '../src/apps/faces/service/face-service.node.js';
+import { Gallery } from '../src/apps/faces/service/gallery.js';
+import { decodePhoto, DEFAULT_UPLOAD_LIMITS } from '../src/apps/faces/service/uploads.js';
+
+const dataRoot = process.env.TENSILE_DATA ?? path.resolve(fileURLToPath(new URL('../../../..', import.meta.url)), '..', 'shared/datasets');
+const repeatsIndex = process.argv.indexOf('--repeats');
+const repeats = repeatsIndex >= 0 ? Number(process.argv[repeatsIndex + 1]) : 30;
+const PEOPLE = 1000;
+const PER_PERSON = 3;
+
+async function medianMs(run: () => unknown): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats + 2; i++) {
+    const start = performance.now();
+    await run();
+    if (i >= 2) times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+function randomUnit(size: number): Float32Array {
+  const v = Float32Array.from({ length: size }, () => Math.random() - 0.5);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+setDataRoot(dataRoot);
+const data = await lfw();
+const probe = data.devTestPairs[0]!.first;
+const bytes = data.images.get(probe)!;
+const embedder = await loadFaceApiEmbedder();
+
+const photo = decodePhoto(bytes, 1, DEFAULT_UPLOAD_LIMITS);
+const landmarks = embedder.landmarks([photo]);
+const chips = embedder.align([photo]);
+const gallery = new Gallery(embedder.size);
+for (let p = 0; p < PEOPLE; p++) for (let k = 0; k < PER_PERSON; k++) gallery.add(p, randomUnit(embedder.size));
+const query = embedder.describe(chips)[0]!;
+const box = centreBox(photo);
+const face = crop(photo, box.x, box.y, box.width, box.height);
+const faceRgba = new Uint8Array(face.width * face.height * 4).map((_, i) => (i % 4 === 3 ? 255 : face.data[3 * Math.floor(i / 4) + (i % 4)]!));
+
+const stages = {
+  decodeJpeg: await medianMs(() => decodePhoto(bytes, 1, DEFAULT_UPLOAD_LIMITS)),
+  landmarksTwoPasses: await medianMs(() => embedder.landmarks([photo])),
+  align: await medianMs(() => alignFace(photo, landmarks[0]!, 150)),
+  recognitionNet: await medianMs(() => embedder.describe(chips)),
+  gallerySearch1000x3: await medianMs(() => gallery.nearest(query)),
+  cropPng: await medianMs(() => encodePng(face)),
+};
+// What the crop cost before it was stored as PNG (not part of identification any more).
+const cropJpegJsMs = await medianMs(() => jpeg.encode({ data: faceRgba, width: face.width, height: face.height }, 90));
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tensile-faces-stages-'));
+try {
+  const dbFile = path.join(dir, 'faces.db');
+  const pipeline = embedderPipeline(embedder);
+  const db = new FaceDatabase(dbFile);
+  const fakeFile = '0'.repeat(64);
+  for (let p = 0; p < PEOPLE; p++) {
+    db.enrol(`person ${p}`, pipeline.embedder, Array.from({ length: PER_PERSON }, () => ({ vector: randomUnit(embedder.size), photo: fakeFile, crop: fakeFile })));
+  }
+  db.close();
+  const service = await FaceService.open(dbFile, pipeline, DEFAULT_UPLOAD_LIMITS);
+  try {
+    const identify = await medianMs(() => service.identify(bytes, 'stages'));
+    const sum = Object.values(stages).reduce((a, b) => a + b, 0);
+    const round = (ms: number): number => Math.round(ms * 100) / 100;
+    process.stdout.write(`${JSON.stringify({
+      photo: probe,
+      threads: process.env.TENSILE_THREADS ?? 'default',
+      repeats,
+      medianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v)])),
+      sumOfStagesMs: round(sum),
+      serviceIdentifyMs: round(identify),
+      serviceOverheadMs: round(identify - sum),
+      formerCropJpegJsMs: round(cropJpegJsMs),
+      galleryEmbeddings: service.enrolledEmbeddings,
+      loadAverage: os.loadavg(),
+    }, null, 2)}\n`);
+  } finally {
+    service.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,137 @@
+/** Each optimisation pass on its own, on graphs traced from small functions. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { add, exp, getBackend, matmul, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import { fuseElementwise } from '../../src/graph/fuse.js';
+import { fuseEpilogues } from '../../src/graph/fuse-epilogue.js';
+import { eliminateCommonSubexpressions } from '../../src/graph/cse.js';
+import { eliminateDeadCode } from '../../src/graph/dce.js';
+import { foldConstants } from '../../src/graph/fold.js';
+import { type Graph, nodeLabel, printGraph } from '../../src/graph/ir.js';
+import { toDot, toMermaid } from '../../src/graph/draw.js';
+import { planMemory } from '../../src/graph/memory-plan.js';
+import { simplify } from '../../src/graph/simplify.js';
+import { jit } from '../../src/graph/compile.js';
+import { forEachBackend } from '../helpers/backends.js';
+
+/** The graph `fn` traces to, before any pass, and a way to run any version of it. */
+function traced(fn: (...xs: Tensor[]) => Tensor, ...inputs: Tensor[]): Graph {
+  const compiled = jit(fn, { optimize: false });
+  compiled(...inputs);
+  return compiled.graphs[0]!.traced;
+}
+
+const ops = (g: Graph): string[] => g.nodes.map((n) => (typeof n.args[0] === 'string' ? `${n.op}:${n.args[0]}` : n.op));
+
+forEachBackend('graph passes', () => {
+  it('dead-code elimination drops what reaches no output', () => {
+    const g = traced((x) => {
+      exp(x); // unused
+      return relu(x);
+    }, randn([4]));
+    assert.deepEqual(ops(g), ['unary:exp', 'unary:relu']);
+    assert.deepEqual(ops(eliminateDeadCode(g)), ['unary:relu']);
+  });
+
+  it('common-subexpression elimination merges repeated kernels on the same values', () => {
+    const g = traced((x) => add(exp(x), exp(x)), randn([4]));
+    assert.deepEqual(ops(g), ['unary:exp', 'unary:exp', 'binary:add']);
+    const merged = eliminateCommonSubexpressions(g);
+    assert.deepEqual(ops(merged), ['unary:exp', 'binary:add']);
+    const [sumNode] = merged.nodes.slice(-1);
+    const [, a, b] = sumNode!.args as [string, { value: number }, { value: number }];
+    assert.equal(a.value, b.value);
+  });
+
+  it('constant folding computes what depends on constants alone, once', () => {
+    const g = traced((x) => mul(x, add(tensor([2, 2, 2]), 3)), randn([3]));
+    assert.deepEqual(ops(g), ['upload', 'fill', 'binary:add', 'binary:mul']);
+    const graph = foldConstants(g, getBackend());
+    assert.deepEqual(ops(graph), ['binary:mul']);
+    const [, , constant] = graph.nodes[0]!.args as [string, unknown, { value: number }];
+    const source = graph.values[constant.value]!.source;
+    assert.equal(source.kind, 'constant');
+    assert.deepEqual(source.kind === 'constant' ? Array.from(source.tensor.dataSync()) : [], [5, 5, 5]);
+  });
+
+  it('algebraic simplification removes x·1, x + 0 and a transpose of a transpose', () => {
+    const x = randn([2, 3, 4]);
+    const g = traced((t) => sum(add(mul(permute(permute(t, [2, 0, 1]), [1, 2, 0]), 1), 0)), x);
+    assert.deepEqual(ops(g), ['stridedCopy', 'stridedCopy', 'fill', 'binary:mul', 'fill', 'binary:add', 'reduce:sum']);
+    const folded = foldConstants(g, getBackend());
+    // The two copies compose into the identity, the neutral mul and add disappear: the sum reads x.
+    const simple = eliminateDeadCode(simplify(folded));
+    assert.deepEqual(ops(simple), ['reduce:sum']);
+    const [, input] = simple.nodes[0]!.args as [string, { value: number }];
+    assert.equal(simple.values[input.value]!.source.kind, 'input');
+    const compiled = jit((t: Tensor) => sum(add(mul(permute(permute(t, [2, 0, 1]), [1, 2, 0]), 1), 0)));
+    compiled(x);
+    assert.deepEqual(Array.from(compiled(x).dataSync()), Array.from(sum(x).dataSync()));
+  });
+
+  it('simplification composes a transpose of a transpose that is not the identity into one copy', () => {
+    const g = traced((t) => relu(permute(permute(t, [1, 0, 2]), [0, 2, 1])), randn([2, 3, 4]));
+    const simple = eliminateDeadCode(simplify(g));
+    assert.deepEqual(ops(simple), ['stridedCopy', 'unary:relu']);
+    const x = randn([2, 3, 4]);
+    const compiled = jit((t: Tensor) => relu(permute(permute(t, [1, 0, 2]), [0, 2, 1])));
+    compiled(x);
+    assert.deepEqual(Array.from(compiled(x).dataSync()), Array.from(relu(permute(x, [1, 2, 0])).dataSync()));
+  });
+
+  it('fusion makes one pass of an elementwise chain, with the bits of the separate kernels', () => {
+    const f = (x: Tensor, y: Tensor): Tensor => sum(mul(relu(add(mul(x, 0.5), y)), y));
+    const [x, y] = [randn([1000]), randn([1000])];
+    const fused = fuseElementwise(traced(f, x, y));
+    // x·0.5 + y, relu, ·y are one node; the constant 0.5 (a fill) and the sum stay apart.
+    assert.deepEqual(ops(fused), ['fill', 'fusedElementwise', 'reduce:sum']);
+    assert.equal(nodeLabel(fused.nodes[1]!), 'fused mul → add → relu → mul');
+    const compiled = jit(f);
+    compiled(x, y);
+    const exe = compiled.graphs[0]!.executable;
+    assert.deepEqual(Array.from(compiled(x, y).dataSync()), Array.from(f(x, y).dataSync()));
+    // Backends without fused kernels (the reference, the spec) run the body: the original kernels.
+    const runsFused = getBackend().fusedElementwise !== undefined;
+    assert.equal(exe.graph.nodes.some((n) => n.op === 'fusedElementwise'), runsFused);
+    // A value read outside the chain ends it: relu's result is also returned here.
+    const open = fuseElementwise(traced((a: Tensor) => { const r = relu(mul(a, a)); return add(exp(r), neg(r)); }, x));
+    assert.deepEqual(ops(open), ['fusedElementwise', 'unary:exp', 'fusedElementwise']);
+  });
+
+  it('epilogue fusion takes + bias and ReLU after a product into its kernel', () => {
+    const [x, w, b] = [randn([5, 4]), randn([4, 3]), randn([3])];
+    const f = (xi: Tensor): Tensor => relu(add(matmul(xi, w), b));
+    const fused = fuseEpilogues(traced(f, x));
+    assert.deepEqual(ops(fused), ['matmul']);
+    const epilogue = fused.nodes[0]!.args[3] as { bias: { value: number; shape: number[] }; relu: boolean };
+    assert.equal(epilogue.relu, true);
+    assert.deepEqual(epilogue.bias.shape, [3]);
+    const compiled = jit(f);
+    compiled(x);
+    assert.deepEqual(Array.from(compiled(x).dataSync()), Array.from(f(x).dataSync()));
+    // A product read elsewhere keeps its own result: nothing moves into it.
+    assert.deepEqual(ops(fuseEpilogues(traced((xi: Tensor) => { const y = matmul(xi, w); return add(relu(add(y, b)), y); }, x))), ['matmul', 'binary:add', 'unary:relu', 'binary:add']);
+  });
+
+  it('prints as text and draws as DOT and Mermaid', () => {
+    const g = fuseElementwise(traced((x) => sum(relu(add(x, x))), randn([3])));
+    assert.equal(printGraph(g), ['%0: float32[3] = input 0', '%2: float32[3] = fused add → relu(%0)', '%3: float32[1] = reduce(sum, %2, 1, 3, 1, float32)', 'return %3'].join('\n'));
+    const mermaid = toMermaid(g);
+    assert.match(mermaid, /^flowchart TD\n {2}v0\(\["input 0 float32\[3\]"\]\)\n {2}n0\["fused add → relu"\]:::fused\n {2}n1\["reduce sum"\]/);
+    assert.match(mermaid, /v0 -->\|"\[3\]"\| n0/);
+    const dot = toDot(g, 'step');
+    assert.match(dot, /^digraph "step" \{/);
+    assert.match(dot, /n0 -> n1 \[label="\[3\]"/);
+    assert.match(dot, /\}$/);
+  });
+
+  it('the memory plan frees each buffer after its last reader', () => {
+    const g = traced((x) => sum(mul(exp(relu(x)), 2)), randn([256]));
+    const plan = planMemory(eliminateDeadCode(g));
+    const order = ops(eliminateDeadCode(g));
+    // relu's result dies at exp, exp's at mul …: at most two 1 KiB buffers are alive at once.
+    assert.deepEqual(order, ['unary:relu', 'unary:exp', 'fill', 'binary:mul', 'reduce:sum']);
+    assert.equal(plan.peakBytes, 2 * 1024 + 4);
+    assert.equal(plan.totalBytes, 3 * 1024 + 4 + 4);
+  });
+});
