@@ -15,7 +15,7 @@ const wanted = new Set(list.split(','));
 async function load(name: string): Promise<Engine> {
   if (name.startsWith('tensile-')) {
     const { tensileEngine } = await import('./engines/tensile.js');
-    return tensileEngine(name === 'tensile-reference' ? 'reference' : 'wasm');
+    return tensileEngine(name === 'tensile-reference' ? 'reference' : name === 'tensile-native' ? 'native' : 'wasm');
   }
   const { tfjsEngine } = await import('./engines/tfjs.js');
   return tfjsEngine(name === 'tfjs-wasm' ? 'wasm' : 'cpu');

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the workloads of WORKLOADS.md (beside this file) on Tensile (each backend, 1 and 2
+ * `npm run bench`: the workloads of WORKLOADS.md (beside this file) on Tensile (each backend — native too when @tensile/backend-native is built — 1 and 2
  * threads; the relaxed-SIMD build too) and, in the same run, on TensorFlow.js (cpu, wasm) and on
  * PyTorch when a python3 with torch is found; face_detect's peer is OpenCV's Haar cascade when a
  * python3 with cv2 and the opencv-data cascades is found. Each engine runs in its own child process, pinned
@@ -47,7 +47,7 @@ Runs the WORKLOADS.md benchmarks on Tensile and, in the same run, on TensorFlow.
   --json             print one JSON array of results instead of the tables
   --json-file PATH   print the tables and write the JSON array to PATH
   --workloads a,b    only these workloads (${WORKLOADS.map((w) => w.id).join(', ')})
-  --engines a,b      only these engines (tensile-wasm, tensile-wasm-relaxed, tensile-reference, tfjs-wasm, tfjs-cpu, torch, opencv-haar)`;
+  --engines a,b      only these engines (tensile-wasm, tensile-wasm-relaxed, tensile-native, tensile-reference, tfjs-wasm, tfjs-cpu, torch, opencv-haar)`;
 const FLAGS = ['--quick', '--slow', '--json'];
 const VALUED = ['--json-file', '--workloads', '--engines'];
 if (argv.includes('--help') || argv.includes('-h')) {
@@ -116,6 +116,8 @@ function plannedRuns(): EngineRun[] {
   for (const threads of [1, 2]) {
     runs.push(node('tensile-wasm', threads));
     runs.push(node('tensile-wasm-relaxed', threads, ['--experimental-wasm-relaxed-simd'], { TENSILE_WASM_RELAXED: '1' }));
+    // Without @tensile/backend-native built, its child reports each workload n/a with the reason.
+    runs.push(node('tensile-native', threads));
   }
   if (!quick) runs.push(node('tensile-reference', 1));
   const missingTfjs = missingTfjsPackages();
@@ -172,20 +174,22 @@ function table(rows: (Result | Skip)[]): string {
       const r = cell(c);
       return !r ? '' : 'skipped' in r ? 'n/a' : `${format(r.median)} [${format(r.min)}–${format(r.max)}]`;
     }).join(' | ')} |`);
-    // Speed-up of the best Tensile configuration over each peer (>1 = Tensile faster).
-    const tensile = rows.filter((r): r is Result => r.workload === w.id && r.engine.startsWith('tensile-wasm') && 'median' in r);
-    if (!tensile.length) continue;
-    const best = tensile.reduce((a, b) => ((w.higherIsBetter ? a.median > b.median : a.median < b.median) ? a : b));
     // A compiled row is compared with the peers' eager step (they have no compiled one) and with Tensile's own eager step.
     const peerCell = (c: string): Result | Skip | undefined => rows.find((r) => r.workload === eagerWorkload(w.id) && `${r.engine}-${r.threads}t` === c);
-    const ratios = peers.flatMap((p) => {
-      const r = peerCell(p);
-      if (!r || 'skipped' in r) return [];
-      return [`${p} ${(w.higherIsBetter ? best.median / r.median : r.median / best.median).toFixed(2)}×`];
-    });
-    const eagerSelf = eagerWorkload(w.id) === w.id ? undefined : peerCell(`${best.engine}-${best.threads}t`);
-    if (eagerSelf && 'median' in eagerSelf) ratios.unshift(`its eager step ${(eagerSelf.median / best.median).toFixed(2)}×`);
-    if (ratios.length) ratioLines.push(`| ${w.id} | ${best.engine}-${best.threads}t | ${ratios.join(', ')} |`);
+    // Speed-up of the best configuration of each Tensile backend over each peer (>1 = Tensile faster).
+    for (const family of ['tensile-wasm', 'tensile-native']) {
+      const tensile = rows.filter((r): r is Result => r.workload === w.id && r.engine.startsWith(family) && 'median' in r);
+      if (!tensile.length) continue;
+      const best = tensile.reduce((a, b) => ((w.higherIsBetter ? a.median > b.median : a.median < b.median) ? a : b));
+      const ratios = peers.flatMap((p) => {
+        const r = peerCell(p);
+        if (!r || 'skipped' in r) return [];
+        return [`${p} ${(w.higherIsBetter ? best.median / r.median : r.median / best.median).toFixed(2)}×`];
+      });
+      const eagerSelf = eagerWorkload(w.id) === w.id ? undefined : peerCell(`${best.engine}-${best.threads}t`);
+      if (eagerSelf && 'median' in eagerSelf) ratios.unshift(`its eager step ${(eagerSelf.median / best.median).toFixed(2)}×`);
+      if (ratios.length) ratioLines.push(`| ${w.id} | ${best.engine}-${best.threads}t | ${ratios.join(', ')} |`);
+    }
   }
   const skipped = new Map<string, string[]>();
   for (const s of rows.filter((r): r is Skip => 'skipped' in r)) {
@@ -194,7 +198,7 @@ function table(rows: (Result | Skip)[]): string {
   }
   const skips = [...skipped].map(([what, engines]) => `- n/a ${what} (${engines.join(', ')})`);
   return [
-    ...lines, '', 'Speed-up of the best Tensile WASM configuration over each peer (>1× = Tensile faster):', '',
+    ...lines, '', 'Speed-up of the best Tensile WASM and native configurations over each peer (>1× = Tensile faster):', '',
     '| workload | best Tensile | vs peers |', '|---|---|---|', ...ratioLines, '', ...skips,
   ].join('\n');
 }

@@ -17,6 +17,8 @@ export type { BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad } from './autograd/functional.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/graph.js';
 export { backendNames, getBackend, ready, registerBackend, setBackend } from './backend/registry.js';
+/** The executable specification, exported so that other backends (e.g. @tensile/backend-native) can extend it and fall back to its kernels. */
+export { ReferenceBackend } from './backends/reference/index.js';
 export { yieldToEventLoop } from './backend/yield.js';
 export type * from './backend/contract.js';
 export { memory, scope } from './tensor/lifetime.js';

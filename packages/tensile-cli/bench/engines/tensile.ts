@@ -1,4 +1,4 @@
-/** Tensile through its public API, on the backend named by the harness (threads via TENSILE_THREADS). */
+/** Tensile through its public API, on the backend named by the harness (threads via TENSILE_THREADS; 'native' from @tensile/backend-native). */
 import * as tl from 'tensile';
 import type { Engine, WorkloadId } from '../workloads.js';
 import { kernelWorkloads } from './kernel-workloads.js';
@@ -18,6 +18,12 @@ const faceWorkloads: Record<'face_embed' | 'face_embed_trained' | 'face_landmark
 };
 
 export async function tensileEngine(backend: string): Promise<Engine> {
+  if (backend === 'native') {
+    // Loaded lazily, as the face workloads are: the harness also runs from a copy without the CLI beside it.
+    const { loadNativeBackend } = await import('../../src/cli/backend.js');
+    const why = await loadNativeBackend();
+    if (why !== undefined) return { prepare: () => Promise.resolve(`native backend unavailable: ${why}`) };
+  }
   tl.setBackend(backend);
   await tl.ready();
   const kernels = kernelWorkloads<tl.Tensor>({

@@ -1,8 +1,9 @@
 /** Option parsers and the settings every command shares (data root, backend, threads). */
 import { type Command, InvalidArgumentError } from 'commander';
 import { setFlagsFromString } from 'node:v8';
-import { type ActivationName, ACTIVATIONS, ready, setBackend } from 'tensile';
+import { type ActivationName, ACTIVATIONS, ready } from 'tensile';
 import { setDataRoot } from 'tensile/node';
+import { chooseBackend } from './backend.js';
 
 export interface CommonOptions {
   readonly dataRoot?: string;
@@ -60,7 +61,7 @@ export async function applyCommonOptions(options: CommonOptions): Promise<void> 
   if (options.threads !== undefined) process.env['TENSILE_THREADS'] = String(options.threads);
   if (options.relaxedSimd !== false) enableRelaxedSimd();
   if (options.dataRoot !== undefined) setDataRoot(options.dataRoot);
-  if (options.backend !== undefined) setBackend(options.backend);
+  if (options.backend !== undefined) await chooseBackend(options.backend);
   await ready();
 }
 

@@ -9,6 +9,7 @@ import type { Tensor } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
 import { OP_SPECS } from './op-specs.js';
 import type { Maker } from './op-specs.js';
+import '../helpers/native-backend.js';
 import '../helpers/single-thread-wasm.js';
 
 function maker(seed: number, backend: string, dtype: 'float32' | 'float64'): Maker {

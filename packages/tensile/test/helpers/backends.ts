@@ -4,6 +4,7 @@
  */
 import { after, before, describe } from 'node:test';
 import { backendNames, getBackend, setBackend } from '../../src/index.js';
+import './native-backend.js';
 import './single-thread-wasm.js';
 
 export function forEachBackend(title: string, body: (backend: string) => void): void {

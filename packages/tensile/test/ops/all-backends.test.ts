@@ -10,6 +10,7 @@ import { assertClose } from '../helpers/assert.js';
 import type { Maker } from '../autograd/op-specs.js';
 import { OP_SPECS } from '../autograd/op-specs.js';
 import { VALUE_SPECS } from '../autograd/value-specs.js';
+import '../helpers/native-backend.js';
 import '../helpers/single-thread-wasm.js';
 
 function maker(backend: string): Maker {

@@ -31,7 +31,8 @@ export class ReferenceBackend implements Backend {
     return id as TypedArray;
   }
 
-  private own(values: TypedArray): DataId {
+  /** Takes ownership of a kernel's output (counted in `memory()`); subclasses adding kernels use it too. */
+  protected own(values: TypedArray): DataId {
     this.buffers++;
     this.bytes += values.byteLength;
     return values;

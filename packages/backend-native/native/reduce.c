@@ -1,0 +1,174 @@
+/*
+ * Reductions and pooling, following the reference backend: sums accumulate in double, NaN wins a
+ * max or min, argmax/argmin and max pooling take the first extreme, padded cells never count.
+ */
+#include "reduce.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+
+const char *const REDUCE_OPS[] = {"sum", "prod", "max", "min", "argmax", "argmin"};
+const int REDUCE_OP_COUNT = sizeof REDUCE_OPS / sizeof *REDUCE_OPS;
+
+typedef struct {
+  int op, tasks;
+  const float *x;
+  void *out;
+  long outer, size, inner;
+} reduce_job;
+
+static double combine(int op, double acc, double v) {
+  switch (op) {
+    case 0: return acc + v;
+    case 1: return acc * v;
+    case 2: return v > acc || isnan(v) ? v : acc;
+    default: return v < acc || isnan(v) ? v : acc;
+  }
+}
+
+static void reduce_task(void *ctx, long t) {
+  const reduce_job *j = ctx;
+  long per = (j->outer + j->tasks - 1) / j->tasks, o0 = t * per, o1 = o0 + per < j->outer ? o0 + per : j->outer;
+  double init = j->op == 0 ? 0 : j->op == 1 ? 1 : j->op == 2 ? -INFINITY : INFINITY;
+  for (long o = o0; o < o1; o++) {
+    const float *base = j->x + o * j->size * j->inner;
+    if (j->op >= 4) {
+      int32_t *out = (int32_t *)j->out + o * j->inner;
+      for (long i = 0; i < j->inner; i++) {
+        float best = base[i];
+        long at = 0;
+        for (long r = 1; r < j->size && !isnan(best); r++) {
+          float v = base[r * j->inner + i];
+          if ((j->op == 4 ? v > best : v < best) || isnan(v)) {
+            best = v;
+            at = r;
+          }
+        }
+        out[i] = (int32_t)at;
+      }
+      continue;
+    }
+    float *out = (float *)j->out + o * j->inner;
+    if (j->inner == 1) {
+      double acc = init;
+      if (j->op == 0)
+        for (long r = 0; r < j->size; r++) acc += base[r];
+      else
+        for (long r = 0; r < j->size; r++) acc = combine(j->op, acc, base[r]);
+      out[0] = (float)acc;
+      continue;
+    }
+    double *acc = malloc((size_t)j->inner * sizeof(double));
+    if (!acc) abort();
+    for (long i = 0; i < j->inner; i++) acc[i] = init;
+    for (long r = 0; r < j->size; r++) {
+      const float *row = base + r * j->inner;
+      if (j->op == 0)
+        for (long i = 0; i < j->inner; i++) acc[i] += row[i];
+      else
+        for (long i = 0; i < j->inner; i++) acc[i] = combine(j->op, acc[i], row[i]);
+    }
+    for (long i = 0; i < j->inner; i++) out[i] = (float)acc[i];
+    free(acc);
+  }
+}
+
+void reduce_f32(int op, const float *x, void *out, long outer, long size, long inner, int threads) {
+  reduce_job j = {op, 1, x, out, outer, size, inner};
+  if (threads > 1 && outer >= threads && outer * size * inner >= 32768) j.tasks = threads;
+  pool_run(reduce_task, &j, j.tasks, threads);
+}
+
+typedef struct {
+  int max;
+  const float *x, *dy;
+  float *out;
+  const pool_info *p;
+} pool_job;
+
+/* Channels per pass of the window loop: the per-channel running maxima and their cells stay on the stack. */
+#define CHANNEL_BLOCK 256
+
+/*
+ * One image per task, so backward passes never write one cell from two threads. Window cells are
+ * the outer loop and channels the inner one, so the compiler vectorises across channels.
+ */
+static void pool_task(void *ctx, long n) {
+  const pool_job *j = ctx;
+  const pool_info *p = j->p;
+  long C = p->channels;
+  const float *img = j->x + n * p->in_h * p->in_w * C;
+  float *dimg = j->dy ? j->out + n * p->in_h * p->in_w * C : NULL;
+  float best[CHANNEL_BLOCK];
+  int32_t at[CHANNEL_BLOCK]; /* 32-bit like the values, so the select vectorises */
+  for (long oy = 0; oy < p->out_h; oy++) {
+    long y0 = oy * p->stride_h - p->pad_top, y1 = y0 + p->f_h;
+    if (y0 < 0) y0 = 0;
+    if (y1 > p->in_h) y1 = p->in_h;
+    for (long ox = 0; ox < p->out_w; ox++) {
+      long x0 = ox * p->stride_w - p->pad_left, x1 = x0 + p->f_w;
+      if (x0 < 0) x0 = 0;
+      if (x1 > p->in_w) x1 = p->in_w;
+      long o = ((n * p->out_h + oy) * p->out_w + ox) * C;
+      long cells = (y1 - y0) * (x1 - x0);
+      if (cells <= 0) {
+        if (!dimg) memset(j->out + o, 0, (size_t)C * sizeof(float)); /* an all-padding window pools to 0 */
+        continue;
+      }
+      for (long c0 = 0; c0 < C; c0 += CHANNEL_BLOCK) {
+        long cn = C - c0 < CHANNEL_BLOCK ? C - c0 : CHANNEL_BLOCK;
+        if (j->max) {
+          int32_t first = (int32_t)((y0 * p->in_w + x0) * C + c0);
+          for (int32_t c = 0; c < cn; c++) {
+            best[c] = img[first + c];
+            at[c] = first + c;
+          }
+          for (long iy = y0; iy < y1; iy++)
+            for (long ix = x0; ix < x1; ix++) {
+              int32_t cell = (int32_t)((iy * p->in_w + ix) * C + c0);
+              const float *v = img + cell;
+              /* The first maximum wins; NaN beats any number (as in max). Branch-free, so it vectorises. */
+              for (int32_t c = 0; c < cn; c++) {
+                float x = v[c], b = best[c];
+                int take = (x > b) | ((x != x) & (b == b));
+                best[c] = take ? x : b;
+                at[c] = take ? cell + c : at[c];
+              }
+            }
+          if (dimg)
+            for (long c = 0; c < cn; c++) dimg[at[c]] += j->dy[o + c0 + c];
+          else
+            for (long c = 0; c < cn; c++) j->out[o + c0 + c] = best[c];
+        } else if (dimg) {
+          for (long iy = y0; iy < y1; iy++)
+            for (long ix = x0; ix < x1; ix++) {
+              float *d = dimg + (iy * p->in_w + ix) * C + c0;
+              for (long c = 0; c < cn; c++) d[c] += (float)((double)j->dy[o + c0 + c] / cells);
+            }
+        } else {
+          double sum[CHANNEL_BLOCK] = {0};
+          for (long iy = y0; iy < y1; iy++)
+            for (long ix = x0; ix < x1; ix++) {
+              const float *v = img + (iy * p->in_w + ix) * C + c0;
+              for (long c = 0; c < cn; c++) sum[c] += v[c];
+            }
+          for (long c = 0; c < cn; c++) j->out[o + c0 + c] = (float)(sum[c] / cells);
+        }
+      }
+    }
+  }
+}
+
+void pool2d_f32(int max, const float *x, float *out, const pool_info *p, int threads) {
+  pool_job j = {max, x, NULL, out, p};
+  pool_run(pool_task, &j, p->batch, threads);
+}
+
+void pool2d_backward_f32(int max, const float *dy, const float *x, float *dx, const pool_info *p, int threads) {
+  pool_job j = {max, x, dy, dx, p};
+  pool_run(pool_task, &j, p->batch, threads);
+}

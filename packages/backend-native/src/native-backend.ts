@@ -1,0 +1,195 @@
+/**
+ * The native backend: tensors are JS typed arrays owned by this backend (as on the reference
+ * backend, which it extends), and the float32 hot paths — GEMM, convolutions, elementwise ops,
+ * reductions, pooling, the Adam step — run in C on those arrays in place. Everything else (other
+ * dtypes, gather, topk, HOG, movement) is the reference kernel on the same arrays: no copy, no
+ * second home for the data.
+ */
+import os from 'node:os';
+import type {
+  ActivationOp, AdamStepScalars, BackendMemory, BinaryOp, Conv2DInfo, DataId, DType, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, Shape,
+  TensorRef, UnaryOp,
+} from 'tensile';
+import { BackendError, ReferenceBackend } from 'tensile';
+import { broadcastPlan } from './broadcast.js';
+import { type Isa, loadKernels, type NativeKernels } from './kernels.js';
+import { Recycler } from './recycler.js';
+
+export interface NativeBackendOptions {
+  /** Threads kernels use, the caller's included (default: TENSILE_THREADS, else every core). */
+  readonly threads?: number;
+  /** Bytes of freed buffers kept for reuse (default 256 MiB). */
+  readonly recycleBytes?: number;
+}
+
+/** Op name → the kernel's code for it. */
+const codes = (names: readonly string[]): Map<string, number> => new Map(names.map((name, i) => [name, i]));
+
+const CONV_FIELDS = [
+  'batch', 'inHeight', 'inWidth', 'inChannels', 'outHeight', 'outWidth', 'outChannels', 'filterHeight', 'filterWidth',
+  'strideHeight', 'strideWidth', 'dilationHeight', 'dilationWidth', 'padTop', 'padLeft', 'groups',
+] as const satisfies readonly (keyof Conv2DInfo)[];
+
+const POOL_FIELDS = [
+  'batch', 'inHeight', 'inWidth', 'channels', 'outHeight', 'outWidth', 'filterHeight', 'filterWidth', 'strideHeight', 'strideWidth', 'padTop', 'padLeft',
+] as const satisfies readonly (keyof Pool2DInfo)[];
+
+const COMPARISONS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const PREDICATES: ReadonlySet<UnaryOp> = new Set(['isNaN', 'isFinite']);
+
+function threadsFrom(requested: number | undefined): number {
+  const fromEnv = Number(process.env['TENSILE_THREADS']);
+  const threads = requested ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : os.availableParallelism());
+  if (!Number.isInteger(threads) || threads < 1) throw new BackendError(`native: threads must be a positive integer, got ${String(threads)}`);
+  return threads;
+}
+
+export class NativeBackend extends ReferenceBackend {
+  override readonly name: string = 'native';
+  override readonly dtypes: readonly DType[] = ['float32', 'int32', 'bool'];
+  readonly threads: number;
+  /** The GEMM micro-kernel in use (process-wide: TENSILE_NATIVE_ISA, else the best the CPU has). */
+  readonly isa: Isa;
+  private readonly kernels: NativeKernels;
+  private readonly unaryCodes: Map<string, number>;
+  private readonly activationCodes: Map<string, number>;
+  private readonly binaryCodes: Map<string, number>;
+  private readonly reduceCodes: Map<string, number>;
+  private readonly recycler: Recycler;
+
+  constructor(options: NativeBackendOptions = {}) {
+    super();
+    const { kernels, isa } = loadKernels();
+    this.kernels = kernels;
+    this.threads = threadsFrom(options.threads);
+    this.isa = kernels.select(isa, this.threads);
+    const names = this.kernels.opNames();
+    this.unaryCodes = codes(names.unary);
+    this.activationCodes = codes(names.activation);
+    this.binaryCodes = codes(names.binary);
+    this.reduceCodes = codes(names.reduce);
+    this.recycler = new Recycler(options.recycleBytes ?? 256 * 2 ** 20);
+  }
+
+  override free(id: DataId): void {
+    super.free(id);
+    this.recycler.give(this.values(id));
+  }
+
+  /** A float32 output; `zero` when the kernel accumulates into it rather than writing every element. */
+  private floats(length: number, zero = false): Float32Array {
+    return this.recycler.take(Float32Array, length, zero);
+  }
+
+  private booleans(length: number): Uint8Array {
+    return this.recycler.take(Uint8Array, length, false);
+  }
+
+  override memory(): BackendMemory {
+    return { ...super.memory(), threads: this.threads, avx512: this.isa === 'avx512' ? 1 : 0, recycledBytes: this.recycler.bytes };
+  }
+
+  private f32(x: TensorRef): Float32Array {
+    return this.values(x) as Float32Array;
+  }
+
+  override unary(op: UnaryOp, x: TensorRef, outDType: DType): DataId {
+    const code = this.unaryCodes.get(op);
+    if (code === undefined || x.dtype !== 'float32' || outDType !== (PREDICATES.has(op) ? 'bool' : 'float32')) return super.unary(op, x, outDType);
+    const input = this.f32(x);
+    const out = outDType === 'bool' ? this.booleans(input.length) : this.floats(input.length);
+    this.kernels.unary(code, input, out, this.threads);
+    return this.own(out);
+  }
+
+  override activationGrad(op: ActivationOp, dy: TensorRef, y: TensorRef): DataId {
+    const code = this.activationCodes.get(op);
+    if (code === undefined || dy.dtype !== 'float32' || y.dtype !== 'float32') return super.activationGrad(op, dy, y);
+    const out = this.floats(this.f32(dy).length);
+    this.kernels.activationGrad(code, this.f32(dy), this.f32(y), out, this.threads);
+    return this.own(out);
+  }
+
+  override adamStep(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, s: AdamStepScalars): [DataId, DataId, DataId] {
+    if (![param, grad, m, v].every((t) => t.dtype === 'float32')) return super.adamStep(param, grad, m, v, s);
+    const n = this.f32(param).length;
+    const [p, mOut, vOut] = [this.floats(n), this.floats(n), this.floats(n)];
+    const scalars = Float64Array.of(s.learningRate, s.beta1, s.beta2, s.epsilon, s.correction1, s.correction2);
+    this.kernels.adamStep(this.f32(param), this.f32(grad), this.f32(m), this.f32(v), p, mOut, vOut, scalars, this.threads);
+    return [this.own(p), this.own(mOut), this.own(vOut)];
+  }
+
+  override binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
+    const code = this.binaryCodes.get(op);
+    const native = code !== undefined && a.dtype === 'float32' && b.dtype === 'float32' && outDType === (COMPARISONS.has(op) ? 'bool' : 'float32') && outShape.length <= 8;
+    if (!native) return super.binary(op, a, b, outShape, outDType);
+    const plan = broadcastPlan(a.shape, b.shape, outShape);
+    const size = outShape.reduce((x, y) => x * y, 1);
+    const out = outDType === 'bool' ? this.booleans(size) : this.floats(size);
+    this.kernels.binary(code, this.f32(a), plan.aStrides, this.f32(b), plan.bStrides, out, plan.shape, this.threads);
+    return this.own(out);
+  }
+
+  override reduce(op: ReduceOp, x: TensorRef, outer: number, reduceSize: number, inner: number, outDType: DType): DataId {
+    const code = this.reduceCodes.get(op);
+    const native = code !== undefined && x.dtype === 'float32' && outDType === (op === 'argmax' || op === 'argmin' ? 'int32' : 'float32') && reduceSize > 0;
+    if (!native) return super.reduce(op, x, outer, reduceSize, inner, outDType);
+    const out = outDType === 'int32' ? this.recycler.take(Int32Array, outer * inner, false) : this.floats(outer * inner);
+    this.kernels.reduce(code, this.f32(x), out, outer, reduceSize, inner, this.threads);
+    return this.own(out);
+  }
+
+  /** The epilogue's bias as float32, or null; undefined when the epilogue cannot run natively. */
+  private bias(epilogue: OutputEpilogue | undefined): Float32Array | null | undefined {
+    if (!epilogue?.bias) return null;
+    return epilogue.bias.dtype === 'float32' ? this.f32(epilogue.bias) : undefined;
+  }
+
+  override matmul(a: TensorRef, b: TensorRef, info: MatMulInfo, epilogue?: OutputEpilogue): DataId {
+    const bias = this.bias(epilogue);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || bias === undefined) return super.matmul(a, b, info, epilogue);
+    const out = this.floats(info.batch * info.m * info.n);
+    const desc = Float64Array.of(info.batch, info.m, info.n, info.k, info.transposeA ? 1 : 0, info.transposeB ? 1 : 0, info.aBatchStride, info.bBatchStride);
+    this.kernels.matmul(this.f32(a), this.f32(b), out, desc, bias, epilogue?.relu ? 1 : 0, this.threads);
+    return this.own(out);
+  }
+
+  override conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo, epilogue?: OutputEpilogue): DataId {
+    const bias = this.bias(epilogue);
+    if (x.dtype !== 'float32' || filter.dtype !== 'float32' || bias === undefined) return super.conv2d(x, filter, info, epilogue);
+    const out = this.floats(info.batch * info.outHeight * info.outWidth * info.outChannels);
+    this.kernels.conv2d(this.f32(x), this.f32(filter), out, convDescriptor(info), bias, epilogue?.relu ? 1 : 0, this.threads);
+    return this.own(out);
+  }
+
+  override conv2dBackpropInput(dy: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {
+    if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return super.conv2dBackpropInput(dy, filter, info);
+    const dx = this.floats(info.batch * info.inHeight * info.inWidth * info.inChannels, true);
+    this.kernels.conv2dBackpropInput(this.f32(dy), this.f32(filter), dx, convDescriptor(info), this.threads);
+    return this.own(dx);
+  }
+
+  override conv2dBackpropFilter(x: TensorRef, dy: TensorRef, info: Conv2DInfo): DataId {
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32') return super.conv2dBackpropFilter(x, dy, info);
+    const dw = this.floats(info.filterHeight * info.filterWidth * (info.inChannels / info.groups) * info.outChannels, true);
+    this.kernels.conv2dBackpropFilter(this.f32(x), this.f32(dy), dw, convDescriptor(info), this.threads);
+    return this.own(dw);
+  }
+
+  override pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId {
+    if (x.dtype !== 'float32') return super.pool2d(kind, x, info);
+    const out = this.floats(info.batch * info.outHeight * info.outWidth * info.channels);
+    this.kernels.pool2d(kind === 'max' ? 1 : 0, this.f32(x), out, poolDescriptor(info), this.threads);
+    return this.own(out);
+  }
+
+  override pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32') return super.pool2dBackward(kind, dy, x, info);
+    const dx = this.floats(this.f32(x).length, true);
+    this.kernels.pool2dBackward(kind === 'max' ? 1 : 0, this.f32(dy), this.f32(x), dx, poolDescriptor(info), this.threads);
+    return this.own(dx);
+  }
+}
+
+const convDescriptor = (info: Conv2DInfo): Float64Array => Float64Array.from(CONV_FIELDS, (field) => info[field]);
+const poolDescriptor = (info: Pool2DInfo): Float64Array => Float64Array.from(POOL_FIELDS, (field) => info[field]);
