@@ -35,13 +35,11 @@ const FXS = 6;
 const GXS = 7;
 
 /** Lane x of row-scratch array `k`. */
-@inline
 function slot(scratch: usize, width: i32, k: i32, x: i32): usize {
   return scratch + ((<usize>k * <usize>width + <usize>x) << 2);
 }
 
 /** Gradient, orientation and vote weights of pixel x of a row, scalar (edges and the tail). */
-@inline
 function pixel(s: usize, row: usize, up: usize, down: usize, x: i32, width: i32, fy: f32): void {
   const right = min(x + 1, width - 1);
   const left = max(x - 1, 0);
