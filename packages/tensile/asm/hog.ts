@@ -1,7 +1,9 @@
 // HOG features (Felzenszwalb's 31 per cell) of a float32 [height, width] image, step for step as the
 // reference backend's src/backends/reference/hog.ts specifies; float32 arithmetic throughout.
-// `hist` (cellsY·cellsX·18 floats) and `energy` (cellsY·cellsX floats) are scratch; out is
-// [cellsY, cellsX, 31].
+// `hist` (cellsY·cellsX·18 floats), `energy` (cellsY·cellsX floats) and `scratch` (8·width +
+// (cellsY + 1)·(cellsX + 1) floats) are scratch; out is [cellsY, cellsX, 31].
+// Every float op is the one the scalar recipe does, in the same order per value (SIMD only across
+// pixels or cells), so the features do not depend on the vector width.
 
 const ORIENTATIONS = 18;
 const FEATURES = 31;
@@ -20,9 +22,104 @@ function vote(hist: usize, cellsY: i32, cellsX: i32, cy: i32, cx: i32, bin: i32,
   }
 }
 
-function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, cellsY: i32, cellsX: i32): void {
+// Row scratch arrays, `width` 4-byte lanes each, in this order from the scratch base: per pixel its
+// bin and four vote weights, per column its left cell and the weights' x factors. The block factors follow.
+const ROW_ARRAYS = 8;
+const BINS = 0;
+const W00 = 1;
+const W01 = 2;
+const W10 = 3;
+const W11 = 4;
+const CXS = 5;
+const FXS = 6;
+const GXS = 7;
+
+/** Lane x of row-scratch array `k`. */
+function slot(scratch: usize, width: i32, k: i32, x: i32): usize {
+  return scratch + ((<usize>k * <usize>width + <usize>x) << 2);
+}
+
+/** Gradient, orientation and vote weights of pixel x of a row, scalar (edges and the tail). */
+function pixel(s: usize, row: usize, up: usize, down: usize, x: i32, width: i32, fy: f32): void {
+  const right = min(x + 1, width - 1);
+  const left = max(x - 1, 0);
+  const dx: f32 = load<f32>(row + (<usize>right << 2)) - load<f32>(row + (<usize>left << 2));
+  const dy: f32 = load<f32>(down + (<usize>x << 2)) - load<f32>(up + (<usize>x << 2));
+  const magnitude = Mathf.sqrt(dx * dx + dy * dy);
+  let best: f32 = 0;
+  let bin = 0;
+  for (let o = 0; o < 9; o++) {
+    const dot = unchecked(COS[o]) * dx + unchecked(SIN[o]) * dy;
+    if (dot > best) {
+      best = dot;
+      bin = o;
+    } else if (-dot > best) {
+      best = -dot;
+      bin = o + 9;
+    }
+  }
+  const top = magnitude * (1 - fy);
+  const bottom = magnitude * fy;
+  const gx = load<f32>(slot(s, width, GXS, x));
+  const fx = load<f32>(slot(s, width, FXS, x));
+  store<i32>(slot(s, width, BINS, x), bin);
+  store<f32>(slot(s, width, W00, x), top * gx);
+  store<f32>(slot(s, width, W01, x), top * fx);
+  store<f32>(slot(s, width, W10, x), bottom * gx);
+  store<f32>(slot(s, width, W11, x), bottom * fx);
+}
+
+/** Pixels [1, end) of a row, four at a time (end − 1 a multiple of 4, end ≤ width − 1); the scalar search's comparisons become lane selects. */
+function pixels4(s: usize, row: usize, up: usize, down: usize, end: i32, width: i32, fy: f32): void {
+  const oneMinusFy = f32x4.splat(1 - fy);
+  const fyLanes = f32x4.splat(fy);
+  for (let x = 1; x < end; x += 4) {
+    const at = <usize>x << 2;
+    const dx = f32x4.sub(v128.load(row + at + 4), v128.load(row + at - 4));
+    const dy = f32x4.sub(v128.load(down + at), v128.load(up + at));
+    const magnitude = f32x4.sqrt(f32x4.add(f32x4.mul(dx, dx), f32x4.mul(dy, dy)));
+    let best = f32x4.splat(0);
+    let bin = i32x4.splat(0);
+    for (let o = 0; o < 9; o++) {
+      const dot = f32x4.add(f32x4.mul(f32x4.splat(unchecked(COS[o])), dx), f32x4.mul(f32x4.splat(unchecked(SIN[o])), dy));
+      const above = f32x4.gt(dot, best);
+      best = v128.bitselect(dot, best, above);
+      bin = v128.bitselect(i32x4.splat(o), bin, above);
+      const flipped = f32x4.neg(dot);
+      const below = f32x4.gt(flipped, best);
+      best = v128.bitselect(flipped, best, below);
+      bin = v128.bitselect(i32x4.splat(o + 9), bin, below);
+    }
+    const top = f32x4.mul(magnitude, oneMinusFy);
+    const bottom = f32x4.mul(magnitude, fyLanes);
+    const gx = v128.load(slot(s, width, GXS, x));
+    const fx = v128.load(slot(s, width, FXS, x));
+    v128.store(slot(s, width, BINS, x), bin);
+    v128.store(slot(s, width, W00, x), f32x4.mul(top, gx));
+    v128.store(slot(s, width, W01, x), f32x4.mul(top, fx));
+    v128.store(slot(s, width, W10, x), f32x4.mul(bottom, gx));
+    v128.store(slot(s, width, W11, x), f32x4.mul(bottom, fx));
+  }
+}
+
+/**
+ * Orientation histograms: per row, the gradients, bins and vote weights of all its pixels (SIMD), then
+ * the votes in pixel order — each histogram entry sums its votes in the scalar recipe's order. A pixel
+ * with no gradient votes +0, which leaves the histogram as skipping it would.
+ */
+function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, cellsY: i32, cellsX: i32, s: usize): void {
   memory.fill(hist, 0, <usize>(cellsY * cellsX * ORIENTATIONS) << 2);
   const inverse: f32 = 1.0 / <f32>cellSize;
+  for (let x = 0; x < width; x++) {
+    const px: f32 = (<f32>x + 0.5) * inverse - 0.5;
+    const cx = <i32>Mathf.floor(px);
+    const fx: f32 = px - <f32>cx;
+    store<i32>(slot(s, width, CXS, x), cx);
+    store<f32>(slot(s, width, FXS, x), fx);
+    store<f32>(slot(s, width, GXS, x), 1 - fx);
+  }
+  const simdEnd = 1 + (((width - 2) >> 2) << 2);
+  const rowBytes = <usize>(cellsX * ORIENTATIONS) << 2;
   for (let y = 0; y < height; y++) {
     const row = image + (<usize>(y * width) << 2);
     const up = image + (<usize>(max(y - 1, 0) * width) << 2);
@@ -30,34 +127,30 @@ function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: 
     const py: f32 = (<f32>y + 0.5) * inverse - 0.5;
     const cy = <i32>Mathf.floor(py);
     const fy: f32 = py - <f32>cy;
+    pixel(s, row, up, down, 0, width, fy);
+    pixels4(s, row, up, down, simdEnd, width, fy);
+    for (let x = simdEnd; x < width; x++) pixel(s, row, up, down, x, width, fy);
+    const rowsInside = cy >= 0 && cy + 1 < cellsY;
+    const cellRow = hist + <usize>(cy * cellsX) * (ORIENTATIONS << 2);
     for (let x = 0; x < width; x++) {
-      const right = min(x + 1, width - 1);
-      const left = max(x - 1, 0);
-      const dx: f32 = load<f32>(row + (<usize>right << 2)) - load<f32>(row + (<usize>left << 2));
-      const dy: f32 = load<f32>(down + (<usize>x << 2)) - load<f32>(up + (<usize>x << 2));
-      const magnitude = Mathf.sqrt(dx * dx + dy * dy);
-      if (magnitude == 0) continue;
-      let best: f32 = 0;
-      let bin = 0;
-      for (let o = 0; o < 9; o++) {
-        const dot = unchecked(COS[o]) * dx + unchecked(SIN[o]) * dy;
-        if (dot > best) {
-          best = dot;
-          bin = o;
-        } else if (-dot > best) {
-          best = -dot;
-          bin = o + 9;
-        }
+      const cx = load<i32>(slot(s, width, CXS, x));
+      const bin = load<i32>(slot(s, width, BINS, x));
+      const w00 = load<f32>(slot(s, width, W00, x));
+      const w01 = load<f32>(slot(s, width, W01, x));
+      const w10 = load<f32>(slot(s, width, W10, x));
+      const w11 = load<f32>(slot(s, width, W11, x));
+      if (rowsInside && <u32>cx < <u32>(cellsX - 1)) {
+        const a = cellRow + ((<usize>cx * ORIENTATIONS + <usize>bin) << 2);
+        store<f32>(a, load<f32>(a) + w00);
+        store<f32>(a + (ORIENTATIONS << 2), load<f32>(a + (ORIENTATIONS << 2)) + w01);
+        store<f32>(a + rowBytes, load<f32>(a + rowBytes) + w10);
+        store<f32>(a + rowBytes + (ORIENTATIONS << 2), load<f32>(a + rowBytes + (ORIENTATIONS << 2)) + w11);
+      } else {
+        vote(hist, cellsY, cellsX, cy, cx, bin, w00);
+        vote(hist, cellsY, cellsX, cy, cx + 1, bin, w01);
+        vote(hist, cellsY, cellsX, cy + 1, cx, bin, w10);
+        vote(hist, cellsY, cellsX, cy + 1, cx + 1, bin, w11);
       }
-      const px: f32 = (<f32>x + 0.5) * inverse - 0.5;
-      const cx = <i32>Mathf.floor(px);
-      const fx: f32 = px - <f32>cx;
-      const top = magnitude * (1 - fy);
-      const bottom = magnitude * fy;
-      vote(hist, cellsY, cellsX, cy, cx, bin, top * (1 - fx));
-      vote(hist, cellsY, cellsX, cy, cx + 1, bin, top * fx);
-      vote(hist, cellsY, cellsX, cy + 1, cx, bin, bottom * (1 - fx));
-      vote(hist, cellsY, cellsX, cy + 1, cx + 1, bin, bottom * fx);
     }
   }
 }
@@ -68,16 +161,21 @@ function energyAt(energy: usize, cellsY: i32, cellsX: i32, cy: i32, cx: i32): f3
   return load<f32>(energy + (<usize>(y * cellsX + x) << 2));
 }
 
-function blockFactor(energy: usize, cellsY: i32, cellsX: i32, top: i32, left: i32): f32 {
-  const sum = energyAt(energy, cellsY, cellsX, top, left) + energyAt(energy, cellsY, cellsX, top, left + 1)
-    + energyAt(energy, cellsY, cellsX, top + 1, left) + energyAt(energy, cellsY, cellsX, top + 1, left + 1);
-  return 1.0 / Mathf.sqrt(sum + EPSILON);
+/** Block factors of the blocks with top-left cell (top, left), top ∈ [−1, cellsY), left ∈ [−1, cellsX): each computed once, read by its four cells. */
+function blockFactors(energy: usize, cellsY: i32, cellsX: i32, blocks: usize): void {
+  for (let top = -1; top < cellsY; top++) {
+    for (let left = -1; left < cellsX; left++) {
+      const sum = energyAt(energy, cellsY, cellsX, top, left) + energyAt(energy, cellsY, cellsX, top, left + 1)
+        + energyAt(energy, cellsY, cellsX, top + 1, left) + energyAt(energy, cellsY, cellsX, top + 1, left + 1);
+      store<f32>(blocks + (<usize>((top + 1) * (cellsX + 1) + left + 1) << 2), 1.0 / Mathf.sqrt(sum + EPSILON));
+    }
+  }
 }
 
-export function hogF32(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, out: usize): void {
+export function hogF32(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, scratch: usize, out: usize): void {
   const cellsY = height / cellSize;
   const cellsX = width / cellSize;
-  histograms(image, height, width, cellSize, hist, cellsY, cellsX);
+  histograms(image, height, width, cellSize, hist, cellsY, cellsX, scratch);
   for (let cell = 0; cell < cellsY * cellsX; cell++) {
     const h = hist + (<usize>(cell * ORIENTATIONS) << 2);
     let e: f32 = 0;
@@ -87,12 +185,17 @@ export function hogF32(image: usize, height: i32, width: i32, cellSize: i32, his
     }
     store<f32>(energy + (<usize>cell << 2), e);
   }
+  const blocks = scratch + (<usize>(ROW_ARRAYS * width) << 2);
+  blockFactors(energy, cellsY, cellsX, blocks);
+  const blockRow = <usize>(cellsX + 1) << 2;
   for (let cy = 0; cy < cellsY; cy++) {
     for (let cx = 0; cx < cellsX; cx++) {
-      const n0 = blockFactor(energy, cellsY, cellsX, cy - 1, cx - 1);
-      const n1 = blockFactor(energy, cellsY, cellsX, cy - 1, cx);
-      const n2 = blockFactor(energy, cellsY, cellsX, cy, cx - 1);
-      const n3 = blockFactor(energy, cellsY, cellsX, cy, cx);
+      // Blocks whose bottom-right, bottom-left, top-right and top-left cell this one is.
+      const b = blocks + (<usize>(cy * (cellsX + 1) + cx) << 2);
+      const n0 = load<f32>(b);
+      const n1 = load<f32>(b + 4);
+      const n2 = load<f32>(b + blockRow);
+      const n3 = load<f32>(b + blockRow + 4);
       const h = hist + (<usize>((cy * cellsX + cx) * ORIENTATIONS) << 2);
       const o0 = out + (<usize>((cy * cellsX + cx) * FEATURES) << 2);
       let t0: f32 = 0;

@@ -139,7 +139,7 @@ export function scoreWindows(image: RawImage, options: DetectOptions): Detection
     const perOctave = options.levelsPerOctave ?? 7;
     for (const level of pyramidLevels(gray, pyramidScales(gray.width, gray.height, window, options), perOctave, window)) {
       const { width, height, data } = level.image;
-      const map = hog(tensor(Float32Array.from(data), [height, width]), { cellSize });
+      const map = hog(tensor(new Float32Array(data), [height, width]), { cellSize });
       const { scores, positionsX } = windowScores(map, weightsByCell, windowCells);
       for (let i = 0; i < scores.length; i++) {
         const score = scores[i]! + bias;

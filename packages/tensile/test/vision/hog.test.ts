@@ -77,4 +77,21 @@ describe('hog on every backend', () => {
       setBackend(previous);
     }
   });
+
+  it('matches the reference backend at every width 2–13 (the vectorised rows\' edges and tails)', () => {
+    const previous = getBackend().name;
+    try {
+      for (let width = 2; width <= 13; width++) {
+        const image = pixels(9, width, width);
+        setBackend('reference');
+        const expected = hog(tensor(image, [9, width]), { cellSize: 2 }).dataSync();
+        for (const name of backendNames().filter((n) => n !== 'reference')) {
+          setBackend(name);
+          assertClose(hog(tensor(image, [9, width]), { cellSize: 2 }).dataSync(), expected, { atol: 1e-4, message: `${name}, width ${width}` });
+        }
+      }
+    } finally {
+      setBackend(previous);
+    }
+  });
 });
