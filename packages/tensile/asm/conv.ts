@@ -104,7 +104,10 @@ export function addInto(dst: usize, src: usize, n: i32): void {
 
 /** Four output channels plus their bias (at `b + offset`; none when `bias` is 0), clamped at 0 when `relu`. */
 function finish(acc: v128, b: usize, offset: usize, bias: usize, relu: bool): v128 {
-  const v = bias != 0 ? f32x4.add(acc, v128.load(b + offset)) : acc;
+  return reluIf(bias != 0 ? f32x4.add(acc, v128.load(b + offset)) : acc, relu);
+}
+
+function reluIf(v: v128, relu: bool): v128 {
   return relu ? f32x4.max(v, f32x4.splat(0)) : v;
 }
 
@@ -195,9 +198,10 @@ export function conv1ChannelRows(
 /**
  * Direct depthwise convolution (groups = channels, one filter per channel), where im2col+GEMM would run
  * one depth-fh·fw product per channel: each output pixel starts from its bias (or 0) and adds, tap by
- * tap, the tap pixel's channels times that tap's filter row — contiguous runs of `channels` floats, the
- * output row staying in L1. Filter [fh, fw, 1, channels]. Same arguments as conv1ChannelRows; covers
- * output pixels [rowStart, rowEnd); channels a multiple of 4 and no dilation (the host checks).
+ * tap, the tap pixel's channels times that tap's filter row. Sixteen channels at a time stay in four
+ * registers over all taps (the taps inside the image, found once per pixel), stored once with the ReLU.
+ * Filter [fh, fw, 1, channels]. Same arguments as conv1ChannelRows; covers output pixels
+ * [rowStart, rowEnd); channels a multiple of 4 and no dilation (the host checks).
  */
 export function depthwiseConvRows(
   x: usize, inHeight: i32, inWidth: i32, outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
@@ -206,30 +210,57 @@ export function depthwiseConvRows(
 ): void {
   const pixels = outHeight * outWidth;
   const pixelBytes = <usize>channels << 2;
+  const wide = channels & ~15;
   for (let r = rowStart; r < rowEnd; r++) {
     const n = r / pixels;
     const rest = r - n * pixels;
     const oy = rest / outWidth;
     const ox = rest - oy * outWidth;
-    const image = x + <usize>(n * inHeight * inWidth) * pixelBytes;
     const y0 = oy * strideHeight - padTop;
     const x0 = ox * strideWidth - padLeft;
+    const kyStart = max<i32>(0, -y0);
+    const kyEnd = min<i32>(filterHeight, inHeight - y0);
+    const kxStart = max<i32>(0, -x0);
+    const kxEnd = min<i32>(filterWidth, inWidth - x0);
+    // Tap (ky, kx) reads x at first + ky·lineBytes + kx·pixelBytes and the filter at ky·filterLine + kx·pixelBytes.
+    const first = x + <usize>((n * inHeight + y0) * inWidth + x0) * pixelBytes;
+    const lineBytes = <usize>inWidth * pixelBytes;
+    const filterLine = <usize>filterWidth * pixelBytes;
     const dst = out + <usize>r * pixelBytes;
-    if (bias != 0) memory.copy(dst, bias, pixelBytes);
-    else memory.fill(dst, 0, pixelBytes);
-    for (let ky = 0; ky < filterHeight; ky++) {
-      const iy = y0 + ky;
-      if (iy < 0 || iy >= inHeight) continue;
-      for (let kx = 0; kx < filterWidth; kx++) {
-        const ix = x0 + kx;
-        if (ix < 0 || ix >= inWidth) continue;
-        const src = image + <usize>(iy * inWidth + ix) * pixelBytes;
-        const w = filter + <usize>(ky * filterWidth + kx) * pixelBytes;
-        for (let c: usize = 0; c < pixelBytes; c += 16) v128.store(dst + c, madd(v128.load(src + c), v128.load(w + c), v128.load(dst + c)));
+    let c: usize = 0;
+    for (; c < <usize>wide << 2; c += 64) {
+      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+      if (bias != 0) {
+        acc0 = v128.load(bias + c);
+        acc1 = v128.load(bias + c, 16);
+        acc2 = v128.load(bias + c, 32);
+        acc3 = v128.load(bias + c, 48);
       }
+      for (let ky = kyStart; ky < kyEnd; ky++) {
+        for (let kx = kxStart; kx < kxEnd; kx++) {
+          const tap = <usize>kx * pixelBytes + c;
+          const src = first + <usize>ky * lineBytes + tap;
+          const w = filter + <usize>ky * filterLine + tap;
+          acc0 = madd(v128.load(src), v128.load(w), acc0);
+          acc1 = madd(v128.load(src, 16), v128.load(w, 16), acc1);
+          acc2 = madd(v128.load(src, 32), v128.load(w, 32), acc2);
+          acc3 = madd(v128.load(src, 48), v128.load(w, 48), acc3);
+        }
+      }
+      v128.store(dst + c, reluIf(acc0, relu));
+      v128.store(dst + c, reluIf(acc1, relu), 16);
+      v128.store(dst + c, reluIf(acc2, relu), 32);
+      v128.store(dst + c, reluIf(acc3, relu), 48);
     }
-    if (relu) {
-      for (let c: usize = 0; c < pixelBytes; c += 16) v128.store(dst + c, f32x4.max(v128.load(dst + c), f32x4.splat(0)));
+    for (; c < pixelBytes; c += 16) {
+      let acc = bias != 0 ? v128.load(bias + c) : f32x4.splat(0);
+      for (let ky = kyStart; ky < kyEnd; ky++) {
+        for (let kx = kxStart; kx < kxEnd; kx++) {
+          const tap = <usize>kx * pixelBytes + c;
+          acc = madd(v128.load(first + <usize>ky * lineBytes + tap), v128.load(filter + <usize>ky * filterLine + tap), acc);
+        }
+      }
+      v128.store(dst + c, reluIf(acc, relu));
     }
   }
 }

@@ -51,6 +51,21 @@ function binaryBlock<T>(
   op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32,
   out: usize, outer: i32, inner: i32,
 ): void {
+  // One loop per op, inlined with the op as a constant, so vectorOp's and scalarOp's switches fold away.
+  switch (op) {
+    case BinaryCode.add: inline.always(binaryLoop<T>(BinaryCode.add, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner)); break;
+    case BinaryCode.sub: inline.always(binaryLoop<T>(BinaryCode.sub, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner)); break;
+    case BinaryCode.mul: inline.always(binaryLoop<T>(BinaryCode.mul, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner)); break;
+    case BinaryCode.maximum: inline.always(binaryLoop<T>(BinaryCode.maximum, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner)); break;
+    case BinaryCode.minimum: inline.always(binaryLoop<T>(BinaryCode.minimum, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner)); break;
+    default: binaryLoop<T>(op, a, aOuter, aInner, b, bOuter, bInner, out, outer, inner);
+  }
+}
+
+function binaryLoop<T>(
+  op: i32, a: usize, aOuter: i32, aInner: i32, b: usize, bOuter: i32, bInner: i32,
+  out: usize, outer: i32, inner: i32,
+): void {
   const aStep = <usize>aInner << 4;
   const bStep = <usize>bInner << 4;
   for (let o = 0; o < outer; o++) {
@@ -59,6 +74,15 @@ function binaryBlock<T>(
     let po = out + (<usize>(o * inner) << 2);
     const vectorEnd = op == BinaryCode.pow ? 0 : inner & ~3;
     let i = 0;
+    if (aInner == 1 && bInner == 1) {
+      // Same-shape rows: plain loads, no broadcast test per vector.
+      for (; i < vectorEnd; i += 4) {
+        v128.store(po, vectorOp<T>(op, v128.load(pa), v128.load(pb)));
+        pa += 16;
+        pb += 16;
+        po += 16;
+      }
+    }
     for (; i < vectorEnd; i += 4) {
       v128.store(po, vectorOp<T>(op, loadLanes(pa, aInner), loadLanes(pb, bInner)));
       pa += aStep;

@@ -91,8 +91,10 @@ function gemmRegion(
           for (let ir = 0; ir < mc; ir += MR) {
             const cTile = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
             const rows = minI32(MR, mc - ir);
-            microKernel(kc, packA + (<usize>(ir * kc) << 2), bPanel, cTile, ldc, rows, nr, accumulate, tile);
-            if (finishing) tileEpilogue(cTile, ldc, rows, nr, bias == 0 ? 0 : bias + (<usize>(jc + jr) << 2), relu);
+            microKernel(
+              kc, packA + (<usize>(ir * kc) << 2), bPanel, cTile, ldc, rows, nr, accumulate, tile,
+              finishing && bias != 0 ? bias + (<usize>(jc + jr) << 2) : 0, finishing && relu,
+            );
           }
         }
       }
@@ -205,18 +207,32 @@ function packPanelsB(b: usize, rowStride: i32, colStride: i32, pc: i32, kc: i32,
   }
 }
 
-function storeRow(dst: usize, lo: v128, hi: v128, accumulate: bool): void {
+/** One row of a tile: added to what C holds when `accumulate`, then + bias (0 for none), then ReLU when `relu`. */
+function storeRow(dst: usize, lo: v128, hi: v128, accumulate: bool, bias: usize, relu: bool): void {
   if (accumulate) {
-    v128.store(dst, f32x4.add(v128.load(dst), lo));
-    v128.store(dst, f32x4.add(v128.load(dst, 16), hi), 16);
-  } else {
-    v128.store(dst, lo);
-    v128.store(dst, hi, 16);
+    lo = f32x4.add(v128.load(dst), lo);
+    hi = f32x4.add(v128.load(dst, 16), hi);
   }
+  if (bias != 0) {
+    lo = f32x4.add(lo, v128.load(bias));
+    hi = f32x4.add(hi, v128.load(bias, 16));
+  }
+  if (relu) {
+    lo = f32x4.max(lo, f32x4.splat(0));
+    hi = f32x4.max(hi, f32x4.splat(0));
+  }
+  v128.store(dst, lo);
+  v128.store(dst, hi, 16);
 }
 
-/** One MR×NR tile of C from packed panels; partial edge tiles go through `tile` scratch. */
-function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, tile: usize): void {
+/**
+ * One MR×NR tile of C from packed panels; partial edge tiles go through `tile` scratch. The epilogue
+ * (bias per column at `bias`, 0 for none, and ReLU), asked for on a tile's last depth block, is applied
+ * as the tile is stored.
+ */
+function microKernel(
+  kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, tile: usize, bias: usize, relu: bool,
+): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -251,12 +267,14 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i3
   const target = full ? c : tile;
   const stride: usize = full ? <usize>ldc << 2 : NR << 2;
   const add = full && accumulate;
-  storeRow(target, c00, c01, add);
-  storeRow(target + stride, c10, c11, add);
-  storeRow(target + 2 * stride, c20, c21, add);
-  storeRow(target + 3 * stride, c30, c31, add);
-  storeRow(target + 4 * stride, c40, c41, add);
-  storeRow(target + 5 * stride, c50, c51, add);
+  const rowBias = full ? bias : 0;
+  const rowRelu = full && relu;
+  storeRow(target, c00, c01, add, rowBias, rowRelu);
+  storeRow(target + stride, c10, c11, add, rowBias, rowRelu);
+  storeRow(target + 2 * stride, c20, c21, add, rowBias, rowRelu);
+  storeRow(target + 3 * stride, c30, c31, add, rowBias, rowRelu);
+  storeRow(target + 4 * stride, c40, c41, add, rowBias, rowRelu);
+  storeRow(target + 5 * stride, c50, c51, add, rowBias, rowRelu);
   if (full) return;
   for (let i = 0; i < rows; i++) {
     const dst = c + (<usize>(i * ldc) << 2);
@@ -267,6 +285,7 @@ function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i3
       store<f32>(at, accumulate ? load<f32>(at) + value : value);
     }
   }
+  if (bias != 0 || relu) tileEpilogue(c, ldc, rows, cols, bias, relu);
 }
 
 /** Adds the bias (per column; 0 for none) to a rows×cols tile of C, then clamps it at 0 when `relu`. */

@@ -44,17 +44,17 @@ export class FaceLandmarkNet {
     this.w = checkedWeights(weights, landmarkWeightShapes(), '68-point landmark network (face_landmark_68_model)', file);
   }
 
-  /** Depthwise 3×3 then pointwise 1×1 with bias (TF.js separableConv2d, 'same' padding). */
-  private separable(x: Tensor, p: string, strides: number): Tensor {
+  /** Depthwise 3×3 then pointwise 1×1 with bias (TF.js separableConv2d, 'same' padding), ReLU fused when asked. */
+  private separable(x: Tensor, p: string, strides: number, activation: 'relu' | 'linear' = 'linear'): Tensor {
     const depthwise = depthwiseConv2d(x, this.w.get(`${p}/depthwise_filter`)!, { strides, padding: 'same' });
-    return fusedConv2d(depthwise, this.w.get(`${p}/pointwise_filter`)!, { bias: this.w.get(`${p}/bias`)! });
+    return fusedConv2d(depthwise, this.w.get(`${p}/pointwise_filter`)!, { bias: this.w.get(`${p}/bias`)!, activation });
   }
 
   /** Four convs; each later conv reads the ReLU of the sum of all earlier outputs (a dense block). */
   private denseBlock(x: Tensor, b: number): Tensor {
     const first = b === 0
       ? fusedConv2d(x, this.w.get('dense0/conv0/filters')!, { strides: 2, padding: 'same', bias: this.w.get('dense0/conv0/bias')!, activation: 'relu' })
-      : relu(this.separable(x, `dense${b}/conv0`, 2));
+      : this.separable(x, `dense${b}/conv0`, 2, 'relu');
     let sum = first;
     for (let i = 1; i < 4; i++) sum = add(sum, this.separable(i === 1 ? first : relu(sum), `dense${b}/conv${i}`, 1));
     return relu(sum);
