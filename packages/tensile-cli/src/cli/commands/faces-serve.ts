@@ -1,10 +1,11 @@
 /** `tensile faces serve`: the face access-control service with its admin page. */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { EmbedderKind } from '../../apps/faces/embedder.js';
 import { defaultDatabaseFile } from '../../apps/faces/service/data-folder.node.js';
 import { serveFaces } from '../../apps/faces/service/serve.node.js';
-import { loadServicePipeline } from '../../apps/faces/service/service-pipeline.node.js';
+import { startServicePool } from '../../apps/faces/service/service-pipeline.node.js';
 import { DEFAULT_UPLOAD_LIMITS } from '../../apps/faces/service/uploads.js';
 import { EMBEDDER_OPTION_HELP, embedderKind } from '../embedder-option.js';
 import { applyCommonOptions, type CommonOptions, nonNegativeInt, positiveInt } from '../options.js';
@@ -19,6 +20,7 @@ interface ServeCliOptions extends CommonOptions {
   maxBytes: number;
   maxFiles: number;
   maxPixels: number;
+  workers: number;
 }
 
 export const PASSWORD_VARIABLE = 'TENSILE_FACES_PASSWORD';
@@ -31,6 +33,7 @@ export function registerFaceServeCommand(group: Command): void {
     .option('--port <n>', 'TCP port (0: any free port)', nonNegativeInt, 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
     .option('--embedder <kind>', EMBEDDER_OPTION_HELP, embedderKind, 'face-api')
+    .option('--workers <n>', 'identification worker threads, each with its own copy of the networks (default: one a core)', positiveInt, availableParallelism())
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM); needed for sign-in from other machines')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--max-bytes <n>', 'largest photograph in bytes', positiveInt, DEFAULT_UPLOAD_LIMITS.maxBytes)
@@ -39,7 +42,7 @@ export function registerFaceServeCommand(group: Command): void {
     .action(async (options: ServeCliOptions, command: Command) => {
       await applyCommonOptions({ ...command.optsWithGlobals<CommonOptions>(), ...options });
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new Error('--tls-cert and --tls-key go together');
-      const pipeline = await loadServicePipeline(options.embedder);
+      const pipeline = await startServicePool(options.embedder, options.workers);
       const running = await serveFaces({
         db: options.db,
         pipeline,
@@ -49,13 +52,13 @@ export function registerFaceServeCommand(group: Command): void {
         limits: { maxBytes: options.maxBytes, maxFiles: options.maxFiles, maxPixels: options.maxPixels },
         tls: options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined,
       });
-      const lines = [`faces service: ${running.url} (database ${options.db}, embedder ${pipeline.embedder}, threshold ${running.service.policy.threshold})`];
+      const lines = [`faces service: ${running.url} (database ${options.db}, embedder ${pipeline.embedder} on ${options.workers} worker threads, threshold ${running.service.policy.threshold})`];
       if (running.generatedPassword) lines.push(`first start: the admin password is ${running.generatedPassword} — change it on the settings page, or set $${PASSWORD_VARIABLE}`);
       if (running.peopleWithoutEmbeddings > 0) lines.push(`note: ${running.peopleWithoutEmbeddings} people were enrolled with another embedder and cannot be recognised until re-enrolled`);
       process.stdout.write(`${lines.join('\n')}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
-          void running.close().then(resolve);
+          void running.close().then(() => pipeline.close()).then(resolve);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

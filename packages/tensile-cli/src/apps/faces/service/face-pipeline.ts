@@ -30,6 +30,8 @@ export interface FacePipeline {
   readonly threshold: number;
   /** The embedder's allow distance by gallery size, when it has been calibrated for identification. */
   readonly openSet?: OpenSetRule;
+  /** How many `analyse` calls may run at once to any benefit (a pool of workers); one when absent. */
+  readonly parallelism?: number;
   /** Every face in each photograph (RGB, 8-bit), largest first; photographs come in batches when requests queue up. */
   analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]>;
 }

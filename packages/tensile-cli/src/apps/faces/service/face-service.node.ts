@@ -38,11 +38,12 @@ export class FaceService {
   private readonly gallery: Gallery;
   private policyNow: Policy;
   /**
-   * Photographs waiting for the pipeline. It runs one batch at a time (its backend's threads already
-   * use every core); requests that arrive meanwhile go together into the next batch.
+   * Photographs waiting for the pipeline. It runs `parallelism` batches at a time (one a worker; one in
+   * all when it runs on this thread, whose backend's threads already use every core); requests that
+   * arrive meanwhile go together into the next batches.
    */
   private readonly waiting: { image: RawImage; resolve: (faces: AnalysedFace[]) => void; reject: (error: unknown) => void }[] = [];
-  private pipelineBusy = false;
+  private batchesRunning = 0;
 
   private constructor(
     readonly db: FaceDatabase,
@@ -182,25 +183,32 @@ export class FaceService {
   private analyse(image: RawImage): Promise<AnalysedFace[]> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ image, resolve, reject });
-      void this.runPipeline();
+      this.runPipeline();
     });
   }
 
-  private async runPipeline(): Promise<void> {
-    if (this.pipelineBusy) return;
-    this.pipelineBusy = true;
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
-      try {
-        const results = await this.pipeline.analyse(batch.map((item) => item.image));
-        batch.forEach((item, i) => item.resolve(results[i]!));
-      } catch (error) {
-        // One photograph's failure must not fail the others of its batch: retry them one by one.
-        if (batch.length === 1) batch[0]!.reject(error);
-        else for (const item of batch) await this.pipeline.analyse([item.image]).then(([faces]) => item.resolve(faces!), item.reject);
-      }
+  private runPipeline(): void {
+    const slots = this.pipeline.parallelism ?? 1;
+    while (this.batchesRunning < slots && this.waiting.length > 0) {
+      // Waiting photographs are shared out among the free slots rather than all given to the first.
+      const batch = this.waiting.splice(0, Math.min(MAX_BATCH, Math.ceil(this.waiting.length / (slots - this.batchesRunning))));
+      this.batchesRunning++;
+      void this.runBatch(batch).finally(() => {
+        this.batchesRunning--;
+        this.runPipeline();
+      });
     }
-    this.pipelineBusy = false;
+  }
+
+  private async runBatch(batch: typeof this.waiting): Promise<void> {
+    try {
+      const results = await this.pipeline.analyse(batch.map((item) => item.image));
+      batch.forEach((item, i) => item.resolve(results[i]!));
+    } catch (error) {
+      // One photograph's failure must not fail the others of its batch: retry them one by one.
+      if (batch.length === 1) batch[0]!.reject(error);
+      else for (const item of batch) await this.pipeline.analyse([item.image]).then(([faces]) => item.resolve(faces!), item.reject);
+    }
   }
 }
 
