@@ -3,18 +3,8 @@
  * and x / 1 read x (when x already has the result's shape and dtype); a strided copy that copies a
  * contiguous buffer as it is reads the buffer; a transposing copy of a transposing copy becomes one.
  */
-import { shapesEqual } from '../tensor/shape.js';
+import { shapesEqual, stridesOf } from '../tensor/shape.js';
 import { type Arg, type Graph, type GraphNode, Use, redirect } from './ir.js';
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
-}
 
 /** The number every element of a constant holds, or null. */
 function constantValue(graph: Graph, arg: Arg): number | null {
@@ -44,7 +34,7 @@ function passThrough(graph: Graph, node: GraphNode): Use | null {
 /** For out[i] = x[off + Σ i_k·s_k] over a contiguous x: whether it copies x unchanged. */
 function isIdentityCopy(x: Use, outShape: readonly number[], strides: readonly number[], offset: number): boolean {
   if (offset !== 0 || outShape.length !== x.shape.length || !shapesEqual(outShape, x.shape)) return false;
-  const c = contiguousStrides(outShape);
+  const c = stridesOf(outShape);
   return strides.every((s, k) => s === c[k] || outShape[k] === 1);
 }
 
@@ -55,7 +45,7 @@ function isIdentityCopy(x: Use, outShape: readonly number[], strides: readonly n
  */
 function composeCopies(aShape: readonly number[], aStrides: readonly number[], bUse: Use, bShape: readonly number[], bStrides: readonly number[], bOffset: number): number[] | null {
   if (bOffset !== 0 || !shapesEqual(bUse.shape, aShape)) return null;
-  const c = contiguousStrides(aShape);
+  const c = stridesOf(aShape);
   const taken = new Set<number>();
   const out: number[] = [];
   for (let k = 0; k < bShape.length; k++) {
