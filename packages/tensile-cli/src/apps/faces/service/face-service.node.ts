@@ -29,6 +29,17 @@ export interface IdentifiedFace {
   readonly decidedBy: DecisionRow['decidedBy'];
 }
 
+export interface FaceServiceOptions {
+  /**
+   * Most photographs waiting for the pipeline (beyond those it is analysing) before an identification is
+   * answered 503 with Retry-After: an overloaded service answers at once instead of letting every
+   * request wait ever longer. Default `QUEUE_PER_WORKER` a worker. Enrolments are never refused for it.
+   */
+  readonly maxWaiting?: number;
+}
+
+/** Default photographs waiting per worker: with batches shared among the workers, about half a second of work on a quiet machine. */
+export const QUEUE_PER_WORKER = 4;
 const MAX_NAME_LENGTH = 200;
 /** Most photographs the pipeline takes at once. */
 const MAX_BATCH = 8;
@@ -44,13 +55,17 @@ export class FaceService {
    */
   private readonly waiting: { image: RawImage; resolve: (faces: AnalysedFace[]) => void; reject: (error: unknown) => void }[] = [];
   private batchesRunning = 0;
+  readonly maxWaiting: number;
 
   private constructor(
     readonly db: FaceDatabase,
     readonly files: ContentStore,
     readonly pipeline: FacePipeline,
     readonly limits: UploadLimits,
+    options: FaceServiceOptions,
   ) {
+    this.maxWaiting = options.maxWaiting ?? QUEUE_PER_WORKER * (pipeline.parallelism ?? 1);
+    if (!Number.isInteger(this.maxWaiting) || this.maxWaiting < 0) throw new RangeError(`FaceService: maxWaiting must be a non-negative integer, got ${this.maxWaiting}`);
     this.gallery = new Gallery(pipeline.embeddingSize);
     for (const e of db.embeddings(pipeline.embedder)) this.gallery.add(e.personId, e.vector);
     const stored = db.setting<Policy & { embedder: string }>(POLICY_KEY);
@@ -59,11 +74,11 @@ export class FaceService {
   }
 
   /** Opens (or creates) the database and its file folder beside it, and sweeps uncommitted files. */
-  static async open(dbFile: string, pipeline: FacePipeline, limits: UploadLimits): Promise<FaceService> {
+  static async open(dbFile: string, pipeline: FacePipeline, limits: UploadLimits, options: FaceServiceOptions = {}): Promise<FaceService> {
     const db = new FaceDatabase(dbFile);
     const files = new ContentStore(filesFolderOf(dbFile));
     await files.sweep(db.referencedFiles());
-    return new FaceService(db, files, pipeline, limits);
+    return new FaceService(db, files, pipeline, limits, options);
   }
 
   close(): void {
@@ -124,6 +139,9 @@ export class FaceService {
 
   /** Every face in the photograph, matched, decided and logged (one transaction for the photograph). */
   async identify(photo: Uint8Array, source: string): Promise<IdentifiedFace[]> {
+    if (this.waiting.length >= this.maxWaiting) {
+      throw new HttpError(503, 'busy', `the faces service is busy: ${this.waiting.length} photographs are waiting to be analysed; try again in a second`, { 'retry-after': '1' });
+    }
     const image = decodePhoto(photo, 1, this.limits);
     const faces = await this.analyse(image);
     const crops = await Promise.all(faces.map((face) => this.files.put(encodePng(face.crop))));
