@@ -139,9 +139,7 @@ export class FaceService {
 
   /** Every face in the photograph, matched, decided and logged (one transaction for the photograph). */
   async identify(photo: Uint8Array, source: string): Promise<IdentifiedFace[]> {
-    if (this.waiting.length >= this.maxWaiting) {
-      throw new HttpError(503, 'busy', `the faces service is busy: ${this.waiting.length} photographs are waiting to be analysed; try again in a second`, { 'retry-after': '1' });
-    }
+    this.refuseWhenBusy();
     const image = decodePhoto(photo, 1, this.limits);
     const faces = await this.analyse(image);
     const crops = await Promise.all(faces.map((face) => this.files.put(encodePng(face.crop))));
@@ -174,6 +172,13 @@ export class FaceService {
       decision: j.outcome,
       decidedBy: j.auto ? 'auto' : null,
     }));
+  }
+
+  /** Throws 503 (with Retry-After) when `maxWaiting` photographs already wait; the route calls it before reading the upload too. */
+  refuseWhenBusy(): void {
+    if (this.waiting.length >= this.maxWaiting) {
+      throw new HttpError(503, 'busy', `the faces service is busy: ${this.waiting.length} photographs are waiting to be analysed; try again in a second`, { 'retry-after': '1' });
+    }
   }
 
   resolve(decisionId: number, outcome: 'allow' | 'deny'): DecisionRow {
