@@ -40,7 +40,7 @@ export function registerFaceServeCommand(group: Command): void {
     .option('--detector <model>', `face detector: a model name in runs/faces/ or a path, or "none" for photographs centred on one face (default: ${DEFAULT_SERVICE_DETECTOR} when it exists, else none)`)
     .option('--min-face <pixels>', 'smallest face the detector looks for', positiveInt, DEFAULT_MIN_FACE)
     .option('--workers <n>', 'identification worker threads, each with its own copy of the networks (default: one a core)', positiveInt, availableParallelism())
-    .option('--queue <n>', `photographs waiting for a worker before identifications are answered 503 with Retry-After (default ${QUEUE_PER_WORKER} a worker)`, nonNegativeInt)
+    .option('--queue <n>', `photographs waiting for or in analysis before identifications are answered 503 with Retry-After (default ${QUEUE_PER_WORKER} a worker)`, positiveInt)
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM); needed for sign-in from other machines')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
     .option('--max-bytes <n>', 'largest photograph in bytes', positiveInt, DEFAULT_UPLOAD_LIMITS.maxBytes)
@@ -58,7 +58,7 @@ export function registerFaceServeCommand(group: Command): void {
         host: options.host,
         password: process.env[PASSWORD_VARIABLE],
         limits: { maxBytes: options.maxBytes, maxFiles: options.maxFiles, maxPixels: options.maxPixels },
-        maxWaiting: options.queue,
+        maxPending: options.queue,
         tls: options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined,
       });
       const lines = [`faces service: ${running.url} (database ${options.db}, embedder ${pipeline.embedder} on ${options.workers} worker threads, threshold ${running.service.policy.threshold})`];

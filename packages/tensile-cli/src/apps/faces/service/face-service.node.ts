@@ -31,14 +31,15 @@ export interface IdentifiedFace {
 
 export interface FaceServiceOptions {
   /**
-   * Most photographs waiting for the pipeline (beyond those it is analysing) before an identification is
-   * answered 503 with Retry-After: an overloaded service answers at once instead of letting every
-   * request wait ever longer. Default `QUEUE_PER_WORKER` a worker. Enrolments are never refused for it.
+   * Most photographs in the pipeline's hands (waiting for it or being analysed) before an identification
+   * is answered 503 with Retry-After: an overloaded service answers at once instead of letting every
+   * request wait ever longer, and an admitted request waits for at most this many analyses. Default
+   * `QUEUE_PER_WORKER` a worker. Enrolments are never refused for it.
    */
-  readonly maxWaiting?: number;
+  readonly maxPending?: number;
 }
 
-/** Default photographs waiting per worker: with batches shared among the workers, about half a second of work on a quiet machine. */
+/** Default photographs in the pipeline's hands per worker: about 0.3 s of work on a quiet machine (2 workers at ~25 a second). */
 export const QUEUE_PER_WORKER = 4;
 const MAX_NAME_LENGTH = 200;
 /** Most photographs the pipeline takes at once. */
@@ -55,7 +56,8 @@ export class FaceService {
    */
   private readonly waiting: { image: RawImage; resolve: (faces: AnalysedFace[]) => void; reject: (error: unknown) => void }[] = [];
   private batchesRunning = 0;
-  readonly maxWaiting: number;
+  private photosAnalysing = 0;
+  readonly maxPending: number;
 
   private constructor(
     readonly db: FaceDatabase,
@@ -64,8 +66,8 @@ export class FaceService {
     readonly limits: UploadLimits,
     options: FaceServiceOptions,
   ) {
-    this.maxWaiting = options.maxWaiting ?? QUEUE_PER_WORKER * (pipeline.parallelism ?? 1);
-    if (!Number.isInteger(this.maxWaiting) || this.maxWaiting < 0) throw new RangeError(`FaceService: maxWaiting must be a non-negative integer, got ${this.maxWaiting}`);
+    this.maxPending = options.maxPending ?? QUEUE_PER_WORKER * (pipeline.parallelism ?? 1);
+    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) throw new RangeError(`FaceService: maxPending must be a positive integer, got ${this.maxPending}`);
     this.gallery = new Gallery(pipeline.embeddingSize);
     for (const e of db.embeddings(pipeline.embedder)) this.gallery.add(e.personId, e.vector);
     const stored = db.setting<Policy & { embedder: string }>(POLICY_KEY);
@@ -174,10 +176,11 @@ export class FaceService {
     }));
   }
 
-  /** Throws 503 (with Retry-After) when `maxWaiting` photographs already wait; the route calls it before reading the upload too. */
+  /** Throws 503 (with Retry-After) when `maxPending` photographs are already in the pipeline's hands; the route calls it before reading the upload too. */
   refuseWhenBusy(): void {
-    if (this.waiting.length >= this.maxWaiting) {
-      throw new HttpError(503, 'busy', `the faces service is busy: ${this.waiting.length} photographs are waiting to be analysed; try again in a second`, { 'retry-after': '1' });
+    const pending = this.waiting.length + this.photosAnalysing;
+    if (pending >= this.maxPending) {
+      throw new HttpError(503, 'busy', `the faces service is busy: ${pending} photographs are waiting or being analysed; try again in a second`, { 'retry-after': '1' });
     }
   }
 
@@ -216,8 +219,10 @@ export class FaceService {
       // Waiting photographs are shared out among the free slots rather than all given to the first.
       const batch = this.waiting.splice(0, Math.min(MAX_BATCH, Math.ceil(this.waiting.length / (slots - this.batchesRunning))));
       this.batchesRunning++;
+      this.photosAnalysing += batch.length;
       void this.runBatch(batch).finally(() => {
         this.batchesRunning--;
+        this.photosAnalysing -= batch.length;
         this.runPipeline();
       });
     }
