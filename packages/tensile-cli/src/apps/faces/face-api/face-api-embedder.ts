@@ -30,8 +30,8 @@ export const FACE_API_THRESHOLD = 0.4301;
 /**
  * The second landmark pass's square for a face box of the HOG detector (`detector-seed1`), in box sides:
  * its centre `dx`, `dy` from the box's centre and its `side`. Medians, over 166 faces-lfw-train photographs,
- * of the square the two passes give on the centred photograph (docs/faces/NOTES.md, "Service: detector
- * framing"); a detector that frames faces differently needs its own.
+ * of the square the two passes give on the centred photograph (docs/faces/NOTES.md, "Service: the face
+ * detector in the pipeline"); a detector that frames faces differently needs its own.
  */
 export const DETECTED_FACE_SQUARE = { dx: -0.035, dy: 0.097, side: 0.92 } as const;
 
