@@ -35,3 +35,9 @@ export interface FacePipeline {
   /** Every face in each photograph (RGB, 8-bit), largest first; photographs come in batches when requests queue up. */
   analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]>;
 }
+
+/** Of the faces found in a `width`×`height` photograph, the one whose box centre is nearest the photograph's (LFW's subject). */
+export function centralFace<F extends { readonly box: FaceBox }>(faces: readonly F[], width: number, height: number): F | undefined {
+  const offCentre = ({ box }: F): number => Math.hypot(box.x + box.width / 2 - width / 2, box.y + box.height / 2 - height / 2);
+  return faces.reduce<F | undefined>((best, face) => (best === undefined || offCentre(face) < offCentre(best) ? face : best), undefined);
+}

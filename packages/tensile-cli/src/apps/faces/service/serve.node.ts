@@ -17,6 +17,8 @@ export interface ServeOptions {
   readonly limits?: UploadLimits;
   readonly signInLimit?: SignInLimit;
   readonly tls?: { key: Buffer; cert: Buffer };
+  /** Photographs in the pipeline's hands before identifications are answered 503 (FaceServiceOptions). */
+  readonly maxPending?: number;
 }
 
 export interface RunningService {
@@ -31,7 +33,7 @@ export interface RunningService {
 }
 
 export async function serveFaces(options: ServeOptions): Promise<RunningService> {
-  const service = await FaceService.open(options.db, options.pipeline, options.limits ?? DEFAULT_UPLOAD_LIMITS);
+  const service = await FaceService.open(options.db, options.pipeline, options.limits ?? DEFAULT_UPLOAD_LIMITS, { maxPending: options.maxPending });
   try {
     const generatedPassword = await ensurePassword(service.db, options.password, randomPassword);
     const app = await buildServer(service, { signInLimit: options.signInLimit ?? DEFAULT_SIGN_IN_LIMIT, fastify: options.tls ? { https: options.tls } : {} });

@@ -1,18 +1,49 @@
 /**
- * The pipeline `tensile faces serve` runs: an embedder by kind, on photographs centred on one face
- * (LFW's convention; see `embedderPipeline`) until a face detector is wired in.
+ * The pipeline `tensile faces serve` runs: an embedder by kind and, when one is given, the HOG face
+ * detector (every face found is embedded); without a detector, photographs centred on one face (LFW's
+ * convention; see `embedderPipeline`).
  */
+import { existsSync } from 'node:fs';
+import { FaceDetector as DetectorModel, resolveModel } from '../detector/model-file.node.js';
 import type { EmbedderKind } from '../embedder.js';
 import { loadEmbedder } from '../load-embedder.node.js';
-import { embedderPipeline } from './embedder-pipeline.js';
+import { embedderPipeline, type FaceDetector } from './embedder-pipeline.js';
 import type { FacePipeline } from './face-pipeline.js';
 import { PipelinePool } from './pipeline-pool.node.js';
 
-export async function loadServicePipeline(kind: EmbedderKind): Promise<FacePipeline> {
-  return embedderPipeline(await loadEmbedder(kind));
+/** The detector model the service uses when present and none is named (`tensile faces train-detector --seeds 1`). */
+export const DEFAULT_SERVICE_DETECTOR = 'detector-seed1';
+/**
+ * Smallest face the service looks for, in pixels. Detection time grows as 1 / minFace² (the pyramid's
+ * largest level): on a 250×250 photograph, one thread, 36 → 36–40 ms, 60 → 24 ms, 80 → 14 ms (17:50 UTC
+ * 2026-12-06, load average 6.6). A face smaller than 80 pixels is stretched more than 2× into face-api's
+ * 150-pixel chip; LFW's faces are boxed at 97–161 pixels.
+ */
+export const DEFAULT_MIN_FACE = 80;
+
+export interface ServicePipelineSpec {
+  readonly embedder: EmbedderKind;
+  /** The detector: a model name (in runs/faces/) or path, and the smallest face side in pixels. Absent: centred photographs. */
+  readonly detector?: { readonly model: string; readonly minFace: number };
+}
+
+/** The detector model when one is named, else the default one when it exists; undefined: no detector. */
+export function serviceDetectorModel(named: string | undefined): string | undefined {
+  if (named === 'none') return undefined;
+  if (named !== undefined) return named;
+  return existsSync(resolveModel(DEFAULT_SERVICE_DETECTOR)) ? DEFAULT_SERVICE_DETECTOR : undefined;
+}
+
+export async function loadServicePipeline(spec: ServicePipelineSpec): Promise<FacePipeline> {
+  const embedder = await loadEmbedder(spec.embedder);
+  if (spec.detector === undefined) return embedderPipeline(embedder);
+  const { model, minFace } = spec.detector;
+  const detector = await DetectorModel.load(model);
+  const detect: FaceDetector = (photo) => detector.detect(photo, { minSize: minFace });
+  return embedderPipeline(embedder, detect);
 }
 
 /** The same pipeline on `workers` worker threads (pipeline-worker.node.ts), each loading it once. */
-export function startServicePool(kind: EmbedderKind, workers: number): Promise<PipelinePool> {
-  return PipelinePool.start({ script: new URL('./pipeline-worker.node.js', import.meta.url), workerData: { kind }, workers });
+export function startServicePool(spec: ServicePipelineSpec, workers: number): Promise<PipelinePool> {
+  return PipelinePool.start({ script: new URL('./pipeline-worker.node.js', import.meta.url), workerData: spec, workers });
 }

@@ -59,9 +59,9 @@ describe('identification worker pool', { skip: lfwPresent ? false : `faces-lfw n
 describe('face-api pipeline on workers', { skip: lfwPresent ? false : 'faces-lfw not found' }, () => {
   it('gives the embeddings of the pipeline on this thread', async () => {
     const images = await photos(people.flatMap((p) => p.photos.slice(0, 2)));
-    const pool = await startServicePool('face-api', 2);
+    const pool = await startServicePool({ embedder: 'face-api' }, 2);
     try {
-      const here = await loadServicePipeline('face-api');
+      const here = await loadServicePipeline({ embedder: 'face-api' });
       assert.equal(pool.embedder, here.embedder);
       assert.equal(pool.threshold, here.threshold);
       const expected = await here.analyse(images);
