@@ -20,14 +20,14 @@ import { FaceDetector } from '../src/apps/faces/detector/model-file.node.js';
 import { readPhoto } from '../src/apps/faces/detector/photos.node.js';
 import { loadFaceApiEmbedder } from '../src/apps/faces/face-api/face-api-embedder.node.js';
 import { lfwFrameOf, lfwTrainPhoto } from '../src/apps/faces/lfw-frame.js';
-import { DEFAULT_MIN_FACE, DEFAULT_SERVICE_DETECTOR } from '../src/apps/faces/service/service-pipeline.node.js';
+import { DEFAULT_MIN_FACE, DEFAULT_FACE_DETECTOR } from '../src/apps/faces/load-face-pipeline.node.js';
 import { benchOption } from './faces-service-spec.js';
 
 const dataRoot = process.env.TENSILE_DATA ?? path.resolve(fileURLToPath(new URL('../../../..', import.meta.url)), '..', 'shared/datasets');
 const photos = Number(benchOption('--photos') ?? '40');
 const minSize = Number(benchOption('--min-face') ?? DEFAULT_MIN_FACE);
 setDataRoot(dataRoot);
-const detector = await FaceDetector.load(benchOption('--detector') ?? DEFAULT_SERVICE_DETECTOR);
+const detector = await FaceDetector.load(benchOption('--detector') ?? DEFAULT_FACE_DETECTOR);
 const embedder = await loadFaceApiEmbedder();
 
 function summary(distances: readonly number[]): { faces: number; median: number; p90: number; max: number } {
@@ -72,7 +72,7 @@ for (const file of test.images) {
 }
 
 process.stdout.write(`${JSON.stringify({
-  detector: benchOption('--detector') ?? DEFAULT_SERVICE_DETECTOR,
+  detector: benchOption('--detector') ?? DEFAULT_FACE_DETECTOR,
   minFace: minSize,
   lfwTrain: {
     photographs: lfwFiles.length,

@@ -21,13 +21,13 @@ import { alignFace } from '../src/apps/faces/alignment.js';
 import { encodePng } from '../src/apps/report/image-grid.node.js';
 import { loadFaceApiEmbedder } from '../src/apps/faces/face-api/face-api-embedder.node.js';
 import { FaceDatabase } from '../src/apps/faces/service/database.node.js';
-import { centreBox, embedderPipeline } from '../src/apps/faces/service/embedder-pipeline.js';
+import { centreBox, embedderPipeline } from '../src/apps/faces/embedder-pipeline.js';
 import { FaceService } from '../src/apps/faces/service/face-service.node.js';
 import { Gallery } from '../src/apps/faces/service/gallery.js';
 import { decodePhoto, DEFAULT_UPLOAD_LIMITS } from '../src/apps/faces/service/uploads.js';
 import { FaceDetector } from '../src/apps/faces/detector/model-file.node.js';
-import type { FacePipeline } from '../src/apps/faces/service/face-pipeline.js';
-import { loadServicePipeline } from '../src/apps/faces/service/service-pipeline.node.js';
+import type { FacePipeline } from '../src/apps/faces/face-pipeline.js';
+import { loadFacePipeline } from '../src/apps/faces/load-face-pipeline.node.js';
 import { benchOption, benchPipelineSpec } from './faces-service-spec.js';
 
 const dataRoot = process.env.TENSILE_DATA ?? path.resolve(fileURLToPath(new URL('../../../..', import.meta.url)), '..', 'shared/datasets');
@@ -113,7 +113,7 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
 // The service's pipeline adds the stages of its path: with a detector, detection and the landmarks of detected faces.
 const servicePath = detector ? ['decodeJpeg', 'detect', 'landmarksOfDetectedFaces', 'align', 'recognitionNet', 'gallerySearch1000x3', 'cropPng'] : ['decodeJpeg', 'landmarksTwoPasses', 'align', 'recognitionNet', 'gallerySearch1000x3', 'cropPng'];
 const sum = servicePath.reduce((total, stage) => total + (stages as Record<string, number>)[stage]!, 0);
-const service = await identifyMs(await loadServicePipeline(spec));
+const service = await identifyMs(await loadFacePipeline(spec));
 const centred = detector ? await identifyMs(embedderPipeline(embedder)) : undefined;
 process.stdout.write(`${JSON.stringify({
   photo: probe,

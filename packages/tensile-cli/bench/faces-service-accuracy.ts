@@ -16,9 +16,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lfw, setDataRoot } from 'tensile/node';
 import { FaceService } from '../src/apps/faces/service/face-service.node.js';
-import { loadServicePipeline } from '../src/apps/faces/service/service-pipeline.node.js';
+import { loadFacePipeline } from '../src/apps/faces/load-face-pipeline.node.js';
 import { DEFAULT_UPLOAD_LIMITS } from '../src/apps/faces/service/uploads.js';
-import { centralFace } from '../src/apps/faces/service/face-pipeline.js';
+import { centralFace } from '../src/apps/faces/face-pipeline.js';
 import { HttpError } from '../src/apps/faces/service/http-error.js';
 import { LFW_PHOTO_SIDE } from '../src/apps/faces/trained/face-chip.js';
 import { benchOption, benchPipelineSpec } from './faces-service-spec.js';
@@ -38,7 +38,7 @@ const enrolled = [...byPerson].filter(([, images]) => images.length >= 2).map(([
 const strangers = [...byPerson].filter(([, images]) => images.length === 1).map(([, images]) => images[0]!);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tensile-faces-accuracy-'));
-const service = await FaceService.open(path.join(dir, 'faces.db'), await loadServicePipeline(spec), DEFAULT_UPLOAD_LIMITS);
+const service = await FaceService.open(path.join(dir, 'faces.db'), await loadFacePipeline(spec), DEFAULT_UPLOAD_LIMITS);
 try {
   const ids = new Map<number, string>();
   let enrolmentsWithoutFace = 0;

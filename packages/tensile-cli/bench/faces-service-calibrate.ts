@@ -14,10 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lfwTrain, setDataRoot, writeFileAtomic } from 'tensile/node';
 import { lfwTrainPhoto } from '../src/apps/faces/lfw-frame.js';
-import { centralFace } from '../src/apps/faces/service/face-pipeline.js';
+import { centralFace } from '../src/apps/faces/face-pipeline.js';
 import { LFW_PHOTO_SIDE } from '../src/apps/faces/trained/face-chip.js';
 import { calibrateOpenSet, checkOpenSet, type LabelledEmbedding } from '../src/apps/faces/open-set.js';
-import { loadServicePipeline } from '../src/apps/faces/service/service-pipeline.node.js';
+import { loadFacePipeline } from '../src/apps/faces/load-face-pipeline.node.js';
 import { benchOption, benchPipelineSpec } from './faces-service-spec.js';
 
 const dataRoot = process.env.TENSILE_DATA ?? path.resolve(fileURLToPath(new URL('../../../..', import.meta.url)), '..', 'shared/datasets');
@@ -36,7 +36,7 @@ async function embedCalibrationPeople(): Promise<LabelledEmbedding[]> {
   const byPerson = new Map<number, string[]>();
   for (const file of data.files) byPerson.set(file.label, [...(byPerson.get(file.label) ?? []), file.path]);
   const chosen = [...byPerson].sort((a, b) => a[0] - b[0]).flatMap(([label, paths]) => paths.sort().slice(0, IMAGES_PER_PERSON).map((p) => ({ label, path: p })));
-  const pipeline = await loadServicePipeline(spec);
+  const pipeline = await loadFacePipeline(spec);
   const result: LabelledEmbedding[] = [];
   const started = performance.now();
   for (let start = 0; start < chosen.length; start += BATCH) {

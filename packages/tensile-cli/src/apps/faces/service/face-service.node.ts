@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { RawImage } from 'tensile';
 import { encodePng } from '../../report/image-grid.node.js';
 import { type DecisionRow, FaceDatabase, type NewEmbedding, type PersonRow } from './database.node.js';
-import type { AnalysedFace, FaceBox, FacePipeline } from './face-pipeline.js';
+import type { AnalysedFace, FaceBox, FacePipeline } from '../face-pipeline.js';
 import { Gallery } from './gallery.js';
 import { HttpError } from './http-error.js';
 import { decide, decidingPolicy, defaultPolicy, type Policy, policyProblem } from './policy.js';

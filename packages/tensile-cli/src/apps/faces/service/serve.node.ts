@@ -1,7 +1,7 @@
 /** Starts the access-control service: database, password, HTTP server. */
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_SIGN_IN_LIMIT, ensurePassword, type SignInLimit } from './auth.node.js';
-import type { FacePipeline } from './face-pipeline.js';
+import type { FacePipeline } from '../face-pipeline.js';
 import { FaceService } from './face-service.node.js';
 import { randomPassword } from './password.node.js';
 import { buildServer } from './server.node.js';

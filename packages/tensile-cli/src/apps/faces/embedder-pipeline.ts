@@ -7,8 +7,8 @@
  * square the box predicts), else framed the LFW way (`lfwFrameOf`).
  */
 import { crop, type RawImage } from 'tensile';
-import type { FaceEmbedder } from '../embedder.js';
-import { LFW_FACE_FRACTION, lfwFrameOf } from '../lfw-frame.js';
+import type { FaceEmbedder } from './embedder.js';
+import { LFW_FACE_FRACTION, lfwFrameOf } from './lfw-frame.js';
 import type { AnalysedFace, FaceBox, FacePipeline } from './face-pipeline.js';
 
 /** Finds faces; returns boxes in pixels, which may reach beyond the photograph's edges. */

@@ -4,7 +4,7 @@
  * embedders are built elsewhere; `embedderPipeline` joins them behind this interface.
  */
 import type { RawImage } from 'tensile';
-import type { OpenSetRule } from '../open-set.js';
+import type { OpenSetRule } from './open-set.js';
 
 /** A face's place in the photograph, in pixels. */
 export interface FaceBox {
