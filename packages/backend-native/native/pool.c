@@ -1,8 +1,6 @@
 /*
- * The thread pool. After a job a worker watches for the next one for about SPIN_PAUSES pauses
- * (tens of microseconds: the gap between two kernels of a training step), then sleeps on a
- * condition variable (the machine may be shared, so no spinning while idle); the caller signals
- * only when a worker sleeps, so back-to-back kernels cost neither a wake-up nor a system call. A job's tasks are claimed from one atomic word holding the job's
+ * The thread pool. Workers sleep on a condition variable between jobs (the machine may be shared,
+ * so no spinning while idle). A job's tasks are claimed from one atomic word holding the job's
  * generation and the next task index, so a worker that wakes late — after the caller has run
  * every task itself, or once the next job is posted — can never claim a task of the wrong job; the
  * caller waits only for tasks actually claimed, not for sleeping workers to wake. A worker copies the
@@ -10,7 +8,8 @@
  * shared fields while claiming raced with the caller posting the next job — a late worker could
  * pair the old generation's claim word with the new job's task count and run a task index the old
  * job never had, on a context whose stack frame was gone (the likely cause of the native 2-thread
- * bench crash).
+ * bench crash). Workers do not spin between jobs: on this shared 2-core machine a worker watching
+ * for the next job made back-to-back 2-thread products slower, not faster.
  */
 #include "pool.h"
 
@@ -19,16 +18,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define relax() _mm_pause()
-#else
-#define relax() ((void)0)
-#endif
-
 #define MAX_WORKERS 63
-/* How long a worker watches for the next job before it sleeps (a pause is 10–150 cycles). */
-#define SPIN_PAUSES 4000
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
@@ -41,8 +31,6 @@ static _Atomic uint64_t claim;
 static atomic_long finished;
 static uint32_t generation;
 static int workers;
-/* Workers waiting on `wake` (under mu). */
-static int sleepers;
 
 /* Runs tasks of job `gen` (fn, ctx, ntasks: that job's, never re-read) until none is left to claim. */
 static void drain(uint32_t gen, task_fn fn, void *ctx, long ntasks) {
@@ -55,25 +43,18 @@ static void drain(uint32_t gen, task_fn fn, void *ctx, long ntasks) {
   }
 }
 
-/* The generation of the job last posted, as the claim word says (read without the mutex). */
-static uint32_t posted(void) { return (uint32_t)(atomic_load_explicit(&claim, memory_order_acquire) >> 32); }
-
 static void *worker_main(void *arg) {
   uint32_t seen = (uint32_t)(uintptr_t)arg;
+  pthread_mutex_lock(&mu);
   for (;;) {
-    for (int i = 0; i < SPIN_PAUSES && posted() == seen; i++) relax();
-    pthread_mutex_lock(&mu);
-    while (generation == seen) {
-      sleepers++;
-      pthread_cond_wait(&wake, &mu);
-      sleepers--;
-    }
+    while (generation == seen) pthread_cond_wait(&wake, &mu);
     seen = generation;
     task_fn fn = job_fn;
     void *ctx = job_ctx;
     long ntasks = job_tasks;
     pthread_mutex_unlock(&mu);
     drain(seen, fn, ctx, ntasks);
+    pthread_mutex_lock(&mu);
   }
   return NULL;
 }
@@ -108,7 +89,7 @@ void pool_run(task_fn fn, void *ctx, long ntasks, int threads) {
   atomic_store(&finished, 0);
   uint32_t gen = ++generation;
   atomic_store(&claim, (uint64_t)gen << 32);
-  if (sleepers) pthread_cond_broadcast(&wake);
+  pthread_cond_broadcast(&wake);
   pthread_mutex_unlock(&mu);
   drain(gen, fn, ctx, ntasks);
   /* Every task is claimed; the ones still running finish soon. */
