@@ -14,7 +14,7 @@ describe('trained embedder: data path', () => {
     // A 250×250 gray photo, white inside the 110×110 square centred at (128, 128), black outside.
     const inSquare = (i: number): boolean => Math.abs((i % 250) + 0.5 - 128) < 55 && Math.abs(Math.floor(i / 250) + 0.5 - 128) < 55;
     const photo = new RawImage(Uint8Array.from({ length: 250 * 250 }, (_, i) => (inSquare(i) ? 200 + (i % 7) : i % 50)), 250, 250, 1);
-    const chip = centredFaceChip(photo, 96, 'photo');
+    const chip = centredFaceChip(photo, 96);
     assert.deepEqual([chip.width, chip.height, chip.channels], [96, 96, 3]);
     assert.ok(chip.data.every((v) => v >= 195), 'the chip is the square, edge to edge');
     assert.equal(FACE_FRACTION, 0.44);

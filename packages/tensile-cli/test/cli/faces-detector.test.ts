@@ -76,7 +76,7 @@ describe('tensile faces (detector)', () => {
         });
         child.once('exit', (code) => reject(new Error(`tensile faces serve exited with ${code}: ${output}`)));
       });
-      assert.match(banner, new RegExp(`face detector ${model.replaceAll('.', '\\.')}: every face of at least 36 pixels is identified`));
+      assert.match(banner, new RegExp(`face detector ${model.replaceAll('.', '\\.')}: every face of at least 36 pixels`));
       const admin = new ServiceClient(/faces service: (\S+)/.exec(banner)![1]!);
       assert.equal((await admin.signIn(password)).status, 200);
       const { faces } = await admin.ok<{ faces: { box: { x: number; width: number }; decision: string }[] }>('POST', '/api/identify', { form: photoForm({}, [await readFile(photo)]) });
@@ -90,6 +90,26 @@ describe('tensile faces (detector)', () => {
       child.kill('SIGTERM');
     }
     await assert.rejects(tensile('faces', 'serve', '--db', path.join(dir, 'other.db'), '--port', '0', '--workers', '1', '--detector', path.join(dir, 'missing.safetensors')), /missing\.safetensors.*cannot be read/);
+  });
+
+  it('embed and compare with --detector embed every face found; a photograph without one is refused by name', { timeout: 5 * 60_000 }, async () => {
+    const [detected] = JSON.parse((await tensile('faces', 'detect', photo, '--model', model)).stdout) as Detected[];
+    const { stdout, stderr } = await tensile('faces', 'embed', '--detector', model, '--min-face', '36', photo);
+    assert.match(stderr, new RegExp(`face detector ${model.replaceAll('.', '\\.')}: every face of at least 36 pixels`));
+    const [embedded] = JSON.parse(stdout) as { file: string; faces: { box: { width: number }; embedding: number[] }[] }[];
+    assert.equal(embedded!.file, photo);
+    assert.ok(embedded!.faces.length > 1, `${embedded!.faces.length} faces in a photo of six people`);
+    const byArea = [...detected!.faces].sort((a, b) => b.width * b.height - a.width * a.height);
+    assert.deepEqual(embedded!.faces.map((f) => Math.round(f.box.width)), byArea.map((f) => Math.round(f.width)));
+    for (const face of embedded!.faces) assert.ok(Math.abs(Math.hypot(...face.embedding) - 1) < 1e-5);
+
+    // The same photograph against itself: its largest face, distance 0.
+    const same = JSON.parse((await tensile('--json', 'faces', 'compare', '--detector', model, '--min-face', '36', photo, photo)).stdout) as { distance: number; samePerson: boolean; boxes: { width: number }[] };
+    assert.equal(same.distance, 0);
+    assert.equal(same.boxes[0]!.width, embedded!.faces[0]!.box.width);
+    const flat = path.join(dir, 'blank.pgm');
+    await writeFile(flat, Buffer.concat([Buffer.from('P5\n200 150\n255\n'), Buffer.alloc(200 * 150, 128)]));
+    await assert.rejects(tensile('faces', 'compare', '--detector', model, '--min-face', '36', photo, flat), /blank\.pgm: no face found/);
   });
 
   it('evaluate-detector writes the report, figures and results that agree', async () => {

@@ -91,27 +91,32 @@ describe('tensile faces verify', { skip }, () => {
 });
 
 describe('tensile faces embed and compare', { skip }, () => {
-  it('embed prints one unit 128-d embedding per file, nearer for the same person', async () => {
+  it('embed prints one unit 128-d embedding per photograph centred on a face, nearer for the same person', async () => {
     const dir = await tempDir('tensile-faces-embed-');
     const files = await Promise.all([people[0]![0], people[0]![1], people[1]![0]].map(async (image, i) => {
       const file = path.join(dir, `photo${i}.jpg`);
       await writeFile(file, lfw.images.get(image)!);
       return file;
     }));
-    const { stdout } = await tensile('faces', 'embed', ...files);
-    const result = JSON.parse(stdout) as { file: string; embedding: number[] }[];
+    const { stdout, stderr } = await tensile('faces', 'embed', '--detector', 'none', ...files);
+    assert.match(stderr, /no face detector: every photograph is taken to be centred on one face/);
+    const result = JSON.parse(stdout) as { file: string; faces: { box: { x: number; y: number; width: number; height: number }; embedding: number[] }[] }[];
     assert.deepEqual(result.map((r) => r.file), files);
     for (const r of result) {
-      assert.equal(r.embedding.length, 128);
-      assert.ok(Math.abs(Math.hypot(...r.embedding) - 1) < 1e-5);
+      assert.equal(r.faces.length, 1);
+      // LFW's 250×250 photographs: the centred face square, 45% of the side.
+      assert.deepEqual(r.faces[0]!.box, { x: 68, y: 68, width: 113, height: 113 });
+      assert.equal(r.faces[0]!.embedding.length, 128);
+      assert.ok(Math.abs(Math.hypot(...r.faces[0]!.embedding) - 1) < 1e-5);
     }
+    const embedding = (i: number): number[] => result[i]!.faces[0]!.embedding;
     const distance = (x: number[], y: number[]): number => Math.hypot(...x.map((v, i) => v - y[i]!));
-    assert.ok(distance(result[0]!.embedding, result[1]!.embedding) < distance(result[0]!.embedding, result[2]!.embedding));
+    assert.ok(distance(embedding(0), embedding(1)) < distance(embedding(0), embedding(2)));
 
-    const same = JSON.parse((await tensile('--json', 'faces', 'compare', files[0]!, files[1]!)).stdout) as { distance: number; threshold: number; samePerson: boolean };
+    const same = JSON.parse((await tensile('--json', 'faces', 'compare', '--detector', 'none', files[0]!, files[1]!)).stdout) as { distance: number; threshold: number; samePerson: boolean };
     assert.equal(same.samePerson, true);
-    assert.ok(Math.abs(same.distance - distance(result[0]!.embedding, result[1]!.embedding)) < 1e-5);
-    const { stdout: text } = await tensile('faces', 'compare', files[0]!, files[2]!);
+    assert.ok(Math.abs(same.distance - distance(embedding(0), embedding(1))) < 1e-5);
+    const { stdout: text } = await tensile('faces', 'compare', '--detector', 'none', files[0]!, files[2]!);
     assert.match(text, /^distance [\d.]+ ≥ threshold 0\.4301: different people\n$/);
   });
 
@@ -124,7 +129,8 @@ describe('tensile faces embed and compare', { skip }, () => {
     await writeFile(text, 'not a photograph\n');
     const photo = path.join(dir, 'photo-ok.jpg');
     await writeFile(photo, bytes);
-    await assert.rejects(tensile('faces', 'embed', photo, truncated), failsNaming(truncated, 'truncated'));
-    await assert.rejects(tensile('faces', 'compare', text, photo), failsNaming(text, 'not a JPEG, PNG'));
+    await assert.rejects(tensile('faces', 'embed', '--detector', 'none', photo, truncated), failsNaming(truncated, 'truncated'));
+    await assert.rejects(tensile('faces', 'compare', '--detector', 'none', text, photo), failsNaming(text, 'not a JPEG, PNG'));
+    await assert.rejects(tensile('faces', 'embed', '--detector', path.join(dir, 'no-such-detector.safetensors'), photo), failsNaming('no-such-detector.safetensors'));
   });
 });

@@ -24,6 +24,7 @@ export {
   normalize,
   resize,
   toGrayscale,
+  toRgb,
   type AugmentOptions,
   type NormalizeOptions,
   type ResizeMethod,

@@ -23,6 +23,22 @@ export function toGrayscale<P extends PixelArray>(image: RawImage<P>): RawImage<
   return new RawImage(gray, width, height, 1);
 }
 
+/** Gray (with or without alpha) and RGBA images as RGB, the form colour networks read; RGB images pass through. */
+export function toRgb<P extends PixelArray>(image: RawImage<P>): RawImage<P> {
+  if (image.channels === 3) return image;
+  if (image.channels > 4) throw new ValueError(`toRgb: ${image.channels}-channel images are neither gray nor RGB(A)`);
+  const { width, height, channels, data } = image;
+  const rgb = makeLike(data, width * height * 3);
+  // Gray and gray+alpha repeat their first channel; RGBA drops its alpha.
+  const colour = channels >= 3 ? [0, 1, 2] : [0, 0, 0];
+  for (let p = 0, i = 0; p < width * height; p++, i += channels) {
+    rgb[3 * p] = data[i + colour[0]!]!;
+    rgb[3 * p + 1] = data[i + colour[1]!]!;
+    rgb[3 * p + 2] = data[i + colour[2]!]!;
+  }
+  return new RawImage(rgb, width, height, 3);
+}
+
 export function resize<P extends PixelArray>(image: RawImage<P>, width: number, height: number, method: ResizeMethod = 'bilinear'): RawImage<P> {
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
     throw new ValueError(`resize: size must be positive integers, got ${width}×${height}`);

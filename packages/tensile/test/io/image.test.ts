@@ -8,7 +8,7 @@ import { GifWriter } from 'omggif';
 import { DataError } from '../../src/io/errors.js';
 import { decodeImage } from '../../src/io/image.js';
 import { imageFileDataset, listImageFolder } from '../../src/data/image-folder.node.js';
-import { augment, centerCrop, crop, flipHorizontal, normalize, resize, toGrayscale } from '../../src/io/image-ops.js';
+import { augment, centerCrop, crop, flipHorizontal, normalize, resize, toGrayscale, toRgb } from '../../src/io/image-ops.js';
 import { RawImage } from '../../src/io/raw-image.js';
 import { Generator } from '../../src/tensor/random.js';
 import { sharedDataset, tempDir } from 'tensile-test-support';
@@ -80,6 +80,11 @@ test('a corrupt JPEG in a class folder: an error by default, a listed skip when 
 test('grayscale, resize (bilinear, area), crop, flip and normalise', () => {
   const rgb = new RawImage(Uint8Array.of(255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255), 2, 2, 3);
   assert.deepEqual([...toGrayscale(rgb).data], [76, 150, 29, 255]);
+  assert.equal(toRgb(rgb), rgb);
+  assert.deepEqual([...toRgb(new RawImage(Uint8Array.of(7, 200), 2, 1, 1)).data], [7, 7, 7, 200, 200, 200]);
+  assert.deepEqual([...toRgb(new RawImage(Uint8Array.of(7, 99, 200, 0), 2, 1, 2)).data], [7, 7, 7, 200, 200, 200]);
+  assert.deepEqual([...toRgb(new RawImage(Uint8Array.of(1, 2, 3, 99, 4, 5, 6, 0), 2, 1, 4)).data], [1, 2, 3, 4, 5, 6]);
+  assert.throws(() => toRgb(new RawImage(new Uint8Array(5), 1, 1, 5)), /toRgb: 5-channel images/);
   const gray = new RawImage(Uint8Array.from({ length: 16 }, (_, i) => i * 10), 4, 4, 1);
   // Area halving averages each 2×2 block: (0+10+40+50)/4 = 25 …
   assert.deepEqual([...resize(gray, 2, 2, 'area').data], [25, 45, 105, 125]);

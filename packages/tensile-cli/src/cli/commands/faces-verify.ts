@@ -1,9 +1,10 @@
 /** `tensile faces verify | embed | compare`: face embedders on LFW pairs, on photograph files, and on two photographs. */
 import type { Command } from 'commander';
 import type { EmbedderKind } from '../../apps/faces/embedder.js';
-import { loadEmbedder } from '../../apps/faces/load-embedder.node.js';
+import { loadFacePipeline } from '../../apps/faces/load-face-pipeline.node.js';
 import { comparePhotoFiles, embedPhotoFiles } from '../../apps/faces/photo-embeddings.node.js';
 import { verifyEmbedder } from '../../apps/faces/verification/verify.node.js';
+import { addDetectorOptions, describeDetector, type DetectorCliOptions, detectorSpec } from '../detector-option.js';
 import { EMBEDDER_OPTION_HELP, embedderKind } from '../embedder-option.js';
 import { emit, type CommonOptions, withGlobals } from '../options.js';
 
@@ -11,6 +12,8 @@ interface EmbedderCliOptions extends CommonOptions {
   embedder: EmbedderKind;
   model?: string;
 }
+
+interface PhotoCliOptions extends EmbedderCliOptions, DetectorCliOptions {}
 
 interface VerifyCliOptions extends EmbedderCliOptions {
   out: string;
@@ -40,30 +43,35 @@ export function registerFaceVerifyCommands(faces: Command): void {
       ].join('\n'));
     });
 
-  faces
+  addDetectorOptions(faces
     .command('embed')
-    .description('one unit-length face embedding per photograph, as JSON on stdout; a photo is a face crop or centred on one face')
+    .description('a unit-length embedding of every face in each photograph (largest first, with its box), as JSON on stdout')
     .argument('<images...>', 'JPEG, PNG, PGM/PPM, BMP or GIF files')
     .option('--embedder <kind>', EMBEDDER_OPTION_HELP, embedderKind, 'face-api')
-    .option('--model <file>', MODEL_OPTION_HELP)
-    .action(async (images: string[], options: EmbedderCliOptions, command: Command) => {
+    .option('--model <file>', MODEL_OPTION_HELP))
+    .action(async (images: string[], options: PhotoCliOptions, command: Command) => {
       await withGlobals(options, command);
-      const embedder = await loadEmbedder(options.embedder, { model: options.model });
-      const result = (await embedPhotoFiles(embedder, images)).map((e) => ({ file: e.file, embedding: Array.from(e.embedding) }));
+      process.stderr.write(`${describeDetector(options)}\n`);
+      const pipeline = await loadFacePipeline({ embedder: options.embedder, model: options.model, detector: detectorSpec(options) });
+      const result = (await embedPhotoFiles(pipeline, images)).map(({ file, faces }) => ({
+        file,
+        faces: faces.map(({ box, embedding }) => ({ box, embedding: Array.from(embedding) })),
+      }));
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
 
-  faces
+  addDetectorOptions(faces
     .command('compare')
-    .description("the distance between the faces of two photographs, and whether it is below the embedder's same-person threshold")
+    .description("the distance between the largest faces of two photographs, and whether it is below the embedder's same-person threshold")
     .argument('<a>', 'first photograph')
     .argument('<b>', 'second photograph')
     .option('--embedder <kind>', EMBEDDER_OPTION_HELP, embedderKind, 'face-api')
-    .option('--model <file>', MODEL_OPTION_HELP)
-    .action(async (a: string, b: string, options: EmbedderCliOptions, command: Command) => {
+    .option('--model <file>', MODEL_OPTION_HELP))
+    .action(async (a: string, b: string, options: PhotoCliOptions, command: Command) => {
       const all = await withGlobals(options, command);
-      const embedder = await loadEmbedder(options.embedder, { model: options.model });
-      const r = await comparePhotoFiles(embedder, a, b);
+      if (!all.json) process.stderr.write(`${describeDetector(options)}\n`);
+      const pipeline = await loadFacePipeline({ embedder: options.embedder, model: options.model, detector: detectorSpec(options) });
+      const r = await comparePhotoFiles(pipeline, a, b);
       emit(all, r, `distance ${r.distance.toFixed(4)} ${r.samePerson ? '<' : '≥'} threshold ${r.threshold.toFixed(4)}: ${r.samePerson ? 'same person' : 'different people'}`);
     });
 }

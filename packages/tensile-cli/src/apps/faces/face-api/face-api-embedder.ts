@@ -5,7 +5,7 @@
  * pass's landmarks, so that the second pass sees the face framed as the network was trained to see it.
  * A face a detector found needs only the second pass: its box predicts that square (`DETECTED_FACE_SQUARE`).
  */
-import { RawImage, tensor, ValueError, yieldToEventLoop } from 'tensile';
+import { RawImage, tensor, toRgb, ValueError, yieldToEventLoop } from 'tensile';
 import { alignFace, type Point, squareChip } from '../alignment.js';
 import type { DetectedFace, EmbedderKind, FaceEmbedder } from '../embedder.js';
 import { FACE_API_OPEN_SET } from './open-set-rule.js';
@@ -46,16 +46,6 @@ function farApart([left, top, side]: Square, [wantedLeft, wantedTop, wantedSide]
   return shift > REFRAME_TOLERANCE * side || Math.abs(wantedSide / side - 1) > REFRAME_TOLERANCE;
 }
 
-function rgb(image: RawImage): RawImage {
-  if (image.channels === 3) return image;
-  if (image.channels !== 1 && image.channels !== 4) throw new ValueError(`FaceApiEmbedder: images must be gray, RGB or RGBA, got ${image.channels} channels`);
-  const out = new Uint8Array(image.width * image.height * 3);
-  for (let p = 0; p < image.width * image.height; p++) {
-    for (let c = 0; c < 3; c++) out[3 * p + c] = image.data[p * image.channels + (image.channels === 1 ? 0 : c)]!;
-  }
-  return new RawImage(out, image.width, image.height, 3);
-}
-
 function toBatch(chips: readonly RawImage[], size: number): Float32Array {
   const data = new Float32Array(chips.length * size * size * 3);
   chips.forEach((chip, i) => data.set(chip.data, i * size * size * 3));
@@ -92,7 +82,7 @@ export class FaceApiEmbedder implements FaceEmbedder {
 
   /** 68 landmarks per photograph (image pixel coordinates), after both passes. */
   landmarks(images: readonly RawImage[]): Point[][] {
-    const photos = images.map(rgb);
+    const photos = images.map((image) => toRgb(image));
     const first = this.landmarksIn(photos, photos.map((image) => {
       const side = this.centerCrop * Math.min(image.width, image.height);
       return [(image.width - side) / 2, (image.height - side) / 2, side] as const;
@@ -116,7 +106,7 @@ export class FaceApiEmbedder implements FaceEmbedder {
    */
   detectedLandmarks(faces: readonly DetectedFace[]): Point[][] {
     const { dx, dy, side } = DETECTED_FACE_SQUARE;
-    const photos = faces.map((face) => rgb(face.photo));
+    const photos = faces.map((face) => toRgb(face.photo));
     const squares = faces.map(({ box }): Square => {
       const s = side * box.width;
       return [box.x + (0.5 + dx) * box.width - s / 2, box.y + box.height / 2 + dy * box.width - s / 2, s];
@@ -147,13 +137,13 @@ export class FaceApiEmbedder implements FaceEmbedder {
   /** The aligned 150×150 chip of each photograph. */
   align(images: readonly RawImage[]): RawImage[] {
     const landmarks = this.landmarks(images);
-    return images.map((image, i) => alignFace(rgb(image), landmarks[i]!, RECOGNITION_INPUT_SIZE));
+    return images.map((image, i) => alignFace(toRgb(image), landmarks[i]!, RECOGNITION_INPUT_SIZE));
   }
 
   /** The aligned 150×150 chip of each detected face. */
   alignDetected(faces: readonly DetectedFace[]): RawImage[] {
     const landmarks = this.detectedLandmarks(faces);
-    return faces.map((face, i) => alignFace(rgb(face.photo), landmarks[i]!, RECOGNITION_INPUT_SIZE));
+    return faces.map((face, i) => alignFace(toRgb(face.photo), landmarks[i]!, RECOGNITION_INPUT_SIZE));
   }
 
   embed(images: readonly RawImage[]): Promise<Float32Array[]> {

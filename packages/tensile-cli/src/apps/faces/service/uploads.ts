@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { imageSize } from 'image-size';
-import { decodeImage, RawImage, sniffImageFormat } from 'tensile';
+import { decodeImage, type RawImage, sniffImageFormat, toRgb } from 'tensile';
 import { HttpError } from './http-error.js';
 
 export interface UploadLimits {
@@ -70,14 +70,4 @@ export function decodePhoto(bytes: Uint8Array, index: number, limits: UploadLimi
     throw new HttpError(400, 'bad-image', (error as Error).message);
   }
   return toRgb(image);
-}
-
-function toRgb(image: RawImage): RawImage {
-  if (image.channels === 3) return image;
-  const pixels = image.width * image.height;
-  const rgb = new Uint8Array(pixels * 3);
-  for (let p = 0; p < pixels; p++) {
-    for (let c = 0; c < 3; c++) rgb[3 * p + c] = image.data[image.channels * p + (image.channels < 3 ? 0 : c)]!;
-  }
-  return new RawImage(rgb, image.width, image.height, 3);
 }

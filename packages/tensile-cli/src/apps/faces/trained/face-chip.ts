@@ -7,7 +7,7 @@
  * shorter side centred at 51.2% of the width and of the height. In training the square is jittered: its
  * side scaled by up to ±`scale` and its centre shifted by up to ±`shift` of the side, drawn per image.
  */
-import { type Generator, RawImage, ValueError } from 'tensile';
+import { type Generator, RawImage, toRgb } from 'tensile';
 import { squareChip } from '../alignment.js';
 
 /** Side of an LFW photograph, and of the face square inside it. */
@@ -26,17 +26,6 @@ export interface ChipJitter {
 }
 
 export const TRAINING_JITTER: ChipJitter = { scale: 0.08, shift: 0.06 };
-
-/** Gray and RGBA photographs become RGB; RGB ones pass through. */
-export function toRgb(image: RawImage, source: string): RawImage {
-  if (image.channels === 3) return image;
-  if (image.channels !== 1 && image.channels !== 4) throw new ValueError(`${source}: a face photograph must be gray, RGB or RGBA, got ${image.channels} channels`);
-  const out = new Uint8Array(image.width * image.height * 3);
-  for (let p = 0; p < image.width * image.height; p++) {
-    for (let c = 0; c < 3; c++) out[3 * p + c] = image.data[p * image.channels + (image.channels === 1 ? 0 : c)]!;
-  }
-  return new RawImage(out, image.width, image.height, 3);
-}
 
 /**
  * The `size`×`size` chip of the face square of side `faceSide` pixels centred at `centre` (default the
@@ -65,8 +54,8 @@ export function faceChip(
  * The RGB chip of a photograph framed the LFW way: the face square is `faceFraction` (default FACE_FRACTION)
  * of its shorter side, centred where the training crops are (FACE_CENTRE_FRACTION of each side).
  */
-export function centredFaceChip(image: RawImage, size: number, source: string, faceFraction = FACE_FRACTION): RawImage {
-  const rgb = toRgb(image, source);
+export function centredFaceChip(image: RawImage, size: number, faceFraction = FACE_FRACTION): RawImage {
+  const rgb = toRgb(image);
   return faceChip(rgb, faceFraction * Math.min(rgb.width, rgb.height), size, undefined, { x: FACE_CENTRE_FRACTION * rgb.width, y: FACE_CENTRE_FRACTION * rgb.height });
 }
 

@@ -88,7 +88,7 @@ export class TrainedEmbedder implements FaceEmbedder {
   async embed(images: readonly RawImage[]): Promise<Float32Array[]> {
     const embeddings: Float32Array[] = [];
     for (let start = 0; start < images.length; start += BATCH) {
-      const chips = images.slice(start, start + BATCH).map((image, i) => centredFaceChip(image, this.config.net.inputSize, `photograph ${start + i + 1}`, this.config.faceFraction));
+      const chips = images.slice(start, start + BATCH).map((image) => centredFaceChip(image, this.config.net.inputSize, this.config.faceFraction));
       embeddings.push(...this.embedChips(chips));
       await yieldToEventLoop();
     }
