@@ -69,6 +69,11 @@ function pixel(s: usize, row: usize, up: usize, down: usize, x: i32, width: i32,
   store<f32>(slot(s, width, W11, x), bottom * fx);
 }
 
+/** cos·dx + sin·dy of orientation o, the directions as constants (the loop it sits in is unrolled). */
+function direction(o: i32, dx: v128, dy: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.splat(unchecked(COS[o])), dx), f32x4.mul(f32x4.splat(unchecked(SIN[o])), dy));
+}
+
 /** Pixels [1, end) of a row, four at a time (end − 1 a multiple of 4, end ≤ width − 1); the scalar search's comparisons become lane selects. */
 function pixels4(s: usize, row: usize, up: usize, down: usize, end: i32, width: i32, fy: f32): void {
   const oneMinusFy = f32x4.splat(1 - fy);
@@ -78,18 +83,20 @@ function pixels4(s: usize, row: usize, up: usize, down: usize, end: i32, width: 
     const dx = f32x4.sub(v128.load(row + at + 4), v128.load(row + at - 4));
     const dy = f32x4.sub(v128.load(down + at), v128.load(up + at));
     const magnitude = f32x4.sqrt(f32x4.add(f32x4.mul(dx, dx), f32x4.mul(dy, dy)));
-    let best = f32x4.splat(0);
+    // The scalar search's two tests in one: best ≥ 0, so `dot > best` or `−dot > best` ⇔ |dot| > best, and
+    // the sign of the winning dot picks o or o + 9. Orientation 0 starts the search (|dot| ≥ 0 = best).
+    let signed = inline.always(direction(0, dx, dy));
+    let best = f32x4.abs(signed);
     let bin = i32x4.splat(0);
-    for (let o = 0; o < 9; o++) {
-      const dot = f32x4.add(f32x4.mul(f32x4.splat(unchecked(COS[o])), dx), f32x4.mul(f32x4.splat(unchecked(SIN[o])), dy));
-      const above = f32x4.gt(dot, best);
-      best = v128.bitselect(dot, best, above);
+    for (let o = 1; o < 9; o++) {
+      const dot = inline.always(direction(o, dx, dy));
+      const size = f32x4.abs(dot);
+      const above = f32x4.gt(size, best);
+      best = v128.bitselect(size, best, above);
+      signed = v128.bitselect(dot, signed, above);
       bin = v128.bitselect(i32x4.splat(o), bin, above);
-      const flipped = f32x4.neg(dot);
-      const below = f32x4.gt(flipped, best);
-      best = v128.bitselect(flipped, best, below);
-      bin = v128.bitselect(i32x4.splat(o + 9), bin, below);
     }
+    bin = i32x4.add(bin, v128.and(f32x4.lt(signed, f32x4.splat(0)), i32x4.splat(9)));
     const top = f32x4.mul(magnitude, oneMinusFy);
     const bottom = f32x4.mul(magnitude, fyLanes);
     const gx = v128.load(slot(s, width, GXS, x));
