@@ -1,7 +1,8 @@
 // HOG features (Felzenszwalb's 31 per cell) of a float32 [height, width] image, step for step as the
 // reference backend's src/backends/reference/hog.ts specifies; float32 arithmetic throughout.
-// `hist` (cellsY·cellsX·18 floats), `energy` (cellsY·cellsX floats) and `scratch` (8·width +
-// (cellsY + 1)·(cellsX + 1) floats) are scratch; out is [cellsY, cellsX, 31].
+// Two phases over bands of cell rows (threads take a band each): histograms and energies, then the
+// features. `hist` (cellsY·cellsX·18 floats) and `energy` (cellsY·cellsX floats) are shared scratch;
+// each band has its own `scratch`, max(8·width, (rows + 1)·(cellsX + 1)) floats; out is [cellsY, cellsX, 31].
 // Every float op is the one the scalar recipe does, in the same order per value (SIMD only across
 // pixels or cells), so the features do not depend on the vector width.
 
@@ -15,16 +16,16 @@ const TEXTURE_WEIGHT: f32 = 0.2357;
 const COS: StaticArray<f32> = [1.0, 0.9396926, 0.7660444, 0.5, 0.17364818, -0.17364818, -0.5, -0.7660444, -0.9396926];
 const SIN: StaticArray<f32> = [0.0, 0.34202015, 0.64278764, 0.8660254, 0.9848077, 0.9848077, 0.8660254, 0.64278764, 0.34202015];
 
-function vote(hist: usize, cellsY: i32, cellsX: i32, cy: i32, cx: i32, bin: i32, value: f32): void {
-  if (<u32>cy < <u32>cellsY && <u32>cx < <u32>cellsX) {
+function vote(hist: usize, rowStart: i32, rowEnd: i32, cellsX: i32, cy: i32, cx: i32, bin: i32, value: f32): void {
+  if (cy >= rowStart && cy < rowEnd && <u32>cx < <u32>cellsX) {
     const at = hist + ((<usize>(cy * cellsX + cx) * ORIENTATIONS + <usize>bin) << 2);
     store<f32>(at, load<f32>(at) + value);
   }
 }
 
 // Row scratch arrays, `width` 4-byte lanes each, in this order from the scratch base: per pixel its
-// bin and four vote weights, per column its left cell and the weights' x factors. The block factors follow.
-const ROW_ARRAYS = 8;
+// bin and four vote weights, per column its left cell and the weights' x factors (phase 1). Phase 2
+// keeps its band's block factors in the same scratch.
 const BINS = 0;
 const W00 = 1;
 const W01 = 2;
@@ -110,12 +111,14 @@ function pixels4(s: usize, row: usize, up: usize, down: usize, end: i32, width: 
 }
 
 /**
- * Orientation histograms: per row, the gradients, bins and vote weights of all its pixels (SIMD), then
- * the votes in pixel order — each histogram entry sums its votes in the scalar recipe's order. A pixel
- * with no gradient votes +0, which leaves the histogram as skipping it would.
+ * Orientation histograms of the cell rows [rowStart, rowEnd): per pixel row that votes into them, the
+ * gradients, bins and vote weights of all its pixels (SIMD), then the votes in pixel order — each
+ * histogram entry sums its votes in the scalar recipe's order, whichever band it is computed in. A
+ * pixel with no gradient votes +0, which leaves the histogram as skipping it would.
  */
-function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, cellsY: i32, cellsX: i32, s: usize): void {
-  memory.fill(hist, 0, <usize>(cellsY * cellsX * ORIENTATIONS) << 2);
+function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, cellsX: i32, s: usize, rowStart: i32, rowEnd: i32): void {
+  const rowBytes = <usize>(cellsX * ORIENTATIONS) << 2;
+  memory.fill(hist + <usize>rowStart * rowBytes, 0, <usize>(rowEnd - rowStart) * rowBytes);
   const inverse: f32 = 1.0 / <f32>cellSize;
   for (let x = 0; x < width; x++) {
     const px: f32 = (<f32>x + 0.5) * inverse - 0.5;
@@ -126,8 +129,9 @@ function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: 
     store<f32>(slot(s, width, GXS, x), 1 - fx);
   }
   const simdEnd = 1 + (((width - 2) >> 2) << 2);
-  const rowBytes = <usize>(cellsX * ORIENTATIONS) << 2;
-  for (let y = 0; y < height; y++) {
+  // Pixel rows above (rowStart − 1)·cellSize or from (rowEnd + 1)·cellSize on vote into no cell of the band.
+  const yEnd = min(height, (rowEnd + 1) * cellSize);
+  for (let y = max(0, (rowStart - 1) * cellSize); y < yEnd; y++) {
     const row = image + (<usize>(y * width) << 2);
     const up = image + (<usize>(max(y - 1, 0) * width) << 2);
     const down = image + (<usize>(min(y + 1, height - 1) * width) << 2);
@@ -137,7 +141,7 @@ function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: 
     pixel(s, row, up, down, 0, width, fy);
     pixels4(s, row, up, down, simdEnd, width, fy);
     for (let x = simdEnd; x < width; x++) pixel(s, row, up, down, x, width, fy);
-    const rowsInside = cy >= 0 && cy + 1 < cellsY;
+    const rowsInside = cy >= rowStart && cy + 1 < rowEnd;
     const cellRow = hist + <usize>(cy * cellsX) * (ORIENTATIONS << 2);
     for (let x = 0; x < width; x++) {
       const cx = load<i32>(slot(s, width, CXS, x));
@@ -153,10 +157,10 @@ function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: 
         store<f32>(a + rowBytes, load<f32>(a + rowBytes) + w10);
         store<f32>(a + rowBytes + (ORIENTATIONS << 2), load<f32>(a + rowBytes + (ORIENTATIONS << 2)) + w11);
       } else {
-        vote(hist, cellsY, cellsX, cy, cx, bin, w00);
-        vote(hist, cellsY, cellsX, cy, cx + 1, bin, w01);
-        vote(hist, cellsY, cellsX, cy + 1, cx, bin, w10);
-        vote(hist, cellsY, cellsX, cy + 1, cx + 1, bin, w11);
+        vote(hist, rowStart, rowEnd, cellsX, cy, cx, bin, w00);
+        vote(hist, rowStart, rowEnd, cellsX, cy, cx + 1, bin, w01);
+        vote(hist, rowStart, rowEnd, cellsX, cy + 1, cx, bin, w10);
+        vote(hist, rowStart, rowEnd, cellsX, cy + 1, cx + 1, bin, w11);
       }
     }
   }
@@ -168,22 +172,25 @@ function energyAt(energy: usize, cellsY: i32, cellsX: i32, cy: i32, cx: i32): f3
   return load<f32>(energy + (<usize>(y * cellsX + x) << 2));
 }
 
-/** Block factors of the blocks with top-left cell (top, left), top ∈ [−1, cellsY), left ∈ [−1, cellsX): each computed once, read by its four cells. */
-function blockFactors(energy: usize, cellsY: i32, cellsX: i32, blocks: usize): void {
-  for (let top = -1; top < cellsY; top++) {
+/**
+ * Block factors of the blocks with top-left cell (top, left), top ∈ [rowStart − 1, rowEnd), left ∈
+ * [−1, cellsX): the blocks of the band's cells, each computed once and read by its four cells.
+ */
+function blockFactors(energy: usize, cellsY: i32, cellsX: i32, blocks: usize, rowStart: i32, rowEnd: i32): void {
+  for (let top = rowStart - 1; top < rowEnd; top++) {
     for (let left = -1; left < cellsX; left++) {
       const sum = energyAt(energy, cellsY, cellsX, top, left) + energyAt(energy, cellsY, cellsX, top, left + 1)
         + energyAt(energy, cellsY, cellsX, top + 1, left) + energyAt(energy, cellsY, cellsX, top + 1, left + 1);
-      store<f32>(blocks + (<usize>((top + 1) * (cellsX + 1) + left + 1) << 2), 1.0 / Mathf.sqrt(sum + EPSILON));
+      store<f32>(blocks + (<usize>((top + 1 - rowStart) * (cellsX + 1) + left + 1) << 2), 1.0 / Mathf.sqrt(sum + EPSILON));
     }
   }
 }
 
-export function hogF32(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, scratch: usize, out: usize): void {
-  const cellsY = height / cellSize;
+/** Phase 1 of a band of cell rows [rowStart, rowEnd): their histograms and energies. */
+export function hogHistogramRows(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, scratch: usize, rowStart: i32, rowEnd: i32): void {
   const cellsX = width / cellSize;
-  histograms(image, height, width, cellSize, hist, cellsY, cellsX, scratch);
-  for (let cell = 0; cell < cellsY * cellsX; cell++) {
+  histograms(image, height, width, cellSize, hist, cellsX, scratch, rowStart, rowEnd);
+  for (let cell = rowStart * cellsX; cell < rowEnd * cellsX; cell++) {
     const h = hist + (<usize>(cell * ORIENTATIONS) << 2);
     let e: f32 = 0;
     for (let o = 0; o < 9; o++) {
@@ -192,13 +199,18 @@ export function hogF32(image: usize, height: i32, width: i32, cellSize: i32, his
     }
     store<f32>(energy + (<usize>cell << 2), e);
   }
-  const blocks = scratch + (<usize>(ROW_ARRAYS * width) << 2);
-  blockFactors(energy, cellsY, cellsX, blocks);
+}
+
+/** Phase 2 of a band, once every band's phase 1 is done (its blocks read the energies of the rows around it): the features. */
+export function hogFeatureRows(height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, blocks: usize, out: usize, rowStart: i32, rowEnd: i32): void {
+  const cellsY = height / cellSize;
+  const cellsX = width / cellSize;
+  blockFactors(energy, cellsY, cellsX, blocks, rowStart, rowEnd);
   const blockRow = <usize>(cellsX + 1) << 2;
-  for (let cy = 0; cy < cellsY; cy++) {
+  for (let cy = rowStart; cy < rowEnd; cy++) {
     for (let cx = 0; cx < cellsX; cx++) {
       // Blocks whose bottom-right, bottom-left, top-right and top-left cell this one is.
-      const b = blocks + (<usize>(cy * (cellsX + 1) + cx) << 2);
+      const b = blocks + (<usize>((cy - rowStart) * (cellsX + 1) + cx) << 2);
       const n0 = load<f32>(b);
       const n1 = load<f32>(b + 4);
       const n2 = load<f32>(b + blockRow);
