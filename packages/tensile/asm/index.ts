@@ -14,7 +14,7 @@ export { reduceF32, argReduceF32, ReduceCode } from './reduce';
 export { pool2d, pool2dBackward } from './pool';
 export { callTask, TaskKernel } from './tasks';
 export { hogHistogramRows, hogFeatureRows } from './hog';
-export { resizeGrayF32 } from './resample';
+export { resampleRowsF32, resampleColumnsF32 } from './resample';
 
 /** First byte after the module's static data: the host allocator starts above it. */
 export function heapBase(): usize {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backendNames, DTypeError, getBackend, RawImage, resize, resizeGray, setBackend, ShapeError, tensor, ValueError, type ResizeMethod } from '../../src/index.js';
+import { backendNames, DTypeError, getBackend, RawImage, ready, resize, resizeGray, setBackend, ShapeError, tensor, ValueError, type ResizeMethod } from '../../src/index.js';
 
 /** Deterministic integer pixels in [0, 255]. */
 function pixels(height: number, width: number, seed: number): Float32Array {
@@ -15,17 +15,20 @@ function pixels(height: number, width: number, seed: number): Float32Array {
   });
 }
 
-/** Sizes that shrink by less and more than 2, exactly 2 (a pyramid octave), grow, and hit odd widths (the kernel's pair tail). */
+/** Sizes that shrink by less and more than 2, exactly 2 (a pyramid octave), grow, and hit odd widths and heights (the kernel's pairs). */
 const CASES: readonly [ResizeMethod, number, number, number, number][] = [
   ['area', 47, 61, 43, 55], ['area', 47, 61, 23, 30], ['area', 48, 62, 24, 31], ['area', 40, 50, 13, 7],
   ['bilinear', 19, 23, 29, 37], ['bilinear', 30, 31, 30, 17], ['bilinear', 1, 9, 5, 4],
+  // Large enough for the passes to be split across threads.
+  ['area', 301, 400, 271, 361], ['bilinear', 200, 300, 301, 451],
 ];
 
 describe('resizeGray', () => {
   const previous = getBackend().name;
   for (const name of backendNames()) {
-    it(`matches resize of a RawImage bit for bit, 8-bit and float [${name}]`, () => {
+    it(`matches resize of a RawImage bit for bit, 8-bit and float [${name}]`, async () => {
       setBackend(name);
+      await ready();
       try {
         for (const [method, height, width, outHeight, outWidth] of CASES) {
           const values = pixels(height, width, height * width);

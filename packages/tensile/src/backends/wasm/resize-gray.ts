@@ -1,7 +1,10 @@
-/** Resizing a gray image (asm/resample.ts): the taps from backend/resample.ts uploaded beside the image; one call, one thread. */
+/**
+ * Resizing a gray image (asm/resample.ts): the taps from backend/resample.ts uploaded beside the
+ * image, then the two passes, each split across threads by rows when the image is large.
+ */
 import type { DataId, ResizeGrayInfo, TensorRef } from '../../backend/contract.js';
 import { resampleTaps, type ResampleTaps } from '../../backend/resample.js';
-import type { TempBlock, WasmRuntime } from './runtime.js';
+import { PARALLEL_MIN_ELEMENTS, splitRange, type TempBlock, type WasmRuntime } from './runtime.js';
 
 /** One axis's taps in temporary memory: start, count, then the weights. */
 function uploadTaps(rt: WasmRuntime, taps: ResampleTaps): { block: TempBlock; start: number; count: number; weight: number } {
@@ -22,9 +25,13 @@ export function resizeGray(rt: WasmRuntime, image: TensorRef, info: ResizeGrayIn
   const x = uploadTaps(rt, horizontal);
   const y = uploadTaps(rt, vertical);
   const rows = rt.temp(height * outWidth * 4);
+  const threads = rt.threadsFor(height * outWidth, PARALLEL_MIN_ELEMENTS);
   try {
-    rt.kernels.resizeGrayF32(rt.ptr(image), height, width, outHeight, outWidth, x.start, x.count, x.weight, horizontal.maxTaps,
-      y.start, y.count, y.weight, vertical.maxTaps, rows.ptr, info.uint8, out.ptr);
+    // Source rows in pairs (the kernel's float64 lanes), so only the last range has an odd one.
+    rt.runSplit('resampleRowsF32', splitRange(height, threads, 2).map(([start, end]) =>
+      [rt.ptr(image), width, outWidth, x.start, x.count, x.weight, horizontal.maxTaps, rows.ptr, start, end]));
+    rt.runSplit('resampleColumnsF32', splitRange(outHeight, threads, 1).map(([start, end]) =>
+      [rows.ptr, outWidth, y.start, y.count, y.weight, vertical.maxTaps, info.uint8, out.ptr, start, end]));
   } finally {
     rt.release(rows);
     rt.release(y.block);
