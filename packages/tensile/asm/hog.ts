@@ -186,6 +186,15 @@ function blockFactors(energy: usize, cellsY: i32, cellsX: i32, blocks: usize, ro
   }
 }
 
+/** min(v·n_k, 0.2) summed over the 4 blocks k in order, per lane. */
+function blockSum(v: v128, n0: v128, n1: v128, n2: v128, n3: v128, truncate: v128): v128 {
+  const a0 = f32x4.min(f32x4.mul(v, n0), truncate);
+  const a1 = f32x4.min(f32x4.mul(v, n1), truncate);
+  const a2 = f32x4.min(f32x4.mul(v, n2), truncate);
+  const a3 = f32x4.min(f32x4.mul(v, n3), truncate);
+  return f32x4.add(f32x4.add(f32x4.add(a0, a1), a2), a3);
+}
+
 /** Phase 1 of a band of cell rows [rowStart, rowEnd): their histograms and energies. */
 export function hogHistogramRows(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, scratch: usize, rowStart: i32, rowEnd: i32): void {
   const cellsX = width / cellSize;
@@ -211,37 +220,40 @@ export function hogFeatureRows(height: i32, width: i32, cellSize: i32, hist: usi
     for (let cx = 0; cx < cellsX; cx++) {
       // Blocks whose bottom-right, bottom-left, top-right and top-left cell this one is.
       const b = blocks + (<usize>((cy - rowStart) * (cellsX + 1) + cx) << 2);
-      const n0 = load<f32>(b);
-      const n1 = load<f32>(b + 4);
-      const n2 = load<f32>(b + blockRow);
-      const n3 = load<f32>(b + blockRow + 4);
+      // Vectors across 4 orientations for the features (each a sum over the 4 blocks in the scalar
+      // order) and across the 4 blocks for the textures (each a sum over orientations in order).
+      const n = v128.load64_lane(b + blockRow, v128.load64_zero(b), 1);
+      const n0 = f32x4.splat(f32x4.extract_lane(n, 0));
+      const n1 = f32x4.splat(f32x4.extract_lane(n, 1));
+      const n2 = f32x4.splat(f32x4.extract_lane(n, 2));
+      const n3 = f32x4.splat(f32x4.extract_lane(n, 3));
+      const truncate = f32x4.splat(TRUNCATE);
+      const half = f32x4.splat(0.5);
       const h = hist + (<usize>((cy * cellsX + cx) * ORIENTATIONS) << 2);
       const o0 = out + (<usize>((cy * cellsX + cx) * FEATURES) << 2);
-      let t0: f32 = 0;
-      let t1: f32 = 0;
-      let t2: f32 = 0;
-      let t3: f32 = 0;
+      let texture = f32x4.splat(0);
       for (let o = 0; o < ORIENTATIONS; o++) {
-        const v = load<f32>(h + (<usize>o << 2));
-        const v0 = min(v * n0, TRUNCATE);
-        const v1 = min(v * n1, TRUNCATE);
-        const v2 = min(v * n2, TRUNCATE);
-        const v3 = min(v * n3, TRUNCATE);
-        t0 += v0;
-        t1 += v1;
-        t2 += v2;
-        t3 += v3;
-        store<f32>(o0 + (<usize>o << 2), 0.5 * (v0 + v1 + v2 + v3));
+        texture = f32x4.add(texture, f32x4.min(f32x4.mul(f32x4.splat(load<f32>(h + (<usize>o << 2))), n), truncate));
       }
-      for (let o = 0; o < 9; o++) {
-        const v = load<f32>(h + (<usize>o << 2)) + load<f32>(h + (<usize>(o + 9) << 2));
-        const sum = min(v * n0, TRUNCATE) + min(v * n1, TRUNCATE) + min(v * n2, TRUNCATE) + min(v * n3, TRUNCATE);
-        store<f32>(o0 + (<usize>(ORIENTATIONS + o) << 2), 0.5 * sum);
+      // Signed orientations 0–15 by fours, 16–17 from the lanes of a 4-block vector; unsigned 0–7 by fours, then 8.
+      for (let o = 0; o < 16; o += 4) {
+        const v = v128.load(h + (<usize>o << 2));
+        v128.store(o0 + (<usize>o << 2), f32x4.mul(half, inline.always(blockSum(v, n0, n1, n2, n3, truncate))));
       }
-      store<f32>(o0 + (27 << 2), TEXTURE_WEIGHT * t0);
-      store<f32>(o0 + (28 << 2), TEXTURE_WEIGHT * t1);
-      store<f32>(o0 + (29 << 2), TEXTURE_WEIGHT * t2);
-      store<f32>(o0 + (30 << 2), TEXTURE_WEIGHT * t3);
+      for (let o = 16; o < ORIENTATIONS; o++) {
+        const v = f32x4.min(f32x4.mul(f32x4.splat(load<f32>(h + (<usize>o << 2))), n), truncate);
+        const sum = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+        store<f32>(o0 + (<usize>o << 2), 0.5 * sum);
+      }
+      for (let o = 0; o < 8; o += 4) {
+        const v = f32x4.add(v128.load(h + (<usize>o << 2)), v128.load(h + (<usize>(o + 9) << 2)));
+        v128.store(o0 + (<usize>(ORIENTATIONS + o) << 2), f32x4.mul(half, inline.always(blockSum(v, n0, n1, n2, n3, truncate))));
+      }
+      const u = load<f32>(h + (8 << 2)) + load<f32>(h + (17 << 2));
+      const v = f32x4.min(f32x4.mul(f32x4.splat(u), n), truncate);
+      const sum = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+      store<f32>(o0 + (<usize>(ORIENTATIONS + 8) << 2), 0.5 * sum);
+      v128.store(o0 + (27 << 2), f32x4.mul(f32x4.splat(TEXTURE_WEIGHT), texture));
     }
   }
 }
