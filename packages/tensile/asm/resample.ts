@@ -6,17 +6,22 @@
 // at ½ and the result is truncated modulo 256. SIMD runs across rows or pixels only (float64 lanes),
 // never across the terms of one sum, so every value is the scalar recipe's.
 
-/** Source rows [rowStart, rowEnd) resampled along x into `rows`, two rows at a time (float64 lanes). */
+/**
+ * Source rows [rowStart, rowEnd) resampled along x into `rows`, two rows at a time in float64 lanes;
+ * an odd last row runs as both lanes.
+ */
 export function resampleRowsF32(
   image: usize, width: i32, outWidth: i32, start: usize, count: usize, weight: usize, maxTaps: i32,
   rows: usize, rowStart: i32, rowEnd: i32,
 ): void {
   const inRow = <usize>width << 2;
   const outRow = <usize>outWidth << 2;
-  let y = rowStart;
-  for (; y + 1 < rowEnd; y += 2) {
+  for (let y = rowStart; y < rowEnd; y += 2) {
     const line = image + <usize>y * inRow;
     const outLine = rows + <usize>y * outRow;
+    // Byte distance to the second lane's row (0 when the last row is alone).
+    const second = y + 1 < rowEnd ? inRow : 0;
+    const outSecond = y + 1 < rowEnd ? outRow : 0;
     for (let i = 0; i < outWidth; i++) {
       const first = line + (<usize>load<i32>(start + (<usize>i << 2)) << 2);
       const n = load<i32>(count + (<usize>i << 2));
@@ -24,24 +29,12 @@ export function resampleRowsF32(
       let sum = f64x2.splat(0);
       for (let k = 0; k < n; k++) {
         const at = first + (<usize>k << 2);
-        const v = f64x2.promote_low_f32x4(v128.load32_lane(at + inRow, v128.load32_zero(at), 1));
+        const v = f64x2.promote_low_f32x4(v128.load32_lane(at + second, v128.load32_zero(at), 1));
         sum = f64x2.add(sum, f64x2.mul(f64x2.splat(<f64>load<f32>(w + (<usize>k << 2))), v));
       }
       const result = f32x4.demote_f64x2_zero(sum);
+      v128.store32_lane(outLine + outSecond + (<usize>i << 2), result, 1);
       v128.store32_lane(outLine + (<usize>i << 2), result, 0);
-      v128.store32_lane(outLine + outRow + (<usize>i << 2), result, 1);
-    }
-  }
-  if (y < rowEnd) {
-    const line = image + <usize>y * inRow;
-    const outLine = rows + <usize>y * outRow;
-    for (let i = 0; i < outWidth; i++) {
-      const first = line + (<usize>load<i32>(start + (<usize>i << 2)) << 2);
-      const n = load<i32>(count + (<usize>i << 2));
-      const w = weight + (<usize>(i * maxTaps) << 2);
-      let sum: f64 = 0;
-      for (let k = 0; k < n; k++) sum += <f64>load<f32>(w + (<usize>k << 2)) * <f64>load<f32>(first + (<usize>k << 2));
-      store<f32>(outLine + (<usize>i << 2), <f32>sum);
     }
   }
 }
