@@ -1,7 +1,8 @@
 // HOG features (Felzenszwalb's 31 per cell) of a float32 [height, width] image, step for step as the
 // reference backend's src/backends/reference/hog.ts specifies; float32 arithmetic throughout.
-// `hist` (cellsY·cellsX·18 floats), `energy` (cellsY·cellsX floats) and `scratch` (8·width +
-// (cellsY + 1)·(cellsX + 1) floats) are scratch; out is [cellsY, cellsX, 31].
+// Two phases over bands of cell rows (threads take a band each): histograms and energies, then the
+// features. `hist` (cellsY·cellsX·18 floats) and `energy` (cellsY·cellsX floats) are shared scratch;
+// each band has its own `scratch`, max(8·width, (rows + 1)·(cellsX + 1)) floats; out is [cellsY, cellsX, 31].
 // Every float op is the one the scalar recipe does, in the same order per value (SIMD only across
 // pixels or cells), so the features do not depend on the vector width.
 
@@ -15,16 +16,16 @@ const TEXTURE_WEIGHT: f32 = 0.2357;
 const COS: StaticArray<f32> = [1.0, 0.9396926, 0.7660444, 0.5, 0.17364818, -0.17364818, -0.5, -0.7660444, -0.9396926];
 const SIN: StaticArray<f32> = [0.0, 0.34202015, 0.64278764, 0.8660254, 0.9848077, 0.9848077, 0.8660254, 0.64278764, 0.34202015];
 
-function vote(hist: usize, cellsY: i32, cellsX: i32, cy: i32, cx: i32, bin: i32, value: f32): void {
-  if (<u32>cy < <u32>cellsY && <u32>cx < <u32>cellsX) {
+function vote(hist: usize, rowStart: i32, rowEnd: i32, cellsX: i32, cy: i32, cx: i32, bin: i32, value: f32): void {
+  if (cy >= rowStart && cy < rowEnd && <u32>cx < <u32>cellsX) {
     const at = hist + ((<usize>(cy * cellsX + cx) * ORIENTATIONS + <usize>bin) << 2);
     store<f32>(at, load<f32>(at) + value);
   }
 }
 
 // Row scratch arrays, `width` 4-byte lanes each, in this order from the scratch base: per pixel its
-// bin and four vote weights, per column its left cell and the weights' x factors. The block factors follow.
-const ROW_ARRAYS = 8;
+// bin and four vote weights, per column its left cell and the weights' x factors (phase 1). Phase 2
+// keeps its band's block factors in the same scratch.
 const BINS = 0;
 const W00 = 1;
 const W01 = 2;
@@ -69,6 +70,11 @@ function pixel(s: usize, row: usize, up: usize, down: usize, x: i32, width: i32,
   store<f32>(slot(s, width, W11, x), bottom * fx);
 }
 
+/** cos·dx + sin·dy of orientation o, the directions as constants (the loop it sits in is unrolled). */
+function direction(o: i32, dx: v128, dy: v128): v128 {
+  return f32x4.add(f32x4.mul(f32x4.splat(unchecked(COS[o])), dx), f32x4.mul(f32x4.splat(unchecked(SIN[o])), dy));
+}
+
 /** Pixels [1, end) of a row, four at a time (end − 1 a multiple of 4, end ≤ width − 1); the scalar search's comparisons become lane selects. */
 function pixels4(s: usize, row: usize, up: usize, down: usize, end: i32, width: i32, fy: f32): void {
   const oneMinusFy = f32x4.splat(1 - fy);
@@ -78,18 +84,20 @@ function pixels4(s: usize, row: usize, up: usize, down: usize, end: i32, width: 
     const dx = f32x4.sub(v128.load(row + at + 4), v128.load(row + at - 4));
     const dy = f32x4.sub(v128.load(down + at), v128.load(up + at));
     const magnitude = f32x4.sqrt(f32x4.add(f32x4.mul(dx, dx), f32x4.mul(dy, dy)));
-    let best = f32x4.splat(0);
+    // The scalar search's two tests in one: best ≥ 0, so `dot > best` or `−dot > best` ⇔ |dot| > best, and
+    // the sign of the winning dot picks o or o + 9. Orientation 0 starts the search (|dot| ≥ 0 = best).
+    let signed = inline.always(direction(0, dx, dy));
+    let best = f32x4.abs(signed);
     let bin = i32x4.splat(0);
-    for (let o = 0; o < 9; o++) {
-      const dot = f32x4.add(f32x4.mul(f32x4.splat(unchecked(COS[o])), dx), f32x4.mul(f32x4.splat(unchecked(SIN[o])), dy));
-      const above = f32x4.gt(dot, best);
-      best = v128.bitselect(dot, best, above);
+    for (let o = 1; o < 9; o++) {
+      const dot = inline.always(direction(o, dx, dy));
+      const size = f32x4.abs(dot);
+      const above = f32x4.gt(size, best);
+      best = v128.bitselect(size, best, above);
+      signed = v128.bitselect(dot, signed, above);
       bin = v128.bitselect(i32x4.splat(o), bin, above);
-      const flipped = f32x4.neg(dot);
-      const below = f32x4.gt(flipped, best);
-      best = v128.bitselect(flipped, best, below);
-      bin = v128.bitselect(i32x4.splat(o + 9), bin, below);
     }
+    bin = i32x4.add(bin, v128.and(f32x4.lt(signed, f32x4.splat(0)), i32x4.splat(9)));
     const top = f32x4.mul(magnitude, oneMinusFy);
     const bottom = f32x4.mul(magnitude, fyLanes);
     const gx = v128.load(slot(s, width, GXS, x));
@@ -103,12 +111,14 @@ function pixels4(s: usize, row: usize, up: usize, down: usize, end: i32, width: 
 }
 
 /**
- * Orientation histograms: per row, the gradients, bins and vote weights of all its pixels (SIMD), then
- * the votes in pixel order — each histogram entry sums its votes in the scalar recipe's order. A pixel
- * with no gradient votes +0, which leaves the histogram as skipping it would.
+ * Orientation histograms of the cell rows [rowStart, rowEnd): per pixel row that votes into them, the
+ * gradients, bins and vote weights of all its pixels (SIMD), then the votes in pixel order — each
+ * histogram entry sums its votes in the scalar recipe's order, whichever band it is computed in. A
+ * pixel with no gradient votes +0, which leaves the histogram as skipping it would.
  */
-function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, cellsY: i32, cellsX: i32, s: usize): void {
-  memory.fill(hist, 0, <usize>(cellsY * cellsX * ORIENTATIONS) << 2);
+function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, cellsX: i32, s: usize, rowStart: i32, rowEnd: i32): void {
+  const rowBytes = <usize>(cellsX * ORIENTATIONS) << 2;
+  memory.fill(hist + <usize>rowStart * rowBytes, 0, <usize>(rowEnd - rowStart) * rowBytes);
   const inverse: f32 = 1.0 / <f32>cellSize;
   for (let x = 0; x < width; x++) {
     const px: f32 = (<f32>x + 0.5) * inverse - 0.5;
@@ -119,8 +129,9 @@ function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: 
     store<f32>(slot(s, width, GXS, x), 1 - fx);
   }
   const simdEnd = 1 + (((width - 2) >> 2) << 2);
-  const rowBytes = <usize>(cellsX * ORIENTATIONS) << 2;
-  for (let y = 0; y < height; y++) {
+  // Pixel rows above (rowStart − 1)·cellSize or from (rowEnd + 1)·cellSize on vote into no cell of the band.
+  const yEnd = min(height, (rowEnd + 1) * cellSize);
+  for (let y = max(0, (rowStart - 1) * cellSize); y < yEnd; y++) {
     const row = image + (<usize>(y * width) << 2);
     const up = image + (<usize>(max(y - 1, 0) * width) << 2);
     const down = image + (<usize>(min(y + 1, height - 1) * width) << 2);
@@ -130,7 +141,7 @@ function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: 
     pixel(s, row, up, down, 0, width, fy);
     pixels4(s, row, up, down, simdEnd, width, fy);
     for (let x = simdEnd; x < width; x++) pixel(s, row, up, down, x, width, fy);
-    const rowsInside = cy >= 0 && cy + 1 < cellsY;
+    const rowsInside = cy >= rowStart && cy + 1 < rowEnd;
     const cellRow = hist + <usize>(cy * cellsX) * (ORIENTATIONS << 2);
     for (let x = 0; x < width; x++) {
       const cx = load<i32>(slot(s, width, CXS, x));
@@ -146,10 +157,10 @@ function histograms(image: usize, height: i32, width: i32, cellSize: i32, hist: 
         store<f32>(a + rowBytes, load<f32>(a + rowBytes) + w10);
         store<f32>(a + rowBytes + (ORIENTATIONS << 2), load<f32>(a + rowBytes + (ORIENTATIONS << 2)) + w11);
       } else {
-        vote(hist, cellsY, cellsX, cy, cx, bin, w00);
-        vote(hist, cellsY, cellsX, cy, cx + 1, bin, w01);
-        vote(hist, cellsY, cellsX, cy + 1, cx, bin, w10);
-        vote(hist, cellsY, cellsX, cy + 1, cx + 1, bin, w11);
+        vote(hist, rowStart, rowEnd, cellsX, cy, cx, bin, w00);
+        vote(hist, rowStart, rowEnd, cellsX, cy, cx + 1, bin, w01);
+        vote(hist, rowStart, rowEnd, cellsX, cy + 1, cx, bin, w10);
+        vote(hist, rowStart, rowEnd, cellsX, cy + 1, cx + 1, bin, w11);
       }
     }
   }
@@ -161,22 +172,34 @@ function energyAt(energy: usize, cellsY: i32, cellsX: i32, cy: i32, cx: i32): f3
   return load<f32>(energy + (<usize>(y * cellsX + x) << 2));
 }
 
-/** Block factors of the blocks with top-left cell (top, left), top ∈ [−1, cellsY), left ∈ [−1, cellsX): each computed once, read by its four cells. */
-function blockFactors(energy: usize, cellsY: i32, cellsX: i32, blocks: usize): void {
-  for (let top = -1; top < cellsY; top++) {
+/**
+ * Block factors of the blocks with top-left cell (top, left), top ∈ [rowStart − 1, rowEnd), left ∈
+ * [−1, cellsX): the blocks of the band's cells, each computed once and read by its four cells.
+ */
+function blockFactors(energy: usize, cellsY: i32, cellsX: i32, blocks: usize, rowStart: i32, rowEnd: i32): void {
+  for (let top = rowStart - 1; top < rowEnd; top++) {
     for (let left = -1; left < cellsX; left++) {
       const sum = energyAt(energy, cellsY, cellsX, top, left) + energyAt(energy, cellsY, cellsX, top, left + 1)
         + energyAt(energy, cellsY, cellsX, top + 1, left) + energyAt(energy, cellsY, cellsX, top + 1, left + 1);
-      store<f32>(blocks + (<usize>((top + 1) * (cellsX + 1) + left + 1) << 2), 1.0 / Mathf.sqrt(sum + EPSILON));
+      store<f32>(blocks + (<usize>((top + 1 - rowStart) * (cellsX + 1) + left + 1) << 2), 1.0 / Mathf.sqrt(sum + EPSILON));
     }
   }
 }
 
-export function hogF32(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, scratch: usize, out: usize): void {
-  const cellsY = height / cellSize;
+/** min(v·n_k, 0.2) summed over the 4 blocks k in order, per lane. */
+function blockSum(v: v128, n0: v128, n1: v128, n2: v128, n3: v128, truncate: v128): v128 {
+  const a0 = f32x4.min(f32x4.mul(v, n0), truncate);
+  const a1 = f32x4.min(f32x4.mul(v, n1), truncate);
+  const a2 = f32x4.min(f32x4.mul(v, n2), truncate);
+  const a3 = f32x4.min(f32x4.mul(v, n3), truncate);
+  return f32x4.add(f32x4.add(f32x4.add(a0, a1), a2), a3);
+}
+
+/** Phase 1 of a band of cell rows [rowStart, rowEnd): their histograms and energies. */
+export function hogHistogramRows(image: usize, height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, scratch: usize, rowStart: i32, rowEnd: i32): void {
   const cellsX = width / cellSize;
-  histograms(image, height, width, cellSize, hist, cellsY, cellsX, scratch);
-  for (let cell = 0; cell < cellsY * cellsX; cell++) {
+  histograms(image, height, width, cellSize, hist, cellsX, scratch, rowStart, rowEnd);
+  for (let cell = rowStart * cellsX; cell < rowEnd * cellsX; cell++) {
     const h = hist + (<usize>(cell * ORIENTATIONS) << 2);
     let e: f32 = 0;
     for (let o = 0; o < 9; o++) {
@@ -185,44 +208,52 @@ export function hogF32(image: usize, height: i32, width: i32, cellSize: i32, his
     }
     store<f32>(energy + (<usize>cell << 2), e);
   }
-  const blocks = scratch + (<usize>(ROW_ARRAYS * width) << 2);
-  blockFactors(energy, cellsY, cellsX, blocks);
+}
+
+/** Phase 2 of a band, once every band's phase 1 is done (its blocks read the energies of the rows around it): the features. */
+export function hogFeatureRows(height: i32, width: i32, cellSize: i32, hist: usize, energy: usize, blocks: usize, out: usize, rowStart: i32, rowEnd: i32): void {
+  const cellsY = height / cellSize;
+  const cellsX = width / cellSize;
+  blockFactors(energy, cellsY, cellsX, blocks, rowStart, rowEnd);
   const blockRow = <usize>(cellsX + 1) << 2;
-  for (let cy = 0; cy < cellsY; cy++) {
+  for (let cy = rowStart; cy < rowEnd; cy++) {
     for (let cx = 0; cx < cellsX; cx++) {
       // Blocks whose bottom-right, bottom-left, top-right and top-left cell this one is.
-      const b = blocks + (<usize>(cy * (cellsX + 1) + cx) << 2);
-      const n0 = load<f32>(b);
-      const n1 = load<f32>(b + 4);
-      const n2 = load<f32>(b + blockRow);
-      const n3 = load<f32>(b + blockRow + 4);
+      const b = blocks + (<usize>((cy - rowStart) * (cellsX + 1) + cx) << 2);
+      // Vectors across 4 orientations for the features (each a sum over the 4 blocks in the scalar
+      // order) and across the 4 blocks for the textures (each a sum over orientations in order).
+      const n = v128.load64_lane(b + blockRow, v128.load64_zero(b), 1);
+      const n0 = f32x4.splat(f32x4.extract_lane(n, 0));
+      const n1 = f32x4.splat(f32x4.extract_lane(n, 1));
+      const n2 = f32x4.splat(f32x4.extract_lane(n, 2));
+      const n3 = f32x4.splat(f32x4.extract_lane(n, 3));
+      const truncate = f32x4.splat(TRUNCATE);
+      const half = f32x4.splat(0.5);
       const h = hist + (<usize>((cy * cellsX + cx) * ORIENTATIONS) << 2);
       const o0 = out + (<usize>((cy * cellsX + cx) * FEATURES) << 2);
-      let t0: f32 = 0;
-      let t1: f32 = 0;
-      let t2: f32 = 0;
-      let t3: f32 = 0;
+      let texture = f32x4.splat(0);
       for (let o = 0; o < ORIENTATIONS; o++) {
-        const v = load<f32>(h + (<usize>o << 2));
-        const v0 = min(v * n0, TRUNCATE);
-        const v1 = min(v * n1, TRUNCATE);
-        const v2 = min(v * n2, TRUNCATE);
-        const v3 = min(v * n3, TRUNCATE);
-        t0 += v0;
-        t1 += v1;
-        t2 += v2;
-        t3 += v3;
-        store<f32>(o0 + (<usize>o << 2), 0.5 * (v0 + v1 + v2 + v3));
+        texture = f32x4.add(texture, f32x4.min(f32x4.mul(f32x4.splat(load<f32>(h + (<usize>o << 2))), n), truncate));
       }
-      for (let o = 0; o < 9; o++) {
-        const v = load<f32>(h + (<usize>o << 2)) + load<f32>(h + (<usize>(o + 9) << 2));
-        const sum = min(v * n0, TRUNCATE) + min(v * n1, TRUNCATE) + min(v * n2, TRUNCATE) + min(v * n3, TRUNCATE);
-        store<f32>(o0 + (<usize>(ORIENTATIONS + o) << 2), 0.5 * sum);
+      // Signed orientations 0–15 by fours, 16–17 from the lanes of a 4-block vector; unsigned 0–7 by fours, then 8.
+      for (let o = 0; o < 16; o += 4) {
+        const v = v128.load(h + (<usize>o << 2));
+        v128.store(o0 + (<usize>o << 2), f32x4.mul(half, inline.always(blockSum(v, n0, n1, n2, n3, truncate))));
       }
-      store<f32>(o0 + (27 << 2), TEXTURE_WEIGHT * t0);
-      store<f32>(o0 + (28 << 2), TEXTURE_WEIGHT * t1);
-      store<f32>(o0 + (29 << 2), TEXTURE_WEIGHT * t2);
-      store<f32>(o0 + (30 << 2), TEXTURE_WEIGHT * t3);
+      for (let o = 16; o < ORIENTATIONS; o++) {
+        const v = f32x4.min(f32x4.mul(f32x4.splat(load<f32>(h + (<usize>o << 2))), n), truncate);
+        const sum = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+        store<f32>(o0 + (<usize>o << 2), 0.5 * sum);
+      }
+      for (let o = 0; o < 8; o += 4) {
+        const v = f32x4.add(v128.load(h + (<usize>o << 2)), v128.load(h + (<usize>(o + 9) << 2)));
+        v128.store(o0 + (<usize>(ORIENTATIONS + o) << 2), f32x4.mul(half, inline.always(blockSum(v, n0, n1, n2, n3, truncate))));
+      }
+      const u = load<f32>(h + (8 << 2)) + load<f32>(h + (17 << 2));
+      const v = f32x4.min(f32x4.mul(f32x4.splat(u), n), truncate);
+      const sum = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+      store<f32>(o0 + (<usize>(ORIENTATIONS + 8) << 2), 0.5 * sum);
+      v128.store(o0 + (27 << 2), f32x4.mul(f32x4.splat(TEXTURE_WEIGHT), texture));
     }
   }
 }

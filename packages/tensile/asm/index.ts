@@ -13,7 +13,8 @@ export { stridedCopy, gather, scatterAddF32, fillBytes, copyBytes } from './move
 export { reduceF32, argReduceF32, ReduceCode } from './reduce';
 export { pool2d, pool2dBackward } from './pool';
 export { callTask, TaskKernel } from './tasks';
-export { hogF32 } from './hog';
+export { hogHistogramRows, hogFeatureRows } from './hog';
+export { resampleRowsF32, resampleColumnsF32 } from './resample';
 
 /** First byte after the module's static data: the host allocator starts above it. */
 export function heapBase(): usize {

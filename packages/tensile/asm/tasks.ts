@@ -5,7 +5,9 @@ import { adamStep } from './adam';
 import { whereBlock } from './compare';
 import { conv1ChannelFilterGrad, conv1ChannelRows, depthwiseConvRows } from './conv';
 import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
+import { hogFeatureRows, hogHistogramRows } from './hog';
 import { pool2d, pool2dBackward } from './pool';
+import { resampleColumnsF32, resampleRowsF32 } from './resample';
 
 /**
  * The kernels `callTask` runs, named as their functions (the host reads these codes from the build
@@ -13,7 +15,8 @@ import { pool2d, pool2dBackward } from './pool';
  */
 export enum TaskKernel {
   elementwiseBlock, whereBlock, unaryF32, castElements, pool2d, pool2dBackward, conv1ChannelRows, activationGrad,
-  conv1ChannelFilterGrad, adamStep, depthwiseConvRows,
+  conv1ChannelFilterGrad, adamStep, depthwiseConvRows, hogHistogramRows, hogFeatureRows,
+  resampleRowsF32, resampleColumnsF32,
 }
 
 function arg(task: usize, index: i32): i32 {
@@ -74,6 +77,18 @@ export function callTask(task: usize): void {
     case TaskKernel.adamStep:
       adamStep(ptr(task, 0), ptr(task, 1), ptr(task, 2), ptr(task, 3), ptr(task, 4), ptr(task, 5), ptr(task, 6), arg(task, 7),
         arg(task, 8), arg(task, 9), arg(task, 10), arg(task, 11), arg(task, 12), arg(task, 13), arg(task, 14), arg(task, 15));
+      break;
+    case TaskKernel.hogHistogramRows:
+      hogHistogramRows(ptr(task, 0), arg(task, 1), arg(task, 2), arg(task, 3), ptr(task, 4), ptr(task, 5), ptr(task, 6), arg(task, 7), arg(task, 8));
+      break;
+    case TaskKernel.hogFeatureRows:
+      hogFeatureRows(arg(task, 0), arg(task, 1), arg(task, 2), ptr(task, 3), ptr(task, 4), ptr(task, 5), ptr(task, 6), arg(task, 7), arg(task, 8));
+      break;
+    case TaskKernel.resampleRowsF32:
+      resampleRowsF32(ptr(task, 0), arg(task, 1), arg(task, 2), ptr(task, 3), ptr(task, 4), ptr(task, 5), arg(task, 6), ptr(task, 7), arg(task, 8), arg(task, 9));
+      break;
+    case TaskKernel.resampleColumnsF32:
+      resampleColumnsF32(ptr(task, 0), arg(task, 1), ptr(task, 2), ptr(task, 3), ptr(task, 4), arg(task, 5), arg(task, 6) != 0, ptr(task, 7), arg(task, 8), arg(task, 9));
       break;
     default:
       unreachable();

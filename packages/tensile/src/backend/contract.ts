@@ -6,6 +6,7 @@
  * per buffer. Shapes, dtypes and arguments are validated by the ops before a kernel is called, so a
  * kernel may assume its inputs are consistent.
  */
+import type { ResizeMethod } from './resample.js';
 
 /** Element types. `float64` exists on the reference backend only (gradient checks). Helpers: `tensor/dtype.ts`. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -114,6 +115,25 @@ export interface HogInfo {
   readonly cellSize: number;
 }
 
+/** Every window of a [mapHeight, mapWidth, channels] map against one [windowHeight, windowWidth, channels] set of weights. */
+export interface WindowScoresInfo {
+  readonly mapHeight: number;
+  readonly mapWidth: number;
+  readonly windowHeight: number;
+  readonly windowWidth: number;
+  readonly channels: number;
+}
+
+/** A gray image's resize: source and target sizes, the method, and whether the pixels are 8-bit (backend/resample.ts). */
+export interface ResizeGrayInfo {
+  readonly height: number;
+  readonly width: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly method: ResizeMethod;
+  readonly uint8: boolean;
+}
+
 /** The float32 operations a fused elementwise program may use (`reluGrad` is activationGrad('relu', dy, y)). */
 export type FusedOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'neg' | 'abs' | 'sqrt' | 'square' | 'relu' | 'reciprocal' | 'reluGrad';
 
@@ -216,6 +236,10 @@ export interface Backend {
   // Vision.
   /** HOG features [⌊height/cellSize⌋, ⌊width/cellSize⌋, 31] of a float32 image, as the reference backend's vision/hog.ts specifies. */
   hog(image: TensorRef, info: HogInfo): DataId;
+  /** A float32 [height, width] image resampled to [outHeight, outWidth], as backend/resample.ts specifies. */
+  resizeGray(image: TensorRef, info: ResizeGrayInfo): DataId;
+  /** [mapHeight − windowHeight + 1, mapWidth − windowWidth + 1]: the weights' dot product with the window at each position (valid cross-correlation). */
+  windowScores(map: TensorRef, weights: TensorRef, info: WindowScoresInfo): DataId;
 }
 
 /**

@@ -2,13 +2,13 @@
  * Image preprocessing on RawImages (HWC, any channel count): grayscale, resize (bilinear or area),
  * crop, flip, normalise, and seeded random augmentation. Pure typed-array code, browser-safe.
  */
+import { resampleInto, resampleTaps, type ResizeMethod } from '../backend/resample.js';
 import { ValueError } from '../errors.js';
 import type { Generator } from '../tensor/random.js';
 import { RawImage, type PixelArray } from './raw-image.js';
 import { checkOptions, optionNames } from '../options.js';
 
-/** `bilinear`: half-pixel centres, as in TF 2 / PyTorch (align_corners=false). `area`: exact box averaging, best for shrinking. */
-export type ResizeMethod = 'bilinear' | 'area';
+export type { ResizeMethod };
 
 /** ITU-R BT.601 luma, the weights of JPEG, PIL and TF's rgb_to_grayscale. */
 export function toGrayscale<P extends PixelArray>(image: RawImage<P>): RawImage<P> {
@@ -44,98 +44,11 @@ export function resize<P extends PixelArray>(image: RawImage<P>, width: number, 
     throw new ValueError(`resize: size must be positive integers, got ${width}×${height}`);
   }
   if (width === image.width && height === image.height) return image;
-  // Both methods are separable: resample rows along x, then columns along y.
-  const weights = method === 'area' ? areaWeights : bilinearWeights;
-  const horizontal = weights(image.width, width);
-  const vertical = weights(image.height, height);
   const { channels, data } = image;
-  const rows = new Float32Array(image.height * width * channels);
-  for (let y = 0; y < image.height; y++) {
-    applyWeights(data, y * image.width * channels, channels, horizontal, rows, y * width * channels, channels);
-  }
   const out = makeLike(data, width * height * channels);
-  const rounding = data instanceof Uint8Array ? 0.5 : 0;
-  // Whole rows at a time: each output row is a weighted sum of contiguous resampled rows.
-  const rowLength = width * channels;
-  const row = new Float32Array(rowLength);
-  for (let y = 0; y < height; y++) {
-    row.fill(rounding);
-    for (let k = 0; k < vertical.count[y]!; k++) {
-      const w = vertical.weight[y * vertical.maxTaps + k]!;
-      const from = (vertical.start[y]! + k) * rowLength;
-      for (let i = 0; i < rowLength; i++) row[i]! += w * rows[from + i]!;
-    }
-    out.set(row, y * rowLength);
-  }
+  const size = { width: image.width, height: image.height, outWidth: width, outHeight: height, channels };
+  resampleInto(data, size, resampleTaps(image.width, width, method), resampleTaps(image.height, height, method), out);
   return new RawImage(out, width, height, channels);
-}
-
-/** For each output index: the source indices it reads and their weights (summing to 1). */
-interface Taps {
-  readonly start: Int32Array;
-  readonly count: Int32Array;
-  readonly weight: Float32Array; // `maxTaps` per output index
-  readonly maxTaps: number;
-}
-
-function bilinearWeights(source: number, target: number): Taps {
-  const start = new Int32Array(target);
-  const count = new Int32Array(target).fill(2);
-  const weight = new Float32Array(target * 2);
-  const scale = source / target;
-  for (let i = 0; i < target; i++) {
-    const position = Math.min(Math.max((i + 0.5) * scale - 0.5, 0), source - 1);
-    const left = Math.min(Math.floor(position), source - 2 < 0 ? 0 : source - 2);
-    const fraction = source === 1 ? 0 : position - left;
-    start[i] = left;
-    weight[2 * i] = 1 - fraction;
-    weight[2 * i + 1] = fraction;
-    if (source === 1) count[i] = 1;
-  }
-  return { start, count, weight, maxTaps: 2 };
-}
-
-function areaWeights(source: number, target: number): Taps {
-  const scale = source / target;
-  const maxTaps = Math.ceil(scale) + 1;
-  const start = new Int32Array(target);
-  const count = new Int32Array(target);
-  const weight = new Float32Array(target * maxTaps);
-  for (let i = 0; i < target; i++) {
-    const from = i * scale;
-    const to = (i + 1) * scale;
-    const first = Math.floor(from);
-    const last = Math.min(Math.ceil(to), source);
-    start[i] = first;
-    count[i] = last - first;
-    for (let s = first; s < last; s++) {
-      const overlap = Math.min(to, s + 1) - Math.max(from, s);
-      weight[i * maxTaps + (s - first)] = overlap / scale;
-    }
-  }
-  return { start, count, weight, maxTaps };
-}
-
-/** out[outOffset + i*outStride] = Σ_k w_ik · in[inOffset + (start_i + k)*inStride], per channel when outStride > 1. */
-function applyWeights(
-  input: ArrayLike<number>,
-  inOffset: number,
-  inStride: number,
-  taps: Taps,
-  output: Float32Array,
-  outOffset: number,
-  outStride: number,
-): void {
-  const channels = outStride;
-  for (let i = 0; i < taps.start.length; i++) {
-    const base = taps.start[i]!;
-    const n = taps.count[i]!;
-    for (let c = 0; c < channels; c++) {
-      let sum = 0;
-      for (let k = 0; k < n; k++) sum += taps.weight[i * taps.maxTaps + k]! * input[inOffset + (base + k) * inStride + c]!;
-      output[outOffset + i * outStride + c] = sum;
-    }
-  }
 }
 
 /** The `width × height` region whose top-left corner is (x, y); it must lie inside the image. */

@@ -1,19 +1,20 @@
 /**
  * Sliding-window detection with a linear classifier over HOG windows: an image pyramid from the
  * smallest wanted object up, one HOG map per level read by every window (the window slides one cell at
- * a time), the scores from one matrix product per level, then greedy non-maximum suppression. Smaller minimum sizes than the window upsample the image.
+ * a time), the scores of all windows of a level from one product (vision/window-scores.ts), then greedy
+ * non-maximum suppression. Smaller minimum sizes than the window upsample the image. The pyramid, its
+ * HOG maps and scores stay in the backend's memory; only the scores are read back.
  */
 import { ValueError } from '../errors.js';
-import { resize, toGrayscale } from '../io/image-ops.js';
+import { toGrayscale } from '../io/image-ops.js';
 import type { RawImage } from '../io/raw-image.js';
-import { matmul } from '../ops/matmul.js';
-import { transpose } from '../ops/permute.js';
 import { tensor } from '../ops/creation.js';
-import { reshape } from '../ops/reshape.js';
 import { scope } from '../tensor/lifetime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { nonMaximumSuppression, type Detection } from './boxes.js';
 import { hog, HOG_CHANNELS } from './hog.js';
+import { resizeGray } from './resize-gray.js';
+import { windowScores } from './window-scores.js';
 import { checkOptions, optionNames } from '../options.js';
 
 /** A linear classifier of square HOG windows: score = weights · features + bias. */
@@ -67,27 +68,30 @@ export function pyramidScales(width: number, height: number, window: number, opt
   return scales;
 }
 
-/** A pyramid level: the gray image resampled, and its size relative to the original per axis. */
+/** A pyramid level: the gray image resampled (float32 [height, width]), and its size relative to the original per axis. */
 interface Level {
-  readonly image: RawImage;
+  readonly image: Tensor;
   readonly scaleX: number;
   readonly scaleY: number;
 }
 
 /**
  * The levels at `scales`: the first octave resampled from the image, each later level by halving the
- * level an octave above it (2×2 averaging), so that every level costs about its own size.
+ * level an octave above it (2×2 averaging), so that every level costs about its own size. `uint8`: the
+ * levels are rounded to 8 bits, as resizing an 8-bit image does.
  */
-function* pyramidLevels(gray: RawImage, scales: readonly number[], perOctave: number, window: number): Generator<Level> {
-  const levels: Level[] = [];
+function* pyramidLevels(gray: Tensor, uint8: boolean, scales: readonly number[], perOctave: number, window: number): Generator<Level> {
+  const [grayHeight, grayWidth] = gray.shape as [number, number];
+  const levels: Tensor[] = [];
   for (let i = 0; i < scales.length; i++) {
-    const source = i >= perOctave ? levels[i - perOctave]!.image : gray;
-    const width = i >= perOctave ? Math.floor(source.width / 2) : Math.round(gray.width * scales[i]!);
-    const height = i >= perOctave ? Math.floor(source.height / 2) : Math.round(gray.height * scales[i]!);
+    const source = i >= perOctave ? levels[i - perOctave]! : gray;
+    const [sourceHeight, sourceWidth] = source.shape as [number, number];
+    const width = i >= perOctave ? Math.floor(sourceWidth / 2) : Math.round(grayWidth * scales[i]!);
+    const height = i >= perOctave ? Math.floor(sourceHeight / 2) : Math.round(grayHeight * scales[i]!);
     if (width < window || height < window) return;
-    const image = resize(source, width, height, width < source.width ? 'area' : 'bilinear');
-    levels.push({ image, scaleX: width / gray.width, scaleY: height / gray.height });
-    yield levels[i]!;
+    const image = resizeGray(source, { width, height, method: width < sourceWidth ? 'area' : 'bilinear', uint8 });
+    levels.push(image);
+    yield { image, scaleX: width / grayWidth, scaleY: height / grayHeight };
   }
 }
 
@@ -95,30 +99,6 @@ function* pyramidLevels(gray: RawImage, scales: readonly number[], perOctave: nu
 export function grayTensor(image: RawImage): Tensor {
   const gray = toGrayscale(image);
   return tensor(Float32Array.from(gray.data), [gray.height, gray.width]);
-}
-
-/**
- * Scores of every window position of a HOG map: the map times the weights of each of the window's
- * cells in one product ([cells, 31]·[31, windowCells²]), then each position sums its cells' products.
- */
-function windowScores(map: Tensor, weightsByCell: Tensor, windowCells: number): { scores: Float32Array; positionsX: number } {
-  const [cellsY, cellsX] = map.shape as [number, number];
-  const perCell = matmul(reshape(map, [cellsY * cellsX, HOG_CHANNELS]), weightsByCell).dataSync();
-  const positionsX = cellsX - windowCells + 1;
-  const positionsY = cellsY - windowCells + 1;
-  const cellsPerWindow = windowCells * windowCells;
-  const scores = new Float32Array(positionsY * positionsX);
-  for (let a = 0; a < windowCells; a++) {
-    for (let b = 0; b < windowCells; b++) {
-      const k = a * windowCells + b;
-      for (let y = 0; y < positionsY; y++) {
-        let from = ((y + a) * cellsX + b) * cellsPerWindow + k;
-        const row = y * positionsX;
-        for (let x = 0; x < positionsX; x++, from += cellsPerWindow) scores[row + x] += perCell[from]!;
-      }
-    }
-  }
-  return { scores, positionsX };
 }
 
 const DETECT_OPTION_NAMES = optionNames<DetectOptions>()('classifier', 'minSize', 'maxSize', 'levelsPerOctave', 'threshold', 'maxOverlap', 'maxDetections');
@@ -130,19 +110,22 @@ export function scoreWindows(image: RawImage, options: DetectOptions): Detection
   checkClassifier(classifier);
   const window = windowSize(classifier);
   const threshold = options.threshold ?? 0;
-  const gray = toGrayscale(image);
   const { cellSize, windowCells, bias } = classifier;
   const found: Detection[] = [];
   scope(() => {
-    // [windowCells², 31] → [31, windowCells²]: column k holds the weights of the window's k-th cell.
-    const weightsByCell = transpose(reshape(tensor(classifier.weights), [windowCells * windowCells, HOG_CHANNELS]));
+    const gray = grayTensor(image);
+    const [height, width] = gray.shape as [number, number];
+    const weights = tensor(classifier.weights, [windowCells, windowCells, HOG_CHANNELS]);
     const perOctave = options.levelsPerOctave ?? 7;
-    for (const level of pyramidLevels(gray, pyramidScales(gray.width, gray.height, window, options), perOctave, window)) {
-      const { width, height, data } = level.image;
-      const map = hog(tensor(new Float32Array(data), [height, width]), { cellSize });
-      const { scores, positionsX } = windowScores(map, weightsByCell, windowCells);
-      for (let i = 0; i < scores.length; i++) {
-        const score = scores[i]! + bias;
+    // An 8-bit photograph's pyramid is 8-bit too (as resizing its RawImage gives).
+    const uint8 = image.data instanceof Uint8Array;
+    for (const level of pyramidLevels(gray, uint8, pyramidScales(width, height, window, options), perOctave, window)) {
+      const map = hog(level.image, { cellSize });
+      const scores = windowScores(map, weights);
+      const positionsX = scores.shape[1]!;
+      const values = scores.dataSync();
+      for (let i = 0; i < values.length; i++) {
+        const score = values[i]! + bias;
         if (score < threshold) continue;
         const x = ((i % positionsX) * cellSize) / level.scaleX;
         const y = (Math.floor(i / positionsX) * cellSize) / level.scaleY;

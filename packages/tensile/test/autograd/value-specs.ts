@@ -57,6 +57,8 @@ export const VALUE_SPECS: Record<string, ValueSpec> = {
   randnLike: { inputs: (m) => [m.uniform([2, 2])], fn: (x) => t.randnLike(x, { generator: new t.Generator(1) }) },
   argmax: { inputs: (m) => [m.uniform([3, 4])], fn: (x) => t.argmax(x, 1) },
   hog: { inputs: (m) => [m.uniform([13, 17], 0, 255)], fn: (x) => t.hog(x, { cellSize: 4 }) },
+  resizeGray: { inputs: (m) => [m.uniform([13, 17], 0, 255)], fn: (x) => t.resizeGray(x, { width: 11, height: 7, method: 'area', uint8: true }) },
+  windowScores: { inputs: (m) => [m.uniform([5, 7, 3]), m.uniform([2, 3, 3])], fn: (map, weights) => t.windowScores(map, weights) },
   argmin: { inputs: (m) => [m.uniform([3, 4])], fn: (x) => t.argmin(x) },
   all: compare((a) => t.all(t.gt(a, 0), 1)),
   any: compare((a) => t.any(t.gt(a, 4), 0)),

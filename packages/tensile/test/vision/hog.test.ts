@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getBackend, hog, HOG_CHANNELS, setBackend, ShapeError, tensor, ValueError, DTypeError, backendNames } from '../../src/index.js';
+import { getBackend, hog, ready, HOG_CHANNELS, setBackend, ShapeError, tensor, ValueError, DTypeError, backendNames } from '../../src/index.js';
 import { assertClose } from '../helpers/assert.js';
 import { forEachBackend } from '../helpers/backends.js';
 
@@ -90,6 +90,22 @@ describe('hog on every backend', () => {
           assertClose(hog(tensor(image, [9, width]), { cellSize: 2 }).dataSync(), expected, { atol: 1e-4, message: `${name}, width ${width}` });
         }
       }
+    } finally {
+      setBackend(previous);
+    }
+  });
+
+  it('gives the same features bit for bit on one thread and on several (bands of cell rows)', async () => {
+    const names = backendNames();
+    if (!names.includes('wasm') || !names.includes('wasm-1t')) return;
+    const image = pixels(241, 300, 5);
+    const previous = getBackend().name;
+    try {
+      setBackend('wasm-1t');
+      const single = hog(tensor(image, [241, 300]), { cellSize: 6 }).dataSync();
+      setBackend('wasm');
+      await ready();
+      assert.deepEqual(hog(tensor(image, [241, 300]), { cellSize: 6 }).dataSync(), single);
     } finally {
       setBackend(previous);
     }

@@ -2,7 +2,7 @@
  * The reference backend: plain TypeScript over typed arrays. It is the executable specification every
  * other backend is tested against, and the only one with float64 (used by gradient checks).
  */
-import type { ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, HogInfo, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
+import type { ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, HogInfo, MatMulInfo, ResizeGrayInfo, WindowScoresInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp } from '../../backend/contract.js';
 import { registerBackend } from '../../backend/registry.js';
 import { BackendError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
@@ -13,6 +13,8 @@ import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
 import { applyEpilogue } from './epilogue.js';
 import { hog } from './hog.js';
+import { resizeGray } from './resize-gray.js';
+import { windowScores } from './window-scores.js';
 import { matmul } from './matmul.js';
 import * as movement from './movement.js';
 import * as pool from './pool.js';
@@ -154,6 +156,14 @@ export class ReferenceBackend implements Backend {
 
   hog(image: TensorRef, info: HogInfo): DataId {
     return this.own(hog(this.values(image) as Float32Array, info));
+  }
+
+  resizeGray(image: TensorRef, info: ResizeGrayInfo): DataId {
+    return this.own(resizeGray(this.values(image), info));
+  }
+
+  windowScores(map: TensorRef, weights: TensorRef, info: WindowScoresInfo): DataId {
+    return this.own(windowScores(this.values(map), this.values(weights), info));
   }
 }
 

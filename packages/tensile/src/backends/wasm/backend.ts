@@ -9,7 +9,7 @@
  * buffers, threads and scratch of runtime.ts.
  */
 import type {
-  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, ElementwiseProgram, HogInfo, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
+  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, ElementwiseProgram, HogInfo, MatMulInfo, ResizeGrayInfo, WindowScoresInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
 } from '../../backend/contract.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { itemSize } from '../../tensor/dtype.js';
@@ -24,6 +24,8 @@ import { checkWasmDType, type WasmArray } from './heap.js';
 import type { KernelVariant } from './module.js';
 import { concat, gather, scatterAdd, stridedCopy, stridedScatter } from './movement.js';
 import { hog } from './hog.js';
+import { resizeGray } from './resize-gray.js';
+import { windowScores } from './window-scores.js';
 import { pool2d, pool2dBackward } from './pool.js';
 import { reduce, topk } from './reduce.js';
 import { WasmRuntime, type WasmBackendOptions } from './runtime.js';
@@ -205,5 +207,13 @@ export class WasmBackend implements Backend {
 
   hog(image: TensorRef, info: HogInfo): DataId {
     return hog(this.rt, image, info);
+  }
+
+  resizeGray(image: TensorRef, info: ResizeGrayInfo): DataId {
+    return resizeGray(this.rt, image, info);
+  }
+
+  windowScores(map: TensorRef, weights: TensorRef, info: WindowScoresInfo): DataId {
+    return windowScores(this.rt, map, weights, info);
   }
 }

@@ -1,25 +1,36 @@
-/** HOG features (asm/hog.ts): scratch for the histograms, energies, row and block factors; one call, one thread. */
+/**
+ * HOG features (asm/hog.ts) in two phases over bands of cell rows, one band per thread: the
+ * histograms and energies, then (the blocks of a band read the energies of its neighbours') the
+ * features. Each histogram entry sums its votes in pixel order whatever the bands, so the features do
+ * not depend on the thread count.
+ */
 import type { DataId, HogInfo, TensorRef } from '../../backend/contract.js';
-import type { WasmRuntime } from './runtime.js';
+import { splitRange, type WasmRuntime } from './runtime.js';
 
 const ORIENTATIONS = 18;
 const FEATURES = 31;
+/** Pixel rows of a band's phase 1 scratch (asm/hog.ts: per pixel its bin and 4 weights, per column 3 values). */
+const ROW_ARRAYS = 8;
+/** Below this many pixels a HOG map is computed on the calling thread alone. */
+const PARALLEL_MIN_PIXELS = 1 << 16;
 
 /** The [cellsY, cellsX, 31] features of the float32 image `image`. */
 export function hog(rt: WasmRuntime, image: TensorRef, info: HogInfo): DataId {
   rt.requireFloat32('hog', image);
-  const cellsY = Math.floor(info.height / info.cellSize);
-  const cellsX = Math.floor(info.width / info.cellSize);
+  const { height, width, cellSize } = info;
+  const cellsY = Math.floor(height / cellSize);
+  const cellsX = Math.floor(width / cellSize);
   const cells = cellsY * cellsX;
+  const bands = splitRange(cellsY, rt.threadsFor(height * width, PARALLEL_MIN_PIXELS), 1);
   const out = rt.allocate(cells * FEATURES, 'float32');
   const hist = rt.temp(cells * ORIENTATIONS * 4);
   const energy = rt.temp(cells * 4);
-  // Eight per-pixel arrays of one row, then one factor per 2×2 block (asm/hog.ts).
-  const scratch = rt.temp((8 * info.width + (cellsY + 1) * (cellsX + 1)) * 4);
+  const scratch = bands.map(([start, end]) => rt.temp(Math.max(ROW_ARRAYS * width, (end - start + 1) * (cellsX + 1)) * 4));
   try {
-    rt.kernels.hogF32(rt.ptr(image), info.height, info.width, info.cellSize, hist.ptr, energy.ptr, scratch.ptr, out.ptr);
+    rt.runSplit('hogHistogramRows', bands.map(([start, end], t) => [rt.ptr(image), height, width, cellSize, hist.ptr, energy.ptr, scratch[t]!.ptr, start, end]));
+    rt.runSplit('hogFeatureRows', bands.map(([start, end], t) => [height, width, cellSize, hist.ptr, energy.ptr, scratch[t]!.ptr, out.ptr, start, end]));
   } finally {
-    rt.release(scratch);
+    for (const block of scratch) rt.release(block);
     rt.release(energy);
     rt.release(hist);
   }
