@@ -236,6 +236,12 @@ export interface Backend {
   conv2dBackpropFilter(x: TensorRef, dy: TensorRef, info: Conv2DInfo): DataId;
   pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId;
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId;
+  /**
+   * pool2dBackward('max', dy, x, info) masked by activationGrad('relu', ·, x) in one pass: the
+   * gradient through a max pool of a ReLU's output x (same bits). Optional: graphs run the two
+   * kernels where a backend has none.
+   */
+  pool2dReluBackward?(dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId;
 
   // Vision.
   /** HOG features [⌊height/cellSize⌋, ⌊width/cellSize⌋, 31] of a float32 image, as the reference backend's vision/hog.ts specifies. */

@@ -16,6 +16,7 @@ import { Executable } from './executor.js';
 import { foldConstants } from './fold.js';
 import { fuseElementwise } from './fuse.js';
 import { fuseEpilogues } from './fuse-epilogue.js';
+import { fusePoolReluGradients } from './fuse-pool-relu.js';
 import { updateInPlace } from './in-place.js';
 import type { Graph } from './ir.js';
 import { simplify } from './simplify.js';
@@ -63,7 +64,7 @@ function signatureOf(inputs: readonly Tensor[]): string {
 /** The default passes in order: each may expose work for the next (folding makes constants that simplification reads; fusion, then in-place updates on the final order, come last). */
 export function optimizeGraph(graph: Graph, backend: Backend): Graph {
   const folded = foldConstants(eliminateDeadCode(graph), backend);
-  const fused = fuseElementwise(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded)))));
+  const fused = fuseElementwise(fusePoolReluGradients(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded))))));
   return backend.adamStepInPlace ? updateInPlace(fused) : fused;
 }
 

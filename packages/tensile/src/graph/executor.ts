@@ -76,11 +76,9 @@ export class Executable {
     private readonly guards: readonly ValueGuard[],
   ) {
     this.graph = graph;
-    // The reference backend (the spec) runs fused nodes as the kernels they replace.
-    if (!backend.fusedElementwise && graph.nodes.some((n) => n.body)) {
-      graph = unfuse(graph);
-      this.graph = graph;
-    }
+    // A backend without a fused node's kernel (the reference backend, the spec) runs the kernels it replaces.
+    graph = unfuse(graph, backend);
+    this.graph = graph;
     this.plan = planMemory(graph);
     this.overwritten = overwrittenTensors(graph);
     this.arena = backend.resultArena && this.plan.arenaBytes > 0 ? backend.resultArena(this.plan.arenaBytes) : null;

@@ -15,7 +15,7 @@ export type KernelName =
   | 'fill' | 'upload' | 'unary' | 'activationGrad' | 'adamStep' | 'binary' | 'where' | 'cast'
   | 'stridedCopy' | 'stridedScatter' | 'concat' | 'gather' | 'scatterAdd' | 'reduce' | 'topk'
   | 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'pool2d' | 'pool2dBackward' | 'hog'
-  | 'fusedElementwise' | 'adamStepInPlace';
+  | 'fusedElementwise' | 'adamStepInPlace' | 'pool2dReluBackward';
 
 /** A read of value `value` as a buffer of `shape` and `dtype` (reshapes share buffers, so uses of one value may differ in shape). */
 export class Use {
@@ -37,7 +37,7 @@ export interface GraphNode {
   readonly outputs: readonly number[];
   /** For an upload of values made on the host at every call (random numbers): what makes them. */
   readonly make?: () => TypedArray;
-  /** For a fused node: the nodes it replaces, which backends without the fused kernel run instead. */
+  /** For a fused node (fusedElementwise, pool2dReluBackward): the nodes it replaces, which backends without its kernel run instead. */
   readonly body?: readonly GraphNode[];
   /** For an in-place node (no results): the state tensors whose buffers it overwrites. */
   readonly inPlace?: readonly Tensor[];

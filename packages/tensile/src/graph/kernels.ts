@@ -87,6 +87,8 @@ export function resultTypes(op: KernelName, args: readonly unknown[]): ValueType
     }
     case 'pool2dBackward':
       return same(2);
+    case 'pool2dReluBackward':
+      return same(1);
     case 'fusedElementwise':
       return [{ shape: [args[2] as number], dtype: 'float32' }];
     case 'hog': {

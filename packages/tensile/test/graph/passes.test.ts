@@ -1,7 +1,9 @@
 /** Each optimisation pass on its own, on graphs traced from small functions. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { Adam, add, exp, getBackend, matmul, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import { Adam, add, manualSeed, exp, getBackend, grad, matmul, maxPool2d, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import type { Pool2DOptions } from '../../src/ops/pool.js';
+import { fusePoolReluGradients } from '../../src/graph/fuse-pool-relu.js';
 import { fuseElementwise } from '../../src/graph/fuse.js';
 import { fuseEpilogues } from '../../src/graph/fuse-epilogue.js';
 import { eliminateCommonSubexpressions } from '../../src/graph/cse.js';
@@ -113,6 +115,24 @@ forEachBackend('graph passes', () => {
     assert.deepEqual(Array.from(compiled(x).dataSync()), Array.from(f(x).dataSync()));
     // A product read elsewhere keeps its own result: nothing moves into it.
     assert.deepEqual(ops(fuseEpilogues(traced((xi: Tensor) => { const y = matmul(xi, w); return add(relu(add(y, b)), y); }, x))), ['matmul', 'binary:add', 'unary:relu', 'binary:add']);
+  });
+
+  it('the ReLU gradient goes into the max-pool gradient, with the bits of the two kernels', () => {
+    manualSeed(5);
+    // Negative inputs make windows whose maximum is a ReLU zero (its gradient is masked), ties included.
+    const x = relu(randn([2, 7, 7, 3]));
+    const xs = mul(add(randn([2, 7, 7, 3]), -0.3), 2);
+    for (const options of [{ poolSize: 2 }, { poolSize: 2, strides: 1 }, { poolSize: 3, strides: 2, padding: 'same' }] as Pool2DOptions[]) {
+      const f = (t: Tensor): Tensor => grad((u: Tensor) => sum(mul(maxPool2d(relu(u), options), maxPool2d(x, options))))(t);
+      const g = eliminateDeadCode(traced(f, xs));
+      assert.ok(ops(g).includes('pool2dBackward:max') && ops(g).includes('activationGrad:relu'));
+      const fused = fusePoolReluGradients(g);
+      assert.ok(ops(fused).includes('pool2dReluBackward') && !ops(fused).includes('activationGrad:relu'), ops(fused).join(' '));
+      const compiled = jit(f);
+      compiled(xs);
+      assert.equal(compiled.graphs[0]!.optimized.nodes.filter((n) => n.op === 'pool2dReluBackward').length, 1);
+      assert.deepEqual(Array.from(compiled(xs).dataSync()), Array.from(f(xs).dataSync()), JSON.stringify(options));
+    }
   });
 
   it('prints as text and draws as DOT and Mermaid', () => {

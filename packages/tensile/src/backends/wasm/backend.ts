@@ -213,6 +213,10 @@ export class WasmBackend implements Backend {
     return pool2dBackward(this.rt, kind, dy, x, info);
   }
 
+  pool2dReluBackward(dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
+    return pool2dBackward(this.rt, 'max', dy, x, info, true);
+  }
+
   hog(image: TensorRef, info: HogInfo): DataId {
     return hog(this.rt, image, info);
   }

@@ -243,16 +243,19 @@ export class WasmRuntime {
   /** A buffer the core will own (and `free`): at the pending arena placement if it fits there, else from the heap. */
   allocate(length: number, dtype: WasmDType): WasmBuffer {
     const bytes = length * itemSize(dtype);
-    this.liveBuffers++;
-    this.liveBytes += bytes;
     const placed = this.placement;
+    let buffer: WasmBuffer;
     if (placed !== null && bytes <= placed.bytes) {
       this.placement = null;
-      return new WasmBuffer(placed.ptr, 0, length, dtype);
+      buffer = new WasmBuffer(placed.ptr, 0, length, dtype);
+    } else {
+      const block = this.heap.alloc(Math.max(bytes, 1));
+      this.heapAllocations++;
+      buffer = new WasmBuffer(block.ptr, block.size, length, dtype);
     }
-    const block = this.heap.alloc(Math.max(bytes, 1));
-    this.heapAllocations++;
-    return new WasmBuffer(block.ptr, block.size, length, dtype);
+    this.liveBuffers++;
+    this.liveBytes += bytes;
+    return buffer;
   }
 
   /** A block of the heap whose parts the next results can be placed at (graph memory plans). */
