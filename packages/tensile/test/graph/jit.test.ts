@@ -129,6 +129,22 @@ forEachBackend('jit', (backend) => {
     if (backend.startsWith('wasm')) assert.deepEqual(allocations.slice(1), [2, 1, 1, 1, 1], `heap allocations per call: ${allocations.join(', ')}`);
   });
 
+  it('keeps one arena per compiled signature and hands it back when the signature leaves the cache', () => {
+    const arenaBytes = (): number => memory().backends[getBackend().name]!['arenaBytes'] ?? 0;
+    const before = arenaBytes();
+    const compiled = jit((x: Tensor) => sum(exp(mul(add(x, 1), 2))), { cacheSize: 1 });
+    compiled(randn([4096]));
+    const first = compiled.graphs[0]!.executable.plan.arenaBytes;
+    // exp's result and the fused pass's share bytes: two 16 KiB results alive at once at most.
+    assert.ok(first > 0 && first <= 2 * 16384, `arena ${first}`);
+    if (backend.startsWith('wasm')) assert.ok(arenaBytes() - before >= first);
+    compiled(randn([64]));
+    // The first signature's arena went with it; the reference and native backends hold none.
+    const second = compiled.graphs[0]!.executable.plan.arenaBytes;
+    if (backend.startsWith('wasm')) assert.ok(arenaBytes() - before >= second && arenaBytes() - before < first, `arena bytes ${arenaBytes() - before}`);
+    else assert.equal(arenaBytes(), 0);
+  });
+
   it('leaves intermediate buffers to the memory plan: a replay holds only its results afterwards', () => {
     const compiled = jit((x: Tensor) => sum(exp(mul(add(x, 1), 2))));
     const x = randn([64]);
