@@ -11,22 +11,12 @@
  *   TENSILE_THREADS=1 node packages/tensile-cli/build/bench/jit-interleaved.js [--workload mnist_train] [--rounds 30] [--reps 5]
  */
 import { tensileEngine } from './engines/tensile.js';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
-}
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`jit-interleaved: ${name} must be a positive integer, got ${option(name, '')}`);
-  return value;
-}
+import { option, positiveInteger } from './argv.js';
 
 const workload = option('--workload', 'mlp_train');
 if (workload !== 'mlp_train' && workload !== 'mnist_train') throw new Error(`jit-interleaved: --workload must be mlp_train or mnist_train, got ${workload}`);
-const rounds = positiveInteger('--rounds', 30);
-const reps = positiveInteger('--reps', 5);
+const rounds = positiveInteger('jit-interleaved', '--rounds', 30);
+const reps = positiveInteger('jit-interleaved', '--reps', 5);
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
