@@ -10,24 +10,14 @@
  */
 import { tensileEngine } from './engines/tensile.js';
 import { tfjsEngine } from './engines/tfjs.js';
-
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1]! : fallback;
-}
-
-function positiveInteger(name: string, fallback: number): number {
-  const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`faces-interleaved: ${name} must be a positive integer, got ${option(name, '')}`);
-  return value;
-}
+import { option, positiveInteger } from './argv.js';
 
 const workload = option('--workload', 'face_landmarks');
 if (workload !== 'face_embed' && workload !== 'face_landmarks') {
   throw new Error(`faces-interleaved: --workload must be face_embed or face_landmarks, got ${workload}`);
 }
-const rounds = positiveInteger('--rounds', 30);
-const reps = positiveInteger('--reps', 5);
+const rounds = positiveInteger('faces-interleaved', '--rounds', 30);
+const reps = positiveInteger('faces-interleaved', '--reps', 5);
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 

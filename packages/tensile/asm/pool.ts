@@ -33,7 +33,7 @@ function isMaximum(v: v128, m: v128): v128 {
  * `out`; backward sends the gradient at `out` to the first maximum, storing (disjoint windows) or
  * adding it into `dx` at the same cells.
  */
-function maxWindow2x2(backward: bool, disjoint: bool, x: usize, out: usize, dx: usize, channels: i32, pixelBytes: usize, rowBytes: usize): void {
+function maxWindow2x2(backward: bool, disjoint: bool, masked: bool, x: usize, out: usize, dx: usize, channels: i32, pixelBytes: usize, rowBytes: usize): void {
   for (let c = 0; c < channels; c += 4) {
     const lanes = min(4, channels - c);
     const offset = <usize>c << 2;
@@ -55,11 +55,20 @@ function maxWindow2x2(backward: bool, disjoint: bool, x: usize, out: usize, dx: 
     taken = v128.or(taken, hit2);
     const hit3 = v128.andnot(isMaximum(v3, m), taken);
     const d = dx + offset;
-    gradientTo(d, v128.and(g, hit0), disjoint, lanes);
-    gradientTo(d + pixelBytes, v128.and(g, hit1), disjoint, lanes);
-    gradientTo(d + rowBytes, v128.and(g, hit2), disjoint, lanes);
-    gradientTo(d + rowBytes + pixelBytes, v128.and(g, hit3), disjoint, lanes);
+    gradientTo(d, v128.and(g, inline.always(reluMask(masked, hit0, v0))), disjoint, lanes);
+    gradientTo(d + pixelBytes, v128.and(g, inline.always(reluMask(masked, hit1, v1))), disjoint, lanes);
+    gradientTo(d + rowBytes, v128.and(g, inline.always(reluMask(masked, hit2, v2))), disjoint, lanes);
+    gradientTo(d + rowBytes + pixelBytes, v128.and(g, inline.always(reluMask(masked, hit3, v3))), disjoint, lanes);
   }
+}
+
+/**
+ * `hit`, and where `masked` only the lanes whose input `x` is positive: the ReLU gradient of
+ * asm/activation-grad.ts (dy AND x > 0) applied to each share of a cell, which adds up to it applied
+ * to the cell's sum (a share is all of dy or +0).
+ */
+function reluMask(masked: bool, hit: v128, x: v128): v128 {
+  return masked ? v128.and(hit, f32x4.gt(x, f32x4.splat(0))) : hit;
 }
 
 /** Stores `g` at p when no other window reaches p, else adds it to what is there. */
@@ -73,7 +82,7 @@ function gradientTo(p: usize, g: v128, disjoint: bool, lanes: i32): void {
  * average pooling.
  */
 function poolWindows(
-  backward: bool, isMax: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
+  backward: bool, isMax: bool, masked: bool, x: usize, y: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
@@ -102,7 +111,7 @@ function poolWindows(
         // The common 2×2 max window wholly inside the input, unrolled: the general loop below
         // spends more on its bounds than on the four loads.
         if (isMax && count == 4 && filterHeight == 2 && filterWidth == 2) {
-          inline.always(maxWindow2x2(backward, disjoint, x + first, out, dx + first, channels, pixelBytes, rowBytes));
+          inline.always(maxWindow2x2(backward, disjoint, masked, x + first, out, dx + first, channels, pixelBytes, rowBytes));
           out += pixelBytes;
           continue;
         }
@@ -137,9 +146,10 @@ function poolWindows(
             for (let ix = xBegin; ix < xEnd; ix++) {
               let add = share;
               if (isMax) {
-                const hit = v128.andnot(isMaximum(loadChannels(x + cell, lanes), acc), taken);
+                const v = loadChannels(x + cell, lanes);
+                const hit = v128.andnot(isMaximum(v, acc), taken);
                 taken = v128.or(taken, hit);
-                add = v128.and(g, hit);
+                add = v128.and(g, inline.always(reluMask(masked, hit, v)));
               }
               storeChannels(dx + cell, disjoint ? add : f32x4.add(loadChannels(dx + cell, lanes), add), lanes);
               cell += pixelBytes;
@@ -159,24 +169,31 @@ export function pool2d(
 ): void {
   // Inlined with constant flags, so each mode gets a loop without the other modes' branches.
   if (isMax) {
-    inline.always(poolWindows(false, true, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+    inline.always(poolWindows(false, true, false, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
       strideHeight, strideWidth, padTop, padLeft));
   } else {
-    inline.always(poolWindows(false, false, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+    inline.always(poolWindows(false, false, false, x, out, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
       strideHeight, strideWidth, padTop, padLeft));
   }
 }
 
+/**
+ * The gradient of pooling: mode 0 average, 1 max, 2 max over the output of a ReLU, masked by its
+ * gradient (activationGrad relu with x as y) in the same pass.
+ */
 export function pool2dBackward(
-  isMax: bool, dy: usize, x: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
+  mode: i32, dy: usize, x: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
   outHeight: i32, outWidth: i32, filterHeight: i32, filterWidth: i32,
   strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  if (isMax) {
-    inline.always(poolWindows(true, true, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+  if (mode == 2) {
+    inline.always(poolWindows(true, true, true, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+      strideHeight, strideWidth, padTop, padLeft));
+  } else if (mode == 1) {
+    inline.always(poolWindows(true, true, false, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
       strideHeight, strideWidth, padTop, padLeft));
   } else {
-    inline.always(poolWindows(true, false, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
+    inline.always(poolWindows(true, false, false, x, dy, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, filterHeight, filterWidth,
       strideHeight, strideWidth, padTop, padLeft));
   }
 }

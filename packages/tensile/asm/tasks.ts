@@ -46,17 +46,17 @@ export function callTask(task: usize): void {
     case TaskKernel.pool2d:
     case TaskKernel.pool2dBackward: {
       const backward = load<i32>(task) == TaskKernel.pool2dBackward;
-      // pool2d(isMax, x, out, 12 geometry ints); pool2dBackward(isMax, dy, x, dx, the same 12).
+      // pool2d(isMax, x, out, 12 geometry ints); pool2dBackward(mode, dy, x, dx, the same 12).
       const g = backward ? 4 : 3;
-      const isMax = arg(task, 0) != 0;
+      const mode = arg(task, 0);
       const batch = arg(task, g), inHeight = arg(task, g + 1), inWidth = arg(task, g + 2), channels = arg(task, g + 3);
       const outHeight = arg(task, g + 4), outWidth = arg(task, g + 5), filterHeight = arg(task, g + 6), filterWidth = arg(task, g + 7);
       const strideHeight = arg(task, g + 8), strideWidth = arg(task, g + 9), padTop = arg(task, g + 10), padLeft = arg(task, g + 11);
       if (backward) {
-        pool2dBackward(isMax, ptr(task, 1), ptr(task, 2), ptr(task, 3), batch, inHeight, inWidth, channels, outHeight, outWidth,
+        pool2dBackward(mode, ptr(task, 1), ptr(task, 2), ptr(task, 3), batch, inHeight, inWidth, channels, outHeight, outWidth,
           filterHeight, filterWidth, strideHeight, strideWidth, padTop, padLeft);
       } else {
-        pool2d(isMax, ptr(task, 1), ptr(task, 2), batch, inHeight, inWidth, channels, outHeight, outWidth,
+        pool2d(mode != 0, ptr(task, 1), ptr(task, 2), batch, inHeight, inWidth, channels, outHeight, outWidth,
           filterHeight, filterWidth, strideHeight, strideWidth, padTop, padLeft);
       }
       break;

@@ -162,6 +162,23 @@ export interface BackendMemory {
   readonly [extra: string]: number;
 }
 
+/**
+ * A block of backend memory a compiled graph keeps for the results it frees within a call
+ * (graph/memory-plan.ts gives each an offset from their liveness): the call makes no allocation
+ * for them.
+ */
+export interface ResultArena {
+  /**
+   * The next result buffer the backend makes (before `unplace`) goes at `offset` bytes into the
+   * arena, if it needs at most `bytes`; elsewhere otherwise. Freeing such a buffer frees nothing.
+   */
+  place(offset: number, bytes: number): void;
+  /** Drops a placement the kernel did not take. */
+  unplace(): void;
+  /** Returns the arena's memory to the backend. */
+  dispose(): void;
+}
+
 export interface Backend {
   readonly name: string;
   /** Element types this backend stores. */
@@ -199,12 +216,19 @@ export interface Backend {
    * which gives the same bits.
    */
   adamStep?(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): [DataId, DataId, DataId];
+  /**
+   * The same step written into `param`, `m` and `v` themselves (same bits as adamStep). Optional:
+   * compiled graphs use it where nothing reads the old values afterwards (graph/in-place.ts).
+   */
+  adamStepInPlace?(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): void;
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId;
   /**
    * Runs a fused elementwise program over `size` float32 elements in one pass. Optional: graphs run
    * the program's separate kernels where a backend has none (the reference backend, the spec).
    */
   fusedElementwise?(program: ElementwiseProgram, inputs: readonly TensorRef[], size: number): DataId;
+  /** A ResultArena of `bytes` bytes. Optional: graphs on backends without one allocate and free each result. */
+  resultArena?(bytes: number): ResultArena;
   where(condition: TensorRef, a: TensorRef, b: TensorRef, outShape: Shape): DataId;
   cast(x: TensorRef, dtype: DType): DataId;
 
@@ -232,6 +256,12 @@ export interface Backend {
   conv2dBackpropFilter(x: TensorRef, dy: TensorRef, info: Conv2DInfo): DataId;
   pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId;
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId;
+  /**
+   * pool2dBackward('max', dy, x, info) masked by activationGrad('relu', ·, x) in one pass: the
+   * gradient through a max pool of a ReLU's output x (same bits). Optional: graphs run the two
+   * kernels where a backend has none.
+   */
+  pool2dReluBackward?(dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId;
 
   // Vision.
   /** HOG features [⌊height/cellSize⌋, ⌊width/cellSize⌋, 31] of a float32 image, as the reference backend's vision/hog.ts specifies. */

@@ -16,6 +16,8 @@ import { Executable } from './executor.js';
 import { foldConstants } from './fold.js';
 import { fuseElementwise } from './fuse.js';
 import { fuseEpilogues } from './fuse-epilogue.js';
+import { fusePoolReluGradients } from './fuse-pool-relu.js';
+import { updateInPlace } from './in-place.js';
 import type { Graph } from './ir.js';
 import { simplify } from './simplify.js';
 import { Trace } from './trace.js';
@@ -59,10 +61,11 @@ function signatureOf(inputs: readonly Tensor[]): string {
   return inputs.map((t) => `${t.storage.backend.name}:${t.dtype}${formatShape(t.shape)}`).join(' ');
 }
 
-/** The default passes in order: each may expose work for the next (folding makes constants that simplification reads; fusion comes last). */
+/** The default passes in order: each may expose work for the next (folding makes constants that simplification reads; fusion, then in-place updates on the final order, come last). */
 export function optimizeGraph(graph: Graph, backend: Backend): Graph {
   const folded = foldConstants(eliminateDeadCode(graph), backend);
-  return fuseElementwise(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded)))));
+  const fused = fuseElementwise(fusePoolReluGradients(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded))))));
+  return backend.adamStepInPlace ? updateInPlace(fused) : fused;
 }
 
 export function jit<R extends Tensor | readonly Tensor[]>(fn: TensorFunction<R>, options: JitOptions = {}): CompiledFunction<R> {
@@ -94,7 +97,11 @@ export function jit<R extends Tensor | readonly Tensor[]>(fn: TensorFunction<R>,
     const optimizeStart = performance.now();
     const optimized = options.optimize === false ? traced : optimizeGraph(traced, backend);
     const executable = new Executable(optimized, backend, recorder.replayHooks, recorder.guards);
-    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+    if (cache.size >= cacheSize) {
+      const oldest = cache.keys().next().value!;
+      cache.get(oldest)!.executable.dispose();
+      cache.delete(oldest);
+    }
     cache.set(signature, { signature, single: result instanceof Tensor, traced, optimized, executable, traceMs: optimizeStart - started, optimizeMs: performance.now() - optimizeStart });
     return result;
   };

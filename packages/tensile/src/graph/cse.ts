@@ -30,7 +30,7 @@ export function eliminateCommonSubexpressions(graph: Graph): Graph {
   const nodes: GraphNode[] = [];
   for (const original of graph.nodes) {
     const node = { ...original, args: original.args.map((a) => mapUses(a, read)) };
-    const key = node.op === 'upload' || node.op === 'adamStep' ? null : keyOf(node.args);
+    const key = node.op === 'upload' || node.op === 'adamStep' || node.op === 'adamStepInPlace' ? null : keyOf(node.args);
     const earlier = key === null ? undefined : seen.get(`${node.op}(${key})`);
     if (earlier) {
       node.outputs.forEach((o, k) => replaced.set(o, earlier[k]!));

@@ -7,7 +7,7 @@
  * other broadcast stays apart. Bias and ReLU after products go into their epilogue (fuse-epilogue.ts,
  * run before this), and Adam's chain is one kernel (adamStep), so neither needs fusing here.
  */
-import type { ElementwiseProgram, FusedOp } from '../backend/contract.js';
+import type { Backend, ElementwiseProgram, FusedOp } from '../backend/contract.js';
 import { sizeOf } from '../tensor/shape.js';
 import { type Graph, type GraphNode, type Use, nodeUses } from './ir.js';
 
@@ -110,8 +110,8 @@ export function fuseElementwise(graph: Graph): Graph {
   return { ...graph, nodes };
 }
 
-/** The graph with every fused node replaced by its body (for backends without fused kernels). */
-export function unfuse(graph: Graph): Graph {
-  return { ...graph, nodes: graph.nodes.flatMap((n) => n.body ?? [n]) };
+/** The graph with every fused node whose kernel `backend` lacks replaced by its body, the kernels it stands for. */
+export function unfuse(graph: Graph, backend: Backend): Graph {
+  return { ...graph, nodes: graph.nodes.flatMap((n) => (n.body && !backend[n.op] ? n.body : [n])) };
 }
 

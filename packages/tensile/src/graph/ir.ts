@@ -15,7 +15,7 @@ export type KernelName =
   | 'fill' | 'upload' | 'unary' | 'activationGrad' | 'adamStep' | 'binary' | 'where' | 'cast'
   | 'stridedCopy' | 'stridedScatter' | 'concat' | 'gather' | 'scatterAdd' | 'reduce' | 'topk'
   | 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'pool2d' | 'pool2dBackward' | 'hog'
-  | 'fusedElementwise';
+  | 'fusedElementwise' | 'adamStepInPlace' | 'pool2dReluBackward';
 
 /** A read of value `value` as a buffer of `shape` and `dtype` (reshapes share buffers, so uses of one value may differ in shape). */
 export class Use {
@@ -37,8 +37,10 @@ export interface GraphNode {
   readonly outputs: readonly number[];
   /** For an upload of values made on the host at every call (random numbers): what makes them. */
   readonly make?: () => TypedArray;
-  /** For a fused node: the nodes it replaces, which backends without the fused kernel run instead. */
+  /** For a fused node (fusedElementwise, pool2dReluBackward): the nodes it replaces, which backends without its kernel run instead. */
   readonly body?: readonly GraphNode[];
+  /** For an in-place node (no results): the state tensors whose buffers it overwrites. */
+  readonly inPlace?: readonly Tensor[];
 }
 
 /** Where a value comes from when the graph runs. */
@@ -142,9 +144,10 @@ export function printGraph(graph: Graph): string {
     if (v.source.kind !== 'node' && used.has(id)) lines.push(`%${id}: ${valueType(graph, id)} = ${sourceText(v)}`);
   });
   for (const n of graph.nodes) {
-    const outs = n.outputs.map((o) => `%${o}: ${valueType(graph, o)}`).join(', ');
-    if (n.body) lines.push(`${outs} = ${nodeLabel(n)}(${nodeUses(n).map(formatArg).join(', ')})`);
-    else lines.push(`${outs} = ${n.op}(${n.args.map(formatArg).join(', ')})`);
+    // An in-place node has no results: the line is its call alone.
+    const outs = n.outputs.length ? `${n.outputs.map((o) => `%${o}: ${valueType(graph, o)}`).join(', ')} = ` : '';
+    if (n.body) lines.push(`${outs}${nodeLabel(n)}(${nodeUses(n).map(formatArg).join(', ')})`);
+    else lines.push(`${outs}${n.op}(${n.args.map(formatArg).join(', ')})`);
   }
   lines.push(`return ${graph.outputs.map((u) => `%${u.value}`).join(', ')}`);
   for (const w of graph.stateWrites) lines.push(`update state ← %${w.value}`);

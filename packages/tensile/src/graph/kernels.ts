@@ -40,6 +40,8 @@ export function resultTypes(op: KernelName, args: readonly unknown[]): ValueType
       return same(1);
     case 'adamStep':
       return [...same(0), ...same(0), ...same(0)];
+    case 'adamStepInPlace':
+      return [];
     case 'binary':
       return [{ shape: args[3] as Shape, dtype: args[4] as DType }];
     case 'where':
@@ -85,6 +87,8 @@ export function resultTypes(op: KernelName, args: readonly unknown[]): ValueType
     }
     case 'pool2dBackward':
       return same(2);
+    case 'pool2dReluBackward':
+      return same(1);
     case 'fusedElementwise':
       return [{ shape: [args[2] as number], dtype: 'float32' }];
     case 'hog': {
@@ -94,15 +98,28 @@ export function resultTypes(op: KernelName, args: readonly unknown[]): ValueType
   }
 }
 
-/** Calls kernel `op` of `backend`; its results as a list (adamStep's three, topk's values and indices). */
-export function callKernel(backend: Backend, op: KernelName, args: readonly unknown[]): DataId[] {
-  const kernel = backend[op] as ((...a: readonly unknown[]) => DataId | DataId[] | { values: DataId; indices: DataId }) | undefined;
+/** Kernel `op` of `backend` as a function of its argument list, returning its results as a list (adamStep's three, topk's values and indices, none for an in-place kernel). */
+export function kernelOf(backend: Backend, op: KernelName): (args: readonly unknown[]) => DataId[] {
+  const kernel = backend[op] as ((...a: readonly unknown[]) => DataId | DataId[] | { values: DataId; indices: DataId } | undefined) | undefined;
   if (!kernel) throw new Error(`graph: backend '${backend.name}' has no kernel '${op}'`);
-  const result = kernel.apply(backend, args as unknown[]);
-  if (op === 'adamStep') return result as DataId[];
-  if (op === 'topk') {
-    const { values, indices } = result as { values: DataId; indices: DataId };
-    return [values, indices];
+  const call = (args: readonly unknown[]): unknown => kernel.apply(backend, args as unknown[]);
+  if (op === 'adamStep') return (args) => call(args) as DataId[];
+  if (op === 'adamStepInPlace') {
+    return (args) => {
+      call(args);
+      return [];
+    };
   }
-  return [result as DataId];
+  if (op === 'topk') {
+    return (args) => {
+      const { values, indices } = call(args) as { values: DataId; indices: DataId };
+      return [values, indices];
+    };
+  }
+  return (args) => [call(args) as DataId];
+}
+
+/** Calls kernel `op` of `backend` once. */
+export function callKernel(backend: Backend, op: KernelName, args: readonly unknown[]): DataId[] {
+  return kernelOf(backend, op)(args);
 }

@@ -125,6 +125,11 @@ export class Storage {
     c.bytes += bytes;
   }
 
+  /** Whether more than one tensor views the buffer (an in-place write would change them all). */
+  get shared(): boolean {
+    return this.refs > 1;
+  }
+
   retain(): this {
     this.refs++;
     return this;

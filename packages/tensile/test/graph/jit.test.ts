@@ -102,14 +102,47 @@ forEachBackend('jit', (backend) => {
     manualSeed(7);
     const batches = Array.from({ length: 6 }, (_, i) => [randn([10, 6]), tensor(Int32Array.from({ length: 10 }, (_, k) => (k * 7 + i) % 3), [10])] as const);
     const heap: number[] = [];
-    for (const [x, y] of batches) {
-      assert.deepEqual(bits(step(x, y)), bits(eager.step(x, y)));
-      heap.push(memory().backends[getBackend().name]!['heapBytes'] ?? 0);
+    const allocations: number[] = [];
+    const counters = (): Record<string, number> => memory().backends[getBackend().name]!;
+    // A user's view of a weight (sharing its buffer) keeps the old values, as after eager steps: the in-place update must not reach it.
+    let [view, eagerView] = [compiled.params[0]!, eager.params[0]!];
+    for (const [i, [x, y]] of batches.entries()) {
+      if (i === 1) [view, eagerView] = [compiled.params[0]!.detach(), eager.params[0]!.detach()];
+      const before = counters()['heapAllocations'] ?? 0;
+      const loss = step(x, y);
+      allocations.push((counters()['heapAllocations'] ?? 0) - before);
+      assert.deepEqual(bits(loss), bits(eager.step(x, y)));
+      heap.push(counters()['heapBytes'] ?? 0);
+      if (i === 3) assert.deepEqual(bits(view), bits(eagerView));
+      if (i === 3) view.dispose();
     }
     compiled.params.forEach((p, i) => assert.deepEqual(bits(p), bits(eager.params[i]!)));
     // The WASM memory stops growing once the graph has run (heapBytes is 0 on the reference and native backends: JS arrays, no heap).
     if (backend.startsWith('wasm')) assert.ok(heap[1]! > 0);
     assert.deepEqual(heap.slice(2), heap.slice(1, -1), `heap bytes per call: ${heap.join(', ')}`);
+    // Adam updates the weights and slots in place, and the arena holds every intermediate: a replay
+    // takes one buffer from the WASM heap, for the loss it returns (the weight with a view takes a
+    // copy of its own first, once).
+    const graph = step.graphs[0]!.executable.graph;
+    assert.equal(graph.stateWrites.length, 0);
+    assert.equal(graph.nodes.filter((n) => n.op === 'adamStepInPlace').length, 2);
+    if (backend.startsWith('wasm')) assert.deepEqual(allocations.slice(1), [2, 1, 1, 1, 1], `heap allocations per call: ${allocations.join(', ')}`);
+  });
+
+  it('keeps one arena per compiled signature and hands it back when the signature leaves the cache', () => {
+    const arenaBytes = (): number => memory().backends[getBackend().name]!['arenaBytes'] ?? 0;
+    const before = arenaBytes();
+    const compiled = jit((x: Tensor) => sum(exp(mul(add(x, 1), 2))), { cacheSize: 1 });
+    compiled(randn([4096]));
+    const first = compiled.graphs[0]!.executable.plan.arenaBytes;
+    // exp's result and the fused pass's share bytes: two 16 KiB results alive at once at most.
+    assert.ok(first > 0 && first <= 2 * 16384, `arena ${first}`);
+    if (backend.startsWith('wasm')) assert.ok(arenaBytes() - before >= first);
+    compiled(randn([64]));
+    // The first signature's arena went with it; the reference and native backends hold none.
+    const second = compiled.graphs[0]!.executable.plan.arenaBytes;
+    if (backend.startsWith('wasm')) assert.ok(arenaBytes() - before >= second && arenaBytes() - before < first, `arena bytes ${arenaBytes() - before}`);
+    else assert.equal(arenaBytes(), 0);
   });
 
   it('leaves intermediate buffers to the memory plan: a replay holds only its results afterwards', () => {

@@ -1,7 +1,9 @@
 /** Each optimisation pass on its own, on graphs traced from small functions. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { add, exp, getBackend, matmul, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import { Adam, add, manualSeed, exp, getBackend, grad, matmul, maxPool2d, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import type { Pool2DOptions } from '../../src/ops/pool.js';
+import { fusePoolReluGradients } from '../../src/graph/fuse-pool-relu.js';
 import { fuseElementwise } from '../../src/graph/fuse.js';
 import { fuseEpilogues } from '../../src/graph/fuse-epilogue.js';
 import { eliminateCommonSubexpressions } from '../../src/graph/cse.js';
@@ -9,7 +11,9 @@ import { eliminateDeadCode } from '../../src/graph/dce.js';
 import { foldConstants } from '../../src/graph/fold.js';
 import { type Graph, nodeLabel, printGraph } from '../../src/graph/ir.js';
 import { toDot, toMermaid } from '../../src/graph/draw.js';
-import { planMemory } from '../../src/graph/memory-plan.js';
+import { type MemoryPlan, planMemory } from '../../src/graph/memory-plan.js';
+import { updateInPlace } from '../../src/graph/in-place.js';
+import { nodeUses } from '../../src/graph/ir.js';
 import { simplify } from '../../src/graph/simplify.js';
 import { jit } from '../../src/graph/compile.js';
 import { forEachBackend } from '../helpers/backends.js';
@@ -113,6 +117,24 @@ forEachBackend('graph passes', () => {
     assert.deepEqual(ops(fuseEpilogues(traced((xi: Tensor) => { const y = matmul(xi, w); return add(relu(add(y, b)), y); }, x))), ['matmul', 'binary:add', 'unary:relu', 'binary:add']);
   });
 
+  it('the ReLU gradient goes into the max-pool gradient, with the bits of the two kernels', () => {
+    manualSeed(5);
+    // Negative inputs make windows whose maximum is a ReLU zero (its gradient is masked), ties included.
+    const x = relu(randn([2, 7, 7, 3]));
+    const xs = mul(add(randn([2, 7, 7, 3]), -0.3), 2);
+    for (const options of [{ poolSize: 2 }, { poolSize: 2, strides: 1 }, { poolSize: 3, strides: 2, padding: 'same' }] as Pool2DOptions[]) {
+      const f = (t: Tensor): Tensor => grad((u: Tensor) => sum(mul(maxPool2d(relu(u), options), maxPool2d(x, options))))(t);
+      const g = eliminateDeadCode(traced(f, xs));
+      assert.ok(ops(g).includes('pool2dBackward:max') && ops(g).includes('activationGrad:relu'));
+      const fused = fusePoolReluGradients(g);
+      assert.ok(ops(fused).includes('pool2dReluBackward') && !ops(fused).includes('activationGrad:relu'), ops(fused).join(' '));
+      const compiled = jit(f);
+      compiled(xs);
+      assert.equal(compiled.graphs[0]!.optimized.nodes.filter((n) => n.op === 'pool2dReluBackward').length, 1);
+      assert.deepEqual(Array.from(compiled(xs).dataSync()), Array.from(f(xs).dataSync()), JSON.stringify(options));
+    }
+  });
+
   it('prints as text and draws as DOT and Mermaid', () => {
     const g = fuseElementwise(traced((x) => sum(relu(add(x, x))), randn([3])));
     assert.equal(printGraph(g), ['%0: float32[3] = input 0', '%2: float32[3] = fused add → relu(%0)', '%3: float32[1] = reduce(sum, %2, 1, 3, 1, float32)', 'return %3'].join('\n'));
@@ -134,4 +156,64 @@ forEachBackend('graph passes', () => {
     assert.equal(plan.peakBytes, 2 * 1024 + 4);
     assert.equal(plan.totalBytes, 3 * 1024 + 4 + 4);
   });
+
+  it('the memory plan gives results alive at once disjoint arena bytes, and a fused pass its dying operand\'s', () => {
+    const g = fuseElementwise(eliminateDeadCode(traced((x, y) => sum(mul(relu(add(exp(x), y)), exp(y))), randn([256]), randn([256]))));
+    assert.deepEqual(ops(g), ['unary:exp', 'unary:exp', 'fusedElementwise', 'reduce:sum']);
+    const plan = planMemory(g);
+    assertDisjoint(g, plan);
+    // The sum is returned: the backend allocates it. exp(x) dies in the fused pass, which writes over it.
+    assert.deepEqual(plan.offsets, [0, 1024, 0, -1]);
+    assert.deepEqual(plan.slotBytes, [1024, 1024, 1024, 0]);
+    assert.equal(plan.arenaBytes, 2048);
+    // A longer graph: a two-layer product chain and its gradient-like tail.
+    const [w1, w2] = [randn([16, 32]), randn([32, 8])];
+    const long = fuseElementwise(eliminateDeadCode(traced((x) => sum(mul(relu(matmul(relu(matmul(x, w1)), w2)), 3)), randn([64, 16]))));
+    const longPlan = planMemory(long);
+    assertDisjoint(long, longPlan);
+    assert.ok(longPlan.arenaBytes < longPlan.totalBytes, `arena ${longPlan.arenaBytes} of ${longPlan.totalBytes}`);
+  });
+
+  it('in-place updates: an Adam step over state nothing reads afterwards writes into its buffers', () => {
+    const w = randn([4, 3]).requiresGrad_();
+    const opt = new Adam([w], { learningRate: 0.1 });
+    const step = (keepOld: boolean) => (x: Tensor): Tensor => {
+      const old = w.detach();
+      opt.zeroGrad();
+      const loss = sum(matmul(x, w));
+      loss.backward();
+      opt.step();
+      opt.zeroGrad();
+      return keepOld ? add(loss, sum(old)) : loss;
+    };
+    const g = eliminateDeadCode(traced(step(false), randn([2, 4])));
+    assert.deepEqual(ops(g).filter((o) => o.startsWith('adam')), ['adamStep']);
+    assert.equal(g.stateWrites.length, 3);
+    const inPlace = updateInPlace(g);
+    assert.deepEqual(ops(inPlace).filter((o) => o.startsWith('adam')), ['adamStepInPlace']);
+    assert.equal(inPlace.stateWrites.length, 0);
+    // It overwrites the weights and their two slots.
+    const overwritten = inPlace.nodes.find((n) => n.op === 'adamStepInPlace')!.inPlace!;
+    assert.equal(overwritten.length, 3);
+    assert.equal(overwritten[0], w);
+    // The old weights are read after the step: the step keeps writing fresh buffers.
+    const reads = eliminateDeadCode(traced(step(true), randn([2, 4])));
+    assert.deepEqual(ops(updateInPlace(reads)).filter((o) => o.startsWith('adam')), ['adamStep']);
+  });
 });
+
+/** Checks that results whose lifetimes overlap have disjoint arena bytes (a fused pass may take the operand it reads last). */
+function assertDisjoint(graph: Graph, plan: MemoryPlan): void {
+  const lastRead = new Map<number, number>();
+  graph.nodes.forEach((n, i) => nodeUses(n).forEach((u) => lastRead.set(u.value, i)));
+  const slots = graph.nodes.flatMap((n, i) => (plan.offsets[i]! < 0 ? [] : [{ at: i, end: lastRead.get(n.outputs[0]!) ?? i, from: plan.offsets[i]!, to: plan.offsets[i]! + plan.slotBytes[i]!, node: n }]));
+  for (const a of slots) {
+    assert.ok(a.to <= plan.arenaBytes);
+    for (const b of slots) {
+      if (b.at <= a.at) continue;
+      const bReadsA = nodeUses(b.node).some((u) => u.value === a.node.outputs[0]);
+      const overlapInTime = b.at < a.end || (b.at === a.end && !(b.node.op === 'fusedElementwise' && bReadsA));
+      if (overlapInTime) assert.ok(a.to <= b.from || b.to <= a.from, `nodes ${a.at} and ${b.at} share arena bytes while both are alive`);
+    }
+  }
+}

@@ -83,6 +83,15 @@ export class ReferenceBackend implements Backend {
     return [this.own(p), this.own(mOut), this.own(vOut)];
   }
 
+  /** The step through `adamStep` (a subclass's own kernel included), its results copied into the operands. */
+  adamStepInPlace(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): void {
+    const results = this.adamStep(param, grad, m, v, scalars);
+    [param, m, v].forEach((target, i) => {
+      this.values(target).set(this.values(results[i]!));
+      this.free(results[i]!);
+    });
+  }
+
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
     return this.own(elementwise.binary(op, this.values(a), a.shape, this.values(b), b.shape, outShape, outDType));
   }

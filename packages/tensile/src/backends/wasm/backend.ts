@@ -9,13 +9,13 @@
  * buffers, threads and scratch of runtime.ts.
  */
 import type {
-  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, ElementwiseProgram, HogInfo, MatMulInfo, ResizeGrayInfo, WindowScoresInfo, OutputEpilogue, Pool2DInfo, ReduceOp, TensorRef, UnaryOp,
+  ActivationOp, AdamStepScalars, Backend, BackendMemory, BinaryOp, Conv2DInfo, DataId, ElementwiseProgram, HogInfo, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, ResizeGrayInfo, ResultArena, TensorRef, UnaryOp, WindowScoresInfo,
 } from '../../backend/contract.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { itemSize } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import { activationGrad } from './activations.js';
-import { adamStep } from './adam.js';
+import { adamStep, adamStepInto } from './adam.js';
 import { Convolutions } from './conv.js';
 import { binary, cast, unary, where } from './elementwise.js';
 import { FusedKernels } from './fused.js';
@@ -108,6 +108,8 @@ export class WasmBackend implements Backend {
       bytes: this.rt.liveBytes,
       heapBytes: this.rt.heap.capacity,
       heapGrowths: this.rt.heap.growths,
+      heapAllocations: this.rt.heapAllocations,
+      arenaBytes: this.rt.arenaBytes,
       threads: this.threads,
       relaxedSimd: this.variant === 'relaxedSimd' ? 1 : 0,
       keptPatchBytes: this.convolutions.keptBytes,
@@ -129,6 +131,14 @@ export class WasmBackend implements Backend {
 
   adamStep(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): [DataId, DataId, DataId] {
     return adamStep(this.rt, param, grad, m, v, scalars);
+  }
+
+  resultArena(bytes: number): ResultArena {
+    return this.rt.resultArena(bytes);
+  }
+
+  adamStepInPlace(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): void {
+    adamStepInto(this.rt, param, grad, m, v, scalars, [this.rt.ptr(param), this.rt.ptr(m), this.rt.ptr(v)]);
   }
 
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
@@ -203,6 +213,10 @@ export class WasmBackend implements Backend {
 
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     return pool2dBackward(this.rt, kind, dy, x, info);
+  }
+
+  pool2dReluBackward(dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
+    return pool2dBackward(this.rt, 'max', dy, x, info, true);
   }
 
   hog(image: TensorRef, info: HogInfo): DataId {

@@ -13,12 +13,13 @@ export function pool2d(rt: WasmRuntime, kind: 'max' | 'avg', x: TensorRef, info:
   return out;
 }
 
-export function pool2dBackward(rt: WasmRuntime, kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
+/** The pooling gradient; with `reluOfX`, masked by the gradient of the ReLU whose output x is (max pooling only; asm mode 2). */
+export function pool2dBackward(rt: WasmRuntime, kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo, reluOfX = false): DataId {
   rt.requireFloat32('pool2dBackward', dy, x);
   const dx = rt.allocate(info.batch * info.inHeight * info.inWidth * info.channels, 'float32');
   const [dyPtr, xPtr] = [rt.ptr(dy), rt.ptr(x)];
   splitImages(rt, info, 'pool2dBackward', (first, images, inBytes, outBytes) =>
-    [kind === 'max', dyPtr + first * outBytes, xPtr + first * inBytes, dx.ptr + first * inBytes, images, ...geometry(info)]);
+    [kind === 'max' ? (reluOfX ? 2 : 1) : 0, dyPtr + first * outBytes, xPtr + first * inBytes, dx.ptr + first * inBytes, images, ...geometry(info)]);
   return dx;
 }
 

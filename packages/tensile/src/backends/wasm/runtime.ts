@@ -2,7 +2,7 @@
  * What every WASM kernel family shares: the kernels instance, buffers in the shared heap, the worker
  * threads that run task blocks, per-thread scratch, and the fallback to the reference kernels.
  */
-import type { Backend, DataId, TensorRef } from '../../backend/contract.js';
+import type { Backend, DataId, ResultArena, TensorRef } from '../../backend/contract.js';
 import { BackendError } from '../../errors.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { dtypeOfArray, itemSize } from '../../tensor/dtype.js';
@@ -25,6 +25,7 @@ export interface WasmBackendOptions {
 export class WasmBuffer {
   constructor(
     readonly ptr: number,
+    /** The heap block's size class; 0 for a buffer inside a result arena, which the heap does not own. */
     readonly blockSize: number,
     readonly length: number,
     readonly dtype: WasmDType,
@@ -99,6 +100,12 @@ export class WasmRuntime {
   /** Buffers the core owns, and their bytes. */
   liveBuffers = 0;
   liveBytes = 0;
+  /** Result buffers taken from the heap so far (arena placements not counted). */
+  heapAllocations = 0;
+  /** Bytes held by result arenas. */
+  arenaBytes = 0;
+  /** Where the next result buffer goes (ResultArena.place), or null for the heap. */
+  private placement: { ptr: number; bytes: number } | null = null;
 
   constructor(options: WasmBackendOptions) {
     const choice = chooseVariant(options.relaxedSimd ?? envValue('TENSILE_WASM_RELAXED') === '1');
@@ -233,13 +240,43 @@ export class WasmRuntime {
     return (x.id as WasmBuffer).ptr;
   }
 
-  /** A buffer the core will own (and `free`). */
+  /** A buffer the core will own (and `free`): at the pending arena placement if it fits there, else from the heap. */
   allocate(length: number, dtype: WasmDType): WasmBuffer {
     const bytes = length * itemSize(dtype);
-    const block = this.heap.alloc(Math.max(bytes, 1));
+    const placed = this.placement;
+    let buffer: WasmBuffer;
+    if (placed !== null && bytes <= placed.bytes) {
+      this.placement = null;
+      buffer = new WasmBuffer(placed.ptr, 0, length, dtype);
+    } else {
+      const block = this.heap.alloc(Math.max(bytes, 1));
+      this.heapAllocations++;
+      buffer = new WasmBuffer(block.ptr, block.size, length, dtype);
+    }
     this.liveBuffers++;
     this.liveBytes += bytes;
-    return new WasmBuffer(block.ptr, block.size, length, dtype);
+    return buffer;
+  }
+
+  /** A block of the heap whose parts the next results can be placed at (graph memory plans). */
+  resultArena(bytes: number): ResultArena {
+    let block: TempBlock | null = this.heap.alloc(Math.max(bytes, 1));
+    this.arenaBytes += block.size;
+    return {
+      place: (offset, size) => {
+        if (block === null || offset < 0 || offset + size > block.size) throw new BackendError(`wasm: arena placement [${offset}, ${offset + size}) outside the arena of ${bytes} bytes`);
+        this.placement = { ptr: block.ptr + offset, bytes: size };
+      },
+      unplace: () => {
+        this.placement = null;
+      },
+      dispose: () => {
+        if (block === null) return;
+        this.arenaBytes -= block.size;
+        this.heap.release(block.ptr, block.size);
+        block = null;
+      },
+    };
   }
 
   upload(values: TypedArray): WasmBuffer {
@@ -252,7 +289,7 @@ export class WasmRuntime {
     const buf = this.buffer(id, 'free');
     this.liveBuffers--;
     this.liveBytes -= buf.length * itemSize(buf.dtype);
-    this.heap.release(buf.ptr, buf.blockSize);
+    if (buf.blockSize !== 0) this.heap.release(buf.ptr, buf.blockSize);
   }
 
   /** A new buffer holding a copy of x. */
