@@ -22,7 +22,7 @@ export const NC: i32 = 1024;
  */
 export enum GemmField {
   batch, k, a, aRow, aCol, aBatch, b, bRow, bCol, bBatch, c, ldc, cBatch,
-  rowStart, rowEnd, colStart, colEnd, packA, packB, tile, bias, relu,
+  rowStart, rowEnd, colStart, colEnd, packA, packB, tile, bias, relu, residual,
 }
 
 function field(task: usize, index: i32): i32 {
@@ -30,8 +30,9 @@ function field(task: usize, index: i32): i32 {
 }
 
 /**
- * C[batch] = A[batch]·B[batch] (+ bias per column, then ReLU when asked) over the rows
- * [rowStart,rowEnd) and columns [colStart,colEnd) this task owns. Byte pointers, element strides.
+ * C[batch] = A[batch]·B[batch] (+ bias per column, + the residual, then ReLU when asked) over the
+ * rows [rowStart,rowEnd) and columns [colStart,colEnd) this task owns. Byte pointers, element
+ * strides; the residual (0 for none) is laid out as C is (ldc, cBatch).
  */
 export function gemmTask(task: usize): void {
   const batch = field(task, GemmField.batch);
@@ -44,25 +45,30 @@ export function gemmTask(task: usize): void {
   const ldc = field(task, GemmField.ldc);
   const bias = <usize>field(task, GemmField.bias);
   const relu = field(task, GemmField.relu) != 0;
+  const residualBase = <usize>field(task, GemmField.residual);
   for (let bi = 0; bi < batch; bi++) {
     const a = <usize>field(task, GemmField.a) + ((<usize>(bi * field(task, GemmField.aBatch))) << 2);
     const b = <usize>field(task, GemmField.b) + ((<usize>(bi * field(task, GemmField.bBatch))) << 2);
-    const c = <usize>field(task, GemmField.c) + ((<usize>(bi * field(task, GemmField.cBatch))) << 2);
+    const cOffset = (<usize>(bi * field(task, GemmField.cBatch))) << 2;
+    const c = <usize>field(task, GemmField.c) + cOffset;
+    const residual = residualBase != 0 ? residualBase + cOffset : 0;
     if (k == 0) {
       for (let i = rowStart; i < rowEnd; i++) {
-        const row = c + ((<usize>(i * ldc + colStart)) << 2);
-        memory.fill(row, 0, <usize>(colEnd - colStart) << 2);
-        if (bias != 0 || relu) tileEpilogue(row, 0, 1, colEnd - colStart, bias + (<usize>colStart << 2), relu);
+        const at = (<usize>(i * ldc + colStart)) << 2;
+        memory.fill(c + at, 0, <usize>(colEnd - colStart) << 2);
+        if (bias != 0 || relu || residual != 0) {
+          tileEpilogue(c + at, 0, 1, colEnd - colStart, bias + (<usize>colStart << 2), residual != 0 ? residual + at : 0, relu);
+        }
       }
     } else {
-      gemmRegion(task, k, a, b, c, ldc, rowStart, rowEnd, colStart, colEnd, bias, relu);
+      gemmRegion(task, k, a, b, c, ldc, rowStart, rowEnd, colStart, colEnd, bias, residual, relu);
     }
   }
 }
 
 function gemmRegion(
   task: usize, k: i32, a: usize, b: usize, c: usize, ldc: i32,
-  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, bias: usize, relu: bool,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, bias: usize, residual: usize, relu: bool,
 ): void {
   const aRow = field(task, GemmField.aRow);
   const aCol = field(task, GemmField.aCol);
@@ -81,7 +87,7 @@ function gemmRegion(
       packPanelsB(b, bRow, bCol, pc, kc, jc, nc, packB);
       const accumulate = pc > 0;
       // The epilogue runs on each tile right after its last depth block, while the tile is in L1.
-      const finishing = (bias != 0 || relu) && pc + kc >= k;
+      const finishing = (bias != 0 || relu || residual != 0) && pc + kc >= k;
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = minI32(MC, rowEnd - ic);
         packPanelsA(a, aRow, aCol, ic, mc, pc, kc, packA);
@@ -89,11 +95,11 @@ function gemmRegion(
           const bPanel = packB + (<usize>(jr * kc) << 2);
           const nr = minI32(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            const cTile = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
+            const tileAt = <usize>((ic + ir) * ldc + jc + jr) << 2;
             const rows = minI32(MR, mc - ir);
             microKernel(
-              kc, packA + (<usize>(ir * kc) << 2), bPanel, cTile, ldc, rows, nr, accumulate, tile,
-              finishing && bias != 0 ? bias + (<usize>(jc + jr) << 2) : 0, finishing && relu,
+              kc, packA + (<usize>(ir * kc) << 2), bPanel, c + tileAt, ldc, rows, nr, accumulate, tile,
+              finishing && bias != 0 ? bias + (<usize>(jc + jr) << 2) : 0, finishing && residual != 0 ? residual + tileAt : 0, finishing && relu,
             );
           }
         }
@@ -207,8 +213,11 @@ function packPanelsB(b: usize, rowStride: i32, colStride: i32, pc: i32, kc: i32,
   }
 }
 
-/** One row of a tile: added to what C holds when `accumulate`, then + bias (0 for none), then ReLU when `relu`. */
-function storeRow(dst: usize, lo: v128, hi: v128, accumulate: bool, bias: usize, relu: bool): void {
+/**
+ * One row of a tile: added to what C holds when `accumulate`, then + bias (0 for none), + the
+ * residual row (0 for none), then ReLU when `relu`.
+ */
+function storeRow(dst: usize, lo: v128, hi: v128, accumulate: bool, bias: usize, residual: usize, relu: bool): void {
   if (accumulate) {
     lo = f32x4.add(v128.load(dst), lo);
     hi = f32x4.add(v128.load(dst, 16), hi);
@@ -216,6 +225,10 @@ function storeRow(dst: usize, lo: v128, hi: v128, accumulate: bool, bias: usize,
   if (bias != 0) {
     lo = f32x4.add(lo, v128.load(bias));
     hi = f32x4.add(hi, v128.load(bias, 16));
+  }
+  if (residual != 0) {
+    lo = f32x4.add(lo, v128.load(residual));
+    hi = f32x4.add(hi, v128.load(residual, 16));
   }
   if (relu) {
     lo = f32x4.max(lo, f32x4.splat(0));
@@ -227,11 +240,12 @@ function storeRow(dst: usize, lo: v128, hi: v128, accumulate: bool, bias: usize,
 
 /**
  * One MR×NR tile of C from packed panels; partial edge tiles go through `tile` scratch. The epilogue
- * (bias per column at `bias`, 0 for none, and ReLU), asked for on a tile's last depth block, is applied
- * as the tile is stored.
+ * (bias per column at `bias`, the residual tile laid out as C's at `residual`, 0 for none, and ReLU),
+ * asked for on a tile's last depth block, is applied as the tile is stored.
  */
 function microKernel(
-  kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, tile: usize, bias: usize, relu: bool,
+  kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, tile: usize,
+  bias: usize, residual: usize, relu: bool,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -268,13 +282,14 @@ function microKernel(
   const stride: usize = full ? <usize>ldc << 2 : NR << 2;
   const add = full && accumulate;
   const rowBias = full ? bias : 0;
+  const rowResidual = full ? residual : 0;
   const rowRelu = full && relu;
-  storeRow(target, c00, c01, add, rowBias, rowRelu);
-  storeRow(target + stride, c10, c11, add, rowBias, rowRelu);
-  storeRow(target + 2 * stride, c20, c21, add, rowBias, rowRelu);
-  storeRow(target + 3 * stride, c30, c31, add, rowBias, rowRelu);
-  storeRow(target + 4 * stride, c40, c41, add, rowBias, rowRelu);
-  storeRow(target + 5 * stride, c50, c51, add, rowBias, rowRelu);
+  storeRow(target, c00, c01, add, rowBias, rowResidual, rowRelu);
+  storeRow(target + stride, c10, c11, add, rowBias, rowResidual != 0 ? rowResidual + stride : 0, rowRelu);
+  storeRow(target + 2 * stride, c20, c21, add, rowBias, rowResidual != 0 ? rowResidual + 2 * stride : 0, rowRelu);
+  storeRow(target + 3 * stride, c30, c31, add, rowBias, rowResidual != 0 ? rowResidual + 3 * stride : 0, rowRelu);
+  storeRow(target + 4 * stride, c40, c41, add, rowBias, rowResidual != 0 ? rowResidual + 4 * stride : 0, rowRelu);
+  storeRow(target + 5 * stride, c50, c51, add, rowBias, rowResidual != 0 ? rowResidual + 5 * stride : 0, rowRelu);
   if (full) return;
   for (let i = 0; i < rows; i++) {
     const dst = c + (<usize>(i * ldc) << 2);
@@ -285,29 +300,36 @@ function microKernel(
       store<f32>(at, accumulate ? load<f32>(at) + value : value);
     }
   }
-  if (bias != 0 || relu) tileEpilogue(c, ldc, rows, cols, bias, relu);
+  if (bias != 0 || relu || residual != 0) tileEpilogue(c, ldc, rows, cols, bias, residual, relu);
 }
 
-/** Adds the bias (per column; 0 for none) to a rows×cols tile of C, then clamps it at 0 when `relu`. */
-function tileEpilogue(c: usize, ldc: i32, rows: i32, cols: i32, bias: usize, relu: bool): void {
+/**
+ * Adds the bias (per column; 0 for none) and the residual (laid out as C; 0 for none) to a rows×cols
+ * tile of C, then clamps it at 0 when `relu`.
+ */
+function tileEpilogue(c: usize, ldc: i32, rows: i32, cols: i32, bias: usize, residual: usize, relu: bool): void {
   const zero = f32x4.splat(0);
   const whole = cols & ~3;
   for (let i = 0; i < rows; i++) {
-    const row = c + (<usize>(i * ldc) << 2);
+    const rowAt = <usize>(i * ldc) << 2;
+    const row = c + rowAt;
+    const residualRow = residual + rowAt;
     let j = 0;
     for (; j < whole; j += 4) {
-      const at = row + (<usize>j << 2);
-      let v = v128.load(at);
-      if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      const at = <usize>j << 2;
+      let v = v128.load(row + at);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + at));
+      if (residual != 0) v = f32x4.add(v, v128.load(residualRow + at));
       if (relu) v = f32x4.max(v, zero);
-      v128.store(at, v);
+      v128.store(row + at, v);
     }
     for (; j < cols; j++) {
-      const at = row + (<usize>j << 2);
-      let value = load<f32>(at);
-      if (bias != 0) value += load<f32>(bias + (<usize>j << 2));
+      const at = <usize>j << 2;
+      let value = load<f32>(row + at);
+      if (bias != 0) value += load<f32>(bias + at);
+      if (residual != 0) value += load<f32>(residualRow + at);
       if (relu) value = max<f32>(value, 0);
-      store<f32>(at, value);
+      store<f32>(row + at, value);
     }
   }
 }
