@@ -1,12 +1,13 @@
-// Packed, register-blocked SGEMM (Goto/BLIS loop order) with a 6×8 micro-tile: twelve f32x4
-// accumulators, two B vectors and one broadcast A value fit V8's sixteen vector registers. Twelve
-// independent FMA chains cover the FMA latency (4 cycles × 2 ports) where 4×8's eight did not.
+// Packed, register-blocked SGEMM (Goto/BLIS loop order) with a 4×8 micro-tile: eight f32x4
+// accumulators, two B vectors and the four broadcast A values (V8 loads them all at the top of the
+// loop) fit the fifteen vector registers V8 allocates on x64. A 6×8 tile's twelve accumulators did
+// not: V8 kept four of them on the stack, so their FMA chains went through memory every step.
 // Operands are addressed through (row stride, column stride) pairs, so transposed storage is
 // handled while packing and never materialised.
 import { madd, minI32 } from './simd';
 
 /** Micro-tile rows and columns. */
-export const MR: i32 = 6;
+export const MR: i32 = 4;
 export const NR: i32 = 8;
 /** Rows of A packed per block (packed A: MC·KC floats, L2-resident), a multiple of MR. */
 export const MC: i32 = 120;
@@ -118,9 +119,7 @@ function packPanelsA(a: usize, rowStride: i32, colStride: i32, ic: i32, mc: i32,
       let src = a + (<usize>(ic + ir + pc * colStride) << 2);
       const step = <usize>colStride << 2;
       for (let p = 0; p < kc; p++) {
-        const out = dst + <usize>p * panelRow;
-        v128.store(out, v128.load(src));
-        store<u64>(out, load<u64>(src, 16), 16);
+        v128.store(dst + <usize>p * panelRow, v128.load(src));
         src += step;
       }
     } else if (rows == MR && colStride == 1) {
@@ -145,8 +144,8 @@ function packPanelsA(a: usize, rowStride: i32, colStride: i32, ic: i32, mc: i32,
 }
 
 /**
- * One MR-row panel of row-major A (rows `rowBytes` apart from `src`): four k at a time, rows 0–3
- * are transposed with shuffles into one vector per k and rows 4–5 interleaved into pairs.
+ * One MR-row panel of row-major A (rows `rowBytes` apart from `src`): four k at a time, the 4×4
+ * block is transposed with shuffles into one vector per k.
  */
 function packRowMajorPanelA(src: usize, rowBytes: usize, kc: i32, dst: usize): void {
   const panelRow = <usize>MR << 2;
@@ -157,23 +156,15 @@ function packRowMajorPanelA(src: usize, rowBytes: usize, kc: i32, dst: usize): v
     const r1 = v128.load(at + rowBytes);
     const r2 = v128.load(at + 2 * rowBytes);
     const r3 = v128.load(at + 3 * rowBytes);
-    const r4 = v128.load(at + 4 * rowBytes);
-    const r5 = v128.load(at + 5 * rowBytes);
     const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
     const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
     const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
     const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-    const u0 = i32x4.shuffle(r4, r5, 0, 4, 1, 5);
-    const u1 = i32x4.shuffle(r4, r5, 2, 6, 3, 7);
     const out = dst + <usize>p * panelRow;
     v128.store(out, i64x2.shuffle(t0, t1, 0, 2));
-    v128.store64_lane(out, u0, 0, 16);
-    v128.store(out, i64x2.shuffle(t0, t1, 1, 3), 24);
-    v128.store64_lane(out, u0, 1, 40);
-    v128.store(out, i64x2.shuffle(t2, t3, 0, 2), 48);
-    v128.store64_lane(out, u1, 0, 64);
-    v128.store(out, i64x2.shuffle(t2, t3, 1, 3), 72);
-    v128.store64_lane(out, u1, 1, 88);
+    v128.store(out, i64x2.shuffle(t0, t1, 1, 3), 16);
+    v128.store(out, i64x2.shuffle(t2, t3, 0, 2), 32);
+    v128.store(out, i64x2.shuffle(t2, t3, 1, 3), 48);
   }
   for (; p < kc; p++) {
     const out = dst + <usize>p * panelRow;
@@ -251,8 +242,6 @@ function microKernel(
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
@@ -268,12 +257,6 @@ function microKernel(
     a = v128.load32_splat(ap, 12);
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
-    a = v128.load32_splat(ap, 16);
-    c40 = madd(a, b0, c40);
-    c41 = madd(a, b1, c41);
-    a = v128.load32_splat(ap, 20);
-    c50 = madd(a, b0, c50);
-    c51 = madd(a, b1, c51);
     ap += MR << 2;
     bp += NR << 2;
   }
@@ -288,8 +271,6 @@ function microKernel(
   storeRow(target + stride, c10, c11, add, rowBias, rowResidual != 0 ? rowResidual + stride : 0, rowRelu);
   storeRow(target + 2 * stride, c20, c21, add, rowBias, rowResidual != 0 ? rowResidual + 2 * stride : 0, rowRelu);
   storeRow(target + 3 * stride, c30, c31, add, rowBias, rowResidual != 0 ? rowResidual + 3 * stride : 0, rowRelu);
-  storeRow(target + 4 * stride, c40, c41, add, rowBias, rowResidual != 0 ? rowResidual + 4 * stride : 0, rowRelu);
-  storeRow(target + 5 * stride, c50, c51, add, rowBias, rowResidual != 0 ? rowResidual + 5 * stride : 0, rowRelu);
   if (full) return;
   for (let i = 0; i < rows; i++) {
     const dst = c + (<usize>(i * ldc) << 2);
