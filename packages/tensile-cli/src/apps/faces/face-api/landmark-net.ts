@@ -3,7 +3,7 @@
  * (each block halves the size: 112 → 7), a 7×7 average pool and a fully connected layer giving 68 (x, y)
  * points as fractions of the 112×112 input.
  */
-import { avgPool2d, depthwiseConv2d, div, fusedConv2d, fusedMatmul, noGrad, relu, reshape, scope, sub, tensor, type Tensor } from 'tensile';
+import { avgPool2d, broadcastTo, depthwiseConv2d, div, fusedConv2d, fusedMatmul, noGrad, relu, reshape, scope, sub, tensor, type Tensor } from 'tensile';
 import { checkedWeights, type WeightShapes } from './checked-weights.js';
 import { FACE_API_MEAN_RGB } from './recognition-net.js';
 
@@ -37,7 +37,8 @@ export function landmarkWeightShapes(): WeightShapes {
 
 export class FaceLandmarkNet {
   private readonly w: Map<string, Tensor>;
-  private readonly mean = tensor([...FACE_API_MEAN_RGB], [3]);
+  /** The mean colour as a whole image: subtracting it is one same-shape pass, not 12,544 three-value blocks. */
+  private readonly meanImage = broadcastTo(tensor([...FACE_API_MEAN_RGB], [3]), [1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3]);
 
   /** Checks `weights` against the architecture; `file` names the manifest in errors. */
   constructor(weights: Readonly<Record<string, Tensor>>, file: string) {
@@ -70,7 +71,7 @@ export class FaceLandmarkNet {
   /** Landmarks of a batch of 112×112 RGB faces in 0..255: [n, 112, 112, 3] → [n, 68, 2] (x, y as fractions of the input). */
   forward(images: Tensor): Tensor {
     return scope(() => noGrad(() => {
-      let x = div(sub(images, this.mean), 255);
+      let x = div(sub(images, this.meanImage), 255);
       for (let b = 0; b < BLOCK_CHANNELS.length; b++) x = this.denseBlock(x, b);
       const pooled = avgPool2d(x, { poolSize: 7, strides: 2 });
       const out = fusedMatmul(reshape(pooled, [images.shape[0]!, -1]), this.w.get('fc/weights')!, { bias: this.w.get('fc/bias')! });
