@@ -3,9 +3,9 @@
  * (each block halves the size: 112 → 7), a 7×7 average pool and a fully connected layer giving 68 (x, y)
  * points as fractions of the 112×112 input.
  */
-import { avgPool2d, broadcastTo, depthwiseConv2d, div, fusedConv2d, fusedMatmul, noGrad, relu, reshape, scope, sub, tensor, type Tensor } from 'tensile';
+import { avgPool2d, depthwiseConv2d, div, fusedConv2d, fusedMatmul, noGrad, relu, reshape, scope, sub, type Tensor } from 'tensile';
 import { checkedWeights, type WeightShapes } from './checked-weights.js';
-import { FACE_API_MEAN_RGB } from './recognition-net.js';
+import { faceApiMeanImage } from './recognition-net.js';
 
 export const LANDMARK_INPUT_SIZE = 112;
 export const LANDMARK_COUNT = 68;
@@ -37,8 +37,7 @@ export function landmarkWeightShapes(): WeightShapes {
 
 export class FaceLandmarkNet {
   private readonly w: Map<string, Tensor>;
-  /** The mean colour as a whole image: subtracting it is one same-shape pass, not 12,544 three-value blocks. */
-  private readonly meanImage = broadcastTo(tensor([...FACE_API_MEAN_RGB], [3]), [1, LANDMARK_INPUT_SIZE, LANDMARK_INPUT_SIZE, 3]);
+  private readonly meanImage = faceApiMeanImage(LANDMARK_INPUT_SIZE);
 
   /** Checks `weights` against the architecture; `file` names the manifest in errors. */
   constructor(weights: Readonly<Record<string, Tensor>>, file: string) {
