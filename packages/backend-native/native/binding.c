@@ -9,6 +9,7 @@
 
 #include "conv.h"
 #include "elementwise.h"
+#include "fused.h"
 #include "gemm.h"
 #include "pool.h"
 #include "reduce.h"
@@ -94,7 +95,7 @@ static napi_value string_list(napi_env env, const char *const *names, int count)
   return list;
 }
 
-/* opNames() → { unary, activation, binary, reduce }: op names in code order. */
+/* opNames() → { unary, activation, binary, reduce, fused }: op names in code order. */
 static napi_value js_op_names(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value o;
@@ -103,6 +104,7 @@ static napi_value js_op_names(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "activation", string_list(env, ACTIVATION_OPS, ACTIVATION_OP_COUNT));
   napi_set_named_property(env, o, "binary", string_list(env, BINARY_OPS, BINARY_OP_COUNT));
   napi_set_named_property(env, o, "reduce", string_list(env, REDUCE_OPS, REDUCE_OP_COUNT));
+  napi_set_named_property(env, o, "fused", string_list(env, FUSED_OPS, FUSED_OP_COUNT));
   return o;
 }
 
@@ -184,6 +186,27 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/* fused(steps, inputs, scalar, out, threads): steps an Int32Array of (op, a, b) triples, inputs an
+ * array of Float32Arrays, scalar an Int32Array flagging the single-value ones. */
+static napi_value js_fused(napi_env env, napi_callback_info info) {
+  args a = get_args(env, info);
+  uint32_t count = 0;
+  napi_get_array_length(env, a.v[1], &count);
+  const float **inputs = malloc((count ? count : 1) * sizeof *inputs);
+  if (!inputs) {
+    napi_throw_error(env, NULL, "native fused: out of memory");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    args element = {env, {0}, 1};
+    napi_get_element(env, a.v[1], i, &element.v[0]);
+    inputs[i] = data(&element, 0);
+  }
+  fused_f32(data(&a, 0), (int)(length(&a, 0) / 3), inputs, data(&a, 2), (int)count, data(&a, 3), length(&a, 3), (int)integer(&a, 4));
+  free(inputs);
+  return undefined(env);
+}
+
 /* reduce(op, x, out, outer, size, inner, threads) */
 static napi_value js_reduce(napi_env env, napi_callback_info info) {
   args a = get_args(env, info);
@@ -234,6 +257,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
       {"activationGrad", NULL, js_activation_grad, NULL, NULL, NULL, napi_default, NULL},
       {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+      {"fused", NULL, js_fused, NULL, NULL, NULL, napi_default, NULL},
       {"reduce", NULL, js_reduce, NULL, NULL, NULL, napi_default, NULL},
       {"pool2d", NULL, js_pool2d, NULL, NULL, NULL, napi_default, NULL},
       {"pool2dBackward", NULL, js_pool2d_backward, NULL, NULL, NULL, napi_default, NULL},

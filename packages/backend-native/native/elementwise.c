@@ -210,7 +210,12 @@ typedef struct {
 } adam_job;
 
 /* Every operation rounded to float32, as the composite update rounds it (no contraction: -ffp-contract=off).
- * A function of its own with restrict arguments, so that the loop vectorises. */
+ * A function of its own with restrict arguments, so that the loop vectorises — at the widest vectors
+ * the CPU has (clones picked at load: three divisions and a square root per value, the costly part;
+ * IEEE division and square root give the same bits at every width). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 static void adam_range(const float *restrict p, const float *restrict g, const float *restrict m, const float *restrict v, float *restrict po,
                        float *restrict mo, float *restrict vo, long i0, long i1, float beta1, float beta2, float rest1, float rest2, float c1,
                        float c2, float eps, float lr) {

@@ -34,6 +34,7 @@ typedef struct {
   const char *name;
   int mr, nr;
   micro_kernel kernel;
+  int avx2; /* packing may use AVX2 shuffles */
 } isa;
 
 /* Portable fallback: the compiler vectorises the inner j loop with the baseline ISA. */
@@ -120,10 +121,10 @@ __attribute__((target("avx2,fma"))) static void micro_avx2(long kc, const float 
 #undef STORE
 #endif
 
-static const isa GENERIC = {"generic", 4, 8, micro_generic};
+static const isa GENERIC = {"generic", 4, 8, micro_generic, 0};
 #ifdef TENSILE_X86
-static const isa AVX512 = {"avx512", 8, 32, micro_avx512};
-static const isa AVX2 = {"avx2", 6, 16, micro_avx2};
+static const isa AVX512 = {"avx512", 8, 32, micro_avx512, 1};
+static const isa AVX2 = {"avx2", 6, 16, micro_avx2, 1};
 #endif
 static const isa *active = NULL;
 
@@ -155,12 +156,63 @@ static void *grow(void **buffer, size_t *capacity, size_t bytes) {
   return *buffer;
 }
 
+#ifdef TENSILE_X86
+/* dst[c · dst_stride + r] = src[r · src_stride + c] for an 8×8 block: eight loads, 24 shuffles, eight stores. */
+__attribute__((target("avx2"))) static void transpose8x8(const float *src, long src_stride, float *dst, long dst_stride) {
+  __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + src_stride), r2 = _mm256_loadu_ps(src + 2 * src_stride);
+  __m256 r3 = _mm256_loadu_ps(src + 3 * src_stride), r4 = _mm256_loadu_ps(src + 4 * src_stride), r5 = _mm256_loadu_ps(src + 5 * src_stride);
+  __m256 r6 = _mm256_loadu_ps(src + 6 * src_stride), r7 = _mm256_loadu_ps(src + 7 * src_stride);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5), t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE), s2 = _mm256_shuffle_ps(t1, t3, 0x44);
+  __m256 s3 = _mm256_shuffle_ps(t1, t3, 0xEE), s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  _mm256_storeu_ps(dst, _mm256_permute2f128_ps(s0, s4, 0x20));
+  _mm256_storeu_ps(dst + dst_stride, _mm256_permute2f128_ps(s1, s5, 0x20));
+  _mm256_storeu_ps(dst + 2 * dst_stride, _mm256_permute2f128_ps(s2, s6, 0x20));
+  _mm256_storeu_ps(dst + 3 * dst_stride, _mm256_permute2f128_ps(s3, s7, 0x20));
+  _mm256_storeu_ps(dst + 4 * dst_stride, _mm256_permute2f128_ps(s0, s4, 0x31));
+  _mm256_storeu_ps(dst + 5 * dst_stride, _mm256_permute2f128_ps(s1, s5, 0x31));
+  _mm256_storeu_ps(dst + 6 * dst_stride, _mm256_permute2f128_ps(s2, s6, 0x31));
+  _mm256_storeu_ps(dst + 7 * dst_stride, _mm256_permute2f128_ps(s3, s7, 0x31));
+}
+#endif
+
+/*
+ * dst[c · dst_stride + r] = src[r · src_stride + c] for r < rows, c < cols: packing an operand
+ * whose rows run the other way. Whole 8×8 blocks go through AVX2 shuffles when the ISA in use has
+ * them; element by element, such a copy took a tenth of a 256×256×128 product's time.
+ */
+static void transpose_copy(const float *src, long src_stride, float *dst, long dst_stride, long rows, long cols, int avx2) {
+  long r0 = 0;
+#ifdef TENSILE_X86
+  if (avx2)
+    for (; r0 + 8 <= rows; r0 += 8) {
+      long c = 0;
+      for (; c + 8 <= cols; c += 8) transpose8x8(src + r0 * src_stride + c, src_stride, dst + c * dst_stride + r0, dst_stride);
+      for (; c < cols; c++)
+        for (long r = r0; r < r0 + 8; r++) dst[c * dst_stride + r] = src[r * src_stride + c];
+    }
+#else
+  (void)avx2;
+#endif
+  for (long r = r0; r < rows; r++)
+    for (long c = 0; c < cols; c++) dst[c * dst_stride + r] = src[r * src_stride + c];
+}
+
 /* B(p0.., j0..) → panels of nr columns: panel q holds kc rows of nr floats, zero past n. */
 static void pack_b(const gemm_args *g, const isa *s, long p0, long kc, long j0, long nc, long q0, long q1, float *dst) {
   int nr = s->nr;
   for (long q = q0; q < q1; q++) {
     float *out = dst + q * kc * nr;
     long j = j0 + q * nr, width = nc - q * nr < nr ? nc - q * nr : nr;
+    if (g->brs == 1) {
+      /* B transposed: each of its columns is contiguous along p. */
+      transpose_copy(g->b + j * g->bcs + p0, g->bcs, out, nr, width, kc, s->avx2);
+      if (width < nr)
+        for (long p = 0; p < kc; p++) memset(out + p * nr + width, 0, (size_t)(nr - width) * sizeof(float));
+      continue;
+    }
     for (long p = 0; p < kc; p++, out += nr) {
       const float *src = g->b + (p0 + p) * g->brs + j * g->bcs;
       if (g->bcs == 1) memcpy(out, src, (size_t)width * sizeof(float));
@@ -177,14 +229,20 @@ static void pack_a(const gemm_args *g, const isa *s, long i0, long mc, long p0, 
   for (long r = 0; r < mc; r += mr, dst += kc * mr) {
     long height = mc - r < mr ? mc - r : mr;
     const float *src = g->a + (i0 + r) * g->ars + p0 * g->acs;
-    if (g->ars == 1) {
+    if (g->ars == 1 && height == 8 && mr == 8) {
+      /* A transposed, a full AVX-512 panel: eight contiguous floats per column (a fixed count, so one vector copy). */
+      for (long p = 0; p < kc; p++)
+        for (int i = 0; i < 8; i++) dst[p * 8 + i] = src[p * g->acs + i];
+    } else if (g->ars == 1) {
       for (long p = 0; p < kc; p++) {
         for (long i = 0; i < height; i++) dst[p * mr + i] = src[p * g->acs + i];
         for (long i = height; i < mr; i++) dst[p * mr + i] = 0;
       }
     } else {
-      for (long i = 0; i < height; i++)
-        for (long p = 0; p < kc; p++) dst[p * mr + i] = src[i * g->ars + p * g->acs];
+      if (g->acs == 1) transpose_copy(src, g->ars, dst, mr, height, kc, s->avx2);
+      else
+        for (long i = 0; i < height; i++)
+          for (long p = 0; p < kc; p++) dst[p * mr + i] = src[i * g->ars + p * g->acs];
       for (long i = height; i < mr; i++)
         for (long p = 0; p < kc; p++) dst[p * mr + i] = 0;
     }
@@ -272,6 +330,60 @@ static void compute_task(void *ctx, long t) {
   epilogue(g, i0, i0 + mc, st->jc + q0 * nr, st->jc + (q1 * nr < st->nc ? q1 * nr : st->nc));
 }
 
+/* Columns at most this many take the narrow path: a panel of nr columns would be mostly padding. */
+#define NARROW_N 4
+
+static _Thread_local void *narrow_buffer;
+static _Thread_local size_t narrow_capacity;
+
+/*
+ * A product with a handful of columns (a classifier's logits and their gradients), on one thread.
+ * Row-major A: dot products of its rows with B's columns copied contiguous, each summed in eight
+ * independent lanes so that the loop vectorises. Transposed A: B's columns scaled into a column-
+ * major scratch, the loop running down A's contiguous columns.
+ */
+static void gemm_narrow(const gemm_args *g) {
+  long m = g->m, n = g->n, k = g->k;
+  float *scratch = grow(&narrow_buffer, &narrow_capacity, (size_t)(g->acs == 1 ? n * k : n * m) * sizeof(float));
+  if (!scratch) abort();
+  if (g->acs == 1) {
+    for (long j = 0; j < n; j++)
+      for (long p = 0; p < k; p++) scratch[j * k + p] = g->b[p * g->brs + j * g->bcs];
+    for (long i = 0; i < m; i++) {
+      const float *a = g->a + i * g->ars;
+      for (long j = 0; j < n; j++) {
+        const float *b = scratch + j * k;
+        float lanes[8] = {0};
+        long p = 0;
+        for (; p + 8 <= k; p += 8)
+          for (int l = 0; l < 8; l++) lanes[l] += a[p + l] * b[p + l];
+        float sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+        for (; p < k; p++) sum += a[p] * b[p];
+        float *c = g->c + i * g->ldc + j;
+        *c = g->accumulate ? *c + sum : sum;
+      }
+    }
+  } else {
+    memset(scratch, 0, (size_t)(n * m) * sizeof(float));
+    for (long p = 0; p < k; p++) {
+      const float *a = g->a + p * g->acs;
+      for (long j = 0; j < n; j++) {
+        float b = g->b[p * g->brs + j * g->bcs], *column = scratch + j * m;
+        if (g->ars == 1)
+          for (long i = 0; i < m; i++) column[i] += a[i] * b;
+        else
+          for (long i = 0; i < m; i++) column[i] += a[i * g->ars] * b;
+      }
+    }
+    for (long i = 0; i < m; i++)
+      for (long j = 0; j < n; j++) {
+        float *c = g->c + i * g->ldc + j;
+        *c = g->accumulate ? *c + scratch[j * m + i] : scratch[j * m + i];
+      }
+  }
+  epilogue(g, 0, m, 0, n);
+}
+
 static _Thread_local void *b_buffer; /* per calling thread: Node worker threads may each run kernels */
 static _Thread_local size_t b_capacity;
 
@@ -286,6 +398,10 @@ void gemm(const gemm_args *g, int threads) {
     if (!g->accumulate)
       for (long i = 0; i < g->m; i++) memset(g->c + i * g->ldc, 0, (size_t)g->n * sizeof(float));
     epilogue(g, 0, g->m, 0, g->n);
+    return;
+  }
+  if (g->n <= NARROW_N) {
+    gemm_narrow(g);
     return;
   }
   /* Small products are not worth waking the workers. */

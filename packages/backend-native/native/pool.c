@@ -3,7 +3,13 @@
  * so no spinning while idle). A job's tasks are claimed from one atomic word holding the job's
  * generation and the next task index, so a worker that wakes late — after the caller has run
  * every task itself, or once the next job is posted — can never claim a task of the wrong job; the
- * caller waits only for tasks actually claimed, not for sleeping workers to wake.
+ * caller waits only for tasks actually claimed, not for sleeping workers to wake. A worker copies the
+ * job (function, context, task count) under the mutex when it sees a new generation: reading the
+ * shared fields while claiming raced with the caller posting the next job — a late worker could
+ * pair the old generation's claim word with the new job's task count and run a task index the old
+ * job never had, on a context whose stack frame was gone (the likely cause of the native 2-thread
+ * bench crash). Workers do not spin between jobs: on this shared 2-core machine a worker watching
+ * for the next job made back-to-back 2-thread products slower, not faster.
  */
 #include "pool.h"
 
@@ -26,13 +32,13 @@ static atomic_long finished;
 static uint32_t generation;
 static int workers;
 
-/* Runs tasks of job `gen` until none is left to claim. */
-static void drain(uint32_t gen) {
+/* Runs tasks of job `gen` (fn, ctx, ntasks: that job's, never re-read) until none is left to claim. */
+static void drain(uint32_t gen, task_fn fn, void *ctx, long ntasks) {
   for (;;) {
     uint64_t cur = atomic_load(&claim);
-    if ((uint32_t)(cur >> 32) != gen || (long)(uint32_t)cur >= job_tasks) return;
+    if ((uint32_t)(cur >> 32) != gen || (long)(uint32_t)cur >= ntasks) return;
     if (!atomic_compare_exchange_weak(&claim, &cur, cur + 1)) continue;
-    job_fn(job_ctx, (long)(uint32_t)cur);
+    fn(ctx, (long)(uint32_t)cur);
     atomic_fetch_add(&finished, 1);
   }
 }
@@ -43,8 +49,11 @@ static void *worker_main(void *arg) {
   for (;;) {
     while (generation == seen) pthread_cond_wait(&wake, &mu);
     seen = generation;
+    task_fn fn = job_fn;
+    void *ctx = job_ctx;
+    long ntasks = job_tasks;
     pthread_mutex_unlock(&mu);
-    drain(seen);
+    drain(seen, fn, ctx, ntasks);
     pthread_mutex_lock(&mu);
   }
   return NULL;
@@ -82,7 +91,7 @@ void pool_run(task_fn fn, void *ctx, long ntasks, int threads) {
   atomic_store(&claim, (uint64_t)gen << 32);
   pthread_cond_broadcast(&wake);
   pthread_mutex_unlock(&mu);
-  drain(gen);
+  drain(gen, fn, ctx, ntasks);
   /* Every task is claimed; the ones still running finish soon. */
   while (atomic_load(&finished) < ntasks) sched_yield();
   pthread_mutex_unlock(&run_mu);

@@ -10,7 +10,7 @@ export type Isa = 'avx512' | 'avx2' | 'generic';
 export interface NativeKernels {
   /** Picks the GEMM micro-kernel (null: the best the CPU has) and starts workers for `threads`; returns the one in use. */
   select(isa: Isa | null, threads: number): Isa;
-  opNames(): { unary: string[]; activation: string[]; binary: string[]; reduce: string[] };
+  opNames(): { unary: string[]; activation: string[]; binary: string[]; reduce: string[]; fused: string[] };
   /** info: batch, m, n, k, transposeA, transposeB, aBatchStride, bBatchStride. */
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, info: Float64Array, bias: Float32Array | null, relu: number, threads: number): void;
   /** info: the 16 fields of Conv2DInfo in declaration order. */
@@ -21,6 +21,8 @@ export interface NativeKernels {
   activationGrad(op: number, dy: Float32Array, y: Float32Array, out: Float32Array, threads: number): void;
   binary(op: number, a: Float32Array, aStrides: Float64Array, b: Float32Array, bStrides: Float64Array, out: Float32Array | Uint8Array, shape: Float64Array, threads: number): void;
   reduce(op: number, x: Float32Array, out: Float32Array | Int32Array, outer: number, size: number, inner: number, threads: number): void;
+  /** steps: (op, a, b) slot triples of an ElementwiseProgram; scalar: 1 for each single-value input. */
+  fused(steps: Int32Array, inputs: readonly Float32Array[], scalar: Int32Array, out: Float32Array, threads: number): void;
   /** info: the 12 fields of Pool2DInfo in declaration order. */
   pool2d(max: number, x: Float32Array, out: Float32Array, info: Float64Array, threads: number): void;
   pool2dBackward(max: number, dy: Float32Array, x: Float32Array, dx: Float32Array, info: Float64Array, threads: number): void;

@@ -7,8 +7,8 @@
  */
 import os from 'node:os';
 import type {
-  ActivationOp, AdamStepScalars, BackendMemory, BinaryOp, Conv2DInfo, DataId, DType, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp, Shape,
-  TensorRef, UnaryOp,
+  ActivationOp, AdamStepScalars, BackendMemory, BinaryOp, Conv2DInfo, DataId, DType, ElementwiseProgram, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp,
+  Shape, TensorRef, UnaryOp,
 } from 'tensile';
 import { BackendError, ReferenceBackend } from 'tensile';
 import { broadcastPlan } from './broadcast.js';
@@ -55,6 +55,9 @@ export class NativeBackend extends ReferenceBackend {
   private readonly activationCodes: Map<string, number>;
   private readonly binaryCodes: Map<string, number>;
   private readonly reduceCodes: Map<string, number>;
+  private readonly fusedCodes: Map<string, number>;
+  /** Each fused program's steps as the kernel reads them, encoded once. */
+  private readonly fusedSteps = new WeakMap<ElementwiseProgram, Int32Array>();
   private readonly recycler: Recycler;
 
   constructor(options: NativeBackendOptions = {}) {
@@ -68,6 +71,7 @@ export class NativeBackend extends ReferenceBackend {
     this.activationCodes = codes(names.activation);
     this.binaryCodes = codes(names.binary);
     this.reduceCodes = codes(names.reduce);
+    this.fusedCodes = codes(names.fused);
     this.recycler = new Recycler(options.recycleBytes ?? 256 * 2 ** 20);
   }
 
@@ -127,6 +131,23 @@ export class NativeBackend extends ReferenceBackend {
     const size = outShape.reduce((x, y) => x * y, 1);
     const out = outDType === 'bool' ? this.booleans(size) : this.floats(size);
     this.kernels.binary(code, this.f32(a), plan.aStrides, this.f32(b), plan.bStrides, out, plan.shape, this.threads);
+    return this.own(out);
+  }
+
+  /** A compiled graph's chain of float32 elementwise ops in one pass (graph/fuse.ts). */
+  fusedElementwise(program: ElementwiseProgram, inputs: readonly TensorRef[], size: number): DataId {
+    let steps = this.fusedSteps.get(program);
+    if (!steps) {
+      steps = Int32Array.from(program.steps.flatMap(({ op, args }) => {
+        const code = this.fusedCodes.get(op);
+        if (code === undefined) throw new BackendError(`native.fusedElementwise: no kernel for '${op}'`);
+        return [code, args[0]!, args[1] ?? args[0]!];
+      }));
+      this.fusedSteps.set(program, steps);
+    }
+    const values = inputs.map((x) => this.f32(x));
+    const out = this.floats(size);
+    this.kernels.fused(steps, values, Int32Array.from(values, (v) => (v.length === 1 && size !== 1 ? 1 : 0)), out, this.threads);
     return this.own(out);
   }
 

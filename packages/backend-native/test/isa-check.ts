@@ -1,5 +1,5 @@
 /**
- * Child process of isa.test.ts: runs GEMMs (edge sizes, transposes, broadcast batches, epilogues)
+ * Child process of isa.test.ts: runs GEMMs (edge sizes, narrow products, transposes, broadcast batches, epilogues)
  * and convolutions (groups, strides, dilation, padding, 1×1, both backprops) on the native backend
  * with the micro-kernel TENSILE_NATIVE_ISA picks, and prints that kernel and the largest error
  * relative to the reference backend as one JSON line.
@@ -30,7 +30,7 @@ function compare(inputs: { data: Float32Array; shape: number[] }[], op: (backend
   for (let i = 0; i < want!.length; i++) worst = Math.max(worst, Math.abs(got![i]! - want![i]!) / (1 + Math.abs(want![i]!)));
 }
 
-for (const [m, n, k] of [[1, 1, 1], [7, 33, 5], [9, 65, 300], [33, 17, 257], [130, 100, 64], [1000, 40, 50]] as const) {
+for (const [m, n, k] of [[1, 1, 1], [37, 3, 70], [7, 33, 5], [9, 65, 300], [33, 17, 257], [130, 100, 64], [1000, 40, 50]] as const) {
   for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
     const info: MatMulInfo = { batch: 2, m, n, k, transposeA, transposeB, aBatchStride: m * k, bBatchStride: 0 };
     const bias = values(n);

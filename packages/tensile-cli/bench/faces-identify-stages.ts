@@ -3,10 +3,12 @@
  * (a DevTest image of nobody enrolled) through each stage of the service in this process, on the
  * threads TENSILE_THREADS allows (run it with TENSILE_THREADS=1 for the issue's one-thread target), then
  * through `FaceService.identify` whole against a database of 1,000 people × 3 embeddings (random unit
- * vectors standing in for enrolled faces). Medians over --repeats runs after two warm-up runs. Also times
- * the JPEG encoding (jpeg-js) the face crops had before they were stored as PNG.
+ * vectors standing in for enrolled faces), with the service's pipeline (the detector, `--detector` as
+ * `tensile faces serve` reads it) and without a detector (centred photographs). Medians over --repeats
+ * runs after two warm-up runs. Also times the JPEG encoding (jpeg-js) the face crops had before they
+ * were stored as PNG.
  *
- *   TENSILE_THREADS=1 node packages/tensile-cli/build/bench/faces-identify-stages.js [--repeats 30]
+ *   TENSILE_THREADS=1 node packages/tensile-cli/build/bench/faces-identify-stages.js [--repeats 30] [--detector NAME|none] [--min-face PX]
  */
 import jpeg from 'jpeg-js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,14 +21,18 @@ import { alignFace } from '../src/apps/faces/alignment.js';
 import { encodePng } from '../src/apps/report/image-grid.node.js';
 import { loadFaceApiEmbedder } from '../src/apps/faces/face-api/face-api-embedder.node.js';
 import { FaceDatabase } from '../src/apps/faces/service/database.node.js';
-import { centreBox, embedderPipeline } from '../src/apps/faces/service/embedder-pipeline.js';
+import { centreBox, embedderPipeline } from '../src/apps/faces/embedder-pipeline.js';
 import { FaceService } from '../src/apps/faces/service/face-service.node.js';
 import { Gallery } from '../src/apps/faces/service/gallery.js';
 import { decodePhoto, DEFAULT_UPLOAD_LIMITS } from '../src/apps/faces/service/uploads.js';
+import { FaceDetector } from '../src/apps/faces/detector/model-file.node.js';
+import type { FacePipeline } from '../src/apps/faces/face-pipeline.js';
+import { loadFacePipeline } from '../src/apps/faces/load-face-pipeline.node.js';
+import { benchOption, benchPipelineSpec } from './faces-service-spec.js';
 
 const dataRoot = process.env.TENSILE_DATA ?? path.resolve(fileURLToPath(new URL('../../../..', import.meta.url)), '..', 'shared/datasets');
-const repeatsIndex = process.argv.indexOf('--repeats');
-const repeats = repeatsIndex >= 0 ? Number(process.argv[repeatsIndex + 1]) : 30;
+const repeats = Number(benchOption('--repeats') ?? '30');
+const spec = benchPipelineSpec();
 const PEOPLE = 1000;
 const PER_PERSON = 3;
 
@@ -54,6 +60,8 @@ const bytes = data.images.get(probe)!;
 const embedder = await loadFaceApiEmbedder();
 
 const photo = decodePhoto(bytes, 1, DEFAULT_UPLOAD_LIMITS);
+const detector = spec.detector && { model: await FaceDetector.load(spec.detector.model), minSize: spec.detector.minFace };
+const detected = detector?.model.detect(photo, { minSize: detector.minSize }) ?? [];
 const landmarks = embedder.landmarks([photo]);
 const chips = embedder.align([photo]);
 const gallery = new Gallery(embedder.size);
@@ -65,6 +73,10 @@ const faceRgba = new Uint8Array(face.width * face.height * 4).map((_, i) => (i %
 
 const stages = {
   decodeJpeg: await medianMs(() => decodePhoto(bytes, 1, DEFAULT_UPLOAD_LIMITS)),
+  ...(detector && {
+    detect: await medianMs(() => detector.model.detect(photo, { minSize: detector.minSize })),
+    landmarksOfDetectedFaces: await medianMs(() => embedder.detectedLandmarks(detected.map((box) => ({ photo, box })))),
+  }),
   landmarksTwoPasses: await medianMs(() => embedder.landmarks([photo])),
   align: await medianMs(() => alignFace(photo, landmarks[0]!, 150)),
   recognitionNet: await medianMs(() => embedder.describe(chips)),
@@ -74,36 +86,47 @@ const stages = {
 // What the crop cost before it was stored as PNG (not part of identification any more).
 const cropJpegJsMs = await medianMs(() => jpeg.encode({ data: faceRgba, width: face.width, height: face.height }, 90));
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'tensile-faces-stages-'));
-try {
-  const dbFile = path.join(dir, 'faces.db');
-  const pipeline = embedderPipeline(embedder);
-  const db = new FaceDatabase(dbFile);
-  const fakeFile = '0'.repeat(64);
-  for (let p = 0; p < PEOPLE; p++) {
-    db.enrol(`person ${p}`, pipeline.embedder, Array.from({ length: PER_PERSON }, () => ({ vector: randomUnit(embedder.size), photo: fakeFile, crop: fakeFile })));
-  }
-  db.close();
-  const service = await FaceService.open(dbFile, pipeline, DEFAULT_UPLOAD_LIMITS);
+/** Median time of `FaceService.identify` whole with this pipeline, against PEOPLE × PER_PERSON random embeddings. */
+async function identifyMs(pipeline: FacePipeline): Promise<{ ms: number; faces: number; galleryEmbeddings: number }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tensile-faces-stages-'));
   try {
-    const identify = await medianMs(() => service.identify(bytes, 'stages'));
-    const sum = Object.values(stages).reduce((a, b) => a + b, 0);
-    const round = (ms: number): number => Math.round(ms * 100) / 100;
-    process.stdout.write(`${JSON.stringify({
-      photo: probe,
-      threads: process.env.TENSILE_THREADS ?? 'default',
-      repeats,
-      medianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v)])),
-      sumOfStagesMs: round(sum),
-      serviceIdentifyMs: round(identify),
-      serviceOverheadMs: round(identify - sum),
-      formerCropJpegJsMs: round(cropJpegJsMs),
-      galleryEmbeddings: service.enrolledEmbeddings,
-      loadAverage: os.loadavg(),
-    }, null, 2)}\n`);
+    const dbFile = path.join(dir, 'faces.db');
+    const db = new FaceDatabase(dbFile);
+    const fakeFile = '0'.repeat(64);
+    for (let p = 0; p < PEOPLE; p++) {
+      db.enrol(`person ${p}`, pipeline.embedder, Array.from({ length: PER_PERSON }, () => ({ vector: randomUnit(embedder.size), photo: fakeFile, crop: fakeFile })));
+    }
+    db.close();
+    const service = await FaceService.open(dbFile, pipeline, DEFAULT_UPLOAD_LIMITS);
+    try {
+      const faces = (await service.identify(bytes, 'stages')).length;
+      return { ms: await medianMs(() => service.identify(bytes, 'stages')), faces, galleryEmbeddings: service.enrolledEmbeddings };
+    } finally {
+      service.close();
+    }
   } finally {
-    service.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;
+// The service's pipeline adds the stages of its path: with a detector, detection and the landmarks of detected faces.
+const servicePath = detector ? ['decodeJpeg', 'detect', 'landmarksOfDetectedFaces', 'align', 'recognitionNet', 'gallerySearch1000x3', 'cropPng'] : ['decodeJpeg', 'landmarksTwoPasses', 'align', 'recognitionNet', 'gallerySearch1000x3', 'cropPng'];
+const sum = servicePath.reduce((total, stage) => total + (stages as Record<string, number>)[stage]!, 0);
+const service = await identifyMs(await loadFacePipeline(spec));
+const centred = detector ? await identifyMs(embedderPipeline(embedder)) : undefined;
+process.stdout.write(`${JSON.stringify({
+  photo: probe,
+  threads: process.env.TENSILE_THREADS ?? 'default',
+  repeats,
+  pipeline: spec,
+  facesFound: detected.length,
+  medianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v)])),
+  sumOfServiceStagesMs: round(sum),
+  serviceIdentifyMs: round(service.ms),
+  serviceOverheadMs: round(service.ms - sum),
+  ...(centred && { withoutDetectorIdentifyMs: round(centred.ms) }),
+  formerCropJpegJsMs: round(cropJpegJsMs),
+  galleryEmbeddings: service.galleryEmbeddings,
+  loadAverage: os.loadavg(),
+}, null, 2)}\n`);

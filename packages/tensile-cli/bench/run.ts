@@ -24,6 +24,17 @@ import { eagerWorkload, WORKLOADS, type Result, type Skip, type WorkloadId } fro
  */
 const OPENBLAS_KERNEL_OVERRIDES = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'];
 
+/**
+ * The PyTorch child's OpenBLAS settings. TENSILE_BENCH_OPENBLAS_CORETYPE names the kernel for a CPU
+ * OpenBLAS does not recognise (a Sapphire Rapids guest reporting a generic model fell back to its
+ * SSE3 "Prescott" kernel: sgemm 1024 at 28 against 78 GFLOP/s with Cooperlake in one loaded run).
+ */
+function torchBlasEnv(): Pick<EngineRun, 'env' | 'unsetEnv'> {
+  const coreType = process.env.TENSILE_BENCH_OPENBLAS_CORETYPE;
+  if (coreType === undefined || coreType === '') return { unsetEnv: OPENBLAS_KERNEL_OVERRIDES };
+  return { env: { OPENBLAS_CORETYPE: coreType }, unsetEnv: OPENBLAS_KERNEL_OVERRIDES.filter((name) => name !== 'OPENBLAS_CORETYPE') };
+}
+
 interface EngineRun {
   readonly engine: string;
   readonly threads: number;
@@ -128,7 +139,7 @@ function plannedRuns(): EngineRun[] {
     log(`note: TensorFlow.js skipped: ${missingTfjs.join(' and ')} not installed (npm install @tensorflow/tfjs@4.22 @tensorflow/tfjs-backend-wasm@4.22 beside tensile-cli)`);
   }
   const python = findTorchPython();
-  if (python) for (const threads of [1, 2]) runs.push({ engine: 'torch', threads, command: python, args: [torchScript, String(threads)], unsetEnv: OPENBLAS_KERNEL_OVERRIDES });
+  if (python) for (const threads of [1, 2]) runs.push({ engine: 'torch', threads, command: python, args: [torchScript, String(threads)], ...torchBlasEnv() });
   else log('note: PyTorch skipped: no python3 with torch (Debian: apt-get install python3-torch python3-numpy libopenblas0, or set TENSILE_BENCH_PYTHON)');
   const openCv = workloads.includes('face_detect') ? findOpenCvPython() : undefined;
   if (openCv) for (const threads of [1, 2]) runs.push({ engine: 'opencv-haar', threads, command: openCv, args: [openCvScript, String(threads)], trailingArgs: [faceBenchPhoto()] });

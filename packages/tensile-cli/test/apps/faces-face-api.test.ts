@@ -138,4 +138,20 @@ describe('FaceApiEmbedder', () => {
     assert.ok(points![36]!.x < points![45]!.x, "the subject's right eye is on the image's left");
     for (const p of points!) assert.ok(p.x > 0 && p.y > 0 && p.x < 250 && p.y < 250);
   });
+
+  it("embeds a face at a detector's box like the centred photo, and reframes a box off the face", async () => {
+    const embedder = await loadFaceApiEmbedder();
+    const images = photos.map((p) => p.image);
+    const centred = await embedder.embed(images);
+    // detector-seed1 boxes an LFW face as about the centre 130-pixel square.
+    const boxed = await embedder.embedFaces(images.map((photo) => ({ photo, box: { x: 65, y: 65, width: 130, height: 130 } })));
+    // 40 pixels to the right: only a second landmark pass finds the face's square again (one pass: 0.20–0.32 from the centred embedding).
+    const off = await embedder.embedFaces(images.map((photo) => ({ photo, box: { x: 105, y: 65, width: 130, height: 130 } })));
+    for (const [i, e] of centred.entries()) {
+      assert.ok(Math.abs(Math.hypot(...boxed[i]!) - 1) < 1e-5);
+      const near = embeddingDistance(e, boxed[i]!);
+      const far = embeddingDistance(e, off[i]!);
+      assert.ok(near < 0.12 && far < 0.15, `photo ${i}: distance to the centred embedding ${near.toFixed(3)} at the detector's box, ${far.toFixed(3)} at a box off the face`);
+    }
+  });
 });

@@ -1,12 +1,13 @@
-/** End-to-end: `tensile faces train-detector | detect | evaluate-detector` on slices of the real data, as a user runs them. */
+/** End-to-end: `tensile faces train-detector | detect | evaluate-detector | serve --detector` on slices of the real data, as a user runs them. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sharedDataRoot, sharedDataset, tempDir } from 'tensile-test-support';
+import { photoForm, ServiceClient } from '../apps/faces/service/client.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -58,6 +59,37 @@ describe('tensile faces (detector)', () => {
     await writeFile(half, bytes.subarray(0, bytes.length >> 1));
     await assert.rejects(tensile('faces', 'detect', half, '--model', model), /half\.jpg.*truncated/);
     await assert.rejects(tensile('faces', 'detect', photo, '--model', path.join(dir, 'missing.safetensors')), /missing\.safetensors.*cannot be read/);
+  });
+
+  it('serve --detector identifies every face the detector finds; a missing model stops it with the file named', { timeout: 5 * 60_000 }, async () => {
+    const password = 'detector serve test';
+    const child = spawn(process.execPath, [cli, '--data-root', sharedDataRoot, 'faces', 'serve', '--db', path.join(dir, 'faces.db'), '--port', '0', '--workers', '1', '--detector', model, '--min-face', '36'], {
+      env: { ...process.env, TENSILE_FACES_PASSWORD: password },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const banner = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (/face detector .*\n/.test(output)) resolve(output);
+        });
+        child.once('exit', (code) => reject(new Error(`tensile faces serve exited with ${code}: ${output}`)));
+      });
+      assert.match(banner, new RegExp(`face detector ${model.replaceAll('.', '\\.')}: every face of at least 36 pixels is identified`));
+      const admin = new ServiceClient(/faces service: (\S+)/.exec(banner)![1]!);
+      assert.equal((await admin.signIn(password)).status, 200);
+      const { faces } = await admin.ok<{ faces: { box: { x: number; width: number }; decision: string }[] }>('POST', '/api/identify', { form: photoForm({}, [await readFile(photo)]) });
+      const [detected] = JSON.parse((await tensile('faces', 'detect', photo, '--model', model)).stdout) as Detected[];
+      assert.ok(faces.length > 1, `${faces.length} faces in a photo of six people`);
+      // Every box the detector finds, largest first, each with a decision (nobody is enrolled: queued).
+      const byArea = [...detected!.faces].sort((a, b) => b.width * b.height - a.width * a.height);
+      assert.deepEqual(faces.map((f) => Math.round(f.box.width)), byArea.map((f) => Math.round(f.width)));
+      assert.deepEqual(new Set(faces.map((f) => f.decision)), new Set(['review']));
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await assert.rejects(tensile('faces', 'serve', '--db', path.join(dir, 'other.db'), '--port', '0', '--workers', '1', '--detector', path.join(dir, 'missing.safetensors')), /missing\.safetensors.*cannot be read/);
   });
 
   it('evaluate-detector writes the report, figures and results that agree', async () => {

@@ -5,8 +5,21 @@
  * frame, the missing border filled by replicating the crop's edge pixels: the centre the embedder's
  * first landmark pass reads (rows and columns 62–187) is then exactly the original photograph's.
  */
-import { RawImage, ValueError } from 'tensile';
+import { RawImage, type Rect, ValueError } from 'tensile';
+import { squareChip } from './alignment.js';
 import { LFW_PHOTO_SIDE } from './trained/face-chip.js';
+
+/** LFW's faces span about 45% of the 250-pixel frame (the Viola-Jones box the photographs are centred on). */
+export const LFW_FACE_FRACTION = 0.45;
+
+/**
+ * A face box of a photograph framed as LFW frames its photographs: the 250×250 square centred on the
+ * box in which the box spans `LFW_FACE_FRACTION`, resampled (bilinear; black beyond the photograph's edges).
+ */
+export function lfwFrameOf(photo: RawImage, box: Rect): RawImage {
+  const side = Math.max(box.width, box.height) / LFW_FACE_FRACTION;
+  return squareChip(photo, box.x + box.width / 2 - side / 2, box.y + box.height / 2 - side / 2, side, LFW_PHOTO_SIDE);
+}
 
 /** Where the identity-training crops start in the photograph, in both directions. */
 export const LFW_TRAIN_CROP_OFFSET = 48;

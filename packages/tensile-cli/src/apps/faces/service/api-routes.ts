@@ -51,6 +51,8 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
   });
 
   app.post('/api/identify', { onRequest: adminOrCamera }, async (request) => {
+    // An overloaded service refuses before reading the photograph.
+    service.refuseWhenBusy();
     const upload = await readUpload(request, { ...service.limits, maxFiles: 1 });
     if (upload.photos.length !== 1) throw new HttpError(400, 'one-photograph', 'identification takes exactly one photograph');
     const caller = request.caller!;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { RawImage } from 'tensile';
 import { encodePng } from '../../report/image-grid.node.js';
 import { type DecisionRow, FaceDatabase, type NewEmbedding, type PersonRow } from './database.node.js';
-import type { AnalysedFace, FaceBox, FacePipeline } from './face-pipeline.js';
+import type { AnalysedFace, FaceBox, FacePipeline } from '../face-pipeline.js';
 import { Gallery } from './gallery.js';
 import { HttpError } from './http-error.js';
 import { decide, decidingPolicy, defaultPolicy, type Policy, policyProblem } from './policy.js';
@@ -29,6 +29,18 @@ export interface IdentifiedFace {
   readonly decidedBy: DecisionRow['decidedBy'];
 }
 
+export interface FaceServiceOptions {
+  /**
+   * Most photographs in the pipeline's hands (waiting for it or being analysed) before an identification
+   * is answered 503 with Retry-After: an overloaded service answers at once instead of letting every
+   * request wait ever longer, and an admitted request waits for at most this many analyses. Default
+   * `QUEUE_PER_WORKER` a worker. Enrolments are never refused for it.
+   */
+  readonly maxPending?: number;
+}
+
+/** Default photographs in the pipeline's hands per worker: about 0.3 s of work on a quiet machine (2 workers at ~25 a second). */
+export const QUEUE_PER_WORKER = 4;
 const MAX_NAME_LENGTH = 200;
 /** Most photographs the pipeline takes at once. */
 const MAX_BATCH = 8;
@@ -44,13 +56,18 @@ export class FaceService {
    */
   private readonly waiting: { image: RawImage; resolve: (faces: AnalysedFace[]) => void; reject: (error: unknown) => void }[] = [];
   private batchesRunning = 0;
+  private photosAnalysing = 0;
+  readonly maxPending: number;
 
   private constructor(
     readonly db: FaceDatabase,
     readonly files: ContentStore,
     readonly pipeline: FacePipeline,
     readonly limits: UploadLimits,
+    options: FaceServiceOptions,
   ) {
+    this.maxPending = options.maxPending ?? QUEUE_PER_WORKER * (pipeline.parallelism ?? 1);
+    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) throw new RangeError(`FaceService: maxPending must be a positive integer, got ${this.maxPending}`);
     this.gallery = new Gallery(pipeline.embeddingSize);
     for (const e of db.embeddings(pipeline.embedder)) this.gallery.add(e.personId, e.vector);
     const stored = db.setting<Policy & { embedder: string }>(POLICY_KEY);
@@ -59,11 +76,11 @@ export class FaceService {
   }
 
   /** Opens (or creates) the database and its file folder beside it, and sweeps uncommitted files. */
-  static async open(dbFile: string, pipeline: FacePipeline, limits: UploadLimits): Promise<FaceService> {
+  static async open(dbFile: string, pipeline: FacePipeline, limits: UploadLimits, options: FaceServiceOptions = {}): Promise<FaceService> {
     const db = new FaceDatabase(dbFile);
     const files = new ContentStore(filesFolderOf(dbFile));
     await files.sweep(db.referencedFiles());
-    return new FaceService(db, files, pipeline, limits);
+    return new FaceService(db, files, pipeline, limits, options);
   }
 
   close(): void {
@@ -124,6 +141,7 @@ export class FaceService {
 
   /** Every face in the photograph, matched, decided and logged (one transaction for the photograph). */
   async identify(photo: Uint8Array, source: string): Promise<IdentifiedFace[]> {
+    this.refuseWhenBusy();
     const image = decodePhoto(photo, 1, this.limits);
     const faces = await this.analyse(image);
     const crops = await Promise.all(faces.map((face) => this.files.put(encodePng(face.crop))));
@@ -156,6 +174,14 @@ export class FaceService {
       decision: j.outcome,
       decidedBy: j.auto ? 'auto' : null,
     }));
+  }
+
+  /** Throws 503 (with Retry-After) when `maxPending` photographs are already in the pipeline's hands; the route calls it before reading the upload too. */
+  refuseWhenBusy(): void {
+    const pending = this.waiting.length + this.photosAnalysing;
+    if (pending >= this.maxPending) {
+      throw new HttpError(503, 'busy', `the faces service is busy: ${pending} photographs are waiting or being analysed; try again in a second`, { 'retry-after': '1' });
+    }
   }
 
   resolve(decisionId: number, outcome: 'allow' | 'deny'): DecisionRow {
@@ -193,8 +219,10 @@ export class FaceService {
       // Waiting photographs are shared out among the free slots rather than all given to the first.
       const batch = this.waiting.splice(0, Math.min(MAX_BATCH, Math.ceil(this.waiting.length / (slots - this.batchesRunning))));
       this.batchesRunning++;
+      this.photosAnalysing += batch.length;
       void this.runBatch(batch).finally(() => {
         this.batchesRunning--;
+        this.photosAnalysing -= batch.length;
         this.runPipeline();
       });
     }

@@ -3,7 +3,7 @@
  * other. Images cross as plain objects (structured clone drops RawImage's class) and are rebuilt.
  */
 import { RawImage } from 'tensile';
-import type { AnalysedFace, FacePipeline } from './face-pipeline.js';
+import type { AnalysedFace, FacePipeline } from '../face-pipeline.js';
 
 export interface ImageMessage {
   readonly data: Uint8Array;

@@ -7,7 +7,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RawImage } from 'tensile';
-import type { AnalysedFace, FacePipeline } from './face-pipeline.js';
+import type { AnalysedFace, FacePipeline } from '../face-pipeline.js';
+import type { FacePipelineSpec } from '../load-face-pipeline.node.js';
 import { HttpError } from './http-error.js';
 import { type AnalyseRequest, type FaceMessage, imageFrom, imageMessage, type PipelineDescription, type WorkerReply } from './pipeline-messages.js';
 
@@ -176,4 +177,9 @@ function startWorker(options: PipelinePoolOptions): Promise<StartedWorker> {
 
 function faceFrom(face: FaceMessage): AnalysedFace {
   return { box: face.box, crop: imageFrom(face.crop), embedding: face.embedding };
+}
+
+/** The face pipeline `spec` describes on `workers` worker threads (pipeline-worker.node.ts), each loading it once. */
+export function startServicePool(spec: FacePipelineSpec, workers: number): Promise<PipelinePool> {
+  return PipelinePool.start({ script: new URL('./pipeline-worker.node.js', import.meta.url), workerData: spec, workers });
 }

@@ -4,7 +4,7 @@
  * pixels and the embeddings back without copying them.
  */
 import { parentPort } from 'node:worker_threads';
-import type { FacePipeline } from './face-pipeline.js';
+import type { FacePipeline } from '../face-pipeline.js';
 import { type AnalyseRequest, describePipeline, errorMessage, type FaceMessage, imageFrom, imageMessage, type WorkerReply } from './pipeline-messages.js';
 
 export async function servePipelineInWorker(load: () => Promise<FacePipeline>): Promise<void> {

@@ -1,8 +1,7 @@
-/** An identification worker of `tensile faces serve` (pipeline-pool.node.ts): the embedder of `workerData.kind` on one thread. */
+/** An identification worker of `tensile faces serve` (pipeline-pool.node.ts): the pipeline `workerData` describes, on one thread. */
 import { workerData } from 'node:worker_threads';
 import 'tensile/node';
-import type { EmbedderKind } from '../embedder.js';
+import { loadFacePipeline, type FacePipelineSpec } from '../load-face-pipeline.node.js';
 import { servePipelineInWorker } from './pipeline-worker-loop.node.js';
-import { loadServicePipeline } from './service-pipeline.node.js';
 
-await servePipelineInWorker(() => loadServicePipeline((workerData as { kind: EmbedderKind }).kind));
+await servePipelineInWorker(() => loadFacePipeline(workerData as FacePipelineSpec));

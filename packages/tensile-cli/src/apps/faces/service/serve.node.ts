@@ -1,7 +1,7 @@
 /** Starts the access-control service: database, password, HTTP server. */
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_SIGN_IN_LIMIT, ensurePassword, type SignInLimit } from './auth.node.js';
-import type { FacePipeline } from './face-pipeline.js';
+import type { FacePipeline } from '../face-pipeline.js';
 import { FaceService } from './face-service.node.js';
 import { randomPassword } from './password.node.js';
 import { buildServer } from './server.node.js';
@@ -17,6 +17,8 @@ export interface ServeOptions {
   readonly limits?: UploadLimits;
   readonly signInLimit?: SignInLimit;
   readonly tls?: { key: Buffer; cert: Buffer };
+  /** Photographs in the pipeline's hands before identifications are answered 503 (FaceServiceOptions). */
+  readonly maxPending?: number;
 }
 
 export interface RunningService {
@@ -31,7 +33,7 @@ export interface RunningService {
 }
 
 export async function serveFaces(options: ServeOptions): Promise<RunningService> {
-  const service = await FaceService.open(options.db, options.pipeline, options.limits ?? DEFAULT_UPLOAD_LIMITS);
+  const service = await FaceService.open(options.db, options.pipeline, options.limits ?? DEFAULT_UPLOAD_LIMITS, { maxPending: options.maxPending });
   try {
     const generatedPassword = await ensurePassword(service.db, options.password, randomPassword);
     const app = await buildServer(service, { signInLimit: options.signInLimit ?? DEFAULT_SIGN_IN_LIMIT, fastify: options.tls ? { https: options.tls } : {} });

@@ -19,6 +19,7 @@ export async function buildServer(service: FaceService, options: ServerOptions):
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error(error);
     const code = error instanceof HttpError ? error.code : status === 400 && 'validation' in error ? 'bad-request' : (error.code ?? 'error');
+    if (error instanceof HttpError) void reply.headers(error.headers);
     void reply.code(status).send({ error: code, message: status >= 500 && !(error instanceof HttpError) ? 'internal error' : error.message });
   });
   app.addHook('onSend', securityHeaders);

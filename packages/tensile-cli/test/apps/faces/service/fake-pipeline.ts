@@ -4,8 +4,8 @@
  * photograph always gives the same embedding (distance 0); different photographs rarely come close.
  */
 import { crop, type RawImage } from 'tensile';
-import { centreBox } from '../../../../src/apps/faces/service/embedder-pipeline.js';
-import type { AnalysedFace, FacePipeline } from '../../../../src/apps/faces/service/face-pipeline.js';
+import { centreBox } from '../../../../src/apps/faces/embedder-pipeline.js';
+import type { AnalysedFace, FacePipeline } from '../../../../src/apps/faces/face-pipeline.js';
 
 const GRID = 4;
 

@@ -8,7 +8,8 @@ import { after, describe, it } from 'node:test';
 import type { RawImage } from 'tensile';
 import { sharedDataset } from 'tensile-test-support';
 import { PipelinePool } from '../../../../src/apps/faces/service/pipeline-pool.node.js';
-import { loadServicePipeline, startServicePool } from '../../../../src/apps/faces/service/service-pipeline.node.js';
+import { loadFacePipeline } from '../../../../src/apps/faces/load-face-pipeline.node.js';
+import { startServicePool } from '../../../../src/apps/faces/service/pipeline-pool.node.js';
 import { decodePhoto, DEFAULT_UPLOAD_LIMITS } from '../../../../src/apps/faces/service/uploads.js';
 import { photoForm } from './client.js';
 import { startHarness } from './harness.js';
@@ -59,9 +60,9 @@ describe('identification worker pool', { skip: lfwPresent ? false : `faces-lfw n
 describe('face-api pipeline on workers', { skip: lfwPresent ? false : 'faces-lfw not found' }, () => {
   it('gives the embeddings of the pipeline on this thread', async () => {
     const images = await photos(people.flatMap((p) => p.photos.slice(0, 2)));
-    const pool = await startServicePool('face-api', 2);
+    const pool = await startServicePool({ embedder: 'face-api' }, 2);
     try {
-      const here = await loadServicePipeline('face-api');
+      const here = await loadFacePipeline({ embedder: 'face-api' });
       assert.equal(pool.embedder, here.embedder);
       assert.equal(pool.threshold, here.threshold);
       const expected = await here.analyse(images);

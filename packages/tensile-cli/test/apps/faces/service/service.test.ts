@@ -120,3 +120,30 @@ describe('faces service API', async () => {
     }
   });
 });
+
+describe('faces service under overload', async () => {
+  // A pipeline that holds every batch until released: requests pile up behind the first.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const test = fakePipeline();
+  const pipeline = { ...test, analyse: async (photos: Parameters<typeof test.analyse>[0]) => (await held, test.analyse(photos)) };
+  const { admin } = await startHarness({ pipeline, maxPending: 3 });
+
+  it('answers 503 with Retry-After once the queue is full, logs nothing for it, and answers the queued ones', async () => {
+    const photo = gradientJpeg();
+    const identify = (): Promise<Response> => admin.request('POST', '/api/identify', { form: photoForm({}, [photo]) });
+    const first = identify();
+    // The first photograph is being analysed, two more wait: three in the pipeline's hands, so the fourth is refused.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const queued = [identify(), identify()];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await identify();
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.match(((await refused.json()) as { message: string }).message, /busy: 3 photographs are waiting or being analysed/);
+    release();
+    const answered = await Promise.all([first, ...queued]);
+    assert.deepEqual(answered.map((r) => r.status), [200, 200, 200]);
+    assert.equal((await admin.ok<{ decisions: unknown[] }>('GET', '/api/decisions')).decisions.length, 3);
+  });
+});

@@ -4,7 +4,7 @@
  * embedders are built elsewhere; `embedderPipeline` joins them behind this interface.
  */
 import type { RawImage } from 'tensile';
-import type { OpenSetRule } from '../open-set.js';
+import type { OpenSetRule } from './open-set.js';
 
 /** A face's place in the photograph, in pixels. */
 export interface FaceBox {
@@ -34,4 +34,10 @@ export interface FacePipeline {
   readonly parallelism?: number;
   /** Every face in each photograph (RGB, 8-bit), largest first; photographs come in batches when requests queue up. */
   analyse(photos: readonly RawImage[]): Promise<AnalysedFace[][]>;
+}
+
+/** Of the faces found in a `width`×`height` photograph, the one whose box centre is nearest the photograph's (LFW's subject). */
+export function centralFace<F extends { readonly box: FaceBox }>(faces: readonly F[], width: number, height: number): F | undefined {
+  const offCentre = ({ box }: F): number => Math.hypot(box.x + box.width / 2 - width / 2, box.y + box.height / 2 - height / 2);
+  return faces.reduce<F | undefined>((best, face) => (best === undefined || offCentre(face) < offCentre(best) ? face : best), undefined);
 }
