@@ -162,8 +162,23 @@ export class NativeBackend extends ReferenceBackend {
 
   /** The epilogue's bias as float32, or null; undefined when the epilogue cannot run natively. */
   private bias(epilogue: OutputEpilogue | undefined): Float32Array | null | undefined {
+    if (epilogue?.residual && epilogue.residual.dtype !== 'float32') return undefined;
     if (!epilogue?.bias) return null;
     return epilogue.bias.dtype === 'float32' ? this.f32(epilogue.bias) : undefined;
+  }
+
+  /**
+   * The epilogue's residual add and then its ReLU, on the output of a C kernel that took only the
+   * bias (the kernels have no residual input): one extra pass, the reference backend's rounding.
+   */
+  private addResidual(out: Float32Array, epilogue: OutputEpilogue | undefined): Float32Array {
+    if (!epilogue?.residual) return out;
+    const residual = this.f32(epilogue.residual);
+    for (let i = 0; i < out.length; i++) {
+      out[i] = out[i]! + residual[i]!;
+      if (epilogue.relu && out[i]! <= 0) out[i] = 0;
+    }
+    return out;
   }
 
   override matmul(a: TensorRef, b: TensorRef, info: MatMulInfo, epilogue?: OutputEpilogue): DataId {
@@ -171,16 +186,16 @@ export class NativeBackend extends ReferenceBackend {
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || bias === undefined) return super.matmul(a, b, info, epilogue);
     const out = this.floats(info.batch * info.m * info.n);
     const desc = Float64Array.of(info.batch, info.m, info.n, info.k, info.transposeA ? 1 : 0, info.transposeB ? 1 : 0, info.aBatchStride, info.bBatchStride);
-    this.kernels.matmul(this.f32(a), this.f32(b), out, desc, bias, epilogue?.relu ? 1 : 0, this.threads);
-    return this.own(out);
+    this.kernels.matmul(this.f32(a), this.f32(b), out, desc, bias, epilogue?.relu && !epilogue.residual ? 1 : 0, this.threads);
+    return this.own(this.addResidual(out, epilogue));
   }
 
   override conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo, epilogue?: OutputEpilogue): DataId {
     const bias = this.bias(epilogue);
     if (x.dtype !== 'float32' || filter.dtype !== 'float32' || bias === undefined) return super.conv2d(x, filter, info, epilogue);
     const out = this.floats(info.batch * info.outHeight * info.outWidth * info.outChannels);
-    this.kernels.conv2d(this.f32(x), this.f32(filter), out, convDescriptor(info), bias, epilogue?.relu ? 1 : 0, this.threads);
-    return this.own(out);
+    this.kernels.conv2d(this.f32(x), this.f32(filter), out, convDescriptor(info), bias, epilogue?.relu && !epilogue.residual ? 1 : 0, this.threads);
+    return this.own(this.addResidual(out, epilogue));
   }
 
   override conv2dBackpropInput(dy: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {

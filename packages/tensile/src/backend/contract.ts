@@ -148,8 +148,15 @@ export interface ElementwiseProgram {
   readonly steps: readonly { readonly op: FusedOp; readonly args: readonly number[] }[];
 }
 
+/**
+ * Work a product kernel does as it writes its output: + bias (one value per output channel, the last
+ * axis), + residual (a tensor of the output's shape, added element by element), then ReLU. Each add
+ * rounds to the output's dtype, as the separate ops would.
+ */
 export interface OutputEpilogue {
   readonly bias: TensorRef | null;
+  /** Absent or null for none. */
+  readonly residual?: TensorRef | null;
   readonly relu: boolean;
 }
 

@@ -10,7 +10,7 @@ import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, requireFloat, requireTensor } from './dispatch.js';
 import { wrap } from '../tensor/wrap.js';
-import { backendEpilogue, biasGradient, checkEpilogue, epilogueInputs, NO_EPILOGUE, preActivationGradient, type Epilogue } from './epilogue.js';
+import { backendEpilogue, epilogueGradients, checkEpilogue, epilogueInputs, NO_EPILOGUE, preActivationGradient, type Epilogue } from './epilogue.js';
 import { defineOp } from './registry.js';
 import { reshape, squeeze, unsqueeze } from './reshape.js';
 import { type CallSpec, optionNames } from '../options.js';
@@ -101,18 +101,19 @@ export function conv2dGeometry(op: string, xShape: Shape, filterShape: Shape, op
   };
 }
 
-/** The convolution, then the epilogue (+ bias[outChannels], ReLU) in the same kernel. */
+/** The convolution, then the epilogue (+ bias[outChannels], + residual, ReLU) in the same kernel. */
 export function conv2dRaw(x: Tensor, filter: Tensor, info: Conv2DInfo, epilogue: Epilogue = NO_EPILOGUE): Tensor {
   const op = epilogue === NO_EPILOGUE ? 'conv2d' : 'fusedConv2d';
-  checkEpilogue(op, epilogue, info.outChannels, x.dtype);
+  const outShape = [info.batch, info.outHeight, info.outWidth, info.outChannels];
+  checkEpilogue(op, epilogue, outShape, x.dtype);
   const backend = backendOf(op, x, filter, ...epilogueInputs(epilogue));
-  const y = wrap(backend, backend.conv2d(x, filter, info, backendEpilogue(epilogue)), [info.batch, info.outHeight, info.outWidth, info.outChannels], x.dtype);
+  const y = wrap(backend, backend.conv2d(x, filter, info, backendEpilogue(epilogue)), outShape, x.dtype);
   return record(op, y, [x, filter, ...epilogueInputs(epilogue)], (dy) => {
     const dz = preActivationGradient(y, dy, epilogue);
     return [
       x.requiresGrad ? backpropInput(dz, filter, info) : null,
       filter.requiresGrad ? backpropFilter(x, dz, info) : null,
-      ...biasGradient(dz, epilogue),
+      ...epilogueGradients(dz, epilogue),
     ];
   });
 }

@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { broadcastTo } from './broadcast.js';
 import { backendOf, requireTensor } from './dispatch.js';
 import { wrap } from '../tensor/wrap.js';
-import { backendEpilogue, biasGradient, checkEpilogue, epilogueInputs, NO_EPILOGUE, preActivationGradient, type Epilogue } from './epilogue.js';
+import { backendEpilogue, epilogueGradients, checkEpilogue, epilogueInputs, NO_EPILOGUE, preActivationGradient, type Epilogue } from './epilogue.js';
 import { sumTo } from './reduce.js';
 import { defineOp } from './registry.js';
 import { reshape } from './reshape.js';
@@ -37,9 +37,9 @@ export function matmulTransposed(a: Tensor, b: Tensor, transposeA: boolean, tran
   const [pa, aStride] = prepare(a, batchA);
   const [pb, bStride] = prepare(b, batchB);
   const op = epilogue === NO_EPILOGUE ? 'matmul' : 'fusedMatmul';
-  checkEpilogue(op, epilogue, n, a.dtype);
-  const backend = backendOf(op, a, b, ...epilogueInputs(epilogue));
   const outShape = [...batchShape, m, n];
+  checkEpilogue(op, epilogue, outShape, a.dtype);
+  const backend = backendOf(op, a, b, ...epilogueInputs(epilogue));
   const info = { batch, m, n, k, transposeA, transposeB, aBatchStride: aStride, bBatchStride: bStride };
   const y = wrap(backend, backend.matmul(pa, pb, info, backendEpilogue(epilogue)), outShape, a.dtype);
   // With C = op(A)·op(B): d op(A) = dC·op(B)ᵀ and d op(B) = op(A)ᵀ·dC, transposed back where op transposed.
@@ -52,7 +52,7 @@ export function matmulTransposed(a: Tensor, b: Tensor, transposeA: boolean, tran
       b.requiresGrad
         ? sumTo(transposeB ? matmulTransposed(dc, a, true, transposeA) : matmulTransposed(a, dc, !transposeA, false), b.shape)
         : null,
-      ...biasGradient(dc, epilogue),
+      ...epilogueGradients(dc, epilogue),
     ];
   });
 }

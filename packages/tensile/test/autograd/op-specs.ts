@@ -145,6 +145,14 @@ export const OP_SPECS: Record<string, OpSpec> = {
     inputs: (m) => [m.uniform([4]), m.uniform([5, 4]), m.uniform([5])],
     fn: (a, b, bias) => t.fusedMatmul(a, b, { bias, activation: 'tanh', transposeB: true }),
   },
+  'fusedMatmul (residual, ReLU)': {
+    inputs: (m) => [m.uniform([2, 3, 4]), m.uniform([4, 5]), m.uniform([5]), m.uniform([2, 3, 5])],
+    fn: (a, b, bias, residual) => t.fusedMatmul(a, b, { bias, residual, activation: 'relu' }),
+  },
+  'fusedMatmul (1-D a, residual, no bias)': {
+    inputs: (m) => [m.uniform([4]), m.uniform([4, 5]), m.uniform([5])],
+    fn: (a, b, residual) => t.fusedMatmul(a, b, { residual }),
+  },
   // convolution and pooling
   conv2d: {
     inputs: (m) => [image(m, 4), m.uniform([3, 2, 2, 6], -1, 1)],
@@ -157,6 +165,14 @@ export const OP_SPECS: Record<string, OpSpec> = {
   'fusedConv2d (1 input channel, ReLU, no bias)': {
     inputs: (m) => [image(m, 1), m.uniform([3, 3, 1, 4], -1, 1)],
     fn: (x, w) => t.fusedConv2d(x, w, { padding: 'same', activation: 'relu' }),
+  },
+  'fusedConv2d (1x1, residual, ReLU)': {
+    inputs: (m) => [image(m, 4), m.uniform([1, 1, 4, 6], -1, 1), m.uniform([6], -0.5, 0.5), m.uniform([2, 5, 5, 6], -1, 1)],
+    fn: (x, w, bias, residual) => t.fusedConv2d(x, w, { bias, residual, activation: 'relu' }),
+  },
+  'fusedConv2d (depthwise groups, residual, sigmoid)': {
+    inputs: (m) => [image(m, 4), m.uniform([3, 3, 1, 4], -1, 1), m.uniform([2, 5, 5, 4], -1, 1)],
+    fn: (x, w, residual) => t.fusedConv2d(x, w, { padding: 'same', groups: 4, residual, activation: 'sigmoid' }),
   },
   conv1d: { inputs: (m) => [m.uniform([2, 7, 2]), m.uniform([3, 2, 3])], fn: (x, w) => t.conv1d(x, w, { stride: 2, padding: 'same' }) },
   depthwiseConv2d: { inputs: (m) => [image(m), m.uniform([2, 2, 2, 2])], fn: (x, w) => t.depthwiseConv2d(x, w, { padding: 1 }) },

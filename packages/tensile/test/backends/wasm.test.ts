@@ -141,6 +141,22 @@ for (const threads of [1, 2]) {
       }
     });
 
+    it('matmul with a residual in the epilogue: + bias + residual, then ReLU, on full and edge tiles, several depth blocks, split across threads and by batch', () => {
+      for (const [batch, m, n, k] of [[1, 33, 17, 65], [3, 7, 12, 0], [2, 6, 8, 300], [1, 260, 70, 513], [4, 30, 40, 250]] as const) {
+        const info: MatMulInfo = { batch, m, n, k, transposeA: false, transposeB: false, aBatchStride: m * k, bBatchStride: k * n };
+        const operands = [
+          { values: random(batch * m * k, 7), shape: [batch, m, k] }, { values: random(batch * k * n, 8), shape: [batch, k, n] },
+          { values: random(n, 9), shape: [n] }, { values: random(batch * m * n, 10), shape: [batch, m, n] },
+        ];
+        for (const relu of [false, true]) {
+          compare(wasm, operands, [batch, m, n], (b, [a, bb, bias, residual]) => b.matmul(a!, bb!, info, { bias: bias!, residual: residual!, relu }),
+            `matmul ${batch}x${m}x${n}x${k} + bias + residual${relu ? ' + relu' : ''}`);
+        }
+        compare(wasm, operands, [batch, m, n], (b, [a, bb, , residual]) => b.matmul(a!, bb!, info, { bias: null, residual: residual!, relu: true }),
+          `matmul ${batch}x${m}x${n}x${k} + residual + relu`);
+      }
+    });
+
     const convCases: [string, Conv2DInfo][] = [
       ['3x3 valid, 1 input channel (K=9)', convInfo(2, 9, 8, 1, 8, 3, 1, 0, 1, 1)],
       ['1 input channel, 32 filters, stride 2 pad 1 (direct kernel: edges and interior)', convInfo(4, 28, 27, 1, 32, 3, 2, 1, 1, 1)],
@@ -167,6 +183,9 @@ for (const threads of [1, 2]) {
         const bias = { values: random(info.outChannels, 14), shape: [info.outChannels] };
         compare(wasm, [x, w, bias], yShape, (b, [xr, wr, br]) => b.conv2d(xr!, wr!, info, { bias: br!, relu: true }), `conv2d + bias + relu ${name}`);
         compare(wasm, [x, w, bias], yShape, (b, [xr, wr, br]) => b.conv2d(xr!, wr!, info, { bias: br!, relu: false }), `conv2d + bias ${name}`);
+        const residual = { values: random(sizeOf(yShape), 15), shape: yShape };
+        compare(wasm, [x, w, bias, residual], yShape, (b, [xr, wr, br, rr]) => b.conv2d(xr!, wr!, info, { bias: br!, residual: rr!, relu: true }),
+          `conv2d + bias + residual + relu ${name}`);
         compare(wasm, [dy, w], xShape, (b, [dr, wr]) => b.conv2dBackpropInput(dr!, wr!, info), `conv2dBackpropInput ${name}`);
         compare(wasm, [x, dy], wShape, (b, [xr, dr]) => b.conv2dBackpropFilter(xr!, dr!, info), `conv2dBackpropFilter ${name}`);
       });

@@ -168,6 +168,21 @@ forEachBackend('linear algebra and convolution', () => {
     const expected = naiveConv(x.toArray() as number[][][][], w.toArray() as number[][][][], 2, 1);
     assertClose(t.conv2d(x, w, { strides: 2, padding: 1 }), t.tensor(expected), { rtol: 1e-4 });
   });
+  it('fused products add a residual before the activation, bit for bit as the separate adds, and refuse a wrong one', () => {
+    const g = new t.Generator(10);
+    const x = t.sub(t.rand([1, 7, 6, 8], { generator: g }), 0.5);
+    const w = t.sub(t.rand([1, 1, 8, 12], { generator: g }), 0.5);
+    const bias = t.sub(t.rand([12], { generator: g }), 0.5);
+    const residual = t.sub(t.rand([1, 7, 6, 12], { generator: g }), 0.5);
+    const separate = t.relu(t.add(residual, t.fusedConv2d(x, w, { bias })));
+    assert.deepEqual(t.fusedConv2d(x, w, { bias, residual, activation: 'relu' }).dataSync(), separate.dataSync());
+    const a = t.reshape(x, [42, 8]);
+    const b = t.reshape(w, [8, 12]);
+    const rows = t.reshape(residual, [42, 12]);
+    assert.deepEqual(t.fusedMatmul(a, b, { residual: rows }).dataSync(), t.add(t.matmul(a, b), rows).dataSync());
+    assert.throws(() => t.fusedConv2d(x, w, { residual: t.zeros([1, 7, 6, 8]) }), /fusedConv2d: residual must have the output's shape \[1, ?7, ?6, ?12\], got \[1, ?7, ?6, ?8\]/);
+    assert.throws(() => t.fusedMatmul(a, b, { residual: t.zeros([42, 12], { dtype: 'int32' }) }), /fusedMatmul: residual is int32 but the output is float32/);
+  });
   it("'same' padding keeps ceil(size/stride)", () => {
     assert.deepEqual(t.conv2d(t.zeros([1, 7, 8, 1]), t.zeros([3, 3, 1, 2]), { strides: 2, padding: 'same' }).shape, [1, 4, 4, 2]);
     assert.deepEqual(t.conv2dTranspose(t.zeros([1, 4, 4, 2]), t.zeros([3, 3, 5, 2]), { strides: 2, padding: 'same' }).shape, [1, 8, 8, 5]);

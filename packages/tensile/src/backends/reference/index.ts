@@ -144,7 +144,9 @@ export class ReferenceBackend implements Backend {
   }
 
   private finish(out: TypedArray, epilogue: OutputEpilogue | undefined): TypedArray {
-    return epilogue ? applyEpilogue(out, epilogue.bias && this.values(epilogue.bias), epilogue.relu) : out;
+    if (!epilogue) return out;
+    const { bias, residual, relu } = epilogue;
+    return applyEpilogue(out, bias && this.values(bias), residual ? this.values(residual) : null, relu);
   }
 
   conv2dBackpropInput(dy: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {

@@ -4,7 +4,8 @@
  * pass kept for the filter gradient of the same input.
  */
 import type { Conv2DInfo, DataId, OutputEpilogue, TensorRef } from '../../backend/contract.js';
-import { epilogueFields, gemm, PARALLEL_MIN_FLOPS } from './gemm.js';
+import { epilogueFields, epilogueTensors, gemm, PARALLEL_MIN_FLOPS } from './gemm.js';
+import { BinaryCode, ElementwiseKind, UnaryCode } from './generated/kernel-interface.js';
 import { splitRange, type TempBlock, type WasmRuntime } from './runtime.js';
 
 /** im2col/col2im rows are split across threads above this many moved floats. */
@@ -24,6 +25,12 @@ function isDirectDepthwise(info: Conv2DInfo): boolean {
 /** One input channel, no dilation, output channels in fours: the direct kernels beat im2col + GEMM (depth fh·fw only). */
 function isDirectOneChannel(info: Conv2DInfo): boolean {
   return info.inChannels === 1 && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 4 === 0;
+}
+
+/** out += residual, then ReLU when asked, in place: the direct kernels' epilogue takes no residual. */
+function addResidual(rt: WasmRuntime, out: number, residual: number, length: number, relu: boolean): void {
+  rt.kernels.elementwiseBlock(ElementwiseKind.binaryF32, BinaryCode.add, out, 0, 1, residual, 0, 1, out, 1, length);
+  if (relu) rt.kernels.unaryF32(UnaryCode.relu, out, out, length);
 }
 
 function patchKey(info: Conv2DInfo): string {
@@ -110,11 +117,11 @@ export class Convolutions {
 
   conv2d(x: TensorRef, filter: TensorRef, info: Conv2DInfo, epilogue?: OutputEpilogue): DataId {
     const rt = this.rt;
-    rt.requireFloat32('conv2d', x, filter, ...(epilogue?.bias ? [epilogue.bias] : []));
+    rt.requireFloat32('conv2d', x, filter, ...epilogueTensors(epilogue));
     const pixels = info.batch * info.outHeight * info.outWidth;
     const groupOut = info.outChannels / info.groups;
     const out = rt.allocate(pixels * info.outChannels, 'float32');
-    const { bias, relu } = epilogueFields(rt, epilogue);
+    const { bias, residual, relu } = epilogueFields(rt, epilogue);
     const direct = isDirectOneChannel(info) ? 'conv1ChannelRows' : isDirectDepthwise(info) ? 'depthwiseConvRows' : null;
     if (direct) {
       const taps = info.filterHeight * info.filterWidth;
@@ -122,8 +129,9 @@ export class Convolutions {
         .map(([start, end]) => [
           rt.ptr(x), info.inHeight, info.inWidth, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth,
           info.strideHeight, info.strideWidth, info.padTop, info.padLeft, rt.ptr(filter), info.outChannels, out.ptr, start, end,
-          bias, relu,
+          bias, relu && !residual,
         ]));
+      if (residual) addResidual(rt, out.ptr, residual, out.length, relu);
       return out;
     }
     this.withPatches(x, info, true, (patches, patchRow, g) => {
@@ -132,7 +140,7 @@ export class Convolutions {
         a: patches, aRow: patchRow, aCol: 1, aBatch: 0,
         b: rt.ptr(filter) + g * groupOut * 4, bRow: info.outChannels, bCol: 1, bBatch: 0,
         c: out.ptr + g * groupOut * 4, ldc: info.outChannels, cBatch: 0,
-        bias: bias && bias + g * groupOut * 4, relu,
+        bias: bias && bias + g * groupOut * 4, residual: residual && residual + g * groupOut * 4, relu,
       });
     });
     return out;

@@ -28,11 +28,13 @@ export interface GemmParams {
   readonly cBatch: number;
   /** Byte pointer of a bias per column, 0 for none. */
   readonly bias?: number;
+  /** Byte pointer of a tensor added to C after the bias, laid out as C is (ldc, cBatch); 0 for none. */
+  readonly residual?: number;
   readonly relu?: boolean;
 }
 
 export function matmul(rt: WasmRuntime, a: TensorRef, b: TensorRef, info: MatMulInfo, epilogue?: OutputEpilogue): DataId {
-  rt.requireFloat32('matmul', a, b, ...(epilogue?.bias ? [epilogue.bias] : []));
+  rt.requireFloat32('matmul', a, b, ...epilogueTensors(epilogue));
   const { batch, m, n, k } = info;
   const out = rt.allocate(batch * m * n, 'float32');
   gemm(rt, {
@@ -44,9 +46,18 @@ export function matmul(rt: WasmRuntime, a: TensorRef, b: TensorRef, info: MatMul
   return out;
 }
 
-/** The GEMM fields of an epilogue: the bias pointer (0 for none) and the ReLU flag. */
-export function epilogueFields(rt: WasmRuntime, epilogue: OutputEpilogue | undefined): { bias: number; relu: boolean } {
-  return { bias: epilogue?.bias ? rt.ptr(epilogue.bias) : 0, relu: epilogue?.relu ?? false };
+/** The GEMM fields of an epilogue: the bias and residual pointers (0 for none) and the ReLU flag. */
+export function epilogueFields(rt: WasmRuntime, epilogue: OutputEpilogue | undefined): { bias: number; residual: number; relu: boolean } {
+  return {
+    bias: epilogue?.bias ? rt.ptr(epilogue.bias) : 0,
+    residual: epilogue?.residual ? rt.ptr(epilogue.residual) : 0,
+    relu: epilogue?.relu ?? false,
+  };
+}
+
+/** The tensors an epilogue reads (its bias and residual), for the dtype checks. */
+export function epilogueTensors(epilogue: OutputEpilogue | undefined): TensorRef[] {
+  return [epilogue?.bias, epilogue?.residual].filter((t): t is TensorRef => !!t);
 }
 
 export function gemm(rt: WasmRuntime, p: GemmParams): void {
@@ -54,8 +65,9 @@ export function gemm(rt: WasmRuntime, p: GemmParams): void {
   if (threads > 1 && p.batch >= threads) {
     runGemm(rt, splitRange(p.batch, threads, 1).map(([start, end]) => ({
       ...p, batch: end - start, a: p.a + start * p.aBatch * 4, b: p.b + start * p.bBatch * 4, c: p.c + start * p.cBatch * 4,
+      residual: p.residual ? p.residual + start * p.cBatch * 4 : 0,
     })));
-  } else if (threads > 1 && p.batch === 1 && p.k >= 8 * Math.max(p.m, p.n) && p.ldc === p.n && !p.bias && !p.relu) {
+  } else if (threads > 1 && p.batch === 1 && p.k >= 8 * Math.max(p.m, p.n) && p.ldc === p.n && !p.bias && !p.residual && !p.relu) {
     gemmSplitDepth(rt, p, threads);
   } else {
     // Split the longer side in whole micro-tiles; each thread packs its own panels.
@@ -92,7 +104,7 @@ function runGemm(rt: WasmRuntime, parts: readonly (GemmParams & { rows?: [number
     const [colStart, colEnd] = p.cols ?? [0, p.n];
     return {
       batch: p.batch, k: p.k, a: p.a, aRow: p.aRow, aCol: p.aCol, aBatch: p.aBatch, b: p.b, bRow: p.bRow, bCol: p.bCol, bBatch: p.bBatch,
-      c: p.c, ldc: p.ldc, cBatch: p.cBatch, rowStart, rowEnd, colStart, colEnd, bias: p.bias ?? 0, relu: p.relu ?? false,
+      c: p.c, ldc: p.ldc, cBatch: p.cBatch, rowStart, rowEnd, colStart, colEnd, bias: p.bias ?? 0, residual: p.residual ?? 0, relu: p.relu ?? false,
     };
   }));
 }

@@ -4,13 +4,21 @@
  * affine layers, i.e. batch norm folded at training time); we fold those into the conv's filter and bias
  * once at load, so every conv is one fused conv + bias (+ ReLU) pass.
  */
-import { add, avgPool2d, div, fusedConv2d, matmul, maxPool2d, mean, mul, noGrad, pad, relu, scope, sub, tensor, type Tensor } from 'tensile';
+import { add, avgPool2d, broadcastTo, div, fusedConv2d, matmul, maxPool2d, mean, mul, noGrad, pad, relu, scope, sub, tensor, type Tensor } from 'tensile';
 import { checkedWeights, type WeightShapes } from './checked-weights.js';
 
 export const RECOGNITION_INPUT_SIZE = 150;
 export const EMBEDDING_SIZE = 128;
 /** The RGB mean face-api (and dlib) subtract before dividing by 255. */
 export const FACE_API_MEAN_RGB = [122.782, 117.001, 104.298] as const;
+
+/**
+ * face-api's mean colour as a whole [1, size, size, 3] image: subtracting it from a batch is one
+ * same-shape pass per image instead of size² blocks of three values.
+ */
+export function faceApiMeanImage(size: number): Tensor {
+  return broadcastTo(tensor([...FACE_API_MEAN_RGB], [3]), [1, size, size, 3]);
+}
 
 type Stage = { readonly name: string; readonly kind: 'residual' | 'down'; readonly channels: number };
 
@@ -54,7 +62,7 @@ interface FoldedConv {
 export class FaceRecognitionNet {
   private readonly convs = new Map<string, FoldedConv>();
   private readonly fc: Tensor;
-  private readonly mean = tensor([...FACE_API_MEAN_RGB], [3]);
+  private readonly meanImage = faceApiMeanImage(RECOGNITION_INPUT_SIZE);
 
   /** Checks `weights` against the architecture (`file` names the manifest in errors) and folds the scales. */
   constructor(weights: Readonly<Record<string, Tensor>>, file: string) {
@@ -72,31 +80,34 @@ export class FaceRecognitionNet {
     this.fc = w.get('fc')!;
   }
 
-  private conv(x: Tensor, prefix: string, strides: number, padding: 'same' | 'valid', activation: 'relu' | 'linear'): Tensor {
+  /** The folded conv, then `residual` added and the activation, both in the conv's output pass. */
+  private conv(x: Tensor, prefix: string, strides: number, padding: 'same' | 'valid', activation: 'relu' | 'linear', residual: Tensor | null = null): Tensor {
     const { filter, bias } = this.convs.get(prefix)!;
-    return fusedConv2d(x, filter, { strides, padding, bias, activation });
+    return fusedConv2d(x, filter, { strides, padding, bias, residual, activation });
   }
 
+  /** relu(conv2(relu(conv1(x))) + x), the shortcut added as conv2 writes (conv + x = x + conv, bit for bit). */
   private residual(x: Tensor, name: string): Tensor {
-    const out = this.conv(this.conv(x, `${name}/conv1`, 1, 'same', 'relu'), `${name}/conv2`, 1, 'same', 'linear');
-    return relu(add(out, x));
+    return this.conv(this.conv(x, `${name}/conv1`, 1, 'same', 'relu'), `${name}/conv2`, 1, 'same', 'relu', x);
   }
 
   /** Stride-2 block; the shortcut is a 2×2 average pool, zero-padded to the block's channels (and the block's output to the pool's size). */
   private residualDown(x: Tensor, name: string): Tensor {
-    let out = this.conv(this.conv(x, `${name}/conv1`, 2, 'valid', 'relu'), `${name}/conv2`, 1, 'same', 'linear');
+    const hidden = this.conv(x, `${name}/conv1`, 2, 'valid', 'relu');
     let pooled = avgPool2d(x, { poolSize: 2, strides: 2 });
-    const grow = pooled.shape[1]! - out.shape[1]!;
-    if (grow > 0) out = pad(out, [[0, 0], [0, grow], [0, grow], [0, 0]]);
-    const extraChannels = out.shape[3]! - pooled.shape[3]!;
+    const extraChannels = this.convs.get(`${name}/conv2`)!.filter.shape[3]! - pooled.shape[3]!;
     if (extraChannels > 0) pooled = pad(pooled, [[0, 0], [0, 0], [0, 0], [0, extraChannels]]);
+    // conv2 keeps hidden's size ('same'); where the valid stride-2 conv1 lost a row, the output is padded to the pool's size.
+    const grow = pooled.shape[1]! - hidden.shape[1]!;
+    if (grow === 0) return this.conv(hidden, `${name}/conv2`, 1, 'same', 'relu', pooled);
+    const out = pad(this.conv(hidden, `${name}/conv2`, 1, 'same', 'linear'), [[0, 0], [0, grow], [0, grow], [0, 0]]);
     return relu(add(pooled, out));
   }
 
   /** Raw (not normalised) 128-d descriptors of a batch of 150×150 RGB faces in 0..255, [n, 150, 150, 3] → [n, 128]. */
   forward(images: Tensor): Tensor {
     return scope(() => noGrad(() => {
-      let x = div(sub(images, this.mean), 255);
+      let x = div(sub(images, this.meanImage), 255);
       x = maxPool2d(this.conv(x, 'conv32_down', 2, 'valid', 'relu'), { poolSize: 3, strides: 2 });
       for (const stage of STAGES) x = stage.kind === 'down' ? this.residualDown(x, stage.name) : this.residual(x, stage.name);
       return matmul(mean(x, [1, 2]), this.fc);
