@@ -92,7 +92,7 @@ describe('tensile faces (detector)', () => {
     await assert.rejects(tensile('faces', 'serve', '--db', path.join(dir, 'other.db'), '--port', '0', '--workers', '1', '--detector', path.join(dir, 'missing.safetensors')), /missing\.safetensors.*cannot be read/);
   });
 
-  it('embed and compare with --detector embed every face found; a photograph without one is refused by name', { timeout: 5 * 60_000 }, async () => {
+  it('embed and compare with --detector embed every face found; a photograph without one is refused by name by both', { timeout: 5 * 60_000 }, async () => {
     const [detected] = JSON.parse((await tensile('faces', 'detect', photo, '--model', model)).stdout) as Detected[];
     const { stdout, stderr } = await tensile('faces', 'embed', '--detector', model, '--min-face', '36', photo);
     assert.match(stderr, new RegExp(`face detector ${model.replaceAll('.', '\\.')}: every face of at least 36 pixels`));
@@ -110,6 +110,7 @@ describe('tensile faces (detector)', () => {
     const flat = path.join(dir, 'blank.pgm');
     await writeFile(flat, Buffer.concat([Buffer.from('P5\n200 150\n255\n'), Buffer.alloc(200 * 150, 128)]));
     await assert.rejects(tensile('faces', 'compare', '--detector', model, '--min-face', '36', photo, flat), /blank\.pgm: no face found/);
+    await assert.rejects(tensile('faces', 'embed', '--detector', model, '--min-face', '36', photo, flat), /blank\.pgm: no face found/);
   });
 
   it('evaluate-detector writes the report, figures and results that agree', async () => {

@@ -11,15 +11,21 @@ export interface EmbeddedFace {
 
 export interface PhotoFaces {
   readonly file: string;
-  /** Largest first; with no detector, the one face the photograph is centred on. */
+  /** At least one, largest first; with no detector, the one face the photograph is centred on. */
   readonly faces: readonly EmbeddedFace[];
 }
 
-/** Every file decoded first, so that a non-image or truncated file is refused, by name, before any network runs. */
+/**
+ * Every file decoded first, so that a non-image or truncated file is refused, by name, before any network
+ * runs; a photograph in which the detector finds no face is refused by name too.
+ */
 export async function embedPhotoFiles(pipeline: FacePipeline, files: readonly string[]): Promise<PhotoFaces[]> {
   const photos = await Promise.all(files.map(async (file) => toRgb(decodeImage(await readFileBytes(file), file))));
   const analysed = await pipeline.analyse(photos);
-  return files.map((file, i) => ({ file, faces: analysed[i]!.map(({ box, embedding }) => ({ box, embedding })) }));
+  return files.map((file, i) => {
+    if (analysed[i]!.length === 0) throw new Error(`${file}: no face found (a smaller --min-face may find it; --detector none takes the photograph as centred on one face)`);
+    return { file, faces: analysed[i]!.map(({ box, embedding }) => ({ box, embedding })) };
+  });
 }
 
 export interface Comparison {
@@ -33,12 +39,9 @@ export interface Comparison {
   readonly samePerson: boolean;
 }
 
-/** The largest face of each photograph; a photograph in which the detector finds no face is refused by name. */
+/** The largest face of each photograph. */
 export async function comparePhotoFiles(pipeline: FacePipeline, a: string, b: string): Promise<Comparison> {
-  const [first, second] = (await embedPhotoFiles(pipeline, [a, b])).map(({ file, faces }) => {
-    if (faces.length === 0) throw new Error(`${file}: no face found (a smaller --min-face may find it; --detector none takes the photograph as centred on one face)`);
-    return faces[0]!;
-  });
+  const [first, second] = (await embedPhotoFiles(pipeline, [a, b])).map(({ faces }) => faces[0]!);
   const distance = embeddingDistance(first!.embedding, second!.embedding);
   return { a, b, boxes: [first!.box, second!.box], distance, threshold: pipeline.threshold, samePerson: distance < pipeline.threshold };
 }
