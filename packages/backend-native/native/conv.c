@@ -1,10 +1,14 @@
 /*
  * Convolutions as GEMMs. Patches (im2col) are gathered a chunk of images at a time so the scratch
  * stays bounded; a 1×1, stride-1, unpadded convolution needs no patches at all. Each group is a
- * column slice of the filter and the output, addressed through the GEMM's strides.
+ * column slice of the filter and the output, addressed through the GEMM's strides. A convolution
+ * with few taps per output (a single-channel image's first layer) runs directly instead: as a GEMM
+ * its inner dimension would be a handful of values, and the patches and the packed operands would
+ * cost more memory traffic than the output itself.
  */
 #include "conv.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +30,155 @@ typedef struct {
 static int pointwise(const conv_info *c) {
   return c->f_h == 1 && c->f_w == 1 && c->stride_h == 1 && c->stride_w == 1 && c->pad_top == 0 && c->pad_left == 0 &&
          c->groups == 1 && c->out_h == c->in_h && c->out_w == c->in_w;
+}
+
+/* Taps (filter cells × input channels) per output at most this many take the direct path. */
+#define FEW_TAPS 16
+/* Output channels per vector block of the direct path. */
+#define CO_BLOCK 16
+
+static int few_taps(const conv_info *c) { return c->groups == 1 && c->f_h * c->f_w * c->in_c <= FEW_TAPS; }
+
+/*
+ * Where the taps of one output pixel are read: in x itself when its window lies inside the image (at
+ * `inside` offsets from the window's first cell), else gathered into `patch` with zeros over the
+ * padding (at offsets 0, 1, 2, …).
+ */
+typedef struct {
+  long inside[FEW_TAPS], packed[FEW_TAPS];
+  float patch[FEW_TAPS];
+} taps;
+
+static void taps_init(const conv_info *c, taps *t) {
+  long f = 0;
+  for (long fy = 0; fy < c->f_h; fy++)
+    for (long fx = 0; fx < c->f_w; fx++)
+      for (long ch = 0; ch < c->in_c; ch++, f++) {
+        t->inside[f] = (fy * c->dil_h * c->in_w + fx * c->dil_w) * c->in_c + ch;
+        t->packed[f] = f;
+      }
+}
+
+/* The taps of output pixel (n, oy, ox): the base they are read from, with *offsets set to match. */
+static const float *taps_at(const conv_info *c, const float *x, long n, long oy, long ox, taps *t, const long **offsets) {
+  long iy0 = oy * c->stride_h - c->pad_top, ix0 = ox * c->stride_w - c->pad_left;
+  if (iy0 >= 0 && ix0 >= 0 && iy0 + (c->f_h - 1) * c->dil_h < c->in_h && ix0 + (c->f_w - 1) * c->dil_w < c->in_w) {
+    *offsets = t->inside;
+    return x + ((n * c->in_h + iy0) * c->in_w + ix0) * c->in_c;
+  }
+  float *patch = t->patch;
+  for (long fy = 0; fy < c->f_h; fy++) {
+    long iy = iy0 + fy * c->dil_h;
+    for (long fx = 0; fx < c->f_w; fx++, patch += c->in_c) {
+      long ix = ix0 + fx * c->dil_w;
+      const float *src = x + ((n * c->in_h + iy) * c->in_w + ix) * c->in_c;
+      int inside = iy >= 0 && iy < c->in_h && ix >= 0 && ix < c->in_w;
+      for (long ch = 0; ch < c->in_c; ch++) patch[ch] = inside ? src[ch] : 0;
+    }
+  }
+  *offsets = t->packed;
+  return t->patch;
+}
+
+typedef struct {
+  const conv_info *c;
+  const float *x, *w, *bias, *dy;
+  float *out; /* forward: the output; filter gradient: one partial gradient per task */
+  int relu;
+  long tasks;
+} direct;
+
+/* A block of output channels as one vector (one zmm, two ymm or four xmm, as the clone's ISA has); read and
+ * written unaligned in place. */
+typedef float block_v __attribute__((vector_size(CO_BLOCK * sizeof(float)), aligned(sizeof(float)), may_alias));
+typedef int32_t mask_v __attribute__((vector_size(CO_BLOCK * sizeof(float))));
+
+/* Output rows (image, oy) t·per … of the forward pass: each output's taps times the filter, then bias and ReLU. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void direct_forward_task(void *ctx, long t) {
+  const direct *d = ctx;
+  const conv_info *c = d->c;
+  long k = c->f_h * c->f_w * c->in_c, co = c->out_c, rows = c->batch * c->out_h;
+  long per = (rows + d->tasks - 1) / d->tasks, r1 = (t + 1) * per < rows ? (t + 1) * per : rows;
+  taps tp;
+  taps_init(c, &tp);
+  for (long r = t * per; r < r1; r++) {
+    long n = r / c->out_h, oy = r % c->out_h;
+    for (long ox = 0; ox < c->out_w; ox++) {
+      const long *at;
+      const float *v = taps_at(c, d->x, n, oy, ox, &tp, &at);
+      float *o = d->out + (r * c->out_w + ox) * co;
+      long j0 = 0;
+      for (; j0 + CO_BLOCK <= co; j0 += CO_BLOCK) {
+        block_v acc = {0};
+        for (long f = 0; f < k; f++) acc += v[at[f]] * *(const block_v *)(d->w + f * co + j0);
+        if (d->bias) acc += *(const block_v *)(d->bias + j0);
+        /* ReLU keeping NaN: clear the lanes that are ≤ 0. */
+        if (d->relu) acc = (block_v)((mask_v)acc & ~(acc <= 0));
+        *(block_v *)(o + j0) = acc;
+      }
+      for (long j = j0; j < co; j++) {
+        float acc = 0;
+        for (long f = 0; f < k; f++) acc += v[at[f]] * d->w[f * co + j];
+        if (d->bias) acc += d->bias[j];
+        o[j] = d->relu && acc <= 0 ? 0 : acc;
+      }
+    }
+  }
+}
+
+/* Output pixels per chunk of the filter gradient, and taps per register group (a chunk's taps, zero-padded to whole groups, fit on the stack). */
+#define PIXEL_CHUNK 64
+#define TAP_GROUP 4
+#define GROUPED_TAPS ((FEW_TAPS + TAP_GROUP - 1) / TAP_GROUP * TAP_GROUP)
+
+/*
+ * Images t·per … of the filter gradient, summed into this task's partial gradient (taps × output
+ * channels): each image's sum first, then added to the partial, which keeps the float sums short.
+ * A chunk of pixels' taps is gathered first; then each group of taps × block of channels sums over
+ * the chunk in registers.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void direct_filter_task(void *ctx, long t) {
+  const direct *d = ctx;
+  const conv_info *c = d->c;
+  long k = c->f_h * c->f_w * c->in_c, kg = (k + TAP_GROUP - 1) / TAP_GROUP * TAP_GROUP, co = c->out_c, size = kg * co;
+  long ohw = c->out_h * c->out_w, blocks = co / CO_BLOCK * CO_BLOCK;
+  long per = (c->batch + d->tasks - 1) / d->tasks, n1 = (t + 1) * per < c->batch ? (t + 1) * per : c->batch;
+  float *partial = d->out + t * 2 * size, *image = partial + size;
+  float chunk[PIXEL_CHUNK * GROUPED_TAPS];
+  taps tp;
+  taps_init(c, &tp);
+  for (long i = 0; i < size; i++) partial[i] = 0;
+  for (long n = t * per; n < n1; n++) {
+    for (long i = 0; i < size; i++) image[i] = 0;
+    for (long p0 = 0; p0 < ohw; p0 += PIXEL_CHUNK) {
+      long pn = ohw - p0 < PIXEL_CHUNK ? ohw - p0 : PIXEL_CHUNK;
+      for (long p = 0; p < pn; p++) {
+        const long *at;
+        const float *v = taps_at(c, d->x, n, (p0 + p) / c->out_w, (p0 + p) % c->out_w, &tp, &at);
+        for (long f = 0; f < kg; f++) chunk[p * kg + f] = f < k ? v[at[f]] : 0;
+      }
+      const float *g = d->dy + (n * ohw + p0) * co;
+      for (long f0 = 0; f0 < kg; f0 += TAP_GROUP)
+        for (long j0 = 0; j0 < blocks; j0 += CO_BLOCK) {
+          block_v acc[TAP_GROUP] = {{0}};
+          for (long p = 0; p < pn; p++) {
+            block_v gv = *(const block_v *)(g + p * co + j0);
+            for (int i = 0; i < TAP_GROUP; i++) acc[i] += chunk[p * kg + f0 + i] * gv;
+          }
+          for (int i = 0; i < TAP_GROUP; i++) *(block_v *)(image + (f0 + i) * co + j0) += acc[i];
+        }
+      for (long p = 0; p < pn; p++)
+        for (long f = 0; f < k; f++)
+          for (long j = blocks; j < co; j++) image[f * co + j] += chunk[p * kg + f] * g[p * co + j];
+    }
+    for (long i = 0; i < size; i++) partial[i] += image[i];
+  }
 }
 
 static void im2col_task(void *ctx, long t) {
@@ -73,10 +226,20 @@ static void col2im_task(void *ctx, long t) {
   }
 }
 
-/* The patch scratch of the calling thread, kept between calls: a fresh multi-MB
+/* The scratch of the calling thread, kept between calls: a fresh multi-MB
  * block per call would be page-faulted in every time. */
 static _Thread_local float *scratch;
 static _Thread_local size_t scratch_floats;
+
+static float *scratch_of(size_t floats) {
+  if (floats > scratch_floats) {
+    free(scratch);
+    scratch = malloc(floats * sizeof(float));
+    if (!scratch) abort();
+    scratch_floats = floats;
+  }
+  return scratch;
+}
 
 /* Images per chunk, and the patch scratch for them. */
 static long chunk_images(const conv_info *c, long k, float **cols) {
@@ -84,15 +247,14 @@ static long chunk_images(const conv_info *c, long k, float **cols) {
   long images = per_image > 0 ? CHUNK_FLOATS / per_image : c->batch;
   if (images < 1) images = 1;
   if (images > c->batch) images = c->batch;
-  size_t need = (size_t)(images * per_image > 0 ? images * per_image : 1);
-  if (need > scratch_floats) {
-    free(scratch);
-    scratch = malloc(need * sizeof(float));
-    if (!scratch) abort();
-    scratch_floats = need;
-  }
-  *cols = scratch;
+  *cols = scratch_of((size_t)(images * per_image > 0 ? images * per_image : 1));
   return images;
+}
+
+/* Tasks for `units` units of work of `flops` in all: one unless waking the workers pays. */
+static long direct_tasks(long units, long flops, int threads) {
+  if (threads <= 1 || flops < 65536) return 1;
+  return units < threads ? units : threads;
 }
 
 static void gather_patches(patches *p, int threads) {
@@ -105,6 +267,14 @@ void conv2d(const float *x, const float *w, float *out, const conv_info *c, cons
   if (pointwise(c)) {
     gemm_args g = {c->batch * ohw, c->out_c, c->in_c, x, c->in_c, 1, w, c->out_c, 1, out, c->out_c, 0, bias, relu};
     gemm(&g, threads);
+    return;
+  }
+  if (few_taps(c)) {
+    long rows = c->batch * c->out_h;
+    direct d = {c, x, w, bias, NULL, out, relu, direct_tasks(rows, 2 * rows * c->out_w * k * c->out_c, threads)};
+    /* Several row ranges per thread, claimed as they come, so a thread held up elsewhere does not stall the product. */
+    if (d.tasks > 1 && rows >= 4 * d.tasks) d.tasks *= 4;
+    pool_run(direct_forward_task, &d, d.tasks, threads);
     return;
   }
   float *cols;
@@ -146,6 +316,16 @@ void conv2d_backprop_filter(const float *x, const float *dy, float *dw, const co
   if (pointwise(c)) {
     gemm_args g = {c->in_c, c->out_c, c->batch * ohw, x, 1, c->in_c, dy, c->out_c, 1, dw, c->out_c, 0, NULL, 0};
     gemm(&g, threads);
+    return;
+  }
+  if (few_taps(c)) {
+    /* Each task's partial gradient has whole tap groups (the rows past k stay zero). */
+    long size = (k + TAP_GROUP - 1) / TAP_GROUP * TAP_GROUP * c->out_c;
+    direct d = {c, x, NULL, NULL, dy, NULL, 0, direct_tasks(c->batch, 2 * c->batch * ohw * k * c->out_c, threads)};
+    d.out = scratch_of((size_t)(d.tasks * 2 * size));
+    pool_run(direct_filter_task, &d, d.tasks, threads);
+    for (long t = 0; t < d.tasks; t++)
+      for (long i = 0; i < k * c->out_c; i++) dw[i] += d.out[t * 2 * size + i];
     return;
   }
   float *cols;
