@@ -221,7 +221,7 @@ export class NativeBackend extends ReferenceBackend {
 
   override pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32') return super.pool2dBackward(kind, dy, x, info);
-    const dx = this.floats(this.f32(x).length, true);
+    const dx = this.floats(this.f32(x).length);
     this.kernels.pool2dBackward(kind === 'max' ? 1 : 0, this.f32(dy), this.f32(x), dx, poolDescriptor(info), this.threads);
     return this.own(dx);
   }
