@@ -1,6 +1,9 @@
 /*
- * Convolutions as GEMMs. Patches (im2col) are gathered a chunk of images at a time so the scratch
- * stays bounded; a 1×1, stride-1, unpadded convolution needs no patches at all. Each group is a
+ * Convolutions as GEMMs. Patches (im2col) are gathered a chunk of images at a time, a chunk small
+ * enough that its patches stay in the L2 cache between being gathered and being multiplied; with
+ * enough chunks each thread takes whole chunks (patches and a one-thread GEMM, no barrier between
+ * them), else the chunks run one after another with every thread in each step. A 1×1, stride-1,
+ * unpadded convolution needs no patches at all. Each group is a
  * column slice of the filter and the output, addressed through the GEMM's strides. A convolution
  * with few taps per output (a single-channel image's first layer) runs directly instead: as a GEMM
  * its inner dimension would be a handful of values, and the patches and the packed operands would
@@ -15,8 +18,8 @@
 #include "gemm.h"
 #include "pool.h"
 
-/* Patch scratch per chunk, in floats (16 MiB). */
-#define CHUNK_FLOATS (1L << 22)
+/* Patch scratch per chunk, in floats (512 KiB: half a core's L2 here). */
+#define CHUNK_FLOATS (1L << 17)
 
 typedef struct {
   const conv_info *c;
@@ -226,29 +229,21 @@ static void col2im_task(void *ctx, long t) {
   }
 }
 
-/* The scratch of the calling thread, kept between calls: a fresh multi-MB
- * block per call would be page-faulted in every time. */
-static _Thread_local float *scratch;
-static _Thread_local size_t scratch_floats;
+/* The scratch of the calling thread, kept between calls: a fresh multi-MB block per call would be
+ * page-faulted in every time. Two kinds, since a thread running tasks gathers patches into its own
+ * while partial filter gradients of every task live in the caller's. */
+enum { PATCHES, PARTIALS };
+static _Thread_local float *scratch[2];
+static _Thread_local size_t scratch_floats[2];
 
-static float *scratch_of(size_t floats) {
-  if (floats > scratch_floats) {
-    free(scratch);
-    scratch = malloc(floats * sizeof(float));
-    if (!scratch) abort();
-    scratch_floats = floats;
+static float *scratch_of(int kind, size_t floats) {
+  if (floats > scratch_floats[kind]) {
+    free(scratch[kind]);
+    scratch[kind] = malloc(floats * sizeof(float));
+    if (!scratch[kind]) abort();
+    scratch_floats[kind] = floats;
   }
-  return scratch;
-}
-
-/* Images per chunk, and the patch scratch for them. */
-static long chunk_images(const conv_info *c, long k, float **cols) {
-  long per_image = c->out_h * c->out_w * k;
-  long images = per_image > 0 ? CHUNK_FLOATS / per_image : c->batch;
-  if (images < 1) images = 1;
-  if (images > c->batch) images = c->batch;
-  *cols = scratch_of((size_t)(images * per_image > 0 ? images * per_image : 1));
-  return images;
+  return scratch[kind];
 }
 
 /* Tasks for `units` units of work of `flops` in all: one unless waking the workers pays. */
@@ -262,10 +257,99 @@ static void gather_patches(patches *p, int threads) {
   pool_run(im2col_task, p, p->tasks, threads);
 }
 
+/* One convolution pass over the images in chunks: the chunk body, and what it reads and writes. */
+typedef struct chunked chunked;
+typedef void (*chunk_fn)(const chunked *j, long n0, long count, float *target, int threads);
+struct chunked {
+  const conv_info *c;
+  const float *x, *w, *bias, *dy;
+  float *out; /* the output, dx or dw */
+  int relu;
+  long k, images, chunks, tasks;
+  chunk_fn body;
+  float *partials; /* filter gradient: one per task */
+};
+
+static void forward_chunk(const chunked *j, long n0, long count, float *out, int threads) {
+  const conv_info *c = j->c;
+  long opg = c->out_c / c->groups, cg = c->in_c / c->groups, ohw = c->out_h * c->out_w;
+  float *cols = scratch_of(PATCHES, (size_t)(count * ohw * j->k));
+  for (long gi = 0; gi < c->groups; gi++) {
+    patches p = {c, j->x, cols, NULL, n0, count * ohw, gi * cg, cg, j->k, 1};
+    gather_patches(&p, threads);
+    gemm_args g = {count * ohw, opg, j->k, cols, j->k, 1, j->w + gi * opg, c->out_c, 1, out + n0 * ohw * c->out_c + gi * opg, c->out_c, 0,
+                   j->bias ? j->bias + gi * opg : NULL, j->relu};
+    gemm(&g, threads);
+  }
+}
+
+static void input_chunk(const chunked *j, long n0, long count, float *dx, int threads) {
+  const conv_info *c = j->c;
+  long opg = c->out_c / c->groups, cg = c->in_c / c->groups, ohw = c->out_h * c->out_w;
+  float *cols = scratch_of(PATCHES, (size_t)(count * ohw * j->k));
+  for (long gi = 0; gi < c->groups; gi++) {
+    gemm_args g = {count * ohw, j->k, opg, j->dy + n0 * ohw * c->out_c + gi * opg, c->out_c, 1, j->w + gi * opg, 1, c->out_c, cols, j->k, 0, NULL, 0};
+    gemm(&g, threads);
+    patches p = {c, NULL, cols, dx, n0, count * ohw, gi * cg, cg, j->k, 1};
+    pool_run(col2im_task, &p, count, threads);
+  }
+}
+
+/* Adds the chunk's filter gradient into dw. */
+static void filter_chunk(const chunked *j, long n0, long count, float *dw, int threads) {
+  const conv_info *c = j->c;
+  long opg = c->out_c / c->groups, cg = c->in_c / c->groups, ohw = c->out_h * c->out_w;
+  float *cols = scratch_of(PATCHES, (size_t)(count * ohw * j->k));
+  for (long gi = 0; gi < c->groups; gi++) {
+    patches p = {c, j->x, cols, NULL, n0, count * ohw, gi * cg, cg, j->k, 1};
+    gather_patches(&p, threads);
+    gemm_args g = {j->k, opg, count * ohw, cols, 1, j->k, j->dy + n0 * ohw * c->out_c + gi * opg, c->out_c, 1, dw + gi * opg, c->out_c, 1, NULL, 0};
+    gemm(&g, threads);
+  }
+}
+
+/* Task t: its share of the chunks on this thread alone (a filter gradient into its own partial). */
+static void chunked_task(void *ctx, long t) {
+  const chunked *j = ctx;
+  long per = (j->chunks + j->tasks - 1) / j->tasks, first = t * per, last = first + per < j->chunks ? first + per : j->chunks;
+  long size = j->k * j->c->out_c;
+  float *target = j->partials ? j->partials + t * size : j->out;
+  if (j->partials) memset(target, 0, (size_t)size * sizeof(float));
+  for (long chunk = first; chunk < last; chunk++) {
+    long n0 = chunk * j->images;
+    j->body(j, n0, j->c->batch - n0 < j->images ? j->c->batch - n0 : j->images, target, 1);
+  }
+}
+
+/*
+ * Runs j->body over every chunk of images: whole chunks per task when there are enough for every
+ * thread to take several, else each chunk in turn on every thread. A filter gradient (`partial`)
+ * sums into one partial per thread, added into dw at the end.
+ */
+static void run_chunks(chunked *j, int partial, int threads) {
+  const conv_info *c = j->c;
+  long per_image = c->out_h * c->out_w * j->k;
+  j->images = per_image > 0 ? CHUNK_FLOATS / per_image : c->batch;
+  if (j->images < 1) j->images = 1;
+  if (j->images > c->batch) j->images = c->batch;
+  j->chunks = (c->batch + j->images - 1) / j->images;
+  if (threads <= 1 || j->chunks < 2 * threads) {
+    for (long n0 = 0; n0 < c->batch; n0 += j->images) j->body(j, n0, c->batch - n0 < j->images ? c->batch - n0 : j->images, j->out, threads);
+    return;
+  }
+  j->tasks = partial ? threads : j->chunks;
+  long size = j->k * c->out_c;
+  if (partial) j->partials = scratch_of(PARTIALS, (size_t)(j->tasks * size));
+  pool_run(chunked_task, j, j->tasks, threads);
+  if (partial)
+    for (long t = 0; t < j->tasks; t++)
+      for (long i = 0; i < size; i++) j->out[i] += j->partials[t * size + i];
+}
+
 void conv2d(const float *x, const float *w, float *out, const conv_info *c, const float *bias, int relu, int threads) {
-  long opg = c->out_c / c->groups, cg = c->in_c / c->groups, k = c->f_h * c->f_w * cg, ohw = c->out_h * c->out_w;
+  long cg = c->in_c / c->groups, k = c->f_h * c->f_w * cg;
   if (pointwise(c)) {
-    gemm_args g = {c->batch * ohw, c->out_c, c->in_c, x, c->in_c, 1, w, c->out_c, 1, out, c->out_c, 0, bias, relu};
+    gemm_args g = {c->batch * c->out_h * c->out_w, c->out_c, c->in_c, x, c->in_c, 1, w, c->out_c, 1, out, c->out_c, 0, bias, relu};
     gemm(&g, threads);
     return;
   }
@@ -277,42 +361,23 @@ void conv2d(const float *x, const float *w, float *out, const conv_info *c, cons
     pool_run(direct_forward_task, &d, d.tasks, threads);
     return;
   }
-  float *cols;
-  long images = chunk_images(c, k, &cols);
-  for (long n0 = 0; n0 < c->batch; n0 += images) {
-    long count = c->batch - n0 < images ? c->batch - n0 : images;
-    for (long gi = 0; gi < c->groups; gi++) {
-      patches p = {c, x, cols, NULL, n0, count * ohw, gi * cg, cg, k, 1};
-      gather_patches(&p, threads);
-      gemm_args g = {count * ohw, opg, k, cols, k, 1, w + gi * opg, c->out_c, 1, out + n0 * ohw * c->out_c + gi * opg, c->out_c, 0,
-                     bias ? bias + gi * opg : NULL, relu};
-      gemm(&g, threads);
-    }
-  }
+  chunked j = {c, x, w, bias, NULL, out, relu, k, 0, 0, 0, forward_chunk, NULL};
+  run_chunks(&j, 0, threads);
 }
 
 void conv2d_backprop_input(const float *dy, const float *w, float *dx, const conv_info *c, int threads) {
-  long opg = c->out_c / c->groups, cg = c->in_c / c->groups, k = c->f_h * c->f_w * cg, ohw = c->out_h * c->out_w;
+  long cg = c->in_c / c->groups, k = c->f_h * c->f_w * cg;
   if (pointwise(c)) {
-    gemm_args g = {c->batch * ohw, c->in_c, c->out_c, dy, c->out_c, 1, w, 1, c->out_c, dx, c->in_c, 0, NULL, 0};
+    gemm_args g = {c->batch * c->out_h * c->out_w, c->in_c, c->out_c, dy, c->out_c, 1, w, 1, c->out_c, dx, c->in_c, 0, NULL, 0};
     gemm(&g, threads);
     return;
   }
-  float *cols;
-  long images = chunk_images(c, k, &cols);
-  for (long n0 = 0; n0 < c->batch; n0 += images) {
-    long count = c->batch - n0 < images ? c->batch - n0 : images;
-    for (long gi = 0; gi < c->groups; gi++) {
-      gemm_args g = {count * ohw, k, opg, dy + n0 * ohw * c->out_c + gi * opg, c->out_c, 1, w + gi * opg, 1, c->out_c, cols, k, 0, NULL, 0};
-      gemm(&g, threads);
-      patches p = {c, NULL, cols, dx, n0, count * ohw, gi * cg, cg, k, 1};
-      pool_run(col2im_task, &p, count, threads);
-    }
-  }
+  chunked j = {c, NULL, w, NULL, dy, dx, 0, k, 0, 0, 0, input_chunk, NULL};
+  run_chunks(&j, 0, threads);
 }
 
 void conv2d_backprop_filter(const float *x, const float *dy, float *dw, const conv_info *c, int threads) {
-  long opg = c->out_c / c->groups, cg = c->in_c / c->groups, k = c->f_h * c->f_w * cg, ohw = c->out_h * c->out_w;
+  long cg = c->in_c / c->groups, k = c->f_h * c->f_w * cg, ohw = c->out_h * c->out_w;
   if (pointwise(c)) {
     gemm_args g = {c->in_c, c->out_c, c->batch * ohw, x, 1, c->in_c, dy, c->out_c, 1, dw, c->out_c, 0, NULL, 0};
     gemm(&g, threads);
@@ -322,21 +387,12 @@ void conv2d_backprop_filter(const float *x, const float *dy, float *dw, const co
     /* Each task's partial gradient has whole tap groups (the rows past k stay zero). */
     long size = (k + TAP_GROUP - 1) / TAP_GROUP * TAP_GROUP * c->out_c;
     direct d = {c, x, NULL, NULL, dy, NULL, 0, direct_tasks(c->batch, 2 * c->batch * ohw * k * c->out_c, threads)};
-    d.out = scratch_of((size_t)(d.tasks * 2 * size));
+    d.out = scratch_of(PARTIALS, (size_t)(d.tasks * 2 * size));
     pool_run(direct_filter_task, &d, d.tasks, threads);
     for (long t = 0; t < d.tasks; t++)
       for (long i = 0; i < k * c->out_c; i++) dw[i] += d.out[t * 2 * size + i];
     return;
   }
-  float *cols;
-  long images = chunk_images(c, k, &cols);
-  for (long n0 = 0; n0 < c->batch; n0 += images) {
-    long count = c->batch - n0 < images ? c->batch - n0 : images;
-    for (long gi = 0; gi < c->groups; gi++) {
-      patches p = {c, x, cols, NULL, n0, count * ohw, gi * cg, cg, k, 1};
-      gather_patches(&p, threads);
-      gemm_args g = {k, opg, count * ohw, cols, 1, k, dy + n0 * ohw * c->out_c + gi * opg, c->out_c, 1, dw + gi * opg, c->out_c, 1, NULL, 0};
-      gemm(&g, threads);
-    }
-  }
+  chunked j = {c, x, NULL, NULL, dy, dw, 0, k, 0, 0, 0, filter_chunk, NULL};
+  run_chunks(&j, 1, threads);
 }
