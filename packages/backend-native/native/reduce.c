@@ -19,6 +19,7 @@ typedef struct {
   const float *x;
   void *out;
   long outer, size, inner;
+  double *partial; /* split reductions: [tasks, outer, inner] */
 } reduce_job;
 
 static double combine(int op, double acc, double v) {
@@ -77,9 +78,43 @@ static void reduce_task(void *ctx, long t) {
   }
 }
 
+/* Task t of a split reduction: its share of the reduced axis, for every outer index, into its partials. */
+static void reduce_part_task(void *ctx, long t) {
+  const reduce_job *j = ctx;
+  long per = (j->size + j->tasks - 1) / j->tasks, r0 = t * per, r1 = r0 + per < j->size ? r0 + per : j->size;
+  double init = j->op == 0 ? 0 : j->op == 1 ? 1 : j->op == 2 ? -INFINITY : INFINITY;
+  for (long o = 0; o < j->outer; o++) {
+    double *acc = j->partial + (t * j->outer + o) * j->inner;
+    for (long i = 0; i < j->inner; i++) acc[i] = init;
+    for (long r = r0; r < r1; r++) {
+      const float *row = j->x + (o * j->size + r) * j->inner;
+      if (j->op == 0)
+        for (long i = 0; i < j->inner; i++) acc[i] += row[i];
+      else
+        for (long i = 0; i < j->inner; i++) acc[i] = combine(j->op, acc[i], row[i]);
+    }
+  }
+}
+
 void reduce_f32(int op, const float *x, void *out, long outer, long size, long inner, int threads) {
-  reduce_job j = {op, 1, x, out, outer, size, inner};
-  if (threads > 1 && outer >= threads && outer * size * inner >= 32768) j.tasks = threads;
+  reduce_job j = {op, 1, x, out, outer, size, inner, NULL};
+  long total = outer * size * inner;
+  if (threads > 1 && total >= 32768 && outer >= threads) j.tasks = threads;
+  /* Too few outer indices to go round (a bias gradient sums a whole batch into one row): split the reduced axis instead. */
+  if (threads > 1 && total >= 32768 && outer < threads && op < 4 && size >= threads) {
+    j.tasks = threads;
+    j.partial = malloc((size_t)(threads * outer * inner) * sizeof(double));
+    if (!j.partial) abort();
+    pool_run(reduce_part_task, &j, j.tasks, threads);
+    float *o = out;
+    for (long i = 0; i < outer * inner; i++) {
+      double acc = j.partial[i];
+      for (long t = 1; t < j.tasks; t++) acc = combine(op, acc, j.partial[t * outer * inner + i]);
+      o[i] = (float)acc;
+    }
+    free(j.partial);
+    return;
+  }
   pool_run(reduce_task, &j, j.tasks, threads);
 }
 
