@@ -246,10 +246,13 @@ static float *scratch_of(int kind, size_t floats) {
   return scratch[kind];
 }
 
+/* Tasks each thread takes, claimed as they come: a thread held up elsewhere (the machine may be shared) does not stall the pass. */
+#define TASKS_PER_THREAD 4
+
 /* Tasks for `units` units of work of `flops` in all: one unless waking the workers pays. */
 static long direct_tasks(long units, long flops, int threads) {
   if (threads <= 1 || flops < 65536) return 1;
-  return units < threads ? units : threads;
+  return units < TASKS_PER_THREAD * threads ? units : TASKS_PER_THREAD * threads;
 }
 
 static void gather_patches(patches *p, int threads) {
@@ -324,7 +327,7 @@ static void chunked_task(void *ctx, long t) {
 /*
  * Runs j->body over every chunk of images: whole chunks per task when there are enough for every
  * thread to take several, else each chunk in turn on every thread. A filter gradient (`partial`)
- * sums into one partial per thread, added into dw at the end.
+ * sums into one partial per task (a few per thread), added into dw at the end.
  */
 static void run_chunks(chunked *j, int partial, int threads) {
   const conv_info *c = j->c;
@@ -337,7 +340,7 @@ static void run_chunks(chunked *j, int partial, int threads) {
     for (long n0 = 0; n0 < c->batch; n0 += j->images) j->body(j, n0, c->batch - n0 < j->images ? c->batch - n0 : j->images, j->out, threads);
     return;
   }
-  j->tasks = partial ? threads : j->chunks;
+  j->tasks = partial && j->chunks > TASKS_PER_THREAD * threads ? TASKS_PER_THREAD * threads : j->chunks;
   long size = j->k * c->out_c;
   if (partial) j->partials = scratch_of(PARTIALS, (size_t)(j->tasks * size));
   pool_run(chunked_task, j, j->tasks, threads);
@@ -356,8 +359,6 @@ void conv2d(const float *x, const float *w, float *out, const conv_info *c, cons
   if (few_taps(c)) {
     long rows = c->batch * c->out_h;
     direct d = {c, x, w, bias, NULL, out, relu, direct_tasks(rows, 2 * rows * c->out_w * k * c->out_c, threads)};
-    /* Several row ranges per thread, claimed as they come, so a thread held up elsewhere does not stall the product. */
-    if (d.tasks > 1 && rows >= 4 * d.tasks) d.tasks *= 4;
     pool_run(direct_forward_task, &d, d.tasks, threads);
     return;
   }
