@@ -7,7 +7,9 @@
  * column slice of the filter and the output, addressed through the GEMM's strides. A convolution
  * with few taps per output (a single-channel image's first layer) runs directly instead: as a GEMM
  * its inner dimension would be a handful of values, and the patches and the packed operands would
- * cost more memory traffic than the output itself.
+ * cost more memory traffic than the output itself. So does a depthwise forward pass (a channel per
+ * group), which would be one single-column GEMM per channel: it runs directly too, a vector of
+ * channels at a time.
  */
 #include "conv.h"
 
@@ -127,6 +129,52 @@ static void direct_forward_task(void *ctx, long t) {
         for (long f = 0; f < k; f++) acc += v[at[f]] * d->w[f * co + j];
         if (d->bias) acc += d->bias[j];
         o[j] = d->relu && acc <= 0 ? 0 : acc;
+      }
+    }
+  }
+}
+
+static int depthwise(const conv_info *c) { return c->groups == c->in_c && c->out_c == c->in_c; }
+
+/*
+ * Output rows (image, oy) t·per … of a depthwise forward pass: channel ch of each output sums its
+ * window of channel ch times filter column ch (taps over the padding as zeros, as in the patches),
+ * then bias and ReLU.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void depthwise_forward_task(void *ctx, long t) {
+  const direct *d = ctx;
+  const conv_info *c = d->c;
+  long C = c->in_c, rows = c->batch * c->out_h, blocks = C / CO_BLOCK * CO_BLOCK;
+  long per = (rows + d->tasks - 1) / d->tasks, r1 = (t + 1) * per < rows ? (t + 1) * per : rows;
+  for (long r = t * per; r < r1; r++) {
+    long n = r / c->out_h, oy = r % c->out_h;
+    for (long ox = 0; ox < c->out_w; ox++) {
+      float *o = d->out + (r * c->out_w + ox) * C;
+      for (long j0 = 0; j0 < C; j0 += CO_BLOCK) {
+        long width = j0 < blocks ? CO_BLOCK : C - j0;
+        block_v acc = {0};
+        float tail[CO_BLOCK] = {0};
+        for (long fy = 0; fy < c->f_h; fy++) {
+          long iy = oy * c->stride_h - c->pad_top + fy * c->dil_h;
+          for (long fx = 0; fx < c->f_w; fx++) {
+            long ix = ox * c->stride_w - c->pad_left + fx * c->dil_w;
+            int inside = iy >= 0 && iy < c->in_h && ix >= 0 && ix < c->in_w;
+            const float *src = d->x + ((n * c->in_h + iy) * c->in_w + ix) * C + j0, *wf = d->w + (fy * c->f_w + fx) * C + j0;
+            if (width == CO_BLOCK) acc += (inside ? *(const block_v *)src : (block_v){0}) * *(const block_v *)wf;
+            else
+              for (long j = 0; j < width; j++) tail[j] += (inside ? src[j] : 0) * wf[j];
+          }
+        }
+        if (width == CO_BLOCK) *(block_v *)(o + j0) = acc;
+        else
+          for (long j = 0; j < width; j++) o[j0 + j] = tail[j];
+      }
+      for (long j = 0; j < C; j++) {
+        float v = d->bias ? o[j] + d->bias[j] : o[j];
+        o[j] = d->relu && v <= 0 ? 0 : v;
       }
     }
   }
@@ -360,6 +408,12 @@ void conv2d(const float *x, const float *w, float *out, const conv_info *c, cons
     long rows = c->batch * c->out_h;
     direct d = {c, x, w, bias, NULL, out, relu, direct_tasks(rows, 2 * rows * c->out_w * k * c->out_c, threads)};
     pool_run(direct_forward_task, &d, d.tasks, threads);
+    return;
+  }
+  if (depthwise(c)) {
+    long rows = c->batch * c->out_h;
+    direct d = {c, x, w, bias, NULL, out, relu, direct_tasks(rows, 2 * rows * c->out_w * k * c->out_c, threads)};
+    pool_run(depthwise_forward_task, &d, d.tasks, threads);
     return;
   }
   chunked j = {c, x, w, bias, NULL, out, relu, k, 0, 0, 0, forward_chunk, NULL};
