@@ -119,7 +119,7 @@ void reduce_f32(int op, const float *x, void *out, long outer, long size, long i
 }
 
 typedef struct {
-  int max;
+  int max; /* 0: average, 1: max, 2: max, its gradient masked by the ReLU whose output x is */
   const float *x, *dy;
   float *out;
   const pool_info *p;
@@ -161,7 +161,9 @@ static inline __attribute__((always_inline)) void max_window(const pool_job *j, 
     for (long c = 0; c < cn; c++) j->out[o + c0 + c] = best[c];
     return;
   }
-  const float *g = j->dy + o + c0;
+  /* Masked by the gradient of the ReLU whose output x is (max = 2): at its maximum cell, x is best. */
+  float g[LANES];
+  for (long c = 0; c < cn; c++) g[c] = j->max == 2 && !(best[c] > 0) ? 0 : j->dy[o + c0 + c];
   for (long iy = y0; iy < y1; iy++)
     for (long ix = x0; ix < x1; ix++) {
       int32_t cell = (int32_t)((iy * p->in_w + ix) * C + c0);
