@@ -3,13 +3,14 @@
  * enough that its patches stay in the L2 cache between being gathered and being multiplied; with
  * enough chunks each thread takes whole chunks (patches and a one-thread GEMM, no barrier between
  * them), else the chunks run one after another with every thread in each step. A 1×1, stride-1,
- * unpadded convolution needs no patches at all. Each group is a
- * column slice of the filter and the output, addressed through the GEMM's strides. A convolution
- * with few taps per output (a single-channel image's first layer) runs directly instead: as a GEMM
- * its inner dimension would be a handful of values, and the patches and the packed operands would
- * cost more memory traffic than the output itself. So does a depthwise forward pass (a channel per
- * group), which would be one single-column GEMM per channel: it runs directly too, a vector of
- * channels at a time.
+ * unpadded convolution needs no patches at all. Each group is a column slice of the filter and the
+ * output, addressed through the GEMM's strides.
+ *
+ * Two kinds run directly instead. A convolution with few taps per output (a single-channel image's
+ * first layer): as a GEMM its inner dimension would be a handful of values, and the patches and the
+ * packed operands would cost more memory traffic than the output itself. And a depthwise forward
+ * pass (a channel per group), which would be one single-column GEMM per channel: it runs a vector
+ * of channels at a time.
  */
 #include "conv.h"
 
@@ -88,7 +89,7 @@ static const float *taps_at(const conv_info *c, const float *x, long n, long oy,
 typedef struct {
   const conv_info *c;
   const float *x, *w, *bias, *dy;
-  float *out; /* forward: the output; filter gradient: one partial gradient per task */
+  float *out; /* forward: the output; filter gradient: two sums per task (its partial, one image's) */
   int relu;
   long tasks;
 } direct;
