@@ -14,7 +14,7 @@ typedef struct {
 } pool_info;
 
 void pool2d_f32(int max, const float *x, float *out, const pool_info *p, int threads);
-/* dx (zeroed by the caller) += the gradient of pool2d. */
+/* dx = the gradient of pool2d (every element written); max = 2: of max pooling, masked by the gradient of the ReLU whose output x is. */
 void pool2d_backward_f32(int max, const float *dy, const float *x, float *dx, const pool_info *p, int threads);
 
 #endif

@@ -221,8 +221,16 @@ export class NativeBackend extends ReferenceBackend {
 
   override pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32') return super.pool2dBackward(kind, dy, x, info);
-    const dx = this.floats(this.f32(x).length, true);
+    const dx = this.floats(this.f32(x).length);
     this.kernels.pool2dBackward(kind === 'max' ? 1 : 0, this.f32(dy), this.f32(x), dx, poolDescriptor(info), this.threads);
+    return this.own(dx);
+  }
+
+  /** The max-pool gradient masked by the ReLU whose output x is, in one pass (a compiled graph's graph/fuse-pool-relu.ts). */
+  pool2dReluBackward(dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new BackendError(`native.pool2dReluBackward: float32 only, got ${dy.dtype} and ${x.dtype}`);
+    const dx = this.floats(this.f32(x).length);
+    this.kernels.pool2dBackward(2, this.f32(dy), this.f32(x), dx, poolDescriptor(info), this.threads);
     return this.own(dx);
   }
 }
