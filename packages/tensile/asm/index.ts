@@ -15,6 +15,7 @@ export { pool2d, pool2dBackward } from './pool';
 export { callTask, TaskKernel } from './tasks';
 export { hogHistogramRows, hogFeatureRows } from './hog';
 export { resampleRowsF32, resampleColumnsF32 } from './resample';
+export { windowScoreRows } from './window-scores';
 
 /** First byte after the module's static data: the host allocator starts above it. */
 export function heapBase(): usize {
