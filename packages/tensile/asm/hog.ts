@@ -76,19 +76,20 @@ function pixels4(s: usize, row: usize, up: usize, down: usize, end: i32, width: 
     const dy = f32x4.sub(v128.load(down + at), v128.load(up + at));
     const magnitude = f32x4.sqrt(f32x4.add(f32x4.mul(dx, dx), f32x4.mul(dy, dy)));
     // The scalar search's two tests in one: best ≥ 0, so `dot > best` or `−dot > best` ⇔ |dot| > best, and
-    // the sign of the winning dot picks o or o + 9. Orientation 0 starts the search (|dot| ≥ 0 = best).
-    let signed = inline.always(direction(0, dx, dy));
-    let best = f32x4.abs(signed);
-    let bin = i32x4.splat(0);
+    // the sign of the winning dot picks o or o + 9. The winner is kept as the code 2·o + (dot < 0):
+    // codes grow with o, so the latest winner is the largest code so far. Orientation 0's dot is dx
+    // (1·dx + 0·dy, the same size and sign), and it starts the search (|dot| ≥ 0 = best).
+    const zero = f32x4.splat(0);
+    let best = f32x4.abs(dx);
+    let code = i32x4.neg(f32x4.lt(dx, zero));
     for (let o = 1; o < 9; o++) {
       const dot = inline.always(direction(o, dx, dy));
       const size = f32x4.abs(dot);
       const above = f32x4.gt(size, best);
-      best = v128.bitselect(size, best, above);
-      signed = v128.bitselect(dot, signed, above);
-      bin = v128.bitselect(i32x4.splat(o), bin, above);
+      best = f32x4.pmax(best, size);
+      code = i32x4.max_s(code, v128.and(above, i32x4.sub(i32x4.splat(o << 1), f32x4.lt(dot, zero))));
     }
-    bin = i32x4.add(bin, v128.and(f32x4.lt(signed, f32x4.splat(0)), i32x4.splat(9)));
+    const bin = i32x4.add(i32x4.shr_u(code, 1), v128.and(i32x4.neg(v128.and(code, i32x4.splat(1))), i32x4.splat(9)));
     v128.store(slot(s, width, BINS, x), bin);
     v128.store(slot(s, width, LEFT, x), f32x4.mul(magnitude, v128.load(slot(s, width, GXS, x))));
     v128.store(slot(s, width, RIGHT, x), f32x4.mul(magnitude, v128.load(slot(s, width, FXS, x))));
