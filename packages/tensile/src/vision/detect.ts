@@ -98,7 +98,8 @@ function* pyramidLevels(gray: Tensor, uint8: boolean, scales: readonly number[],
 /** Gray pixels of an image as a float32 [height, width] tensor on the 0–255 scale. */
 export function grayTensor(image: RawImage): Tensor {
   const gray = toGrayscale(image);
-  return tensor(new Float32Array(gray.data), [gray.height, gray.width]);
+  // float32 from the pixels in one conversion as they are copied in.
+  return tensor(gray.data, [gray.height, gray.width], { dtype: 'float32' });
 }
 
 const DETECT_OPTION_NAMES = optionNames<DetectOptions>()('classifier', 'minSize', 'maxSize', 'levelsPerOctave', 'threshold', 'maxOverlap', 'maxDetections');
