@@ -3,11 +3,12 @@
 // Two phases over bands of cell rows (threads take a band each): histograms and energies, then the
 // features. `hist` (cellsY·cellsX·18 floats) and `energy` (cellsY·cellsX floats) are shared scratch;
 // each band has its own `scratch`, max(HOG_ROW_ARRAYS·width + (cellsX + HOG_ROW_CELLS_EXTRA)·18,
-// (rows + 1)·(cellsX + 1)) floats; out is [cellsY, cellsX, 31]. The votes of a pixel row are summed
-// per cell column with their x factors, then added to the two cell rows around it with its y factors
-// (the reference multiplies out each pixel's four weights: the same terms, rounded in another order).
-// Otherwise every float op is the one the scalar recipe does, in the same order per value (SIMD only
-// across pixels or cells), so the features do not depend on the vector width.
+// (rows + 1)·(cellsX + 1)) floats; out is [cellsY, cellsX, 31]. Two sums are rounded in another order
+// than the reference's (the same terms): the votes of a pixel row are summed per cell column with
+// their x factors, then added to the two cell rows around it with its y factors; a texture sums its
+// 18 truncated values four lanes at a time. Otherwise every float op is the one the scalar recipe
+// does, in the same order per value (SIMD only across pixels or cells). Each value has one code
+// path, so the features do not depend on the vector width or the bands.
 
 const ORIENTATIONS = 18;
 const FEATURES = 31;
@@ -180,13 +181,22 @@ function blockFactors(energy: usize, cellsY: i32, cellsX: i32, blocks: usize, ro
   }
 }
 
-/** min(v·n_k, 0.2) summed over the 4 blocks k in order, per lane. */
-function blockSum(v: v128, n0: v128, n1: v128, n2: v128, n3: v128, truncate: v128): v128 {
-  const a0 = f32x4.min(f32x4.mul(v, n0), truncate);
-  const a1 = f32x4.min(f32x4.mul(v, n1), truncate);
-  const a2 = f32x4.min(f32x4.mul(v, n2), truncate);
-  const a3 = f32x4.min(f32x4.mul(v, n3), truncate);
+/** min(v·n, 0.2) per lane: pmin is min itself here (0.2 is neither NaN nor a zero), in one instruction. */
+@inline
+function truncated(v: v128, n: v128): v128 {
+  return f32x4.pmin(f32x4.mul(v, n), f32x4.splat(TRUNCATE));
+}
+
+/** The 4 blocks' truncated values summed in order, per lane. */
+@inline
+function blockSum(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
   return f32x4.add(f32x4.add(f32x4.add(a0, a1), a2), a3);
+}
+
+/** Truncated v summed over the 4 blocks. */
+@inline
+function unsignedSum(v: v128, n0: v128, n1: v128, n2: v128, n3: v128): v128 {
+  return blockSum(truncated(v, n0), truncated(v, n1), truncated(v, n2), truncated(v, n3));
 }
 
 /** Phase 1 of a band of cell rows [rowStart, rowEnd): their histograms and energies. */
@@ -214,39 +224,43 @@ export function hogFeatureRows(height: i32, width: i32, cellSize: i32, hist: usi
     for (let cx = 0; cx < cellsX; cx++) {
       // Blocks whose bottom-right, bottom-left, top-right and top-left cell this one is.
       const b = blocks + (<usize>((cy - rowStart) * (cellsX + 1) + cx) << 2);
-      // Vectors across 4 orientations for the features (each a sum over the 4 blocks in the scalar
-      // order) and across the 4 blocks for the textures (each a sum over orientations in order).
       const n = v128.load64_lane(b + blockRow, v128.load64_zero(b), 1);
       const n0 = f32x4.splat(f32x4.extract_lane(n, 0));
       const n1 = f32x4.splat(f32x4.extract_lane(n, 1));
       const n2 = f32x4.splat(f32x4.extract_lane(n, 2));
       const n3 = f32x4.splat(f32x4.extract_lane(n, 3));
-      const truncate = f32x4.splat(TRUNCATE);
       const half = f32x4.splat(0.5);
       const h = hist + (<usize>((cy * cellsX + cx) * ORIENTATIONS) << 2);
       const o0 = out + (<usize>((cy * cellsX + cx) * FEATURES) << 2);
-      let texture = f32x4.splat(0);
-      for (let o = 0; o < ORIENTATIONS; o++) {
-        texture = f32x4.add(texture, f32x4.min(f32x4.mul(f32x4.splat(load<f32>(h + (<usize>o << 2))), n), truncate));
+      // Signed orientations by fours (16–17 with two zero lanes, which add nothing): each feature sums
+      // its 4 blocks in the scalar order, and each block's truncated values add up lane by lane into
+      // its texture, whose 4 lanes are summed at the end.
+      let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
+      for (let o = 0; o < ORIENTATIONS; o += 4) {
+        const v = o < 16 ? v128.load(h + (<usize>o << 2)) : v128.load64_zero(h + (<usize>o << 2));
+        const a0 = truncated(v, n0);
+        const a1 = truncated(v, n1);
+        const a2 = truncated(v, n2);
+        const a3 = truncated(v, n3);
+        t0 = f32x4.add(t0, a0);
+        t1 = f32x4.add(t1, a1);
+        t2 = f32x4.add(t2, a2);
+        t3 = f32x4.add(t3, a3);
+        const feature = f32x4.mul(half, blockSum(a0, a1, a2, a3));
+        if (o < 16) v128.store(o0 + (<usize>o << 2), feature);
+        else v128.store64_lane(o0 + (<usize>o << 2), feature, 0);
       }
-      // Signed orientations 0–15 by fours, 16–17 from the lanes of a 4-block vector; unsigned 0–7 by fours, then 8.
-      for (let o = 0; o < 16; o += 4) {
-        const v = v128.load(h + (<usize>o << 2));
-        v128.store(o0 + (<usize>o << 2), f32x4.mul(half, inline.always(blockSum(v, n0, n1, n2, n3, truncate))));
-      }
-      for (let o = 16; o < ORIENTATIONS; o++) {
-        const v = f32x4.min(f32x4.mul(f32x4.splat(load<f32>(h + (<usize>o << 2))), n), truncate);
-        const sum = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-        store<f32>(o0 + (<usize>o << 2), 0.5 * sum);
-      }
+      // Unsigned orientations 0–7 by fours, then 8 in lane 0.
       for (let o = 0; o < 8; o += 4) {
         const v = f32x4.add(v128.load(h + (<usize>o << 2)), v128.load(h + (<usize>(o + 9) << 2)));
-        v128.store(o0 + (<usize>(ORIENTATIONS + o) << 2), f32x4.mul(half, inline.always(blockSum(v, n0, n1, n2, n3, truncate))));
+        v128.store(o0 + (<usize>(ORIENTATIONS + o) << 2), f32x4.mul(half, unsignedSum(v, n0, n1, n2, n3)));
       }
-      const u = load<f32>(h + (8 << 2)) + load<f32>(h + (17 << 2));
-      const v = f32x4.min(f32x4.mul(f32x4.splat(u), n), truncate);
-      const sum = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-      store<f32>(o0 + (<usize>(ORIENTATIONS + 8) << 2), 0.5 * sum);
+      const u = f32x4.add(v128.load32_zero(h + (8 << 2)), v128.load32_zero(h + (17 << 2)));
+      v128.store32_lane(o0 + (<usize>(ORIENTATIONS + 8) << 2), f32x4.mul(half, unsignedSum(u, n0, n1, n2, n3)), 0);
+      // Lane sums of t0…t3 as one vector: pairs of lanes, then the pairs.
+      const low = f32x4.add(v128.shuffle<f32>(t0, t1, 0, 4, 1, 5), v128.shuffle<f32>(t0, t1, 2, 6, 3, 7));
+      const high = f32x4.add(v128.shuffle<f32>(t2, t3, 0, 4, 1, 5), v128.shuffle<f32>(t2, t3, 2, 6, 3, 7));
+      const texture = f32x4.add(v128.shuffle<f32>(low, high, 0, 1, 4, 5), v128.shuffle<f32>(low, high, 2, 3, 6, 7));
       v128.store(o0 + (27 << 2), f32x4.mul(f32x4.splat(TEXTURE_WEIGHT), texture));
     }
   }
