@@ -182,21 +182,18 @@ function blockFactors(energy: usize, cellsY: i32, cellsX: i32, blocks: usize, ro
 }
 
 /** min(v·n, 0.2) per lane: pmin is min itself here (0.2 is neither NaN nor a zero), in one instruction. */
-@inline
 function truncated(v: v128, n: v128): v128 {
   return f32x4.pmin(f32x4.mul(v, n), f32x4.splat(TRUNCATE));
 }
 
 /** The 4 blocks' truncated values summed in order, per lane. */
-@inline
 function blockSum(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
   return f32x4.add(f32x4.add(f32x4.add(a0, a1), a2), a3);
 }
 
 /** Truncated v summed over the 4 blocks. */
-@inline
 function unsignedSum(v: v128, n0: v128, n1: v128, n2: v128, n3: v128): v128 {
-  return blockSum(truncated(v, n0), truncated(v, n1), truncated(v, n2), truncated(v, n3));
+  return inline.always(blockSum(inline.always(truncated(v, n0)), inline.always(truncated(v, n1)), inline.always(truncated(v, n2)), inline.always(truncated(v, n3))));
 }
 
 /** Phase 1 of a band of cell rows [rowStart, rowEnd): their histograms and energies. */
@@ -238,25 +235,25 @@ export function hogFeatureRows(height: i32, width: i32, cellSize: i32, hist: usi
       let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
       for (let o = 0; o < ORIENTATIONS; o += 4) {
         const v = o < 16 ? v128.load(h + (<usize>o << 2)) : v128.load64_zero(h + (<usize>o << 2));
-        const a0 = truncated(v, n0);
-        const a1 = truncated(v, n1);
-        const a2 = truncated(v, n2);
-        const a3 = truncated(v, n3);
+        const a0 = inline.always(truncated(v, n0));
+        const a1 = inline.always(truncated(v, n1));
+        const a2 = inline.always(truncated(v, n2));
+        const a3 = inline.always(truncated(v, n3));
         t0 = f32x4.add(t0, a0);
         t1 = f32x4.add(t1, a1);
         t2 = f32x4.add(t2, a2);
         t3 = f32x4.add(t3, a3);
-        const feature = f32x4.mul(half, blockSum(a0, a1, a2, a3));
+        const feature = f32x4.mul(half, inline.always(blockSum(a0, a1, a2, a3)));
         if (o < 16) v128.store(o0 + (<usize>o << 2), feature);
         else v128.store64_lane(o0 + (<usize>o << 2), feature, 0);
       }
       // Unsigned orientations 0–7 by fours, then 8 in lane 0.
       for (let o = 0; o < 8; o += 4) {
         const v = f32x4.add(v128.load(h + (<usize>o << 2)), v128.load(h + (<usize>(o + 9) << 2)));
-        v128.store(o0 + (<usize>(ORIENTATIONS + o) << 2), f32x4.mul(half, unsignedSum(v, n0, n1, n2, n3)));
+        v128.store(o0 + (<usize>(ORIENTATIONS + o) << 2), f32x4.mul(half, inline.always(unsignedSum(v, n0, n1, n2, n3))));
       }
       const u = f32x4.add(v128.load32_zero(h + (8 << 2)), v128.load32_zero(h + (17 << 2)));
-      v128.store32_lane(o0 + (<usize>(ORIENTATIONS + 8) << 2), f32x4.mul(half, unsignedSum(u, n0, n1, n2, n3)), 0);
+      v128.store32_lane(o0 + (<usize>(ORIENTATIONS + 8) << 2), f32x4.mul(half, inline.always(unsignedSum(u, n0, n1, n2, n3))), 0);
       // Lane sums of t0…t3 as one vector: pairs of lanes, then the pairs.
       const low = f32x4.add(v128.shuffle<f32>(t0, t1, 0, 4, 1, 5), v128.shuffle<f32>(t0, t1, 2, 6, 3, 7));
       const high = f32x4.add(v128.shuffle<f32>(t2, t3, 0, 4, 1, 5), v128.shuffle<f32>(t2, t3, 2, 6, 3, 7));
