@@ -1,7 +1,7 @@
 /**
  * Sliding-window detection with a linear classifier over HOG windows: an image pyramid from the
  * smallest wanted object up, one HOG map per level read by every window (the window slides one cell at
- * a time), the scores of all windows of a level from one product (vision/window-scores.ts), then greedy
+ * a time), the scores of all windows of a level from one op (vision/window-scores.ts), then greedy
  * non-maximum suppression. Smaller minimum sizes than the window upsample the image. The pyramid, its
  * HOG maps and scores stay in the backend's memory; only the scores are read back.
  */
