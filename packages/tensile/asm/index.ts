@@ -13,8 +13,9 @@ export { stridedCopy, gather, scatterAddF32, fillBytes, copyBytes } from './move
 export { reduceF32, argReduceF32, ReduceCode } from './reduce';
 export { pool2d, pool2dBackward } from './pool';
 export { callTask, TaskKernel } from './tasks';
-export { hogHistogramRows, hogFeatureRows } from './hog';
+export { hogHistogramRows, hogFeatureRows, HOG_ROW_ARRAYS, HOG_ROW_CELLS_EXTRA } from './hog';
 export { resampleRowsF32, resampleColumnsF32 } from './resample';
+export { windowScoreRows } from './window-scores';
 
 /** First byte after the module's static data: the host allocator starts above it. */
 export function heapBase(): usize {

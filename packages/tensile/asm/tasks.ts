@@ -8,6 +8,7 @@ import { castElements, elementwiseBlock, unaryF32 } from './elementwise';
 import { hogFeatureRows, hogHistogramRows } from './hog';
 import { pool2d, pool2dBackward } from './pool';
 import { resampleColumnsF32, resampleRowsF32 } from './resample';
+import { windowScoreRows } from './window-scores';
 
 /**
  * The kernels `callTask` runs, named as their functions (the host reads these codes from the build
@@ -16,7 +17,7 @@ import { resampleColumnsF32, resampleRowsF32 } from './resample';
 export enum TaskKernel {
   elementwiseBlock, whereBlock, unaryF32, castElements, pool2d, pool2dBackward, conv1ChannelRows, activationGrad,
   conv1ChannelFilterGrad, adamStep, depthwiseConvRows, hogHistogramRows, hogFeatureRows,
-  resampleRowsF32, resampleColumnsF32,
+  resampleRowsF32, resampleColumnsF32, windowScoreRows,
 }
 
 function arg(task: usize, index: i32): i32 {
@@ -89,6 +90,9 @@ export function callTask(task: usize): void {
       break;
     case TaskKernel.resampleColumnsF32:
       resampleColumnsF32(ptr(task, 0), arg(task, 1), ptr(task, 2), ptr(task, 3), ptr(task, 4), arg(task, 5), arg(task, 6) != 0, ptr(task, 7), arg(task, 8), arg(task, 9));
+      break;
+    case TaskKernel.windowScoreRows:
+      windowScoreRows(ptr(task, 0), arg(task, 1), arg(task, 2), ptr(task, 3), arg(task, 4), arg(task, 5), ptr(task, 6), arg(task, 7), arg(task, 8));
       break;
     default:
       unreachable();

@@ -1,7 +1,7 @@
 /**
  * Sliding-window detection with a linear classifier over HOG windows: an image pyramid from the
  * smallest wanted object up, one HOG map per level read by every window (the window slides one cell at
- * a time), the scores of all windows of a level from one product (vision/window-scores.ts), then greedy
+ * a time), the scores of all windows of a level from one op (vision/window-scores.ts), then greedy
  * non-maximum suppression. Smaller minimum sizes than the window upsample the image. The pyramid, its
  * HOG maps and scores stay in the backend's memory; only the scores are read back.
  */
@@ -98,7 +98,8 @@ function* pyramidLevels(gray: Tensor, uint8: boolean, scales: readonly number[],
 /** Gray pixels of an image as a float32 [height, width] tensor on the 0–255 scale. */
 export function grayTensor(image: RawImage): Tensor {
   const gray = toGrayscale(image);
-  return tensor(Float32Array.from(gray.data), [gray.height, gray.width]);
+  // float32 from the pixels in one conversion as they are copied in.
+  return tensor(gray.data, [gray.height, gray.width], { dtype: 'float32' });
 }
 
 const DETECT_OPTION_NAMES = optionNames<DetectOptions>()('classifier', 'minSize', 'maxSize', 'levelsPerOctave', 'threshold', 'maxOverlap', 'maxDetections');

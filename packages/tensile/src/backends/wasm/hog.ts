@@ -5,12 +5,11 @@
  * not depend on the thread count.
  */
 import type { DataId, HogInfo, TensorRef } from '../../backend/contract.js';
+import { HOG_ROW_ARRAYS, HOG_ROW_CELLS_EXTRA } from './generated/kernel-interface.js';
 import { splitRange, type WasmRuntime } from './runtime.js';
 
 const ORIENTATIONS = 18;
 const FEATURES = 31;
-/** Pixel rows of a band's phase 1 scratch (asm/hog.ts: per pixel its bin and 4 weights, per column 3 values). */
-const ROW_ARRAYS = 8;
 /** Below this many pixels a HOG map is computed on the calling thread alone. */
 const PARALLEL_MIN_PIXELS = 1 << 16;
 
@@ -25,7 +24,7 @@ export function hog(rt: WasmRuntime, image: TensorRef, info: HogInfo): DataId {
   const out = rt.allocate(cells * FEATURES, 'float32');
   const hist = rt.temp(cells * ORIENTATIONS * 4);
   const energy = rt.temp(cells * 4);
-  const scratch = bands.map(([start, end]) => rt.temp(Math.max(ROW_ARRAYS * width, (end - start + 1) * (cellsX + 1)) * 4));
+  const scratch = bands.map(([start, end]) => rt.temp(Math.max(HOG_ROW_ARRAYS * width + (cellsX + HOG_ROW_CELLS_EXTRA) * ORIENTATIONS, (end - start + 1) * (cellsX + 1)) * 4));
   try {
     rt.runSplit('hogHistogramRows', bands.map(([start, end], t) => [rt.ptr(image), height, width, cellSize, hist.ptr, energy.ptr, scratch[t]!.ptr, start, end]));
     rt.runSplit('hogFeatureRows', bands.map(([start, end], t) => [height, width, cellSize, hist.ptr, energy.ptr, scratch[t]!.ptr, out.ptr, start, end]));

@@ -27,8 +27,8 @@ export function resizeGray(rt: WasmRuntime, image: TensorRef, info: ResizeGrayIn
   const rows = rt.temp(height * outWidth * 4);
   const threads = rt.threadsFor(height * outWidth, PARALLEL_MIN_ELEMENTS);
   try {
-    // Source rows in pairs (the kernel's float64 lanes), so only the last range has an odd one.
-    rt.runSplit('resampleRowsF32', splitRange(height, threads, 2).map(([start, end]) =>
+    // Source rows in fours (the kernel's blocks), so only the last range has a short one.
+    rt.runSplit('resampleRowsF32', splitRange(height, threads, 4).map(([start, end]) =>
       [rt.ptr(image), width, outWidth, x.start, x.count, x.weight, horizontal.maxTaps, rows.ptr, start, end]));
     rt.runSplit('resampleColumnsF32', splitRange(outHeight, threads, 1).map(([start, end]) =>
       [rows.ptr, outWidth, y.start, y.count, y.weight, vertical.maxTaps, info.uint8, out.ptr, start, end]));
