@@ -200,7 +200,23 @@ export class FaceDatabase {
 
   // Decisions
 
+  /**
+   * Logs a photograph's decisions with their crops in one transaction, committed without waiting for
+   * the disk (`synchronous = NORMAL`; everything else here is FULL): in WAL mode such a commit survives
+   * the process being killed, and only a power cut or an OS crash can roll back the last ones, never
+   * half of one. It spares every camera request an fsync on the main thread (1–11 ms on this machine's
+   * disk); the next FULL commit or checkpoint makes the log durable up to it.
+   */
   recordDecisions(decisions: readonly NewDecision[]): number[] {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.logDecisions(decisions);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private logDecisions(decisions: readonly NewDecision[]): number[] {
     return this.db.transaction(() => {
       const insertCrop = this.db.prepare('INSERT OR IGNORE INTO crops (hash, image) VALUES (?, ?)');
       const insert = this.db.prepare(
