@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crop } from 'tensile';
+import { crop, RawImage } from 'tensile';
 import { lfw, setDataRoot } from 'tensile/node';
 import { alignFace } from '../src/apps/faces/alignment.js';
 import { encodePng } from '../src/apps/report/image-grid.node.js';
@@ -123,9 +123,13 @@ async function identifyMs(pipeline: FacePipeline): Promise<{ ms: number; cpuMs: 
     const service = await FaceService.open(dbFile, pipeline, DEFAULT_UPLOAD_LIMITS);
     try {
       const faces = (await service.identify(bytes, 'stages')).length;
-      const png = encodePng(face);
-      const decision = { source: 'stages', crop: contentName(png), cropImage: png, box, personId: null, personName: null, distance: null, outcome: 'review', decidedBy: null } as const;
-      const commitMs = await medianMs(() => service.db.recordDecisions([decision]));
+      // A new crop each time, as from a camera (identify below repeats one photograph, whose crop is stored once).
+      const crops = Array.from({ length: repeats + 2 }, (_, i) => encodePng(new RawImage(face.data.map((v, k) => (k === 0 ? i : v)), face.width, face.height, face.channels)));
+      let next = 0;
+      const commitMs = await medianMs(() => {
+        const png = crops[next++]!;
+        return service.db.recordDecisions([{ source: 'stages', crop: contentName(png), cropImage: png, box, personId: null, personName: null, distance: null, outcome: 'review', decidedBy: null }]);
+      });
       const whole = await medianTimes(() => service.identify(bytes, 'stages'));
       return { ms: whole.wallMs, cpuMs: whole.cpuMs, commitMs, faces, galleryEmbeddings: service.enrolledEmbeddings };
     } finally {

@@ -13,7 +13,7 @@
  *   node packages/tensile-cli/build/bench/faces-service-load.js [--seconds 60] [--connections 8,32] [--people 115] [--serve-options "--detector none"]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,27 @@ async function cameraLoad(url: string, headers: Record<string, string>, body: Ui
   return run;
 }
 
+/**
+ * CPU time the service process has used (all its threads), in ms, from Linux's /proc; undefined
+ * elsewhere. Per answered request it is what the other jobs of a busy machine inflate least.
+ */
+function serviceCpuMs(pid: number | undefined): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime), in clock ticks, counted after the parenthesised command name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuPerAnswered(before: number | undefined, after: number | undefined, answered: number): number | undefined {
+  return before === undefined || after === undefined ? undefined : (after - before) / answered;
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 function percentile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -143,6 +164,7 @@ try {
   const { body, contentType } = multipart(data.images.get(probe)!);
   const results = [];
   for (const connections of connectionLevels) {
+    const cpuBefore = serviceCpuMs(child.pid);
     const run = await cameraLoad(`${url}/api/identify`, { authorization: `Bearer ${token}`, 'content-type': contentType }, body, connections, seconds);
     results.push({
       connections,
@@ -152,6 +174,7 @@ try {
       answeredP50Ms: percentile(run.answeredMs, 0.5),
       answeredP99Ms: percentile(run.answeredMs, 0.99),
       refused503: run.refused,
+      serviceCpuMsPerAnswered: cpuPerAnswered(cpuBefore, serviceCpuMs(child.pid), run.answeredMs.length),
       otherStatuses: run.otherStatuses,
       errors: run.errors,
     });
