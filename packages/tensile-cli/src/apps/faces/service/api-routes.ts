@@ -11,7 +11,7 @@ import type { Policy } from './policy.js';
 import { readUpload } from './uploads.js';
 
 const MAX_DECISIONS = 500;
-/** Stored files are photographs as uploaded (any format the service reads) and PNG face crops (JPEG before). */
+/** Stored images are photographs as uploaded (any format the service reads) and PNG face crops (JPEG before 2026-12-06). */
 const IMAGE_TYPES: Record<ImageFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', bmp: 'image/bmp', gif: 'image/gif', pnm: 'image/x-portable-anymap' };
 
 export async function apiRoutes(app: FastifyInstance, service: FaceService): Promise<void> {
@@ -103,7 +103,8 @@ export async function apiRoutes(app: FastifyInstance, service: FaceService): Pro
   );
 
   app.get<{ Params: { hash: string } }>('/api/crops/:hash', { onRequest: admin }, async (request, reply) => {
-    const bytes = await service.files.get(request.params.hash);
+    // Identification crops are in the database; enrolment photographs and crops, and identification crops from before migration 2, are files.
+    const bytes = service.db.crop(request.params.hash) ?? (await service.files.get(request.params.hash));
     if (bytes === undefined) throw new HttpError(404, 'not-found', 'no such crop');
     // Content-addressed, so the bytes behind a name never change.
     return reply.type(IMAGE_TYPES[sniffImageFormat(bytes) ?? 'jpeg']).header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));

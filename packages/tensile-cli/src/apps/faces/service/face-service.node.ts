@@ -1,10 +1,11 @@
 /**
  * The access-control service without HTTP: enrolment, identification, the decision log and the
- * policy, over the database, the content store and the in-memory gallery. Files are written before
- * the transaction that refers to them commits, so an acknowledged enrolment has everything on disk;
- * what a killed process wrote without committing is swept at the next start. Face crops are stored as
- * PNG: jpeg-js builds its encoder's tables on every call (166 ms a crop against 7 ms for pngjs, more than
- * the recogniser: bench/faces-identify-stages.ts, BENCHMARKS.md).
+ * policy, over the database, the content store and the in-memory gallery. Enrolment photographs and
+ * their crops are files, written before the transaction that refers to them commits, so an
+ * acknowledged enrolment has everything on disk; what a killed process wrote without committing is
+ * swept at the next start. An identification's face crops go into the database with its decisions, in
+ * the same transaction: one commit instead of a file write with two fsyncs a face, on the path every
+ * camera request takes.
  */
 import path from 'node:path';
 import type { RawImage } from 'tensile';
@@ -14,7 +15,7 @@ import type { AnalysedFace, FaceBox, FacePipeline } from '../face-pipeline.js';
 import { Gallery } from './gallery.js';
 import { HttpError } from './http-error.js';
 import { decide, decidingPolicy, defaultPolicy, type Policy, policyProblem } from './policy.js';
-import { ContentStore } from './store-files.node.js';
+import { ContentStore, contentName } from './store-files.node.js';
 import { decodePhoto, type UploadLimits } from './uploads.js';
 
 export interface IdentifiedFace {
@@ -144,19 +145,20 @@ export class FaceService {
     this.refuseWhenBusy();
     const image = decodePhoto(photo, 1, this.limits);
     const faces = await this.analyse(image);
-    const crops = await Promise.all(faces.map((face) => this.files.put(encodePng(face.crop))));
+    const crops = faces.map((face) => encodePng(face.crop));
     const policy = decidingPolicy(this.policyNow, this.pipeline.openSet, this.gallery.embeddings);
     const judged = faces.map((face, i) => {
       const match = this.gallery.nearest(face.embedding);
       const name = match && this.db.personName(match.personId);
       const nearest = match && name !== undefined ? { personId: match.personId, name, distance: match.distance } : null;
       const { outcome, auto } = decide(policy, nearest?.distance);
-      return { box: face.box, crop: crops[i]!, nearest, recognised: nearest !== null && nearest.distance <= policy.threshold, outcome, auto };
+      return { box: face.box, cropImage: crops[i]!, crop: contentName(crops[i]!), nearest, recognised: nearest !== null && nearest.distance <= policy.threshold, outcome, auto };
     });
     const ids = this.db.recordDecisions(
       judged.map((j) => ({
         source,
         crop: j.crop,
+        cropImage: j.cropImage,
         box: j.box,
         personId: j.nearest?.personId ?? null,
         personName: j.nearest?.name ?? null,

@@ -49,4 +49,12 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // Identification crops live in the database, written in the decision's own transaction: one commit
+  // makes both durable, where a file needed two fsyncs of its own before the commit.
+  `
+  CREATE TABLE crops (
+    hash TEXT PRIMARY KEY,
+    image BLOB NOT NULL
+  );
+  `,
 ];

@@ -9,12 +9,17 @@ import { writeFileAtomic } from 'tensile/node';
 
 const HASH = /^[0-9a-f]{64}$/;
 
+/** The name bytes are stored under: their SHA-256 in hex. */
+export function contentName(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 export class ContentStore {
   constructor(readonly root: string) {}
 
   /** Writes the bytes (atomically, fsynced) and returns their name. */
   async put(bytes: Uint8Array): Promise<string> {
-    const hash = createHash('sha256').update(bytes).digest('hex');
+    const hash = contentName(bytes);
     const file = this.pathOf(hash);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, bytes);

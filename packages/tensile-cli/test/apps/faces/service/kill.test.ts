@@ -77,13 +77,14 @@ describe('faces service under kill -9', () => {
       assert.equal((await restarted.client.request('GET', `/api/crops/${found.crop}`)).status, 200);
     }
     // Identification still finds the people enrolled before the kill.
-    const identified = await restarted.client.ok<{ faces: { decision: string }[] }>('POST', '/api/identify', { form: photoForm({}, [photos[0]!]) });
+    const identified = await restarted.client.ok<{ faces: { decision: string; crop: string }[] }>('POST', '/api/identify', { form: photoForm({}, [photos[0]!]) });
     assert.equal(identified.faces[0]!.decision, 'allow');
     restarted.child.kill('SIGKILL');
 
     const db = new FaceDatabase(dbFile);
     try {
       assert.equal(db.integrityCheck(), 'ok');
+      assert.ok(db.crop(identified.faces[0]!.crop) !== undefined, 'the crop of the identification answered before SIGKILL is in the database');
       const referenced = db.referencedFiles();
       const onDisk = (await readdir(filesFolderOf(dbFile), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
       assert.deepEqual(onDisk.filter((name) => !referenced.has(name)), [], 'files of unacknowledged enrolments were swept');

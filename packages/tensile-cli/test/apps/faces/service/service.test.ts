@@ -1,7 +1,9 @@
 /** The service's JSON API end to end over HTTP, with the deterministic test pipeline and real LFW photographs. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readdir } from 'node:fs/promises';
 import { FaceDatabase } from '../../../../src/apps/faces/service/database.node.js';
+import { filesFolderOf } from '../../../../src/apps/faces/service/face-service.node.js';
 import { MIGRATIONS } from '../../../../src/apps/faces/service/migrations.js';
 import { serveFaces } from '../../../../src/apps/faces/service/serve.node.js';
 import { photoForm, ServiceClient } from './client.js';
@@ -15,6 +17,7 @@ interface Face { decisionId: number; nearest: { personId: number; name: string; 
 interface Decision { id: number; outcome: string; decidedBy: string | null; personName: string | null }
 
 const [alice, bob] = await lfwPeople(2);
+const filesIn = async (dir: string): Promise<string[]> => (await readdir(dir, { recursive: true })).sort();
 const photosOf = (person: { photos: string[] }, from: number, to: number): Promise<Uint8Array[]> => Promise.all(person.photos.slice(from, to).map(lfwPhoto));
 
 describe('faces service API', async () => {
@@ -39,6 +42,7 @@ describe('faces service API', async () => {
   });
 
   it('identifies an enrolled photograph as allow and queues a stranger for review', async () => {
+    const filesBefore = await filesIn(filesFolderOf(dbFile));
     const known = await admin.ok<{ faces: Face[] }>('POST', '/api/identify', { form: photoForm({}, [await lfwPhoto(alice!.photos[1]!)]) });
     assert.equal(known.faces.length, 1);
     assert.equal(known.faces[0]!.nearest!.name, alice!.name);
@@ -49,6 +53,14 @@ describe('faces service API', async () => {
     const face = unknown.faces[0]!;
     assert.ok(face.nearest!.distance > running.service.policy.threshold, `stranger at ${face.nearest!.distance}`);
     assert.deepEqual([face.decision, face.decidedBy, face.recognised], ['review', null, false]);
+    // The crops of identifications are stored with their decisions in the database, not as files.
+    assert.deepEqual(await filesIn(filesFolderOf(dbFile)), filesBefore);
+    const db = new FaceDatabase(dbFile);
+    assert.ok(db.crop(face.crop) !== undefined && db.crop(known.faces[0]!.crop) !== undefined);
+    db.close();
+    const crop = await admin.request('GET', `/api/crops/${face.crop}`);
+    assert.equal(crop.headers.get('content-type'), 'image/png');
+    assert.deepEqual([...new Uint8Array(await crop.arrayBuffer()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     const { decisions: queue } = await admin.ok<{ decisions: Decision[] }>('GET', '/api/decisions?pending=true');
     assert.deepEqual(queue.map((d) => d.id), [face.decisionId]);
 
