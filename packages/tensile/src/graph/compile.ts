@@ -10,7 +10,7 @@ import { checkOptions, optionNames } from '../options.js';
 import { scope } from '../tensor/lifetime.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { cropUnpooledBorders } from './crop-borders.js';
+import { cropUnreadBorders } from './crop-borders.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { Executable } from './executor.js';
@@ -65,7 +65,7 @@ function signatureOf(inputs: readonly Tensor[]): string {
 /** The default passes in order: each may expose work for the next (folding makes constants that simplification reads; borders are cropped once pool and ReLU gradients are one node; fusion, then in-place updates on the final order, come last). */
 export function optimizeGraph(graph: Graph, backend: Backend): Graph {
   const folded = foldConstants(eliminateDeadCode(graph), backend);
-  const fused = fuseElementwise(cropUnpooledBorders(fusePoolReluGradients(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded)))))));
+  const fused = fuseElementwise(cropUnreadBorders(fusePoolReluGradients(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded)))))));
   return backend.adamStepInPlace ? updateInPlace(fused) : fused;
 }
 

@@ -5,14 +5,18 @@
  * (its input stays whole; the kernels bound their taps by the input's size), the pools read the
  * smaller map, the pool gradient is made at that size, and the filter gradient, the input gradient
  * (still of the whole input, zero where no kept output reads it) and the bias-gradient sum run over
- * the kept pixels alone. The values are those of the whole computation; sums over fewer zero
- * terms may round differently in the last bits.
+ * the kept pixels alone. In turn a pool whose result only feeds unpadded convs that stop short of
+ * its last rows or columns (the cropped conv above reads 12×12 of a 13×13 map) makes only those,
+ * the convs read the smaller map, and the conv input gradients that are the pool's incoming
+ * gradient are made at that size; which may expose an unread border of the conv before the pool.
+ * The values are those of the whole computation; sums over fewer zero terms may round differently
+ * in the last bits.
  */
 import type { Conv2DInfo, Pool2DInfo, Shape } from '../backend/contract.js';
 import { type Arg, type Graph, type GraphNode, Use, type ValueInfo, mapUses, nodeUses } from './ir.js';
 
 const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
-const sameInfo = (a: Conv2DInfo, b: Conv2DInfo): boolean => (Object.keys(a) as (keyof Conv2DInfo)[]).every((k) => a[k] === b[k]);
+const sameInfo = <T extends Conv2DInfo | Pool2DInfo>(a: T, b: T): boolean => (Object.keys(a) as (keyof T)[]).every((k) => a[k] === b[k]);
 
 /** Where a pool node keeps its window info, and which argument is the pooled map. */
 const POOL_ARGS: Partial<Record<GraphNode['op'], { readonly info: number; readonly x: number }>> = {
@@ -29,28 +33,47 @@ function poolReach(p: Pool2DInfo): [number, number] {
   return [(p.outHeight - 1) * p.strideHeight + p.filterHeight, (p.outWidth - 1) * p.strideWidth + p.filterWidth];
 }
 
-/** One conv's crop: its values at the smaller size, and the output size its kernels take. */
+/** One map's crop: its values at the smaller size, and that size. */
 interface Crop {
-  readonly info: Conv2DInfo;
+  /** The map of a conv's result (its output size shrinks, its pools' input size) or of a pool's (the other way round). */
+  readonly of: 'conv' | 'pool';
+  readonly info: Conv2DInfo | Pool2DInfo;
   readonly height: number;
   readonly width: number;
-  /** Values made at the smaller size (the conv's result, the gradients with respect to it). */
+  /** Values made at the smaller size (the map, the gradients with respect to it). */
   readonly values: Set<number>;
 }
 
-export function cropUnpooledBorders(graph: Graph): Graph {
+interface Plan {
+  readonly crop: Crop;
+  readonly nodes: GraphNode[];
+}
+
+type Planner = (node: GraphNode, graph: Graph, readers: ReadonlyMap<number, GraphNode[]>, outside: ReadonlySet<number>) => Plan | null;
+
+/** Crops conv maps, then pool maps, and again while either finds a border (each may expose one for the other). */
+export function cropUnreadBorders(graph: Graph): Graph {
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const plan of [planConvCrop, planPoolCrop]) {
+      const next = cropWith(graph, plan);
+      changed ||= next !== graph;
+      graph = next;
+    }
+  }
+  return graph;
+}
+
+function cropWith(graph: Graph, plan: Planner): Graph {
   const readers = new Map<number, GraphNode[]>();
-  const record = (node: GraphNode): void => {
-    for (const u of nodeUses(node)) readers.set(u.value, [...(readers.get(u.value) ?? []), node]);
-  };
-  for (const node of graph.nodes) record(node);
+  for (const node of graph.nodes) for (const u of nodeUses(node)) readers.set(u.value, [...(readers.get(u.value) ?? []), node]);
   const outside = new Set<number>([...graph.outputs.map((u) => u.value), ...graph.stateWrites.map((w) => w.value)]);
 
   const crops = new Map<GraphNode, Crop>();
-  for (const conv of graph.nodes) {
-    if (conv.op !== 'conv2d') continue;
-    const crop = planCrop(conv, readers, outside);
-    if (crop) for (const node of crop.nodes) crops.set(node, crop.crop);
+  for (const node of graph.nodes) {
+    const planned = plan(node, graph, readers, outside);
+    // A node two crops would change keeps the first; the next round looks at the second again.
+    if (planned && planned.nodes.every((n) => !crops.has(n))) for (const n of planned.nodes) crops.set(n, planned.crop);
   }
   if (crops.size === 0) return graph;
 
@@ -76,7 +99,8 @@ function croppedShape(shape: Shape, crop: Crop): Shape {
  * The crop of `conv` and every node it changes, when all readers of its result and of the
  * gradients with respect to it are nodes that can run at the smaller size; else null.
  */
-function planCrop(conv: GraphNode, readers: ReadonlyMap<number, GraphNode[]>, outside: ReadonlySet<number>): { crop: Crop; nodes: GraphNode[] } | null {
+const planConvCrop: Planner = (conv, _graph, readers, outside) => {
+  if (conv.op !== 'conv2d') return null;
   const info = convInfo(conv);
   const epilogue = conv.args[3] as { residual?: Use } | undefined;
   if (epilogue?.residual) return null;
@@ -95,7 +119,7 @@ function planCrop(conv: GraphNode, readers: ReadonlyMap<number, GraphNode[]>, ou
     width = Math.max(width, w);
   }
   if (outside.has(y) || height === 0 || (height >= info.outHeight && width >= info.outWidth)) return null;
-  const crop: Crop = { info, height: Math.min(height, info.outHeight), width: Math.min(width, info.outWidth), values: new Set([y]) };
+  const crop: Crop = { of: 'conv', info, height: Math.min(height, info.outHeight), width: Math.min(width, info.outWidth), values: new Set([y]) };
 
   // Every reader of a cropped value, and what it makes: pool gradients (and a ReLU gradient of them) are cropped values too.
   const nodes = new Set<GraphNode>([conv]);
@@ -117,7 +141,53 @@ function planCrop(conv: GraphNode, readers: ReadonlyMap<number, GraphNode[]>, ou
     }
   }
   return { crop, nodes: [...nodes] };
-}
+};
+
+/**
+ * The crop of the pool `pool` and every node it changes, when its result is only the input of
+ * unpadded convs (and their filter gradients) and the gradients with respect to it are only those
+ * convs' input gradients, read by this pool's gradient alone; else null.
+ */
+const planPoolCrop: Planner = (pool, graph, readers, outside) => {
+  if (pool.op !== 'pool2d') return null;
+  const p = poolInfo(pool, 2);
+  const out = pool.outputs[0]!;
+  const full: Shape = [p.batch, p.outHeight, p.outWidth, p.channels];
+  if (outside.has(out)) return null;
+  let height = 0;
+  let width = 0;
+  const convs: Conv2DInfo[] = [];
+  const nodes = new Set<GraphNode>([pool]);
+  for (const node of readers.get(out) ?? []) {
+    const x = node.args[0];
+    if ((node.op !== 'conv2d' && node.op !== 'conv2dBackpropFilter') || !(x instanceof Use) || x.value !== out || !sameShape(x.shape, full)) return null;
+    if (nodeUses(node).filter((u) => u.value === out).length !== 1) return null;
+    const c = convInfo(node);
+    if (c.padTop !== 0 || c.padLeft !== 0) return null;
+    height = Math.max(height, (c.outHeight - 1) * c.strideHeight + (c.filterHeight - 1) * c.dilationHeight + 1);
+    width = Math.max(width, (c.outWidth - 1) * c.strideWidth + (c.filterWidth - 1) * c.dilationWidth + 1);
+    convs.push(c);
+    nodes.add(node);
+  }
+  if (convs.length === 0 || (height >= p.outHeight && width >= p.outWidth)) return null;
+  const crop: Crop = { of: 'pool', info: p, height, width, values: new Set([out]) };
+  for (const node of graph.nodes) {
+    if (node.op !== 'conv2dBackpropInput' || !convs.some((c) => sameInfo(c, convInfo(node)))) continue;
+    const dx = node.outputs[0]!;
+    if (outside.has(dx)) return null;
+    for (const r of readers.get(dx) ?? []) {
+      // The incoming gradient (dy) of this pool's gradient, and nothing else.
+      const dy = r.op === 'pool2dBackward' ? r.args[1] : r.op === 'pool2dReluBackward' ? r.args[0] : null;
+      const at = POOL_ARGS[r.op];
+      const ofThisPool = at !== undefined && sameInfo(poolInfo(r, at.info), p) && (r.args[at.x] as Use).value === (pool.args[1] as Use).value;
+      if (!(dy instanceof Use) || dy.value !== dx || !ofThisPool || nodeUses(r).filter((u) => u.value === dx).length !== 1) return null;
+      for (const n of [r, ...(r.body ?? [])]) nodes.add(n);
+    }
+    nodes.add(node);
+    crop.values.add(dx);
+  }
+  return { crop, nodes: [...nodes] };
+};
 
 /**
  * Whether `node` can read the cropped `value` at the smaller size; the values it then makes at that
@@ -137,9 +207,9 @@ function readsAtSmallerSize(node: GraphNode, value: number, crop: Crop, full: Sh
       // Both operands (the gradient and the activation) at the cropped size.
       return nodeUses(node).every((u) => crop.values.has(u.value)) ? [node.outputs[0]!] : null;
     case 'conv2dBackpropInput':
-      return isUse(node.args[0]!) && !isUse(node.args[1]!) && sameInfo(convInfo(node), crop.info) ? [] : null;
+      return isUse(node.args[0]!) && !isUse(node.args[1]!) && sameInfo(convInfo(node), crop.info as Conv2DInfo) ? [] : null;
     case 'conv2dBackpropFilter':
-      return isUse(node.args[1]!) && !isUse(node.args[0]!) && sameInfo(convInfo(node), crop.info) ? [] : null;
+      return isUse(node.args[1]!) && !isUse(node.args[0]!) && sameInfo(convInfo(node), crop.info as Conv2DInfo) ? [] : null;
     case 'reduce': {
       // A sum over every pixel per channel (the bias gradient).
       const [op, , outer, size, inner] = node.args as [string, Use, number, number, number];
@@ -153,9 +223,12 @@ function readsAtSmallerSize(node: GraphNode, value: number, crop: Crop, full: Sh
 /** `node` reading and making its cropped values at the smaller size, its infos and sizes changed to match. */
 function cropNode(node: GraphNode, crop: Crop, rewrite: (n: GraphNode) => GraphNode): GraphNode {
   const args = node.args.map((a) => mapUses(a, (u) => (crop.values.has(u.value) ? new Use(u.value, croppedShape(u.shape, crop), u.dtype) : u)));
+  // The map is the output side of the node that makes it (a conv's or a pool's) and the input side of the other kind.
+  const size = (output: boolean): Record<string, number> =>
+    output ? { outHeight: crop.height, outWidth: crop.width } : { inHeight: crop.height, inWidth: crop.width };
   const pool = POOL_ARGS[node.op];
-  if (pool) args[pool.info] = { ...poolInfo(node, pool.info), inHeight: crop.height, inWidth: crop.width };
-  else if (node.op === 'conv2d' || node.op === 'conv2dBackpropInput' || node.op === 'conv2dBackpropFilter') args[2] = { ...crop.info, outHeight: crop.height, outWidth: crop.width };
+  if (pool) args[pool.info] = { ...poolInfo(node, pool.info), ...size(crop.of === 'pool') };
+  else if (node.op === 'conv2d' || node.op === 'conv2dBackpropInput' || node.op === 'conv2dBackpropFilter') args[2] = { ...convInfo(node), ...size(crop.of === 'conv') };
   else if (node.op === 'reduce') args[3] = crop.info.batch * crop.height * crop.width;
   return { ...node, args, ...(node.body ? { body: node.body.map(rewrite) } : {}) };
 }

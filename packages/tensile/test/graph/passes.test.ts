@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Adam, add, avgPool2d, conv2d, fusedConv2d, manualSeed, exp, getBackend, grad, matmul, maxPool2d, mul, neg, permute, randn, relu, sum, tensor, type Tensor, valueAndGrad } from '../../src/index.js';
 import type { Pool2DOptions } from '../../src/ops/pool.js';
-import { cropUnpooledBorders } from '../../src/graph/crop-borders.js';
+import { cropUnreadBorders } from '../../src/graph/crop-borders.js';
 import { fusePoolReluGradients } from '../../src/graph/fuse-pool-relu.js';
 import { fuseElementwise } from '../../src/graph/fuse.js';
 import { fuseEpilogues } from '../../src/graph/fuse-epilogue.js';
@@ -137,7 +137,7 @@ forEachBackend('graph passes', () => {
     }
   });
 
-  it('a conv whose pools read fewer rows and columns than it makes computes only those, gradients included', () => {
+  it('a conv whose pools read fewer rows and columns than it makes computes only those, and a pool only what its convs read, gradients included', () => {
     manualSeed(8);
     const [x, w, b] = [randn([2, 10, 9, 3]), randn([3, 3, 3, 4]), randn([4])];
     // 8×7 conv maps: 2×2 windows read 8×6 of them, 3×2 windows with stride 2 read 7×6.
@@ -152,7 +152,7 @@ forEachBackend('graph passes', () => {
       };
       const all = (xi: Tensor, wi: Tensor, bi: Tensor): Tensor => f(xi, wi, bi).map((t) => sum(t)).reduce((s, t) => add(s, t));
       const g = fusePoolReluGradients(fuseEpilogues(eliminateDeadCode(traced(all, x, w, b))));
-      const cropped = cropUnpooledBorders(g);
+      const cropped = cropUnreadBorders(g);
       const conv = cropped.nodes.find((n) => n.op === 'conv2d')!;
       const info = conv.args[2] as unknown as { outHeight: number; outWidth: number };
       assert.ok(info.outHeight < 8 || info.outWidth < 7, JSON.stringify(info));
@@ -166,13 +166,31 @@ forEachBackend('graph passes', () => {
       const [expected, got] = [f(x, w, b), compiled(x, w, b)];
       expected.forEach((e, i) => assertClose(got[i]!, e, { rtol: 1e-5, atol: 1e-5, message: `result ${i}` }));
     }
+    // Two conv+pool layers: the second conv's crop leaves the first pool's last row and column unread, which crops it,
+    // which crops the first conv: 14×14 → 12×12, pooled to 6×6 (from 7×7), convolved to 4×4 (from 5×5).
+    const [x2, w1, w2] = [randn([2, 16, 16, 2]), randn([3, 3, 2, 4]), randn([3, 3, 4, 4])];
+    const layers = (xi: Tensor, w1i: Tensor, w2i: Tensor): Tensor => {
+      const pooled = maxPool2d(relu(conv2d(maxPool2d(relu(conv2d(xi, w1i)), { poolSize: 2 }), w2i)), { poolSize: 2 });
+      return sum(mul(pooled, pooled));
+    };
+    const both = (xi: Tensor, w1i: Tensor, w2i: Tensor): Tensor[] => valueAndGrad(layers)(xi, w1i, w2i).grads;
+    const twice = jit(both);
+    twice(x2, w1, w2);
+    const sizes = twice.graphs[0]!.optimized.nodes.filter((n) => n.op === 'conv2d' || n.op === 'pool2d').map((n) => {
+      const info = n.args[2] as unknown as { inHeight: number; inWidth: number; outHeight: number; outWidth: number };
+      return `${n.op} ${info.inHeight}×${info.inWidth}→${info.outHeight}×${info.outWidth}`;
+    });
+    assert.deepEqual(sizes, ['conv2d 16×16→12×12', 'pool2d 12×12→6×6', 'conv2d 6×6→4×4', 'pool2d 4×4→2×2']);
+    const [expected, got] = [both(x2, w1, w2), twice(x2, w1, w2)];
+    expected.forEach((e, i) => assertClose(got[i]!, e, { rtol: 1e-5, atol: 1e-5, message: `gradient ${i}` }));
+
     // Pools that read the whole map, or a conv result read elsewhere, leave the conv whole.
     const whole = (y: Tensor): Tensor => maxPool2d(y, { poolSize: 2, strides: 1 });
     const read = (xi: Tensor): Tensor => sum(whole(conv2d(xi, w)));
     const readTwice = (xi: Tensor): Tensor => { const y = conv2d(xi, w); return add(sum(maxPool2d(y, { poolSize: 2 })), sum(y)); };
     for (const fn of [read, readTwice]) {
       const g = eliminateDeadCode(traced((xi) => grad(fn)(xi), x));
-      assert.equal(cropUnpooledBorders(g), g);
+      assert.equal(cropUnreadBorders(g), g);
     }
   });
 
