@@ -6,15 +6,17 @@
  * from one minute to the next, the median of these per-round ratios is steadier than the harness's
  * (run.ts) rows measured one after the other, and CPU time leaves out the time spent waiting for a
  * core. Threads: TENSILE_THREADS; relaxed SIMD with TENSILE_WASM_RELAXED=1 (and node
- * --experimental-wasm-relaxed-simd).
+ * --experimental-wasm-relaxed-simd); the native backend with --backend native.
  *
- *   TENSILE_THREADS=1 node packages/tensile-cli/build/bench/jit-interleaved.js [--workload mnist_train] [--rounds 30] [--reps 5]
+ *   TENSILE_THREADS=1 node packages/tensile-cli/build/bench/jit-interleaved.js [--workload mnist_train] [--backend native] [--rounds 30] [--reps 5]
  */
 import { tensileEngine } from './engines/tensile.js';
 import { option, positiveInteger } from './argv.js';
 
 const workload = option('--workload', 'mlp_train');
 if (workload !== 'mlp_train' && workload !== 'mnist_train') throw new Error(`jit-interleaved: --workload must be mlp_train or mnist_train, got ${workload}`);
+const backend = option('--backend', 'wasm');
+if (backend !== 'wasm' && backend !== 'native') throw new Error(`jit-interleaved: --backend must be wasm or native, got ${backend}`);
 const rounds = positiveInteger('jit-interleaved', '--rounds', 30);
 const reps = positiveInteger('jit-interleaved', '--reps', 5);
 
@@ -29,7 +31,7 @@ function block(call: () => unknown, count: number): { wall: number; cpu: number 
   return { wall: (performance.now() - start) / count, cpu: (used.user + used.system) / 1000 / count };
 }
 
-const engine = await tensileEngine('wasm');
+const engine = await tensileEngine(backend);
 const eager = await engine.prepare(workload);
 const compiled = await engine.prepare(`${workload}_jit`);
 if (typeof eager === 'string' || typeof compiled === 'string') throw new Error(`jit-interleaved: ${workload} cannot run: ${String(typeof eager === 'string' ? eager : compiled)}`);
@@ -51,8 +53,8 @@ for (let r = 0; r < rounds; r++) {
     ratios[kind].push(eagerMs / ours[kind]);
   }
 }
-const relaxed = process.env.TENSILE_WASM_RELAXED === '1' ? 'relaxed SIMD' : 'SIMD';
-console.log(`${workload}, ${rounds} rounds of ${reps} steps, tensile-wasm (${relaxed}, TENSILE_THREADS=${process.env.TENSILE_THREADS ?? 'all'}):`);
+const build = backend === 'native' ? '' : process.env.TENSILE_WASM_RELAXED === '1' ? 'relaxed SIMD, ' : 'SIMD, ';
+console.log(`${workload}, ${rounds} rounds of ${reps} steps, tensile-${backend} (${build}TENSILE_THREADS=${process.env.TENSILE_THREADS ?? 'all'}):`);
 for (const kind of kinds) {
   const range = `[${Math.min(...ratios[kind]).toFixed(2)}–${Math.max(...ratios[kind]).toFixed(2)}]`;
   console.log(`  ${kind} time: eager median ${median(ms.eager[kind]).toFixed(2)} ms, compiled median ${median(ms.compiled[kind]).toFixed(2)} ms, median per-round speed-up ${median(ratios[kind]).toFixed(2)}× ${range}`);

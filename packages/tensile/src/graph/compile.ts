@@ -10,6 +10,7 @@ import { checkOptions, optionNames } from '../options.js';
 import { scope } from '../tensor/lifetime.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { cropUnreadBorders } from './crop-borders.js';
 import { eliminateCommonSubexpressions } from './cse.js';
 import { eliminateDeadCode } from './dce.js';
 import { Executable } from './executor.js';
@@ -61,10 +62,10 @@ function signatureOf(inputs: readonly Tensor[]): string {
   return inputs.map((t) => `${t.storage.backend.name}:${t.dtype}${formatShape(t.shape)}`).join(' ');
 }
 
-/** The default passes in order: each may expose work for the next (folding makes constants that simplification reads; fusion, then in-place updates on the final order, come last). */
+/** The default passes in order: each may expose work for the next (folding makes constants that simplification reads; borders are cropped once pool and ReLU gradients are one node; fusion, then in-place updates on the final order, come last). */
 export function optimizeGraph(graph: Graph, backend: Backend): Graph {
   const folded = foldConstants(eliminateDeadCode(graph), backend);
-  const fused = fuseElementwise(fusePoolReluGradients(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded))))));
+  const fused = fuseElementwise(cropUnreadBorders(fusePoolReluGradients(fuseEpilogues(eliminateDeadCode(eliminateCommonSubexpressions(simplify(folded)))))));
   return backend.adamStepInPlace ? updateInPlace(fused) : fused;
 }
 

@@ -1,13 +1,15 @@
 /**
  * Compiled training equals eager training: model.fit with { jit: true } against the same fit
  * without it for an MLP and the MNIST-shaped CNN, and a GAN step (two models, two optimizers,
- * a detached fake batch) through jit(): the same bits after several steps, on every backend.
+ * a detached fake batch) through jit(): the same bits after several steps, on every backend (the
+ * CNN within 1e-5: its compiled step skips a conv border no pool reads).
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
   Adam, BatchNormalization, BinaryCrossentropy, Conv2D, Dense, Dropout, Flatten, jit, manualSeed, MaxPool2D, modelFromBytes, modelToBytes, ones, randn, Sequential, SparseCategoricalCrossentropy, tensor, type Tensor, zeros,
 } from '../../src/index.js';
+import { assertClose } from '../helpers/assert.js';
 import { forEachBackend } from '../helpers/backends.js';
 
 const bits = (ts: readonly Tensor[]): number[][] => ts.map((t) => Array.from(t.dataSync()));
@@ -45,7 +47,7 @@ forEachBackend('jit training', () => {
     assert.deepEqual(compiled, eager);
   });
 
-  it('fits the MNIST CNN shape (conv, batch norm, pool, dense) with the eager bits, running statistics included', async () => {
+  it('fits the MNIST CNN shape (conv, batch norm, pool, dense) as eager does, running statistics included', async () => {
     manualSeed(3);
     const x = randn([12, 28, 28, 1]);
     const { eager, compiled } = await fitBoth(
@@ -58,7 +60,10 @@ forEachBackend('jit training', () => {
       labels(12, 10),
       6,
     );
-    assert.deepEqual(compiled, eager);
+    // The compiled step leaves out the second conv's last row and column, which its pool never reads: the filter
+    // and bias gradients then sum fewer zeros, which a backend may round differently in the last bits.
+    assertClose(compiled[0], eager[0], { rtol: 1e-5, atol: 1e-6, message: 'losses and predictions' });
+    eager[1].forEach((weights, i) => assertClose(compiled[1][i]!, weights, { rtol: 1e-5, atol: 1e-6, message: `weights ${i}` }));
   });
 
   it('runs a GAN step (discriminator then generator update) with the eager bits', () => {

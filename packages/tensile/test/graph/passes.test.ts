@@ -1,8 +1,9 @@
 /** Each optimisation pass on its own, on graphs traced from small functions. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { Adam, add, manualSeed, exp, getBackend, grad, matmul, maxPool2d, mul, neg, permute, randn, relu, sum, tensor, type Tensor } from '../../src/index.js';
+import { Adam, add, avgPool2d, conv2d, fusedConv2d, manualSeed, exp, getBackend, grad, matmul, maxPool2d, mul, neg, permute, randn, relu, sum, tensor, type Tensor, valueAndGrad } from '../../src/index.js';
 import type { Pool2DOptions } from '../../src/ops/pool.js';
+import { cropUnreadBorders } from '../../src/graph/crop-borders.js';
 import { fusePoolReluGradients } from '../../src/graph/fuse-pool-relu.js';
 import { fuseElementwise } from '../../src/graph/fuse.js';
 import { fuseEpilogues } from '../../src/graph/fuse-epilogue.js';
@@ -16,6 +17,7 @@ import { updateInPlace } from '../../src/graph/in-place.js';
 import { nodeUses } from '../../src/graph/ir.js';
 import { simplify } from '../../src/graph/simplify.js';
 import { jit } from '../../src/graph/compile.js';
+import { assertClose } from '../helpers/assert.js';
 import { forEachBackend } from '../helpers/backends.js';
 
 /** The graph `fn` traces to, before any pass, and a way to run any version of it. */
@@ -132,6 +134,63 @@ forEachBackend('graph passes', () => {
       compiled(xs);
       assert.equal(compiled.graphs[0]!.optimized.nodes.filter((n) => n.op === 'pool2dReluBackward').length, 1);
       assert.deepEqual(Array.from(compiled(xs).dataSync()), Array.from(f(xs).dataSync()), JSON.stringify(options));
+    }
+  });
+
+  it('a conv whose pools read fewer rows and columns than it makes computes only those, and a pool only what its convs read, gradients included', () => {
+    manualSeed(8);
+    const [x, w, b] = [randn([2, 10, 9, 3]), randn([3, 3, 3, 4]), randn([4])];
+    // 8×7 conv maps: 2×2 windows read 8×6 of them, 3×2 windows with stride 2 read 7×6.
+    for (const pool of [(y: Tensor) => maxPool2d(y, { poolSize: 2 }), (y: Tensor) => avgPool2d(y, { poolSize: 2 }), (y: Tensor) => maxPool2d(y, { poolSize: [3, 2], strides: 2 })]) {
+      const loss = (xi: Tensor, wi: Tensor, bi: Tensor): Tensor => {
+        const pooled = pool(fusedConv2d(xi, wi, { bias: bi, activation: 'relu' }));
+        return sum(mul(pooled, pooled));
+      };
+      const f = (xi: Tensor, wi: Tensor, bi: Tensor): Tensor[] => {
+        const { value, grads } = valueAndGrad(loss)(xi, wi, bi);
+        return [value, ...grads];
+      };
+      const all = (xi: Tensor, wi: Tensor, bi: Tensor): Tensor => f(xi, wi, bi).map((t) => sum(t)).reduce((s, t) => add(s, t));
+      const g = fusePoolReluGradients(fuseEpilogues(eliminateDeadCode(traced(all, x, w, b))));
+      const cropped = cropUnreadBorders(g);
+      const conv = cropped.nodes.find((n) => n.op === 'conv2d')!;
+      const info = conv.args[2] as unknown as { outHeight: number; outWidth: number };
+      assert.ok(info.outHeight < 8 || info.outWidth < 7, JSON.stringify(info));
+      const compiled = jit((xi: Tensor, wi: Tensor, bi: Tensor) => f(xi, wi, bi));
+      compiled(x, w, b);
+      const optimized = compiled.graphs[0]!.optimized;
+      for (const op of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter']) {
+        const node = optimized.nodes.find((n) => n.op === op)!;
+        assert.deepEqual((node.args[2] as unknown as { outHeight: number }).outHeight, info.outHeight, op);
+      }
+      const [expected, got] = [f(x, w, b), compiled(x, w, b)];
+      expected.forEach((e, i) => assertClose(got[i]!, e, { rtol: 1e-5, atol: 1e-5, message: `result ${i}` }));
+    }
+    // Two conv+pool layers: the second conv's crop leaves the first pool's last row and column unread, which crops it,
+    // which crops the first conv: 14×14 → 12×12, pooled to 6×6 (from 7×7), convolved to 4×4 (from 5×5).
+    const [x2, w1, w2] = [randn([2, 16, 16, 2]), randn([3, 3, 2, 4]), randn([3, 3, 4, 4])];
+    const layers = (xi: Tensor, w1i: Tensor, w2i: Tensor): Tensor => {
+      const pooled = maxPool2d(relu(conv2d(maxPool2d(relu(conv2d(xi, w1i)), { poolSize: 2 }), w2i)), { poolSize: 2 });
+      return sum(mul(pooled, pooled));
+    };
+    const both = (xi: Tensor, w1i: Tensor, w2i: Tensor): Tensor[] => valueAndGrad(layers)(xi, w1i, w2i).grads;
+    const twice = jit(both);
+    twice(x2, w1, w2);
+    const sizes = twice.graphs[0]!.optimized.nodes.filter((n) => n.op === 'conv2d' || n.op === 'pool2d').map((n) => {
+      const info = n.args[2] as unknown as { inHeight: number; inWidth: number; outHeight: number; outWidth: number };
+      return `${n.op} ${info.inHeight}×${info.inWidth}→${info.outHeight}×${info.outWidth}`;
+    });
+    assert.deepEqual(sizes, ['conv2d 16×16→12×12', 'pool2d 12×12→6×6', 'conv2d 6×6→4×4', 'pool2d 4×4→2×2']);
+    const [expected, got] = [both(x2, w1, w2), twice(x2, w1, w2)];
+    expected.forEach((e, i) => assertClose(got[i]!, e, { rtol: 1e-5, atol: 1e-5, message: `gradient ${i}` }));
+
+    // Pools that read the whole map, or a conv result read elsewhere, leave the conv whole.
+    const whole = (y: Tensor): Tensor => maxPool2d(y, { poolSize: 2, strides: 1 });
+    const read = (xi: Tensor): Tensor => sum(whole(conv2d(xi, w)));
+    const readTwice = (xi: Tensor): Tensor => { const y = conv2d(xi, w); return add(sum(maxPool2d(y, { poolSize: 2 })), sum(y)); };
+    for (const fn of [read, readTwice]) {
+      const g = eliminateDeadCode(traced((xi) => grad(fn)(xi), x));
+      assert.equal(cropUnreadBorders(g), g);
     }
   });
 

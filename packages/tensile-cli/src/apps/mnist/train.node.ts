@@ -60,7 +60,7 @@ function graphMarkdown(model: Sequential): string {
     `# The MNIST CNN training step, ${step.signature}\n`,
     `Traced in ${step.traceMs.toFixed(0)} ms (one eager step included), optimised in ${step.optimizeMs.toFixed(1)} ms. Fused nodes are yellow.\n`,
     section('As traced', step.traced),
-    section('After dead-code elimination, constant folding, simplification, CSE, fusion and in-place updates', step.optimized),
+    section('After dead-code elimination, constant folding, simplification, CSE, fusion, cropping of unread borders and in-place updates', step.optimized),
   ].join('\n');
 }
 
