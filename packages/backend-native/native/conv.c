@@ -322,13 +322,21 @@ struct chunked {
   float *partials; /* filter gradient: one per task */
 };
 
+/* The patches of group `gi` of the chunk's images, into the chunk's scratch. */
+static float *chunk_patches(const chunked *j, long n0, long count, long gi, int threads) {
+  const conv_info *c = j->c;
+  long cg = c->in_c / c->groups, rows = count * c->out_h * c->out_w;
+  float *cols = scratch_of(PATCHES, (size_t)(rows * j->k));
+  patches p = {c, j->x, cols, NULL, n0, rows, gi * cg, cg, j->k, 1};
+  gather_patches(&p, threads);
+  return cols;
+}
+
 static void forward_chunk(const chunked *j, long n0, long count, float *out, int threads) {
   const conv_info *c = j->c;
-  long opg = c->out_c / c->groups, cg = c->in_c / c->groups, ohw = c->out_h * c->out_w;
-  float *cols = scratch_of(PATCHES, (size_t)(count * ohw * j->k));
+  long opg = c->out_c / c->groups, ohw = c->out_h * c->out_w;
   for (long gi = 0; gi < c->groups; gi++) {
-    patches p = {c, j->x, cols, NULL, n0, count * ohw, gi * cg, cg, j->k, 1};
-    gather_patches(&p, threads);
+    float *cols = chunk_patches(j, n0, count, gi, threads);
     gemm_args g = {count * ohw, opg, j->k, cols, j->k, 1, j->w + gi * opg, c->out_c, 1, out + n0 * ohw * c->out_c + gi * opg, c->out_c, 0,
                    j->bias ? j->bias + gi * opg : NULL, j->relu};
     gemm(&g, threads);
@@ -350,11 +358,9 @@ static void input_chunk(const chunked *j, long n0, long count, float *dx, int th
 /* Adds the chunk's filter gradient into dw. */
 static void filter_chunk(const chunked *j, long n0, long count, float *dw, int threads) {
   const conv_info *c = j->c;
-  long opg = c->out_c / c->groups, cg = c->in_c / c->groups, ohw = c->out_h * c->out_w;
-  float *cols = scratch_of(PATCHES, (size_t)(count * ohw * j->k));
+  long opg = c->out_c / c->groups, ohw = c->out_h * c->out_w;
   for (long gi = 0; gi < c->groups; gi++) {
-    patches p = {c, j->x, cols, NULL, n0, count * ohw, gi * cg, cg, j->k, 1};
-    gather_patches(&p, threads);
+    float *cols = chunk_patches(j, n0, count, gi, threads);
     gemm_args g = {j->k, opg, count * ohw, cols, 1, j->k, j->dy + n0 * ohw * c->out_c + gi * opg, c->out_c, 1, dw + gi * opg, c->out_c, 1, NULL, 0};
     gemm(&g, threads);
   }
