@@ -20,6 +20,7 @@ void activation_grad_f32(int op, const float *dy, const float *y, float *out, lo
 /* out (float32, or bytes for comparisons) = op(a, b) with a, b broadcast by their strides over shape. */
 void binary_f32(int op, const float *a, const long *a_strides, const float *b, const long *b_strides, void *out, const long *shape, int rank,
                 int threads);
+/* One Adam update; each output is either its own array or its input itself (the update in place). */
 void adam_step_f32(const float *p, const float *g, const float *m, const float *v, float *p_out, float *m_out, float *v_out, long n,
                    const double *scalars, int threads);
 

@@ -337,6 +337,29 @@ static _Thread_local void *narrow_buffer;
 static _Thread_local size_t narrow_capacity;
 
 /*
+ * Transposed A's part of the narrow path: C's n columns, column-major in `columns`, summed from A's
+ * columns scaled by B's values (each element adds in order of p: the same bits at any width, so
+ * compiled for the widest vectors the CPU has; clones picked at load).
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void scaled_columns(const gemm_args *g, float *restrict columns) {
+  long m = g->m;
+  memset(columns, 0, (size_t)(g->n * m) * sizeof(float));
+  for (long p = 0; p < g->k; p++) {
+    const float *restrict a = g->a + p * g->acs;
+    for (long j = 0; j < g->n; j++) {
+      float b = g->b[p * g->brs + j * g->bcs], *restrict column = columns + j * m;
+      if (g->ars == 1)
+        for (long i = 0; i < m; i++) column[i] += a[i] * b;
+      else
+        for (long i = 0; i < m; i++) column[i] += a[i * g->ars] * b;
+    }
+  }
+}
+
+/*
  * A product with a handful of columns (a classifier's logits and their gradients), on one thread.
  * Row-major A: dot products of its rows with B's columns copied contiguous, each summed in eight
  * independent lanes so that the loop vectorises. Transposed A: B's columns scaled into a column-
@@ -364,17 +387,7 @@ static void gemm_narrow(const gemm_args *g) {
       }
     }
   } else {
-    memset(scratch, 0, (size_t)(n * m) * sizeof(float));
-    for (long p = 0; p < k; p++) {
-      const float *a = g->a + p * g->acs;
-      for (long j = 0; j < n; j++) {
-        float b = g->b[p * g->brs + j * g->bcs], *column = scratch + j * m;
-        if (g->ars == 1)
-          for (long i = 0; i < m; i++) column[i] += a[i] * b;
-        else
-          for (long i = 0; i < m; i++) column[i] += a[i * g->ars] * b;
-      }
-    }
+    scaled_columns(g, scratch);
     for (long i = 0; i < m; i++)
       for (long j = 0; j < n; j++) {
         float *c = g->c + i * g->ldc + j;

@@ -27,7 +27,7 @@ export interface NativeKernels {
   pool2d(max: number, x: Float32Array, out: Float32Array, info: Float64Array, threads: number): void;
   /** max: 0 average, 1 max, 2 max masked by the gradient of the ReLU whose output x is. */
   pool2dBackward(max: number, dy: Float32Array, x: Float32Array, dx: Float32Array, info: Float64Array, threads: number): void;
-  /** scalars: learningRate, beta1, beta2, epsilon, correction1, correction2. */
+  /** scalars: learningRate, beta1, beta2, epsilon, correction1, correction2. pOut, mOut, vOut may be p, m, v themselves (in place). */
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, scalars: Float64Array, threads: number): void;
 }
 

@@ -118,9 +118,18 @@ export class NativeBackend extends ReferenceBackend {
     if (![param, grad, m, v].every((t) => t.dtype === 'float32')) return super.adamStep(param, grad, m, v, s);
     const n = this.f32(param).length;
     const [p, mOut, vOut] = [this.floats(n), this.floats(n), this.floats(n)];
-    const scalars = Float64Array.of(s.learningRate, s.beta1, s.beta2, s.epsilon, s.correction1, s.correction2);
-    this.kernels.adamStep(this.f32(param), this.f32(grad), this.f32(m), this.f32(v), p, mOut, vOut, scalars, this.threads);
+    this.kernels.adamStep(this.f32(param), this.f32(grad), this.f32(m), this.f32(v), p, mOut, vOut, adamScalars(s), this.threads);
     return [this.own(p), this.own(mOut), this.own(vOut)];
+  }
+
+  /** A compiled step's Adam update (graph/in-place.ts): the kernel writes param, m and v themselves. */
+  override adamStepInPlace(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, s: AdamStepScalars): void {
+    if (![param, grad, m, v].every((t) => t.dtype === 'float32')) {
+      super.adamStepInPlace(param, grad, m, v, s);
+      return;
+    }
+    const [p, mIn, vIn] = [this.f32(param), this.f32(m), this.f32(v)];
+    this.kernels.adamStep(p, this.f32(grad), mIn, vIn, p, mIn, vIn, adamScalars(s), this.threads);
   }
 
   override binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
@@ -236,4 +245,5 @@ export class NativeBackend extends ReferenceBackend {
 }
 
 const convDescriptor = (info: Conv2DInfo): Float64Array => Float64Array.from(CONV_FIELDS, (field) => info[field]);
+const adamScalars = (s: AdamStepScalars): Float64Array => Float64Array.of(s.learningRate, s.beta1, s.beta2, s.epsilon, s.correction1, s.correction2);
 const poolDescriptor = (info: Pool2DInfo): Float64Array => Float64Array.from(POOL_FIELDS, (field) => info[field]);
