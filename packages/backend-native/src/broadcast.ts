@@ -2,14 +2,14 @@
 import type { Shape } from 'tensile';
 
 export interface BroadcastPlan {
-  readonly shape: Float64Array;
-  readonly aStrides: Float64Array;
-  readonly bStrides: Float64Array;
+  readonly shape: readonly number[];
+  readonly aStrides: readonly number[];
+  readonly bStrides: readonly number[];
 }
 
 /** Row-major strides of `shape` aligned right to `outShape`, 0 along broadcast dimensions. */
-function stridesOver(shape: Shape, outShape: Shape): Float64Array {
-  const out = new Float64Array(outShape.length);
+function stridesOver(shape: Shape, outShape: Shape): number[] {
+  const out = new Array<number>(outShape.length).fill(0);
   let stride = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     out[outShape.length - shape.length + i] = shape[i] === 1 ? 0 : stride;
@@ -25,7 +25,7 @@ export function broadcastPlan(aShape: Shape, bShape: Shape, outShape: Shape): Br
   const [aSize, bSize] = [sizeOf(aShape), sizeOf(bShape)];
   // Same size as the output means no broadcasting: one contiguous row (a scalar operand steps by 0).
   if ((aSize === total || aSize === 1) && (bSize === total || bSize === 1)) {
-    return { shape: Float64Array.of(total), aStrides: Float64Array.of(aSize === total ? 1 : 0), bStrides: Float64Array.of(bSize === total ? 1 : 0) };
+    return { shape: [total], aStrides: [aSize === total ? 1 : 0], bStrides: [bSize === total ? 1 : 0] };
   }
-  return { shape: Float64Array.from(outShape), aStrides: stridesOver(aShape, outShape), bStrides: stridesOver(bShape, outShape) };
+  return { shape: [...outShape], aStrides: stridesOver(aShape, outShape), bStrides: stridesOver(bShape, outShape) };
 }

@@ -12,6 +12,7 @@ import type {
 } from 'tensile';
 import { BackendError, ReferenceBackend } from 'tensile';
 import { broadcastPlan } from './broadcast.js';
+import { Descriptors } from './descriptors.js';
 import { type Isa, loadKernels, type NativeKernels } from './kernels.js';
 import { Recycler } from './recycler.js';
 
@@ -56,9 +57,13 @@ export class NativeBackend extends ReferenceBackend {
   private readonly binaryCodes: Map<string, number>;
   private readonly reduceCodes: Map<string, number>;
   private readonly fusedCodes: Map<string, number>;
-  /** Each fused program's steps as the kernel reads them, encoded once. */
-  private readonly fusedSteps = new WeakMap<ElementwiseProgram, Int32Array>();
+  /**
+   * Each fused program's steps as the kernel reads them, encoded once, and its flags of single-value
+   * inputs, refilled at each call (kept, as the descriptors are: see descriptors.ts).
+   */
+  private readonly fusedPrograms = new WeakMap<ElementwiseProgram, { steps: Int32Array; scalar: Int32Array }>();
   private readonly recycler: Recycler;
+  private readonly descriptors = new Descriptors();
 
   constructor(options: NativeBackendOptions = {}) {
     super();
@@ -118,7 +123,7 @@ export class NativeBackend extends ReferenceBackend {
     if (![param, grad, m, v].every((t) => t.dtype === 'float32')) return super.adamStep(param, grad, m, v, s);
     const n = this.f32(param).length;
     const [p, mOut, vOut] = [this.floats(n), this.floats(n), this.floats(n)];
-    this.kernels.adamStep(this.f32(param), this.f32(grad), this.f32(m), this.f32(v), p, mOut, vOut, adamScalars(s), this.threads);
+    this.kernels.adamStep(this.f32(param), this.f32(grad), this.f32(m), this.f32(v), p, mOut, vOut, this.adamScalars(s), this.threads);
     return [this.own(p), this.own(mOut), this.own(vOut)];
   }
 
@@ -129,7 +134,7 @@ export class NativeBackend extends ReferenceBackend {
       return;
     }
     const [p, mIn, vIn] = [this.f32(param), this.f32(m), this.f32(v)];
-    this.kernels.adamStep(p, this.f32(grad), mIn, vIn, p, mIn, vIn, adamScalars(s), this.threads);
+    this.kernels.adamStep(p, this.f32(grad), mIn, vIn, p, mIn, vIn, this.adamScalars(s), this.threads);
   }
 
   override binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId {
@@ -139,24 +144,29 @@ export class NativeBackend extends ReferenceBackend {
     const plan = broadcastPlan(a.shape, b.shape, outShape);
     const size = outShape.reduce((x, y) => x * y, 1);
     const out = outDType === 'bool' ? this.booleans(size) : this.floats(size);
-    this.kernels.binary(code, this.f32(a), plan.aStrides, this.f32(b), plan.bStrides, out, plan.shape, this.threads);
+    const d = this.descriptors;
+    this.kernels.binary(code, this.f32(a), d.of(0, plan.aStrides), this.f32(b), d.of(1, plan.bStrides), out, d.of(2, plan.shape), this.threads);
     return this.own(out);
   }
 
   /** A compiled graph's chain of float32 elementwise ops in one pass (graph/fuse.ts). */
   fusedElementwise(program: ElementwiseProgram, inputs: readonly TensorRef[], size: number): DataId {
-    let steps = this.fusedSteps.get(program);
-    if (!steps) {
-      steps = Int32Array.from(program.steps.flatMap(({ op, args }) => {
+    let encoded = this.fusedPrograms.get(program);
+    if (!encoded) {
+      const steps = Int32Array.from(program.steps.flatMap(({ op, args }) => {
         const code = this.fusedCodes.get(op);
         if (code === undefined) throw new BackendError(`native.fusedElementwise: no kernel for '${op}'`);
         return [code, args[0]!, args[1] ?? args[0]!];
       }));
-      this.fusedSteps.set(program, steps);
+      encoded = { steps, scalar: new Int32Array(inputs.length) };
+      this.fusedPrograms.set(program, encoded);
     }
     const values = inputs.map((x) => this.f32(x));
+    const { steps, scalar } = encoded;
+    if (scalar.length !== values.length) throw new BackendError(`native.fusedElementwise: the program was encoded for ${scalar.length} inputs, got ${values.length}`);
+    for (let i = 0; i < values.length; i++) scalar[i] = values[i]!.length === 1 && size !== 1 ? 1 : 0;
     const out = this.floats(size);
-    this.kernels.fused(steps, values, Int32Array.from(values, (v) => (v.length === 1 && size !== 1 ? 1 : 0)), out, this.threads);
+    this.kernels.fused(steps, values, scalar, out, this.threads);
     return this.own(out);
   }
 
@@ -194,7 +204,7 @@ export class NativeBackend extends ReferenceBackend {
     const bias = this.bias(epilogue);
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || bias === undefined) return super.matmul(a, b, info, epilogue);
     const out = this.floats(info.batch * info.m * info.n);
-    const desc = Float64Array.of(info.batch, info.m, info.n, info.k, info.transposeA ? 1 : 0, info.transposeB ? 1 : 0, info.aBatchStride, info.bBatchStride);
+    const desc = this.descriptors.of(0, [info.batch, info.m, info.n, info.k, info.transposeA ? 1 : 0, info.transposeB ? 1 : 0, info.aBatchStride, info.bBatchStride]);
     this.kernels.matmul(this.f32(a), this.f32(b), out, desc, bias, epilogue?.relu && !epilogue.residual ? 1 : 0, this.threads);
     return this.own(this.addResidual(out, epilogue));
   }
@@ -203,47 +213,55 @@ export class NativeBackend extends ReferenceBackend {
     const bias = this.bias(epilogue);
     if (x.dtype !== 'float32' || filter.dtype !== 'float32' || bias === undefined) return super.conv2d(x, filter, info, epilogue);
     const out = this.floats(info.batch * info.outHeight * info.outWidth * info.outChannels);
-    this.kernels.conv2d(this.f32(x), this.f32(filter), out, convDescriptor(info), bias, epilogue?.relu && !epilogue.residual ? 1 : 0, this.threads);
+    this.kernels.conv2d(this.f32(x), this.f32(filter), out, this.convDescriptor(info), bias, epilogue?.relu && !epilogue.residual ? 1 : 0, this.threads);
     return this.own(this.addResidual(out, epilogue));
   }
 
   override conv2dBackpropInput(dy: TensorRef, filter: TensorRef, info: Conv2DInfo): DataId {
     if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return super.conv2dBackpropInput(dy, filter, info);
     const dx = this.floats(info.batch * info.inHeight * info.inWidth * info.inChannels, true);
-    this.kernels.conv2dBackpropInput(this.f32(dy), this.f32(filter), dx, convDescriptor(info), this.threads);
+    this.kernels.conv2dBackpropInput(this.f32(dy), this.f32(filter), dx, this.convDescriptor(info), this.threads);
     return this.own(dx);
   }
 
   override conv2dBackpropFilter(x: TensorRef, dy: TensorRef, info: Conv2DInfo): DataId {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32') return super.conv2dBackpropFilter(x, dy, info);
     const dw = this.floats(info.filterHeight * info.filterWidth * (info.inChannels / info.groups) * info.outChannels, true);
-    this.kernels.conv2dBackpropFilter(this.f32(x), this.f32(dy), dw, convDescriptor(info), this.threads);
+    this.kernels.conv2dBackpropFilter(this.f32(x), this.f32(dy), dw, this.convDescriptor(info), this.threads);
     return this.own(dw);
   }
 
   override pool2d(kind: 'max' | 'avg', x: TensorRef, info: Pool2DInfo): DataId {
     if (x.dtype !== 'float32') return super.pool2d(kind, x, info);
     const out = this.floats(info.batch * info.outHeight * info.outWidth * info.channels);
-    this.kernels.pool2d(kind === 'max' ? 1 : 0, this.f32(x), out, poolDescriptor(info), this.threads);
+    this.kernels.pool2d(kind === 'max' ? 1 : 0, this.f32(x), out, this.poolDescriptor(info), this.threads);
     return this.own(out);
   }
 
   override pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32') return super.pool2dBackward(kind, dy, x, info);
     const dx = this.floats(this.f32(x).length);
-    this.kernels.pool2dBackward(kind === 'max' ? 1 : 0, this.f32(dy), this.f32(x), dx, poolDescriptor(info), this.threads);
+    this.kernels.pool2dBackward(kind === 'max' ? 1 : 0, this.f32(dy), this.f32(x), dx, this.poolDescriptor(info), this.threads);
     return this.own(dx);
+  }
+
+  private convDescriptor(info: Conv2DInfo): Float64Array {
+    return this.descriptors.of(0, CONV_FIELDS.map((field) => info[field]));
+  }
+
+  private poolDescriptor(info: Pool2DInfo): Float64Array {
+    return this.descriptors.of(0, POOL_FIELDS.map((field) => info[field]));
+  }
+
+  private adamScalars(s: AdamStepScalars): Float64Array {
+    return this.descriptors.of(0, [s.learningRate, s.beta1, s.beta2, s.epsilon, s.correction1, s.correction2]);
   }
 
   /** The max-pool gradient masked by the ReLU whose output x is, in one pass (a compiled graph's graph/fuse-pool-relu.ts). */
   pool2dReluBackward(dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new BackendError(`native.pool2dReluBackward: float32 only, got ${dy.dtype} and ${x.dtype}`);
     const dx = this.floats(this.f32(x).length);
-    this.kernels.pool2dBackward(2, this.f32(dy), this.f32(x), dx, poolDescriptor(info), this.threads);
+    this.kernels.pool2dBackward(2, this.f32(dy), this.f32(x), dx, this.poolDescriptor(info), this.threads);
     return this.own(dx);
   }
 }
-
-const convDescriptor = (info: Conv2DInfo): Float64Array => Float64Array.from(CONV_FIELDS, (field) => info[field]);
-const adamScalars = (s: AdamStepScalars): Float64Array => Float64Array.of(s.learningRate, s.beta1, s.beta2, s.epsilon, s.correction1, s.correction2);
-const poolDescriptor = (info: Pool2DInfo): Float64Array => Float64Array.from(POOL_FIELDS, (field) => info[field]);

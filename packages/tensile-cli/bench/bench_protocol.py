@@ -6,10 +6,13 @@ import statistics
 import time
 
 
-def measure(call, warmup, samples, min_block_ms):
-    """Milliseconds per call, one value per timed block."""
-    for _ in range(warmup):
+def measure(call, warmup, samples, min_block_ms, warmup_ms=0):
+    """Milliseconds per call, one value per timed block; warm-up lasts at least warmup_ms."""
+    start = time.perf_counter()
+    done = 0
+    while done < warmup or (time.perf_counter() - start) * 1000 < warmup_ms:
         call()
+        done += 1
     calls, spent = 0, 0.0
     while spent < 0.010:
         start = time.perf_counter()

@@ -96,24 +96,24 @@ def infer():
     return call
 
 
-# id: (make call, warmup, samples, min block ms, unit, figure from ms)
+# id: (make call, warmup calls, samples, min block ms, unit, figure from ms, minimum warm-up ms)
 WORKLOADS = {
     "tiny_add": (tiny_add, 3, 9, 30, "µs/op", lambda ms: ms * 1000 / 10000),
     **{f"sgemm_{n}": ((lambda n=n: gemm(n)), 3, 9, 30, "GFLOP/s", (lambda ms, n=n: 2 * n**3 / (ms * 1e6))) for n in (128, 256, 512, 1024)},
     "conv1": ((lambda: conv((64, 1, 28, 28), 32)), 3, 9, 30, "ms", lambda ms: ms),
     "conv2": ((lambda: conv((64, 32, 13, 13), 64)), 3, 9, 30, "ms", lambda ms: ms),
-    "mnist_train": ((lambda: train_step(mnist_model(), torch.rand(64, 1, 28, 28), 10)), 5, 30, 0, "ms/step", lambda ms: ms),
+    "mnist_train": ((lambda: train_step(mnist_model(), torch.rand(64, 1, 28, 28), 10)), 5, 30, 0, "ms/step", lambda ms: ms, 1000),
     "mnist_infer": (infer, 3, 15, 30, "images/s", lambda ms: 256 / (ms / 1000)),
-    "mlp_train": ((lambda: train_step(mlp_model(), torch.randn(256, 122), 2)), 10, 30, 20, "ms/step", lambda ms: ms),
+    "mlp_train": ((lambda: train_step(mlp_model(), torch.randn(256, 122), 2)), 10, 30, 20, "ms/step", lambda ms: ms, 1000),
 }
 
-for wid, (make, warmup, samples, block, unit, figure) in WORKLOADS.items():
+for wid, (make, warmup, samples, block, unit, figure, *warmup_ms) in WORKLOADS.items():
     if wid not in wanted:
         continue
     call = make()
     if wid in ("sgemm_128", "sgemm_256", "sgemm_512", "sgemm_1024", "conv1", "conv2"):
         with torch.inference_mode():
-            values = [figure(ms) for ms in measure(call, warmup, samples, block)]
+            values = [figure(ms) for ms in measure(call, warmup, samples, block, *warmup_ms)]
     else:
-        values = [figure(ms) for ms in measure(call, warmup, samples, block)]
+        values = [figure(ms) for ms in measure(call, warmup, samples, block, *warmup_ms)]
     print_result(wid, "torch", threads, values, unit)

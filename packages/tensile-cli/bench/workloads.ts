@@ -30,12 +30,12 @@ export const WORKLOADS: readonly Workload[] = [
   gemm(128), gemm(256), gemm(512), gemm(1024),
   milliseconds('conv1', { warmup: 3, samples: 9, minBlockMs: 30 }),
   milliseconds('conv2', { warmup: 3, samples: 9, minBlockMs: 30 }),
-  milliseconds('mnist_train', { warmup: 5, samples: 30, minBlockMs: 0 }, 'ms/step'),
+  milliseconds('mnist_train', { warmup: 5, warmupMs: 1000, samples: 30, minBlockMs: 0 }, 'ms/step'),
   // The same step compiled (jit): traced on the first warm-up call, replayed afterwards (Tensile only).
-  milliseconds('mnist_train_jit', { warmup: 5, samples: 30, minBlockMs: 0 }, 'ms/step'),
+  milliseconds('mnist_train_jit', { warmup: 5, warmupMs: 1000, samples: 30, minBlockMs: 0 }, 'ms/step'),
   { id: 'mnist_infer', unit: 'images/s', higherIsBetter: true, value: (ms) => 256 / (ms / 1000), protocol: { warmup: 3, samples: 15, minBlockMs: 30 } },
-  milliseconds('mlp_train', { warmup: 10, samples: 30, minBlockMs: 20 }, 'ms/step'),
-  milliseconds('mlp_train_jit', { warmup: 10, samples: 30, minBlockMs: 20 }, 'ms/step'),
+  milliseconds('mlp_train', { warmup: 10, warmupMs: 1000, samples: 30, minBlockMs: 20 }, 'ms/step'),
+  milliseconds('mlp_train_jit', { warmup: 10, warmupMs: 1000, samples: 30, minBlockMs: 20 }, 'ms/step'),
   // face-api's networks with its pretrained weights (issue 23): one aligned 150×150 face → 128-d
   // descriptor, one 112×112 face → 68 landmarks; batch 1, result read back.
   milliseconds('face_embed', { warmup: 3, samples: 9, minBlockMs: 30 }, 'ms/face'),
