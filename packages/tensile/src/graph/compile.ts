@@ -82,16 +82,21 @@ export function jit<R extends Tensor | readonly Tensor[]>(fn: TensorFunction<R>,
     const recorder = new Trace(name, inputs);
     setTraceRecorder(recorder);
     let result: R;
+    let traced: Graph;
     try {
-      result = scope(() => fn(...inputs));
+      try {
+        result = scope(() => fn(...inputs));
+      } finally {
+        setTraceRecorder(null);
+      }
+      const results: readonly Tensor[] = result instanceof Tensor ? [result] : (result as readonly Tensor[]);
+      results.forEach((t, i) => {
+        if (!(t instanceof Tensor)) throw new TraceError(`jit(${name}): the function must return a tensor or an array of tensors; result ${i} is ${typeof t}`);
+      });
+      traced = recorder.finish(results);
     } finally {
-      setTraceRecorder(null);
+      recorder.close();
     }
-    const results: readonly Tensor[] = result instanceof Tensor ? [result] : (result as readonly Tensor[]);
-    results.forEach((t, i) => {
-      if (!(t instanceof Tensor)) throw new TraceError(`jit(${name}): the function must return a tensor or an array of tensors; result ${i} is ${typeof t}`);
-    });
-    const traced = recorder.finish(results);
     traces++;
     const backend = recorder.backend ?? inputs[0]?.storage.backend;
     if (!backend) throw new TraceError(`jit(${name}): the function ran no kernel and took no tensor, so there is nothing to compile`);

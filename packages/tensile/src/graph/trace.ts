@@ -70,7 +70,16 @@ export class Trace implements TraceRecorder {
   }
 
   retargeted(owner: object, from: object): void {
-    if (owner instanceof Tensor && !this.assigned.has(owner)) this.assigned.set(owner, from as Storage);
+    // The storage a tensor held before is kept until close(): freed, its buffer could come back from a
+    // backend that reuses buffers as another value's output, and finish() would take that value for
+    // the tensor's initial one.
+    if (owner instanceof Tensor && !this.assigned.has(owner)) this.assigned.set(owner, (from as Storage).retain());
+  }
+
+  /** Lets go of the storages kept for finish(), whether the trace finished or failed. */
+  close(): void {
+    for (const before of this.assigned.values()) before.release(true);
+    this.assigned.clear();
   }
 
   guardValues(tensor: object, check: (values: TypedArray) => void): void {
