@@ -3,13 +3,14 @@
  * reference backend's kernel), so the pixels are its bits: every source row resampled along x with
  * float64 sums stored as float32, then every output row summed along y in float32, each `acc + w·v`
  * done in float64; for 8-bit output the accumulator starts at ½ and the result is truncated modulo
- * 256. The two passes split their rows across threads; vectors run across pixels, never across the
- * terms of one sum.
+ * 256. The two passes split their rows across threads; vectors run across rows or pixels, never
+ * across the terms of one sum.
  */
 #include "resize_gray.h"
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "pool.h"
 #include "scratch.h"
@@ -22,6 +23,8 @@
 
 /* Below this many resampled values (source rows × output width) one thread is faster than waking the others. */
 #define PARALLEL_MIN (1L << 16)
+/* Source rows resampled together along x. */
+#define ROW_BLOCK 8
 
 typedef struct {
   const float *image;
@@ -37,20 +40,39 @@ static void range_of(long n, long tasks, long t, long *start, long *end) {
   *end = *start + per < n ? *start + per : n;
 }
 
-/* Pass 1: source rows along x. */
+/*
+ * Pass 1 over a block of ROW_BLOCK source rows, laid out pixel by pixel (block[x·ROW_BLOCK + r]), so
+ * that one tap's weight scales the block's rows at once: sums[i·ROW_BLOCK + r], each row's sum in
+ * float64 over its taps in order.
+ */
+CLONES static void resample_block(const float *restrict block, const resample_taps *x, long out_width, float *restrict sums) {
+  for (long i = 0; i < out_width; i++) {
+    const float *from = block + x->start[i] * ROW_BLOCK, *w = x->weight + i * x->max_taps;
+    double acc[ROW_BLOCK] = {0};
+    for (int k = 0; k < x->count[i]; k++)
+      for (int r = 0; r < ROW_BLOCK; r++) acc[r] += (double)w[k] * from[k * ROW_BLOCK + r];
+    for (int r = 0; r < ROW_BLOCK; r++) sums[i * ROW_BLOCK + r] = (float)acc[r];
+  }
+}
+
+/* Pass 1: source rows along x, ROW_BLOCK at a time (a last short block repeats its last row). */
 static void rows_task(void *ctx, long t) {
   const resize_job *j = ctx;
-  const resample_taps *x = j->x;
-  long y0, y1;
-  range_of(j->height, j->tasks, t, &y0, &y1);
-  for (long y = y0; y < y1; y++) {
-    const float *line = j->image + y * j->width;
-    float *out = j->rows + y * j->out_width;
-    for (long i = 0; i < j->out_width; i++) {
-      const float *from = line + x->start[i], *w = x->weight + i * x->max_taps;
-      double sum = 0;
-      for (int k = 0; k < x->count[i]; k++) sum += (double)w[k] * from[k];
-      out[i] = (float)sum;
+  long width = j->width, out_width = j->out_width, blocks = (j->height + ROW_BLOCK - 1) / ROW_BLOCK, b0, b1;
+  range_of(blocks, j->tasks, t, &b0, &b1);
+  float *block = thread_scratch(SCRATCH_TASK, (size_t)((width + out_width) * ROW_BLOCK) * sizeof(float));
+  if (!block) abort();
+  float *sums = block + width * ROW_BLOCK;
+  for (long b = b0; b < b1; b++) {
+    long y = b * ROW_BLOCK, rows = j->height - y < ROW_BLOCK ? j->height - y : ROW_BLOCK;
+    for (int r = 0; r < ROW_BLOCK; r++) {
+      const float *line = j->image + (y + (r < rows ? r : rows - 1)) * width;
+      for (long x = 0; x < width; x++) block[x * ROW_BLOCK + r] = line[x];
+    }
+    resample_block(block, j->x, out_width, sums);
+    for (long r = 0; r < rows; r++) {
+      float *out = j->rows + (y + r) * out_width;
+      for (long i = 0; i < out_width; i++) out[i] = sums[i * ROW_BLOCK + r];
     }
   }
 }
@@ -60,8 +82,11 @@ CLONES static void accumulate(float *restrict acc, const float *restrict row, do
   for (long i = 0; i < n; i++) acc[i] = (float)((double)acc[i] + w * row[i]);
 }
 
-/* A Uint8Array's store of a float: truncated toward zero, modulo 256 (NaN and infinities to 0). */
-static float to_uint8(float v) { return isfinite(v) && fabsf(v) < 0x1p62f ? (float)((int64_t)v & 255) : 0; }
+/* A Uint8Array's store of each value: truncated toward zero, modulo 256; NaN, infinities and every
+ * value of 2³¹ or more (a multiple of 256 as a float32) to 0. */
+CLONES static void to_uint8(float *restrict values, long n) {
+  for (long i = 0; i < n; i++) values[i] = fabsf(values[i]) < 0x1p31f ? (float)((int32_t)values[i] & 255) : 0;
+}
 
 /* Pass 2: output rows along y. */
 static void columns_task(void *ctx, long t) {
@@ -73,8 +98,7 @@ static void columns_task(void *ctx, long t) {
     float *out = j->out + r * n;
     for (long i = 0; i < n; i++) out[i] = j->uint8 ? 0.5f : 0;
     for (int k = 0; k < y->count[r]; k++) accumulate(out, j->rows + (y->start[r] + k) * n, y->weight[r * y->max_taps + k], n);
-    if (j->uint8)
-      for (long i = 0; i < n; i++) out[i] = to_uint8(out[i]);
+    if (j->uint8) to_uint8(out, n);
   }
 }
 
