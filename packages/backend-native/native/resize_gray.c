@@ -42,38 +42,33 @@ static void range_of(long n, long tasks, long t, long *start, long *end) {
 
 /*
  * Pass 1 over a block of ROW_BLOCK source rows, laid out pixel by pixel (block[x·ROW_BLOCK + r]), so
- * that one tap's weight scales the block's rows at once: sums[i·ROW_BLOCK + r], each row's sum in
- * float64 over its taps in order.
+ * that one tap's weight scales the block's rows at once, each row's sum in float64 over its taps in
+ * order; the first `rows` sums go to those rows of `out` (out_width floats apart).
  */
-CLONES static void resample_block(const float *restrict block, const resample_taps *x, long out_width, float *restrict sums) {
+CLONES static void resample_block(const float *restrict block, const resample_taps *x, long out_width, long rows, float *restrict out) {
   for (long i = 0; i < out_width; i++) {
     const float *from = block + x->start[i] * ROW_BLOCK, *w = x->weight + i * x->max_taps;
     double acc[ROW_BLOCK] = {0};
     for (int k = 0; k < x->count[i]; k++)
       for (int r = 0; r < ROW_BLOCK; r++) acc[r] += (double)w[k] * from[k * ROW_BLOCK + r];
-    for (int r = 0; r < ROW_BLOCK; r++) sums[i * ROW_BLOCK + r] = (float)acc[r];
+    for (long r = 0; r < rows; r++) out[r * out_width + i] = (float)acc[r];
   }
 }
 
 /* Pass 1: source rows along x, ROW_BLOCK at a time (a last short block repeats its last row). */
 static void rows_task(void *ctx, long t) {
   const resize_job *j = ctx;
-  long width = j->width, out_width = j->out_width, blocks = (j->height + ROW_BLOCK - 1) / ROW_BLOCK, b0, b1;
+  long width = j->width, blocks = (j->height + ROW_BLOCK - 1) / ROW_BLOCK, b0, b1;
   range_of(blocks, j->tasks, t, &b0, &b1);
-  float *block = thread_scratch(SCRATCH_TASK, (size_t)((width + out_width) * ROW_BLOCK) * sizeof(float));
+  float *block = thread_scratch(SCRATCH_TASK, (size_t)(width * ROW_BLOCK) * sizeof(float));
   if (!block) abort();
-  float *sums = block + width * ROW_BLOCK;
   for (long b = b0; b < b1; b++) {
     long y = b * ROW_BLOCK, rows = j->height - y < ROW_BLOCK ? j->height - y : ROW_BLOCK;
     for (int r = 0; r < ROW_BLOCK; r++) {
       const float *line = j->image + (y + (r < rows ? r : rows - 1)) * width;
       for (long x = 0; x < width; x++) block[x * ROW_BLOCK + r] = line[x];
     }
-    resample_block(block, j->x, out_width, sums);
-    for (long r = 0; r < rows; r++) {
-      float *out = j->rows + (y + r) * out_width;
-      for (long i = 0; i < out_width; i++) out[i] = sums[i * ROW_BLOCK + r];
-    }
+    resample_block(block, j->x, j->out_width, rows, j->rows + y * j->out_width);
   }
 }
 
