@@ -4,6 +4,7 @@
  * descriptors. Arguments are checked by the TypeScript wrapper, which is the only caller.
  */
 #include <node_api.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,8 +12,11 @@
 #include "elementwise.h"
 #include "fused.h"
 #include "gemm.h"
+#include "hog.h"
 #include "pool.h"
 #include "reduce.h"
+#include "resize_gray.h"
+#include "window_scores.h"
 
 #define MAX_ARGS 12
 
@@ -246,6 +250,41 @@ static napi_value js_adam_step(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+static napi_value out_of_memory(napi_env env, const char *kernel) {
+  char message[64];
+  snprintf(message, sizeof message, "native %s: out of memory", kernel);
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+/* hog(image, out, [height, width, cellSize], threads) */
+static napi_value js_hog(napi_env env, napi_callback_info info) {
+  args a = get_args(env, info);
+  long d[3];
+  longs(&a, 2, d, 3);
+  if (hog_f32(data(&a, 0), d[0], d[1], d[2], data(&a, 1), (int)integer(&a, 3))) return out_of_memory(env, "hog");
+  return undefined(env);
+}
+
+/* resizeGray(image, out, [height, width, outHeight, outWidth, uint8, xMaxTaps, yMaxTaps], xStart, xCount, xWeight, yStart, yCount, yWeight, threads) */
+static napi_value js_resize_gray(napi_env env, napi_callback_info info) {
+  args a = get_args(env, info);
+  long d[7];
+  longs(&a, 2, d, 7);
+  resample_taps x = {data(&a, 3), data(&a, 4), data(&a, 5), d[5]}, y = {data(&a, 6), data(&a, 7), data(&a, 8), d[6]};
+  if (resize_gray_f32(data(&a, 0), d[0], d[1], data(&a, 1), d[2], d[3], &x, &y, (int)d[4], (int)integer(&a, 9))) return out_of_memory(env, "resizeGray");
+  return undefined(env);
+}
+
+/* windowScores(map, weights, out, [mapHeight, mapWidth, windowHeight, windowWidth, channels], threads) */
+static napi_value js_window_scores(napi_env env, napi_callback_info info) {
+  args a = get_args(env, info);
+  long d[5];
+  longs(&a, 3, d, 5);
+  if (window_scores_f32(data(&a, 0), d[0], d[1], d[4], data(&a, 1), d[2], d[3], data(&a, 2), (int)integer(&a, 4))) return out_of_memory(env, "windowScores");
+  return undefined(env);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"select", NULL, js_select, NULL, NULL, NULL, napi_default, NULL},
@@ -262,6 +301,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pool2d", NULL, js_pool2d, NULL, NULL, NULL, napi_default, NULL},
       {"pool2dBackward", NULL, js_pool2d_backward, NULL, NULL, NULL, napi_default, NULL},
       {"adamStep", NULL, js_adam_step, NULL, NULL, NULL, napi_default, NULL},
+      {"hog", NULL, js_hog, NULL, NULL, NULL, napi_default, NULL},
+      {"resizeGray", NULL, js_resize_gray, NULL, NULL, NULL, napi_default, NULL},
+      {"windowScores", NULL, js_window_scores, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof *props, props);
   return exports;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "pool.h"
+#include "scratch.h"
 
 #define TILE 256
 /* Below this many elements one thread is faster than waking the others. */
@@ -27,9 +28,6 @@ typedef struct {
   float *out;
   long n;
 } fused_job;
-
-static _Thread_local float *scratch;
-static _Thread_local size_t scratch_floats;
 
 static void run_step(int op, const float *restrict a, const float *restrict b, float *restrict o, long len) {
 #define MAP(expr)                 \
@@ -66,13 +64,8 @@ static void run_step(int op, const float *restrict a, const float *restrict b, f
 static void fused_task(void *ctx, long t) {
   const fused_job *j = ctx;
   int slots = j->ninputs + j->nsteps;
-  size_t need = (size_t)slots * TILE;
-  if (need > scratch_floats) {
-    free(scratch);
-    scratch = aligned_alloc(64, need * sizeof(float));
-    if (!scratch) abort();
-    scratch_floats = need;
-  }
+  float *scratch = thread_scratch(SCRATCH_TASK, (size_t)slots * TILE * sizeof(float));
+  if (!scratch) abort();
   /* Scalars spread once over their input's tile. */
   for (int k = 0; k < j->ninputs; k++)
     if (j->scalar[k])

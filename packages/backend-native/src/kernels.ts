@@ -29,6 +29,15 @@ export interface NativeKernels {
   pool2dBackward(max: number, dy: Float32Array, x: Float32Array, dx: Float32Array, info: Float64Array, threads: number): void;
   /** scalars: learningRate, beta1, beta2, epsilon, correction1, correction2. pOut, mOut, vOut may be p, m, v themselves (in place). */
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array, scalars: Float64Array, threads: number): void;
+  /** info: height, width, cellSize; out: [⌊height/cellSize⌋, ⌊width/cellSize⌋, 31]. */
+  hog(image: Float32Array, out: Float32Array, info: Float64Array, threads: number): void;
+  /** info: height, width, outHeight, outWidth, uint8, then each axis's maxTaps (x, y); the taps as ResampleTaps holds them. */
+  resizeGray(
+    image: Float32Array, out: Float32Array, info: Float64Array, xStart: Int32Array, xCount: Int32Array, xWeight: Float32Array,
+    yStart: Int32Array, yCount: Int32Array, yWeight: Float32Array, threads: number,
+  ): void;
+  /** info: mapHeight, mapWidth, windowHeight, windowWidth, channels. */
+  windowScores(map: Float32Array, weights: Float32Array, out: Float32Array, info: Float64Array, threads: number): void;
 }
 
 const addonPath = fileURLToPath(new URL('../../build/Release/tensile_native.node', import.meta.url));

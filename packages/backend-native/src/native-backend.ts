@@ -1,16 +1,16 @@
 /**
  * The native backend: tensors are JS typed arrays owned by this backend (as on the reference
  * backend, which it extends), and the float32 hot paths — GEMM, convolutions, elementwise ops,
- * reductions, pooling, the Adam step — run in C on those arrays in place. Everything else (other
- * dtypes, gather, topk, HOG, movement) is the reference kernel on the same arrays: no copy, no
- * second home for the data.
+ * reductions, pooling, the Adam step, the HOG detector's HOG maps, resizing and window scores — run in
+ * C on those arrays in place. Everything else (other dtypes, gather, topk, movement) is the reference
+ * kernel on the same arrays: no copy, no second home for the data.
  */
 import os from 'node:os';
 import type {
-  ActivationOp, AdamStepScalars, BackendMemory, BinaryOp, Conv2DInfo, DataId, DType, ElementwiseProgram, MatMulInfo, OutputEpilogue, Pool2DInfo, ReduceOp,
-  Shape, TensorRef, UnaryOp,
+  ActivationOp, AdamStepScalars, BackendMemory, BinaryOp, Conv2DInfo, DataId, DType, ElementwiseProgram, HogInfo, MatMulInfo, OutputEpilogue, Pool2DInfo,
+  ReduceOp, ResizeGrayInfo, Shape, TensorRef, TypedArray, UnaryOp, WindowScoresInfo,
 } from 'tensile';
-import { BackendError, ReferenceBackend } from 'tensile';
+import { BackendError, HOG_CHANNELS, ReferenceBackend, resampleTaps } from 'tensile';
 import { broadcastPlan } from './broadcast.js';
 import { Descriptors } from './descriptors.js';
 import { type Isa, loadKernels, type NativeKernels } from './kernels.js';
@@ -96,6 +96,14 @@ export class NativeBackend extends ReferenceBackend {
 
   override memory(): BackendMemory {
     return { ...super.memory(), threads: this.threads, avx512: this.isa === 'avx512' ? 1 : 0, recycledBytes: this.recycler.bytes };
+  }
+
+  /** A float32 upload into a recycled array: a fresh one per frame (a detector's 640×480 gray image) costs ~4 ms. */
+  override upload(values: TypedArray): DataId {
+    if (!(values instanceof Float32Array)) return super.upload(values);
+    const out = this.floats(values.length);
+    out.set(values);
+    return this.own(out);
   }
 
   private f32(x: TensorRef): Float32Array {
@@ -243,6 +251,33 @@ export class NativeBackend extends ReferenceBackend {
     const dx = this.floats(this.f32(x).length);
     this.kernels.pool2dBackward(kind === 'max' ? 1 : 0, this.f32(dy), this.f32(x), dx, this.poolDescriptor(info), this.threads);
     return this.own(dx);
+  }
+
+  override hog(image: TensorRef, info: HogInfo): DataId {
+    if (image.dtype !== 'float32') return super.hog(image, info);
+    const { height, width, cellSize } = info;
+    const out = this.floats(Math.floor(height / cellSize) * Math.floor(width / cellSize) * HOG_CHANNELS);
+    this.kernels.hog(this.f32(image), out, this.descriptors.of(0, [height, width, cellSize]), this.threads);
+    return this.own(out);
+  }
+
+  override resizeGray(image: TensorRef, info: ResizeGrayInfo): DataId {
+    if (image.dtype !== 'float32') return super.resizeGray(image, info);
+    const { height, width, outHeight, outWidth, method } = info;
+    const x = resampleTaps(width, outWidth, method);
+    const y = resampleTaps(height, outHeight, method);
+    const out = this.floats(outHeight * outWidth);
+    const desc = this.descriptors.of(0, [height, width, outHeight, outWidth, info.uint8 ? 1 : 0, x.maxTaps, y.maxTaps]);
+    this.kernels.resizeGray(this.f32(image), out, desc, x.start, x.count, x.weight, y.start, y.count, y.weight, this.threads);
+    return this.own(out);
+  }
+
+  override windowScores(map: TensorRef, weights: TensorRef, info: WindowScoresInfo): DataId {
+    if (map.dtype !== 'float32' || weights.dtype !== 'float32') return super.windowScores(map, weights, info);
+    const { mapHeight, mapWidth, windowHeight, windowWidth, channels } = info;
+    const out = this.floats((mapHeight - windowHeight + 1) * (mapWidth - windowWidth + 1));
+    this.kernels.windowScores(this.f32(map), this.f32(weights), out, this.descriptors.of(0, [mapHeight, mapWidth, windowHeight, windowWidth, channels]), this.threads);
+    return this.own(out);
   }
 
   private convDescriptor(info: Conv2DInfo): Float64Array {

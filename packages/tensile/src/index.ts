@@ -19,6 +19,8 @@ export { enableGrad, isGradEnabled, noGrad } from './autograd/graph.js';
 export { backendNames, getBackend, ready, registerBackend, setBackend } from './backend/registry.js';
 /** The executable specification, exported so that other backends (e.g. @tensile/backend-native) can extend it and fall back to its kernels. */
 export { ReferenceBackend } from './backends/reference/index.js';
+/** The taps of backend/resample.ts, for a backend's resizeGray kernel to give the reference's pixels. */
+export { resampleTaps, type ResampleTaps } from './backend/resample.js';
 export { yieldToEventLoop } from './backend/yield.js';
 export type * from './backend/contract.js';
 export { memory, scope } from './tensor/lifetime.js';
