@@ -19,8 +19,13 @@
 
 #define MAX_MR 8
 #define MAX_NR 32
-#define KC 256
-/* Rows of A per block: MC×KC floats (~96 KiB) stay in L2 while the B panels stream past them. */
+/*
+ * Depth of a slice: each slice reads and writes the C tile once more, which costs more here than
+ * B panels (KC×NR floats) spilling from L1 to L2: 1024 against 256 ran sgemm 1024 at 1.12× on two
+ * threads and 1.04× on one (A/B in one process, 23:02 UTC 2026-12-06), n = 512 and 2048 alike.
+ */
+#define KC 1024
+/* Rows of A per block: MC×KC floats (~384 KiB) stay in L2 while the B panels stream past them. */
 #define MC_TARGET 96
 
 /*
