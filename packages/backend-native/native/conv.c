@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clones.h"
 #include "gemm.h"
 #include "pool.h"
 
@@ -100,17 +101,16 @@ typedef float block_v __attribute__((vector_size(CO_BLOCK * sizeof(float)), alig
 typedef int32_t mask_v __attribute__((vector_size(CO_BLOCK * sizeof(float))));
 
 /* Output rows (image, oy) t·per … of the forward pass: each output's taps times the filter, then bias and ReLU. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+CLONES
 static void direct_forward_task(void *ctx, long t) {
   const direct *d = ctx;
   const conv_info *c = d->c;
   long k = c->f_h * c->f_w * c->in_c, co = c->out_c, rows = c->batch * c->out_h;
-  long per = (rows + d->tasks - 1) / d->tasks, r1 = (t + 1) * per < rows ? (t + 1) * per : rows;
+  long r0, r1;
+  pool_share(rows, d->tasks, t, &r0, &r1);
   taps tp;
   taps_init(c, &tp);
-  for (long r = t * per; r < r1; r++) {
+  for (long r = r0; r < r1; r++) {
     long n = r / c->out_h, oy = r % c->out_h;
     for (long ox = 0; ox < c->out_w; ox++) {
       const long *at;
@@ -142,15 +142,14 @@ static int depthwise(const conv_info *c) { return c->groups == c->in_c && c->out
  * window of channel ch times filter column ch (taps over the padding as zeros, as in the patches),
  * then bias and ReLU.
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+CLONES
 static void depthwise_forward_task(void *ctx, long t) {
   const direct *d = ctx;
   const conv_info *c = d->c;
   long C = c->in_c, rows = c->batch * c->out_h, blocks = C / CO_BLOCK * CO_BLOCK;
-  long per = (rows + d->tasks - 1) / d->tasks, r1 = (t + 1) * per < rows ? (t + 1) * per : rows;
-  for (long r = t * per; r < r1; r++) {
+  long r0, r1;
+  pool_share(rows, d->tasks, t, &r0, &r1);
+  for (long r = r0; r < r1; r++) {
     long n = r / c->out_h, oy = r % c->out_h;
     for (long ox = 0; ox < c->out_w; ox++) {
       float *o = d->out + (r * c->out_w + ox) * C;
@@ -192,21 +191,20 @@ static void depthwise_forward_task(void *ctx, long t) {
  * A chunk of pixels' taps is gathered first; then each group of taps × block of channels sums over
  * the chunk in registers.
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+CLONES
 static void direct_filter_task(void *ctx, long t) {
   const direct *d = ctx;
   const conv_info *c = d->c;
   long k = c->f_h * c->f_w * c->in_c, kg = (k + TAP_GROUP - 1) / TAP_GROUP * TAP_GROUP, co = c->out_c, size = kg * co;
   long ohw = c->out_h * c->out_w, blocks = co / CO_BLOCK * CO_BLOCK;
-  long per = (c->batch + d->tasks - 1) / d->tasks, n1 = (t + 1) * per < c->batch ? (t + 1) * per : c->batch;
+  long n0, n1;
+  pool_share(c->batch, d->tasks, t, &n0, &n1);
   float *partial = d->out + t * 2 * size, *image = partial + size;
   float chunk[PIXEL_CHUNK * GROUPED_TAPS];
   taps tp;
   taps_init(c, &tp);
   for (long i = 0; i < size; i++) partial[i] = 0;
-  for (long n = t * per; n < n1; n++) {
+  for (long n = n0; n < n1; n++) {
     for (long i = 0; i < size; i++) image[i] = 0;
     for (long p0 = 0; p0 < ohw; p0 += PIXEL_CHUNK) {
       long pn = ohw - p0 < PIXEL_CHUNK ? ohw - p0 : PIXEL_CHUNK;
@@ -236,7 +234,8 @@ static void direct_filter_task(void *ctx, long t) {
 static void im2col_task(void *ctx, long t) {
   const patches *p = ctx;
   const conv_info *c = p->c;
-  long per = (p->rows + p->tasks - 1) / p->tasks, r0 = t * per, r1 = r0 + per < p->rows ? r0 + per : p->rows;
+  long r0, r1;
+  pool_share(p->rows, p->tasks, t, &r0, &r1);
   long ohw = c->out_h * c->out_w;
   for (long r = r0; r < r1; r++) {
     long n = p->n0 + r / ohw, oy = r % ohw / c->out_w, ox = r % c->out_w;
@@ -369,7 +368,8 @@ static void filter_chunk(const chunked *j, long n0, long count, float *dw, int t
 /* Task t: its share of the chunks on this thread alone (a filter gradient into its own partial). */
 static void chunked_task(void *ctx, long t) {
   const chunked *j = ctx;
-  long per = (j->chunks + j->tasks - 1) / j->tasks, first = t * per, last = first + per < j->chunks ? first + per : j->chunks;
+  long first, last;
+  pool_share(j->chunks, j->tasks, t, &first, &last);
   long size = j->k * j->c->out_c;
   float *target = j->partials ? j->partials + t * size : j->out;
   if (j->partials) memset(target, 0, (size_t)size * sizeof(float));

@@ -12,6 +12,7 @@
 #include <xmmintrin.h>
 #endif
 
+#include "clones.h"
 #include "pool.h"
 
 /* Below this many elements one thread is faster than waking the others. */
@@ -27,12 +28,6 @@ const int BINARY_OP_COUNT = sizeof BINARY_OPS / sizeof *BINARY_OPS;
 
 static int tasks_for(long n, int threads) { return n >= PARALLEL_MIN && threads > 1 ? threads : 1; }
 
-/* [t-th of tasks] share of n. */
-static void share(long n, int tasks, long t, long *i0, long *i1) {
-  long per = (n + tasks - 1) / tasks;
-  *i0 = t * per;
-  *i1 = *i0 + per < n ? *i0 + per : n;
-}
 
 /* Round half to even, as numpy and PyTorch do. */
 static double round_even(double v) { return nearbyint(v); }
@@ -51,7 +46,7 @@ typedef struct {
 static void unary_task(void *ctx, long t) {
   const map_job *j = ctx;
   long i0, i1;
-  share(j->n, j->tasks, t, &i0, &i1);
+  pool_share(j->n, j->tasks, t, &i0, &i1);
   const float *x = j->x;
   float *o = j->out;
   uint8_t *ob = j->out;
@@ -106,7 +101,7 @@ void unary_f32(int op, const float *x, void *out, long n, int threads) {
 static void activation_task(void *ctx, long t) {
   const map_job *j = ctx;
   long i0, i1;
-  share(j->n, j->tasks, t, &i0, &i1);
+  pool_share(j->n, j->tasks, t, &i0, &i1);
   const float *dyv = j->x, *yv = j->y;
   float *o = j->out;
 #define MAP(expr)                                \
@@ -176,7 +171,7 @@ static void binary_row(int op, const float *a, long sa, const float *b, long sb,
 static void binary_task(void *ctx, long t) {
   const binary_job *j = ctx;
   long r0, r1;
-  share(j->rows, j->tasks, t, &r0, &r1);
+  pool_share(j->rows, j->tasks, t, &r0, &r1);
   int last = j->rank - 1;
   long sa = j->rank ? j->as[last] : 0, sb = j->rank ? j->bs[last] : 0;
   int bytes = j->op >= 8;
@@ -217,9 +212,7 @@ typedef struct {
  * In place, and a function of its own with restrict arguments, so that the loop vectorises — at the widest vectors
  * the CPU has (clones picked at load: three divisions and a square root per value, the costly part;
  * IEEE division and square root give the same bits at every width). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+CLONES
 static void adam_range(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, long i0, long i1, float beta1,
                        float beta2, float rest1, float rest2, float c1, float c2, float eps, float lr) {
   for (long i = i0; i < i1; i++) {
@@ -257,7 +250,7 @@ static void restore_mode(unsigned int mode) { (void)mode; }
 static void adam_task(void *ctx, long t) {
   const adam_job *j = ctx;
   long i0, i1;
-  share(j->n, j->tasks, t, &i0, &i1);
+  pool_share(j->n, j->tasks, t, &i0, &i1);
   unsigned int mode = flush_subnormals();
   for (long b0 = i0; b0 < i1; b0 += ADAM_BLOCK) {
     long b1 = b0 + ADAM_BLOCK < i1 ? b0 + ADAM_BLOCK : i1;

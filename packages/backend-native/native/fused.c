@@ -70,7 +70,8 @@ static void fused_task(void *ctx, long t) {
   for (int k = 0; k < j->ninputs; k++)
     if (j->scalar[k])
       for (int i = 0; i < TILE; i++) scratch[k * TILE + i] = j->inputs[k][0];
-  long per = (j->n + j->tasks - 1) / j->tasks, i0 = t * per, i1 = i0 + per < j->n ? i0 + per : j->n;
+  long i0, i1;
+  pool_share(j->n, j->tasks, t, &i0, &i1);
   const float *slot[slots];
   for (long base = i0; base < i1; base += TILE) {
     long len = i1 - base < TILE ? i1 - base : TILE;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clones.h"
 #include "pool.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -346,9 +347,7 @@ static _Thread_local size_t narrow_capacity;
  * columns scaled by B's values (each element adds in order of p: the same bits at any width, so
  * compiled for the widest vectors the CPU has; clones picked at load).
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+CLONES
 static void scaled_columns(const gemm_args *g, float *restrict columns) {
   long m = g->m;
   memset(columns, 0, (size_t)(g->n * m) * sizeof(float));

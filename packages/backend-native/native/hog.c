@@ -17,14 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clones.h"
 #include "pool.h"
 #include "scratch.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 #define ORIENTATIONS 18
 #define FEATURES 31
@@ -98,12 +93,6 @@ CLONES static void energies(const float *restrict h, float *restrict energy, lon
     }
 }
 
-static void band_of(const hog_job *j, long t, long *start, long *end) {
-  long per = (j->cells_y + j->tasks - 1) / j->tasks;
-  *start = min_l(t * per, j->cells_y);
-  *end = min_l(*start + per, j->cells_y);
-}
-
 /* Cell and fraction of a pixel coordinate along one axis: pixel centres against cell centres. */
 static long cell_of(long pixel, long cell, double *fraction) {
   double p = (pixel + 0.5) / cell - 0.5, c = floor(p);
@@ -115,7 +104,7 @@ static long cell_of(long pixel, long cell, double *fraction) {
 static void histogram_task(void *ctx, long t) {
   const hog_job *j = ctx;
   long r0, r1;
-  band_of(j, t, &r0, &r1);
+  pool_share(j->cells_y, j->tasks, t, &r0, &r1);
   if (r0 >= r1) return;
   long width = j->width, cells_x = j->cells_x, row_floats = cells_x * ORIENTATIONS;
   /* The row histogram, [18][cellsX + 3]: cell cx at cx + 1. */
@@ -190,7 +179,7 @@ CLONES static void feature_row(const float *restrict h, const float *restrict ab
 static void feature_task(void *ctx, long t) {
   const hog_job *j = ctx;
   long r0, r1;
-  band_of(j, t, &r0, &r1);
+  pool_share(j->cells_y, j->tasks, t, &r0, &r1);
   if (r0 >= r1) return;
   long cells_x = j->cells_x, stride = cells_x + 1;
   /* The block with top-left cell (top, left), top ∈ [r0 − 1, r1), left ∈ [−1, cellsX), at (top + 1 − r0)·stride + left + 1; then a row's features. */

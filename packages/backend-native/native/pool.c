@@ -96,3 +96,9 @@ void pool_run(task_fn fn, void *ctx, long ntasks, int threads) {
   while (atomic_load(&finished) < ntasks) sched_yield();
   pthread_mutex_unlock(&run_mu);
 }
+
+void pool_share(long n, long tasks, long t, long *start, long *end) {
+  long per = (n + tasks - 1) / tasks;
+  *start = t * per < n ? t * per : n;
+  *end = *start + per < n ? *start + per : n;
+}

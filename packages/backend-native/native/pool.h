@@ -9,5 +9,7 @@ void pool_reserve(int threads);
 /* Runs every task and returns when all are done; tasks claim indices dynamically. With threads ≤ 1
  * the caller runs them all. */
 void pool_run(task_fn fn, void *ctx, long ntasks, int threads);
+/* Task t's run [*start, *end) of n items cut into `tasks` runs of equal length (the last shorter, empty past n). */
+void pool_share(long n, long tasks, long t, long *start, long *end);
 
 #endif

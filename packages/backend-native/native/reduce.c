@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clones.h"
 #include "pool.h"
 
 const char *const REDUCE_OPS[] = {"sum", "prod", "max", "min", "argmax", "argmin"};
@@ -36,9 +37,7 @@ static double combine(int op, double acc, double v) {
  * column's sum adds in row order at any vector width (the same bits), so the loop is compiled for
  * the widest vectors the CPU has (clones picked at load).
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+CLONES
 static void sum_rows(double *restrict acc, const float *restrict x, long rows, long inner) {
   for (long r = 0; r < rows; r++)
     for (long i = 0; i < inner; i++) acc[i] += x[r * inner + i];
@@ -46,7 +45,8 @@ static void sum_rows(double *restrict acc, const float *restrict x, long rows, l
 
 static void reduce_task(void *ctx, long t) {
   const reduce_job *j = ctx;
-  long per = (j->outer + j->tasks - 1) / j->tasks, o0 = t * per, o1 = o0 + per < j->outer ? o0 + per : j->outer;
+  long o0, o1;
+  pool_share(j->outer, j->tasks, t, &o0, &o1);
   double init = j->op == 0 ? 0 : j->op == 1 ? 1 : j->op == 2 ? -INFINITY : INFINITY;
   for (long o = o0; o < o1; o++) {
     const float *base = j->x + o * j->size * j->inner;
@@ -93,7 +93,8 @@ static void reduce_task(void *ctx, long t) {
 /* Task t of a split reduction: its share of the reduced axis, for every outer index, into its partials. */
 static void reduce_part_task(void *ctx, long t) {
   const reduce_job *j = ctx;
-  long per = (j->size + j->tasks - 1) / j->tasks, r0 = t * per, r1 = r0 + per < j->size ? r0 + per : j->size;
+  long r0, r1;
+  pool_share(j->size, j->tasks, t, &r0, &r1);
   double init = j->op == 0 ? 0 : j->op == 1 ? 1 : j->op == 2 ? -INFINITY : INFINITY;
   for (long o = 0; o < j->outer; o++) {
     double *acc = j->partial + (t * j->outer + o) * j->inner;
@@ -190,9 +191,7 @@ static inline __attribute__((always_inline)) void max_window(const pool_job *j, 
  * before the kernel). Window cells are the outer loop and channels the inner one, so the loops
  * vectorise across channels, at the widest vectors the CPU has.
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+CLONES
 static void pool_task(void *ctx, long n) {
   const pool_job *j = ctx;
   const pool_info *p = j->p;

@@ -12,14 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "clones.h"
 #include "pool.h"
 #include "scratch.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 /* Below this many resampled values (source rows × output width) one thread is faster than waking the others. */
 #define PARALLEL_MIN (1L << 16)
@@ -33,12 +28,6 @@ typedef struct {
   const resample_taps *x, *y;
   int uint8;
 } resize_job;
-
-static void range_of(long n, long tasks, long t, long *start, long *end) {
-  long per = (n + tasks - 1) / tasks;
-  *start = t * per < n ? t * per : n;
-  *end = *start + per < n ? *start + per : n;
-}
 
 /*
  * Pass 1 over a block of ROW_BLOCK source rows, laid out pixel by pixel (block[x·ROW_BLOCK + r]), so
@@ -59,7 +48,7 @@ CLONES static void resample_block(const float *restrict block, const resample_ta
 static void rows_task(void *ctx, long t) {
   const resize_job *j = ctx;
   long width = j->width, blocks = (j->height + ROW_BLOCK - 1) / ROW_BLOCK, b0, b1;
-  range_of(blocks, j->tasks, t, &b0, &b1);
+  pool_share(blocks, j->tasks, t, &b0, &b1);
   float *block = thread_scratch(SCRATCH_TASK, (size_t)(width * ROW_BLOCK) * sizeof(float));
   if (!block) abort();
   for (long b = b0; b < b1; b++) {
@@ -88,7 +77,7 @@ static void columns_task(void *ctx, long t) {
   const resize_job *j = ctx;
   const resample_taps *y = j->y;
   long n = j->out_width, r0, r1;
-  range_of(j->out_height, j->tasks, t, &r0, &r1);
+  pool_share(j->out_height, j->tasks, t, &r0, &r1);
   for (long r = r0; r < r1; r++) {
     float *out = j->out + r * n;
     for (long i = 0; i < n; i++) out[i] = j->uint8 ? 0.5f : 0;

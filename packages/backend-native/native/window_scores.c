@@ -10,14 +10,9 @@
 
 #include <string.h>
 
+#include "clones.h"
 #include "pool.h"
 #include "scratch.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 /* Below this many multiply-adds one thread is faster than waking the others. */
 #define PARALLEL_MIN (1L << 16)
@@ -59,8 +54,9 @@ CLONES static void score_row(const scores_job *j, long y) {
 
 static void scores_task(void *ctx, long t) {
   const scores_job *j = ctx;
-  long per = (j->positions_y + j->tasks - 1) / j->tasks, y0 = t * per;
-  for (long y = y0; y < y0 + per && y < j->positions_y; y++) score_row(j, y);
+  long y0, y1;
+  pool_share(j->positions_y, j->tasks, t, &y0, &y1);
+  for (long y = y0; y < y1; y++) score_row(j, y);
 }
 
 int window_scores_f32(const float *map, long map_height, long map_width, long channels, const float *weights, long window_height,
