@@ -230,6 +230,14 @@ export interface Backend {
   adamStepInPlace?(param: TensorRef, grad: TensorRef, m: TensorRef, v: TensorRef, scalars: AdamStepScalars): void;
   binary(op: BinaryOp, a: TensorRef, b: TensorRef, outShape: Shape, outDType: DType): DataId;
   /**
+   * Softmax cross-entropy of float logits [rows, classes] at int32 labels [rows], each in [0, classes):
+   * the rows' losses −log softmax(logits)[label] and the softmax [rows, classes] the gradient reads, in one
+   * pass. Optional: without it the loss is logSoftmax and a gather, op by op.
+   */
+  softmaxCrossEntropy?(logits: TensorRef, labels: TensorRef, rows: number, classes: number): [DataId, DataId];
+  /** The gradient of those losses for the logits, (softmax − onehot(label)) · dy[row], [rows, classes] of the softmax's type. Present with softmaxCrossEntropy. */
+  softmaxCrossEntropyGrad?(softmax: TensorRef, labels: TensorRef, dy: TensorRef, rows: number, classes: number): DataId;
+  /**
    * Runs a fused elementwise program over `size` float32 elements in one pass. Optional: graphs run
    * the program's separate kernels where a backend has none (the reference backend, the spec).
    */

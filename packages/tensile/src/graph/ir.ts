@@ -15,7 +15,7 @@ export type KernelName =
   | 'fill' | 'upload' | 'unary' | 'activationGrad' | 'adamStep' | 'binary' | 'where' | 'cast'
   | 'stridedCopy' | 'stridedScatter' | 'concat' | 'gather' | 'scatterAdd' | 'reduce' | 'topk'
   | 'matmul' | 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter' | 'pool2d' | 'pool2dBackward' | 'hog'
-  | 'fusedElementwise' | 'adamStepInPlace' | 'pool2dReluBackward';
+  | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad' | 'fusedElementwise' | 'adamStepInPlace' | 'pool2dReluBackward';
 
 /** A read of value `value` as a buffer of `shape` and `dtype` (reshapes share buffers, so uses of one value may differ in shape). */
 export class Use {
@@ -33,7 +33,7 @@ export interface GraphNode {
   readonly op: KernelName;
   /** The kernel's arguments, buffers replaced by uses. */
   readonly args: readonly Arg[];
-  /** Value ids of the kernel's results (three for adamStep, two for topk, else one). */
+  /** Value ids of the kernel's results (three for adamStep, two for topk and softmaxCrossEntropy, else one). */
   readonly outputs: readonly number[];
   /** For an upload of values made on the host at every call (random numbers): what makes them. */
   readonly make?: () => TypedArray;

@@ -8,7 +8,7 @@ import type { KernelName } from './ir.js';
 export const KERNELS: readonly KernelName[] = [
   'fill', 'upload', 'unary', 'activationGrad', 'adamStep', 'binary', 'where', 'cast', 'stridedCopy', 'stridedScatter',
   'concat', 'gather', 'scatterAdd', 'reduce', 'topk', 'matmul', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter',
-  'pool2d', 'pool2dBackward', 'hog',
+  'pool2d', 'pool2dBackward', 'hog', 'softmaxCrossEntropy', 'softmaxCrossEntropyGrad',
 ];
 
 export interface ValueType {
@@ -91,6 +91,10 @@ export function resultTypes(op: KernelName, args: readonly unknown[]): ValueType
       return same(1);
     case 'fusedElementwise':
       return [{ shape: [args[2] as number], dtype: 'float32' }];
+    case 'softmaxCrossEntropy':
+      return [{ shape: [args[2] as number], dtype: ref(0).dtype }, { shape: [args[2] as number, args[3] as number], dtype: ref(0).dtype }];
+    case 'softmaxCrossEntropyGrad':
+      return [{ shape: [args[3] as number, args[4] as number], dtype: ref(0).dtype }];
     case 'hog': {
       const h = args[1] as HogInfo;
       return [{ shape: [Math.floor(h.height / h.cellSize), Math.floor(h.width / h.cellSize), 31], dtype: 'float32' }];
@@ -98,12 +102,12 @@ export function resultTypes(op: KernelName, args: readonly unknown[]): ValueType
   }
 }
 
-/** Kernel `op` of `backend` as a function of its argument list, returning its results as a list (adamStep's three, topk's values and indices, none for an in-place kernel). */
+/** Kernel `op` of `backend` as a function of its argument list, returning its results as a list (adamStep's three, topk's values and indices, softmaxCrossEntropy's losses and softmax, none for an in-place kernel). */
 export function kernelOf(backend: Backend, op: KernelName): (args: readonly unknown[]) => DataId[] {
   const kernel = backend[op] as ((...a: readonly unknown[]) => DataId | DataId[] | { values: DataId; indices: DataId } | undefined) | undefined;
   if (!kernel) throw new Error(`graph: backend '${backend.name}' has no kernel '${op}'`);
   const call = (args: readonly unknown[]): unknown => kernel.apply(backend, args as unknown[]);
-  if (op === 'adamStep') return (args) => call(args) as DataId[];
+  if (op === 'adamStep' || op === 'softmaxCrossEntropy') return (args) => call(args) as DataId[];
   if (op === 'adamStepInPlace') {
     return (args) => {
       call(args);

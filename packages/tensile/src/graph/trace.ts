@@ -157,10 +157,11 @@ export class Trace implements TraceRecorder {
       memory: () => real.memory(),
     };
     for (const op of KERNELS) {
-      if (op === 'adamStep' && !real.adamStep) continue;
+      // Optional kernels the backend lacks stay absent from the view, so that ops take their composite path.
+      if ((op === 'adamStep' || op === 'softmaxCrossEntropy' || op === 'softmaxCrossEntropyGrad') && !real[op]) continue;
       view[op] = (...args: unknown[]): unknown => {
         const ids = this.record(op, args);
-        return op === 'adamStep' ? ids : op === 'topk' ? { values: ids[0], indices: ids[1] } : ids[0];
+        return op === 'adamStep' || op === 'softmaxCrossEntropy' ? ids : op === 'topk' ? { values: ids[0], indices: ids[1] } : ids[0];
       };
     }
     return view as unknown as Backend;

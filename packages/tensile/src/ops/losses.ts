@@ -14,6 +14,7 @@ import { abs, exp, log, log1p, neg, relu, square } from './unary.js';
 import { where } from './where.js';
 import { le } from './compare.js';
 import { checkClassLabels, checkUnitInterval } from './value-checks.js';
+import { fusedSoftmaxCrossEntropy } from './fused-softmax-cross-entropy.js';
 import type { CallSpec } from '../options.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -81,15 +82,14 @@ export const softmaxCrossEntropy = defineOp(
     if (logits.rank < 1) throw new ShapeError('softmaxCrossEntropy: logits need a class axis');
     const smoothing = options.labelSmoothing ?? 0;
     if (!(smoothing >= 0 && smoothing < 1)) throw new ValueError(`softmaxCrossEntropy: labelSmoothing must be in [0, 1), got ${smoothing}`);
-    const logProbs = logSoftmax(logits, -1);
     const target = targetDistribution('softmaxCrossEntropy', logits, labels, smoothing);
     let loss: Tensor;
     if (target === null) {
-      loss = neg(squeeze(takeAlongAxis(logProbs, unsqueeze(labels, -1), -1), -1));
+      loss = fusedSoftmaxCrossEntropy(logits, labels) ?? neg(squeeze(takeAlongAxis(logSoftmax(logits, -1), unsqueeze(labels, -1), -1), -1));
     } else {
       const classes = logits.shape[logits.rank - 1]!;
       const smoothed = smoothing > 0 ? add(mul(target, 1 - smoothing), smoothing / classes) : target;
-      loss = neg(sum(mul(smoothed, logProbs), -1));
+      loss = neg(sum(mul(smoothed, logSoftmax(logits, -1)), -1));
     }
     return reduce('softmaxCrossEntropy', loss, options.reduction);
   },

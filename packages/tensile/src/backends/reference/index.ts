@@ -13,6 +13,7 @@ import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
 import { applyEpilogue } from './epilogue.js';
 import { hog } from './hog.js';
+import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './softmax-cross-entropy.js';
 import { resizeGray } from './resize-gray.js';
 import { windowScores } from './window-scores.js';
 import { matmul } from './matmul.js';
@@ -163,6 +164,15 @@ export class ReferenceBackend implements Backend {
 
   pool2dBackward(kind: 'max' | 'avg', dy: TensorRef, x: TensorRef, info: Pool2DInfo): DataId {
     return this.own(pool.pool2dBackward(kind, this.values(dy), this.values(x), info, dy.dtype));
+  }
+
+  softmaxCrossEntropy(logits: TensorRef, labels: TensorRef, rows: number, classes: number): [DataId, DataId] {
+    const [losses, softmax] = softmaxCrossEntropy(this.values(logits) as Float32Array | Float64Array, this.values(labels) as Int32Array, rows, classes);
+    return [this.own(losses), this.own(softmax)];
+  }
+
+  softmaxCrossEntropyGrad(softmax: TensorRef, labels: TensorRef, dy: TensorRef, rows: number, classes: number): DataId {
+    return this.own(softmaxCrossEntropyGrad(this.values(softmax) as Float32Array | Float64Array, this.values(labels) as Int32Array, this.values(dy) as Float32Array | Float64Array, rows, classes));
   }
 
   hog(image: TensorRef, info: HogInfo): DataId {
