@@ -11,6 +11,12 @@ export const KERNELS: readonly KernelName[] = [
   'pool2d', 'pool2dBackward', 'hog', 'softmaxCrossEntropy', 'softmaxCrossEntropyGrad',
 ];
 
+/** Kernels a backend may lack: a trace's view leaves them out, so that ops take their composite path. */
+export const OPTIONAL_KERNELS: ReadonlySet<KernelName> = new Set(['adamStep', 'softmaxCrossEntropy', 'softmaxCrossEntropyGrad']);
+
+/** Kernels whose results come back as an array of ids (topk's as an object; the rest as one id). */
+export const LIST_RESULTS: ReadonlySet<KernelName> = new Set(['adamStep', 'softmaxCrossEntropy']);
+
 export interface ValueType {
   readonly shape: Shape;
   readonly dtype: DType;
@@ -107,7 +113,7 @@ export function kernelOf(backend: Backend, op: KernelName): (args: readonly unkn
   const kernel = backend[op] as ((...a: readonly unknown[]) => DataId | DataId[] | { values: DataId; indices: DataId } | undefined) | undefined;
   if (!kernel) throw new Error(`graph: backend '${backend.name}' has no kernel '${op}'`);
   const call = (args: readonly unknown[]): unknown => kernel.apply(backend, args as unknown[]);
-  if (op === 'adamStep' || op === 'softmaxCrossEntropy') return (args) => call(args) as DataId[];
+  if (LIST_RESULTS.has(op)) return (args) => call(args) as DataId[];
   if (op === 'adamStepInPlace') {
     return (args) => {
       call(args);

@@ -11,7 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Storage } from '../tensor/storage.js';
 import { formatShape } from '../tensor/shape.js';
 import { type Arg, type Graph, type KernelName, Use, redirect } from './ir.js';
-import { KERNELS, callKernel, resultTypes } from './kernels.js';
+import { KERNELS, LIST_RESULTS, OPTIONAL_KERNELS, callKernel, resultTypes } from './kernels.js';
 
 function isRef(value: unknown): value is TensorRef {
   return value !== null && typeof value === 'object' && 'id' in value && 'shape' in value && 'dtype' in value;
@@ -157,11 +157,10 @@ export class Trace implements TraceRecorder {
       memory: () => real.memory(),
     };
     for (const op of KERNELS) {
-      // Optional kernels the backend lacks stay absent from the view, so that ops take their composite path.
-      if ((op === 'adamStep' || op === 'softmaxCrossEntropy' || op === 'softmaxCrossEntropyGrad') && !real[op]) continue;
+      if (OPTIONAL_KERNELS.has(op) && !real[op]) continue;
       view[op] = (...args: unknown[]): unknown => {
         const ids = this.record(op, args);
-        return op === 'adamStep' || op === 'softmaxCrossEntropy' ? ids : op === 'topk' ? { values: ids[0], indices: ids[1] } : ids[0];
+        return LIST_RESULTS.has(op) ? ids : op === 'topk' ? { values: ids[0], indices: ids[1] } : ids[0];
       };
     }
     return view as unknown as Backend;
